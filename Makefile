@@ -1,0 +1,105 @@
+# por: proof of reserves inside PostgreSQL.
+#
+#   make            builds the extension (por.so), the database-free library,
+#                   por-verify
+#   make install    installs the extension and por-verify (pg_config --bindir)
+#   make check      every test: C unit tests (plain and ASan+UBSan), then a
+#                   throwaway cluster for pg_regress and pgTAP
+#   make bench      builds bench/por-bench
+#   make demo       the whole pipeline on a throwaway cluster (scripts/demo.sh)
+
+EXTENSION = por
+DATA = por--1.0.sql
+MODULE_big = por
+PGFILEDESC = "por - proof of reserves inside PostgreSQL"
+
+LIB_SRCS := $(sort $(wildcard src/lib/*.c))
+PG_SRCS := $(sort $(wildcard src/pg/*.c))
+OBJS = $(PG_SRCS:.c=.o) $(LIB_SRCS:.c=.o)
+
+REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
+REGRESS_OPTS = --inputdir=test --load-extension=pgtap
+
+PG_CONFIG ?= pg_config
+PG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-sign-compare -Isrc/lib
+SHLIB_LINK = -lcrypto -lpthread
+EXTRA_CLEAN = build bench/por-bench
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# ---------------------------------------------------------------------------
+# The database-free library, its tests, por-verify and the bench binary are
+# built with our own flags, without PostgreSQL headers.
+
+CC_LIB ?= cc
+LIB_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror -Isrc/lib -pthread
+SAN_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Werror -Isrc/lib -pthread \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LIB_LDLIBS = -lcrypto -lpthread -lm
+
+LIB_OBJS := $(patsubst src/lib/%.c,build/lib/%.o,$(LIB_SRCS))
+SAN_OBJS := $(patsubst src/lib/%.c,build/san/lib/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(sort $(wildcard test/unit/test_*.c))
+UNIT_BINS := $(patsubst test/unit/%.c,build/test/%,$(UNIT_SRCS))
+SAN_BINS := $(patsubst test/unit/%.c,build/san/test/%,$(UNIT_SRCS))
+LIB_HDRS := $(wildcard src/lib/*.h)
+
+all: build/por-verify
+
+build/lib/%.o: src/lib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC_LIB) $(LIB_CFLAGS) -c $< -o $@
+
+build/san/lib/%.o: src/lib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC_LIB) $(SAN_CFLAGS) -c $< -o $@
+
+build/libpor.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+build/san/libpor.a: $(SAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+build/por-verify: tools/por_verify.c build/libpor.a
+	$(CC_LIB) $(LIB_CFLAGS) $< build/libpor.a $(LIB_LDLIBS) -o $@
+
+build/test/%: test/unit/%.c test/unit/tap.h build/libpor.a
+	@mkdir -p $(dir $@)
+	$(CC_LIB) $(LIB_CFLAGS) -Itest/unit $< build/libpor.a $(LIB_LDLIBS) -o $@
+
+build/san/test/%: test/unit/%.c test/unit/tap.h build/san/libpor.a
+	@mkdir -p $(dir $@)
+	$(CC_LIB) $(SAN_CFLAGS) -Itest/unit $< build/san/libpor.a $(LIB_LDLIBS) -o $@
+
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+bench/por-bench: $(BENCH_SRCS) bench/bench.h build/libpor.a
+	$(CC_LIB) $(LIB_CFLAGS) -O3 -Ibench $(BENCH_SRCS) build/libpor.a $(LIB_LDLIBS) -o $@
+
+bench: bench/por-bench
+
+install: install-por-verify
+install-por-verify: build/por-verify
+	$(INSTALL_PROGRAM) build/por-verify '$(DESTDIR)$(bindir)/por-verify'
+
+# C unit tests, plain then under AddressSanitizer + UndefinedBehaviorSanitizer.
+unit-check: $(UNIT_BINS) $(SAN_BINS)
+	prove -f $(UNIT_BINS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 prove -f $(SAN_BINS)
+
+# SQL tests (pg_regress for exact output, pgTAP for behaviour) on a running
+# server reached through the PG* environment, with the extension installed.
+PGTAP_TESTS := $(sort $(wildcard test/pgtap/*.sql))
+sql-check:
+	$(MAKE) installcheck
+	prove -f --exec 'psql -X -A -t -q -v ON_ERROR_STOP=1 -f' $(PGTAP_TESTS)
+
+check: unit-check
+	$(MAKE) install
+	pg_virtualenv -o 'shared_preload_libraries=' sh -c '$(MAKE) sql-check'
+
+demo: all
+	bash scripts/demo.sh
+
+.PHONY: bench unit-check sql-check demo install-por-verify
