@@ -22,7 +22,8 @@ REGRESS_OPTS = --inputdir=test --load-extension=pgtap
 
 PG_CONFIG ?= pg_config
 PG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Wno-missing-field-initializers -Wno-sign-compare -Isrc/lib
+	-Wno-missing-field-initializers -Wno-sign-compare \
+	-Wno-declaration-after-statement -Isrc/lib
 SHLIB_LINK = -lcrypto -lpthread
 EXTRA_CLEAN = build bench/por-bench
 

@@ -1,0 +1,32 @@
+/* Bulk leaf hashing (see leaves.h). */
+#include "leaves.h"
+
+void por_padding_commitment(const gl_t salt[4], por_digest *out)
+{
+    gl_t inputs[5] = {0, salt[0], salt[1], salt[2], salt[3]};
+    por_hash(POR_DOMAIN_ID, inputs, 5, out);
+}
+
+typedef struct {
+    const por_digest *commitments;
+    const uint64_t *balances;
+    size_t asset_count;
+    por_digest *out;
+} leaf_job;
+
+static void hash_leaf_range(void *ctx, size_t begin, size_t end)
+{
+    const leaf_job *job = ctx;
+    size_t stride = 2 * job->asset_count;
+    for (size_t i = begin; i < end; i++) {
+        const uint64_t *row = job->balances + i * stride;
+        por_leaf_hash(&job->commitments[i], row, row + job->asset_count, job->asset_count, &job->out[i]);
+    }
+}
+
+void por_leaf_hash_many(por_pool *pool, const por_digest *commitments, const uint64_t *balances, size_t n,
+                        size_t asset_count, por_digest *out)
+{
+    leaf_job job = {commitments, balances, asset_count, out};
+    por_pool_parallel_for(pool, n, 1024, hash_leaf_range, &job);
+}

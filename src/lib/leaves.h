@@ -1,0 +1,28 @@
+/*
+ * Bulk leaf work for a whole snapshot: padding commitments and leaf hashes of
+ * many accounts at once, spread over a thread pool.
+ */
+#ifndef POR_LEAVES_H
+#define POR_LEAVES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "threadpool.h"
+#include "tree.h"
+
+/*
+ * Id commitment of a padding account: por_hash(DOMAIN_ID, [0, salt0..salt3]).
+ * A real account id has at least one byte, so no real account commits to
+ * these inputs; with a random salt the digest looks like any other.
+ */
+void por_padding_commitment(const gl_t salt[4], por_digest *out);
+
+/*
+ * out[i] = por_leaf_hash(commitments[i], balances + i*2A, balances + i*2A + A, A)
+ * for i < n; balances holds n rows of A equities then A debts.  pool may be NULL.
+ */
+void por_leaf_hash_many(por_pool *pool, const por_digest *commitments, const uint64_t *balances, size_t n,
+                        size_t asset_count, por_digest *out);
+
+#endif
