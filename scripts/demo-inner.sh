@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The demo's steps inside pg_virtualenv (PG* variables point at the cluster).
+set -euo pipefail
+PSQL=(psql -X -q -v ON_ERROR_STOP=1)
+BINDIR="$(pg_config --bindir)"
+step() { printf '\n== %s\n' "$*"; }
+
+step "creating the extension and a ledger of $DEMO_ACCOUNTS accounts x 8 assets"
+"${PSQL[@]}" -c "CREATE EXTENSION por"
+"${PSQL[@]}" -v accounts="$DEMO_ACCOUNTS" -f scripts/gen_ledger.sql
+"${PSQL[@]}" -At -c "SELECT count(*) || ' ledger rows' FROM ledger"
+
+step "freezing a snapshot: SELECT por_snapshot_create('ledger', assets)"
+ASSETS='{"BTC": {"decimals": 8, "price": "65000.25", "haircut": 95},
+         "ETH": {"decimals": 18, "price": "3000.5", "haircut": 90},
+         "USDT": {"decimals": 6, "price": "1.0001"},
+         "USDC": {"decimals": 6, "price": "1"},
+         "SOL": {"decimals": 9, "price": "150.75", "haircut": 80},
+         "XRP": {"decimals": 6, "price": "0.62"},
+         "DOGE": {"decimals": 8, "price": "0.15", "haircut": 70},
+         "TRX": {"decimals": 6, "price": "0.12", "haircut": 70}}'
+time SNAPSHOT=$("${PSQL[@]}" -At -c "SELECT por_snapshot_create('ledger', \$\$$ASSETS\$\$::jsonb)")
+echo "snapshot $SNAPSHOT"
+
+step "proving it: SELECT por_prove($SNAPSHOT)"
+time ROOT=$("${PSQL[@]}" -At -c "SELECT encode(por_prove($SNAPSHOT), 'hex')")
+echo "root $ROOT"
+"${PSQL[@]}" -c "SELECT snapshot_id, status, account_count, leaf_count, batch_log2, price_scale FROM por.snapshots WHERE snapshot_id = $SNAPSHOT"
+
+step "one customer's inclusion proof: acct-0000042 -> $DEMO_OUT/inclusion-acct-0000042.json"
+"${PSQL[@]}" -At -c "SELECT jsonb_pretty(por_inclusion_proof_json($SNAPSHOT, 'acct-0000042'))" \
+    > "$DEMO_OUT/inclusion-acct-0000042.json"
+head -c 600 "$DEMO_OUT/inclusion-acct-0000042.json"; echo " ..."
+
+step "the customer verifies it without the database: por-verify inclusion FILE --root ROOT"
+"$BINDIR/por-verify" inclusion "$DEMO_OUT/inclusion-acct-0000042.json" --root "$ROOT"
+
+step "per-asset totals: SELECT * FROM por_snapshot_totals($SNAPSHOT)"
+"${PSQL[@]}" -c "SELECT * FROM por_snapshot_totals($SNAPSHOT)"
