@@ -18,12 +18,15 @@ PG_SRCS := $(sort $(wildcard src/pg/*.c))
 OBJS = $(PG_SRCS:.c=.o) $(LIB_SRCS:.c=.o)
 
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
-REGRESS_OPTS = --inputdir=test --load-extension=pgtap
+REGRESS_OPTS = --inputdir=test --outputdir=build/regress
 
 PG_CONFIG ?= pg_config
+# no LLVM bitcode: JIT inlining of por's code is of no use and needs clang
+override with_llvm = no
+PG_CPPFLAGS = -Isrc/lib
 PG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-sign-compare \
-	-Wno-declaration-after-statement -Isrc/lib
+	-Wno-declaration-after-statement
 SHLIB_LINK = -lcrypto -lpthread
 EXTRA_CLEAN = build bench/por-bench
 

@@ -161,9 +161,10 @@ CREATE FUNCTION @extschema@.por_snapshot_totals(snapshot_id bigint)
     RETURNS TABLE (asset text, equity numeric, debt numeric)
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
+    -- at scale 30 (>= any asset's decimals) the division by 10^decimals is exact
     SELECT a.symbol,
-           a.equity_total / (10::numeric ^ a.decimals),
-           a.debt_total / (10::numeric ^ a.decimals)
+           round(a.equity_total::numeric(1000, 30) / (10::numeric ^ a.decimals), a.decimals),
+           round(a.debt_total::numeric(1000, 30) / (10::numeric ^ a.decimals), a.decimals)
       FROM por.snapshot_assets a
      WHERE a.snapshot_id = por_snapshot_totals.snapshot_id
      ORDER BY a.asset_no;
@@ -243,6 +244,18 @@ CREATE FUNCTION @extschema@.por_verify_inclusion(proof bytea, root bytea) RETURN
 COMMENT ON FUNCTION @extschema@.por_verify_inclusion(bytea, bytea) IS
     'true if the inclusion proof is well formed and its path leads to the given root';
 
+CREATE FUNCTION @extschema@.por_verify_inclusion(proof bytea, root bytea, params_digest bytea) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'por_verify_inclusion_full'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.por_verify_inclusion(bytea, bytea, bytea) IS
+    'true if the inclusion proof leads to the given root and its snapshot parameters hash to the given params digest';
+
+CREATE FUNCTION @extschema@.por_params_digest(snapshot_id bigint) RETURNS bytea
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    RETURN (SELECT s.params_digest FROM por.snapshots s WHERE s.snapshot_id = por_params_digest.snapshot_id);
+COMMENT ON FUNCTION @extschema@.por_params_digest(bigint) IS
+    'digest of a snapshot''s parameters (time, balance bits, price scale, batch size, leaf count, assets with decimals, prices, haircuts)';
+
 ----------------------------------------------------------------------------
 -- Execution privileges: nothing for PUBLIC by default.
 
@@ -252,6 +265,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.por_poseidon_hash(numeric[]),
     @extschema@.por_verify_inclusion(bytea),
     @extschema@.por_verify_inclusion(bytea, bytea),
+    @extschema@.por_verify_inclusion(bytea, bytea, bytea),
     @extschema@.por_inclusion_proof_to_json(bytea)
     TO por_operator, por_customer;
 GRANT EXECUTE ON FUNCTION
@@ -268,6 +282,7 @@ GRANT EXECUTE ON FUNCTION
     TO por_operator;
 GRANT EXECUTE ON FUNCTION
     @extschema@.por_root(bigint),
+    @extschema@.por_params_digest(bigint),
     @extschema@.por_inclusion_proof(bigint, text),
     @extschema@.por_inclusion_proof_json(bigint, text)
     TO por_operator, por_customer;

@@ -13,6 +13,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "inclusion.h"
 #include "por_pg.h"
@@ -131,6 +132,8 @@ Datum por_inclusion_proof(PG_FUNCTION_ARGS)
         elog(ERROR, "por: SPI_connect failed");
     MemoryContextSwitchTo(caller_ctx);
     build_inclusion(PG_GETARG_INT64(0), PG_GETARG_TEXT_PP(1), &proof);
+    /* SPI calls leave SPI's procedure context current; the result must outlive SPI_finish */
+    MemoryContextSwitchTo(caller_ctx);
     buf = por_inclusion_encode(&proof, &len);
     if (buf == NULL)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not encode the inclusion proof")));
@@ -154,6 +157,7 @@ Datum por_inclusion_proof_json(PG_FUNCTION_ARGS)
         elog(ERROR, "por: SPI_connect failed");
     MemoryContextSwitchTo(caller_ctx);
     build_inclusion(PG_GETARG_INT64(0), PG_GETARG_TEXT_PP(1), &proof);
+    MemoryContextSwitchTo(caller_ctx);
     result = json_text_to_jsonb(por_inclusion_to_json(&proof));
     SPI_finish();
     PG_RETURN_DATUM(result);
@@ -176,8 +180,12 @@ Datum por_inclusion_proof_to_json(PG_FUNCTION_ARGS)
     PG_RETURN_DATUM(result);
 }
 
-/* Decodes and verifies; any failure is false, never an error. */
-static bool verify_bytes(bytea *proof_bytes, const por_digest *root)
+/*
+ * Decodes and verifies; any failure is false, never an error.  With
+ * params_digest, the snapshot parameters the proof carries (prices, haircuts,
+ * time, shape) must hash to it: the root alone binds the balances, not them.
+ */
+static bool verify_bytes(bytea *proof_bytes, const por_digest *root, const por_digest *params_digest)
 {
     por_inclusion proof;
     const char *why = NULL;
@@ -186,25 +194,44 @@ static bool verify_bytes(bytea *proof_bytes, const por_digest *root)
     if (por_inclusion_decode((const uint8_t *)VARDATA_ANY(proof_bytes), VARSIZE_ANY_EXHDR(proof_bytes), &proof, &why) != 0)
         return false;
     valid = por_inclusion_verify(&proof, root, &why) == 0;
+    if (valid && params_digest != NULL) {
+        por_digest carried;
+        por_params_digest(&proof.params, &carried);
+        valid = memcmp(&carried, params_digest, sizeof(carried)) == 0;
+    }
     por_inclusion_free(&proof);
     return valid;
+}
+
+/* A 32-byte canonical digest, or false. */
+static bool bytea_digest(bytea *b, por_digest *out)
+{
+    return VARSIZE_ANY_EXHDR(b) == 32 && por_digest_from_bytes((const uint8_t *)VARDATA_ANY(b), out) == 0;
 }
 
 PG_FUNCTION_INFO_V1(por_verify_inclusion);
 /* por_verify_inclusion(proof bytea) RETURNS boolean */
 Datum por_verify_inclusion(PG_FUNCTION_ARGS)
 {
-    PG_RETURN_BOOL(verify_bytes(PG_GETARG_BYTEA_PP(0), NULL));
+    PG_RETURN_BOOL(verify_bytes(PG_GETARG_BYTEA_PP(0), NULL, NULL));
 }
 
 PG_FUNCTION_INFO_V1(por_verify_inclusion_root);
 /* por_verify_inclusion(proof bytea, root bytea) RETURNS boolean */
 Datum por_verify_inclusion_root(PG_FUNCTION_ARGS)
 {
-    bytea *root_bytes = PG_GETARG_BYTEA_PP(1);
     por_digest root;
-    if (VARSIZE_ANY_EXHDR(root_bytes) != 32 ||
-        por_digest_from_bytes((const uint8_t *)VARDATA_ANY(root_bytes), &root) != 0)
+    if (!bytea_digest(PG_GETARG_BYTEA_PP(1), &root))
         PG_RETURN_BOOL(false);
-    PG_RETURN_BOOL(verify_bytes(PG_GETARG_BYTEA_PP(0), &root));
+    PG_RETURN_BOOL(verify_bytes(PG_GETARG_BYTEA_PP(0), &root, NULL));
+}
+
+PG_FUNCTION_INFO_V1(por_verify_inclusion_full);
+/* por_verify_inclusion(proof bytea, root bytea, params_digest bytea) RETURNS boolean */
+Datum por_verify_inclusion_full(PG_FUNCTION_ARGS)
+{
+    por_digest root, params_digest;
+    if (!bytea_digest(PG_GETARG_BYTEA_PP(1), &root) || !bytea_digest(PG_GETARG_BYTEA_PP(2), &params_digest))
+        PG_RETURN_BOOL(false);
+    PG_RETURN_BOOL(verify_bytes(PG_GETARG_BYTEA_PP(0), &root, &params_digest));
 }

@@ -238,9 +238,9 @@ static void parse_assets(Jsonb *assets_json, asset_table *table)
         uint32_t need = table->assets[i].decimals + (uint32_t)por_decimal_fraction_digits(table->prices[i]);
         table->price_scale = Max(table->price_scale, need);
     }
-    if (table->price_scale > 255)
+    if (table->price_scale > POR_PRICE_SCALE_MAX)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("malformed assets"),
-                        errdetail("Prices have too many decimals (price scale %u > 255).", table->price_scale)));
+                        errdetail("Prices have too many decimals (price scale %u > %d).", table->price_scale, POR_PRICE_SCALE_MAX)));
     for (int i = 0; i < table->count; i++) {
         por_asset *a = &table->assets[i];
         if (por_decimal_to_units(table->prices[i], table->price_scale - a->decimals, POR_PRICE_UNITS_MAX + 1,
