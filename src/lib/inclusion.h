@@ -49,6 +49,11 @@ int por_inclusion_from_json(const char *text, size_t len, por_inclusion *out, co
 /*
  * Recomputes C_u, the leaf and the path to the root, checks the balances'
  * ranges; when expected_root is not NULL the proof's root must equal it.
+ * Also checks that siblings past the end of their level are E_h (the tree
+ * shape fixes them) and that the account is solvent (por_account_solvent:
+ * no leaf of a provable tree is insolvent).  The root does not cover the
+ * snapshot parameters: compare por_params_digest(&proof->params) with the
+ * published digest as well.
  * Returns 0 if everything holds, else -1 with the first failed check in *why.
  */
 int por_inclusion_verify(const por_inclusion *proof, const por_digest *expected_root,

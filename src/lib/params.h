@@ -19,21 +19,26 @@
 
 #define POR_SYMBOL_MAX 32
 #define POR_PRICE_UNITS_MAX ((1ULL << 63) - 1)
+#define POR_DECIMALS_MAX 30
+#define POR_PRICE_SCALE_MAX 60
+/* 9999-12-31T23:59:59.999999Z: the last instant the JSON time format can spell. */
+#define POR_TIME_US_MAX 253402300799999999LL
 
 typedef struct {
-    char symbol[POR_SYMBOL_MAX + 1]; /* NUL-terminated, 1..32 bytes */
+    char symbol[POR_SYMBOL_MAX + 1]; /* NUL-terminated, 1..32 bytes 0x21..0x7e, unique */
     uint32_t decimals;               /* 0..30 */
     uint64_t price_units;            /* <= POR_PRICE_UNITS_MAX */
     uint32_t haircut;                /* percent, 0..100 */
 } por_asset;
 
 typedef struct {
-    uint64_t snapshot_id;
-    int64_t snapshot_time_us;  /* microseconds since 1970-01-01 UTC, >= 0 */
+    uint64_t snapshot_id;      /* < 2^63 */
+    int64_t snapshot_time_us;  /* microseconds since 1970-01-01 UTC, 0..POR_TIME_US_MAX */
     uint32_t balance_bits;     /* B: every balance < 2^B, 1..62 */
-    uint32_t price_scale;      /* prices are in 10^-price_scale USD */
-    uint32_t batch_log2;       /* k: batches of 2^k leaves */
-    uint64_t leaf_count;       /* leaves in the tree, padding included */
+    uint32_t price_scale;      /* prices are in 10^-price_scale USD, 0..POR_PRICE_SCALE_MAX */
+    uint32_t batch_log2;       /* k: batches of 2^k leaves, 0..POR_MAX_DEPTH */
+    uint64_t leaf_count;       /* leaves in the tree, padding included: a multiple of 2^k,
+                                  1..2^POR_MAX_DEPTH */
     uint32_t asset_count;      /* 1..POR_MAX_ASSETS */
     por_asset *assets;         /* asset_count entries, the leaf's column order */
 } por_params;
@@ -41,8 +46,14 @@ typedef struct {
 /* Checks every range above; returns NULL if valid, else a static description. */
 const char *por_params_check(const por_params *params);
 
-/* por_hash(POR_DOMAIN_PARAMS, encoding of every field in order). */
+/*
+ * por_hash(POR_DOMAIN_PARAMS, encoding of every field in order): [1 (version),
+ * snapshot_id, snapshot_time_us, balance_bits, price_scale, batch_log2,
+ * leaf_count, asset_count, then per asset: symbol length, symbol bytes packed 7
+ * per element little-endian, decimals, price_units, haircut] (docs/FORMATS.md).
+ */
 void por_params_digest(const por_params *params, por_digest *out);
+/* (por_params_digest and por_account_solvent expect params that pass por_params_check.) */
 
 /*
  * DESIGN section 2 item 4 for one account, exactly (no wraparound: 192-bit

@@ -38,7 +38,8 @@
 #define POR_MAX_ASSETS 256
 #define POR_MAX_DEPTH 40
 
-/* C_u from the account id bytes and the 4-element salt. Returns -1 if id_len is 0 or too long. */
+/* C_u from the account id bytes and the 4-element salt. Returns -1 if id_len is 0 or too
+ * long or a salt word is not canonical. */
 int por_id_commitment(const uint8_t *id, size_t id_len, const gl_t salt[4], por_digest *out);
 
 /* Leaf hash from the id commitment and asset_count equities and debts (each < 2^62). */

@@ -1,0 +1,246 @@
+/* The account Merkle tree: leaf, node and empty-subtree hashes, build and paths. */
+#include "tree.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Streaming form of por_hash: elements are fed one at a time and overwrite
+ * state[0..8) in order, with a permutation after every 8 and after a final
+ * partial chunk (or once for empty input).  Feeding the same sequence gives
+ * exactly por_hash(domain, seq, n) without first copying it into a buffer,
+ * whose size would otherwise depend on an asset count we do not trust.
+ */
+typedef struct {
+    gl_t state[POSEIDON_WIDTH];
+    size_t pos;
+    size_t fed;
+} sponge;
+
+static void sponge_init(sponge *s, uint64_t domain, size_t n)
+{
+    memset(s, 0, sizeof(*s));
+    s->state[8] = gl_from_u64(domain);
+    s->state[9] = gl_from_u64((uint64_t)n);
+}
+
+static void sponge_feed(sponge *s, gl_t x)
+{
+    s->state[s->pos++] = x;
+    s->fed++;
+    if (s->pos == POSEIDON_RATE) {
+        poseidon_permute(s->state);
+        s->pos = 0;
+    }
+}
+
+static void sponge_finish(sponge *s, por_digest *out)
+{
+    if (s->pos > 0 || s->fed == 0)
+        poseidon_permute(s->state);
+    memcpy(out->e, s->state, sizeof(out->e));
+}
+
+/* Little-endian packing of up to 7 bytes: always below 2^56, so canonical. */
+static gl_t pack7(const uint8_t *bytes, size_t n)
+{
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)bytes[i] << (8 * i);
+    return w;
+}
+
+/*
+ * The length goes first so that ids differing only by trailing zero bytes
+ * ("ab" and "ab\0") give different inputs; por_hash also binds the element
+ * count, which depends on the length.
+ */
+int por_id_commitment(const uint8_t *id, size_t id_len, const gl_t salt[4], por_digest *out)
+{
+    if (id == NULL || id_len == 0 || id_len > POR_ACCOUNT_ID_MAX)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (!gl_is_canonical(salt[i]))
+            return -1;
+    size_t packed = (id_len + 6) / 7;
+    sponge s;
+    sponge_init(&s, POR_DOMAIN_ID, 1 + packed + 4);
+    sponge_feed(&s, (gl_t)id_len);
+    for (size_t off = 0; off < id_len; off += 7)
+        sponge_feed(&s, pack7(id + off, id_len - off < 7 ? id_len - off : 7));
+    for (int i = 0; i < 4; i++)
+        sponge_feed(&s, salt[i]);
+    sponge_finish(&s, out);
+    return 0;
+}
+
+/*
+ * Balances are < 2^62 by contract, hence canonical; gl_from_u64 only keeps
+ * the permutation's input canonical should a caller break that contract (the
+ * range itself is checked by the callers that accept external data).
+ */
+void por_leaf_hash(const por_digest *id_commitment, const uint64_t *equity, const uint64_t *debt,
+                   size_t asset_count, por_digest *out)
+{
+    sponge s;
+    sponge_init(&s, POR_DOMAIN_LEAF, 4 + 2 * asset_count);
+    for (int i = 0; i < 4; i++)
+        sponge_feed(&s, id_commitment->e[i]);
+    for (size_t a = 0; a < asset_count; a++)
+        sponge_feed(&s, gl_from_u64(equity[a]));
+    for (size_t a = 0; a < asset_count; a++)
+        sponge_feed(&s, gl_from_u64(debt[a]));
+    sponge_finish(&s, out);
+}
+
+void por_node_hash(const por_digest *left, const por_digest *right, por_digest *out)
+{
+    gl_t in[8];
+    memcpy(in, left->e, sizeof(left->e));
+    memcpy(in + 4, right->e, sizeof(right->e));
+    por_hash(POR_DOMAIN_NODE, in, 8, out);
+}
+
+/* Recomputed on each call: at most POR_MAX_DEPTH + 1 permutations. */
+void por_empty_subtree(unsigned height, por_digest *out)
+{
+    por_hash(POR_DOMAIN_EMPTY, NULL, 0, out);
+    for (unsigned h = 0; h < height; h++)
+        por_node_hash(out, out, out);
+}
+
+unsigned por_tree_depth(uint64_t leaf_count)
+{
+    unsigned d = 0;
+    while (d < 64 && (1ULL << d) < leaf_count)
+        d++;
+    return d;
+}
+
+uint64_t por_tree_level_size(uint64_t leaf_count, unsigned level)
+{
+    if (leaf_count == 0)
+        return 0;
+    if (level >= 64)
+        return 1;
+    /* ceil(n / 2^level) without overflowing n + 2^level - 1 */
+    uint64_t q = leaf_count >> level;
+    return q + ((leaf_count & ((1ULL << level) - 1)) != 0);
+}
+
+/* One level's work: parents [begin, end) of a child level of child_size nodes. */
+typedef struct {
+    const por_digest *child;
+    por_digest *parent;
+    uint64_t child_size;
+    const por_digest *empty; /* E_{h-1}, the partner of a lone last child */
+    uint64_t begin, end;
+} level_job;
+
+static void hash_parents(const level_job *job)
+{
+    for (uint64_t i = job->begin; i < job->end; i++) {
+        const por_digest *right = 2 * i + 1 < job->child_size ? &job->child[2 * i + 1] : job->empty;
+        por_node_hash(&job->child[2 * i], right, &job->parent[i]);
+    }
+}
+
+static void *hash_parents_thread(void *arg)
+{
+    hash_parents(arg);
+    return NULL;
+}
+
+/* Each thread gets at least this many parents (a few hundred microseconds
+ * of hashing), so the tens of microseconds of creating a thread stay small;
+ * the top levels of the tree run on the calling thread alone. */
+#define PARALLEL_MIN_PARENTS 256
+#define MAX_BUILD_THREADS 64
+
+/*
+ * Level by level, bottom-up.  A large level is cut into one contiguous range
+ * per thread (threads write disjoint parent ranges and only read the finished
+ * child level), then joined before the next level starts.  If a thread cannot
+ * be created its range runs on the calling thread, so the result never
+ * depends on thread availability.
+ */
+void por_tree_build(por_digest *const *levels, uint64_t leaf_count, unsigned threads)
+{
+    if (leaf_count == 0)
+        return;
+    if (threads == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (unsigned)cores : 1;
+    }
+    if (threads > MAX_BUILD_THREADS)
+        threads = MAX_BUILD_THREADS;
+    unsigned depth = por_tree_depth(leaf_count);
+    por_digest empty;
+    por_empty_subtree(0, &empty);
+    for (unsigned h = 1; h <= depth; h++) {
+        uint64_t child_size = por_tree_level_size(leaf_count, h - 1);
+        uint64_t parents = por_tree_level_size(leaf_count, h);
+        level_job jobs[MAX_BUILD_THREADS];
+        pthread_t tids[MAX_BUILD_THREADS];
+        int started[MAX_BUILD_THREADS] = {0};
+        unsigned t = threads;
+        if (parents < (uint64_t)PARALLEL_MIN_PARENTS * t)
+            t = (unsigned)(parents / PARALLEL_MIN_PARENTS);
+        if (t < 1)
+            t = 1;
+        for (unsigned j = 0; j < t; j++) {
+            jobs[j] = (level_job){levels[h - 1], levels[h], child_size, &empty,
+                                  parents * j / t, parents * (j + 1) / t};
+        }
+        for (unsigned j = 1; j < t; j++)
+            started[j] = pthread_create(&tids[j], NULL, hash_parents_thread, &jobs[j]) == 0;
+        hash_parents(&jobs[0]);
+        for (unsigned j = 1; j < t; j++) {
+            if (started[j])
+                pthread_join(tids[j], NULL);
+            else
+                hash_parents(&jobs[j]);
+        }
+        por_node_hash(&empty, &empty, &empty);
+    }
+}
+
+void por_tree_path(const por_digest *const *levels, uint64_t leaf_count, uint64_t leaf_index,
+                   por_digest *siblings)
+{
+    unsigned depth = por_tree_depth(leaf_count);
+    por_digest empty;
+    por_empty_subtree(0, &empty);
+    for (unsigned h = 0; h < depth; h++) {
+        uint64_t sib = (leaf_index >> h) ^ 1;
+        if (sib < por_tree_level_size(leaf_count, h))
+            siblings[h] = levels[h][sib];
+        else
+            siblings[h] = empty;
+        por_node_hash(&empty, &empty, &empty);
+    }
+}
+
+void por_tree_root_from_path(const por_digest *leaf, uint64_t leaf_index, uint64_t leaf_count,
+                             const por_digest *siblings, por_digest *root)
+{
+    unsigned depth = por_tree_depth(leaf_count);
+    por_digest cur = *leaf;
+    for (unsigned h = 0; h < depth; h++) {
+        if ((leaf_index >> h) & 1)
+            por_node_hash(&siblings[h], &cur, &cur);
+        else
+            por_node_hash(&cur, &siblings[h], &cur);
+    }
+    *root = cur;
+}
+
+int por_digest_compare(const por_digest *a, const por_digest *b)
+{
+    uint8_t x[32], y[32];
+    por_digest_to_bytes(a, x);
+    por_digest_to_bytes(b, y);
+    return memcmp(x, y, 32);
+}
