@@ -98,6 +98,7 @@ PGTAP_TESTS := $(sort $(wildcard test/pgtap/*.sql))
 sql-check:
 	$(MAKE) installcheck
 	prove -f --exec 'psql -X -A -t -q -v ON_ERROR_STOP=1 -f' $(PGTAP_TESTS)
+	prove -f test/cli/*.t
 
 check: unit-check
 	$(MAKE) install
