@@ -13,7 +13,7 @@ PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 "${PSQL[@]}" -c "CREATE EXTENSION por"
 "${PSQL[@]}" -v accounts="$BENCH_ACCOUNTS" -f scripts/gen_ledger.sql
 ASSETS=$(cat <<JSON
-{"BTC": {"decimals": 8, "price": "65000.25", "haircut": 95}, "ETH": {"decimals": 18, "price": "3000.5", "haircut": 90},
+{"BTC": {"decimals": 8, "price": "65000.25", "haircut": 95}, "ETH": {"decimals": 9, "price": "3000.5", "haircut": 90},
  "USDT": {"decimals": 6, "price": "1.0001"}, "USDC": {"decimals": 6, "price": "1"}, "SOL": {"decimals": 9, "price": "150.75", "haircut": 80},
  "XRP": {"decimals": 6, "price": "0.62"}, "DOGE": {"decimals": 8, "price": "0.15", "haircut": 70}, "TRX": {"decimals": 6, "price": "0.12", "haircut": 70}}
 JSON

@@ -12,7 +12,7 @@ step "creating the extension and a ledger of $DEMO_ACCOUNTS accounts x 8 assets"
 
 step "freezing a snapshot: SELECT por_snapshot_create('ledger', assets)"
 ASSETS='{"BTC": {"decimals": 8, "price": "65000.25", "haircut": 95},
-         "ETH": {"decimals": 18, "price": "3000.5", "haircut": 90},
+         "ETH": {"decimals": 9, "price": "3000.5", "haircut": 90},
          "USDT": {"decimals": 6, "price": "1.0001"},
          "USDC": {"decimals": 6, "price": "1"},
          "SOL": {"decimals": 9, "price": "150.75", "haircut": 80},

@@ -9,10 +9,10 @@ SELECT 'acct-' || lpad(a::text, 7, '0'),
        e.equity,
        CASE WHEN a % 7 = 0 THEN trunc(e.equity / 2, s.decimals) ELSE 0 END
   FROM generate_series(1, :accounts) AS a
- CROSS JOIN (VALUES ('BTC', 8, 2.0), ('ETH', 18, 30.0), ('USDT', 6, 50000.0), ('USDC', 6, 20000.0),
+ CROSS JOIN (VALUES ('BTC', 8, 2.0), ('ETH', 9, 30.0), ('USDT', 6, 50000.0), ('USDC', 6, 20000.0),
                     ('SOL', 9, 400.0), ('XRP', 6, 10000.0), ('DOGE', 8, 100000.0), ('TRX', 6, 50000.0))
          AS s(symbol, decimals, scale)
- CROSS JOIN LATERAL (SELECT trunc((random() * s.scale)::numeric, s.decimals) AS equity) AS e;
+ CROSS JOIN LATERAL (SELECT trunc((random() * s.scale + 0 * a)::numeric, s.decimals) AS equity) AS e;
 -- second wallets: rows for the same account and asset add up
 INSERT INTO ledger
 SELECT 'acct-' || lpad(a::text, 7, '0'), 'USDT', trunc((random() * 1000)::numeric, 6), 0
