@@ -2,31 +2,96 @@
  * Number-theoretic transforms over Goldilocks subgroups of order 2^log_n and
  * their cosets, and the low-degree extension used by the commitment scheme.
  *
- * Orders: coefficient vectors are in natural order (index = power of x);
- * evaluation vectors are in natural order over the subgroup, index i holding
- * the value at w^i (times the coset shift) where w = gl_root_of_unity(log_n).
+ * Orders: coefficient vectors are always in natural order (index = power of
+ * x).  "Natural" evaluation vectors hold at index i the value at shift * w^i,
+ * where w = gl_root_of_unity(log_n); "bit-reversed" (br) evaluation vectors
+ * hold at index i the value at shift * w^rev(i), rev = por_bit_reverse_index
+ * over log_n bits.  Merkle leaves and FRI folding use the bit-reversed order:
+ * there the two points x and -x of a fold are neighbours (indices 2k, 2k+1),
+ * and more generally the 2^a points of a coset of <w^(n/2^a)> are contiguous.
+ *
+ * Memory: every function works in place or on caller-owned buffers; the
+ * twiddle tables are built per call (O(n) work, freed before returning).
+ * Functions that allocate cannot fail silently: on allocation failure they
+ * abort() (the sizes are proof sizes, not attacker-controlled).
+ * log_n <= 32 everywhere (GL_TWO_ADICITY; for the LDE log_n + rate_bits <= 32);
+ * log_n = 0 is the identity.  No global state: every function may run
+ * concurrently with any other on different data.
+ *
+ * Speed: on x86-64 with AVX-512F the kernels use 8-lane vector code (chosen at
+ * run time; the environment variable POR_NO_SIMD forces the portable code,
+ * for tests).  Both give identical results.
  */
 #ifndef POR_NTT_H
 #define POR_NTT_H
 
+#include <stddef.h>
+
 #include "field.h"
+#include "field_ext.h"
 #include "threadpool.h"
 
+/* rev(i) over `bits` bits (bits = 0 gives 0). */
+static inline size_t por_bit_reverse_index(size_t i, unsigned bits)
+{
+    size_t r = 0;
+    for (unsigned b = 0; b < bits; b++, i >>= 1)
+        r = (r << 1) | (i & 1);
+    return r;
+}
+
+/* Permutes values[i] <-> values[rev(i)] in place (cache-blocked). */
 void por_bit_reverse(gl_t *values, unsigned log_n);
 
-/* coefficients -> evaluations at shift * w^i, in place. shift = 1 for the subgroup. */
+/* coefficients -> natural-order evaluations at shift * w^i, in place. shift = 1 for the subgroup. */
 void por_ntt_forward(gl_t *values, unsigned log_n, gl_t shift);
-/* evaluations at shift * w^i -> coefficients, in place. */
+/* natural-order evaluations at shift * w^i -> coefficients, in place. */
 void por_ntt_inverse(gl_t *values, unsigned log_n, gl_t shift);
+
+/* coefficients -> bit-reversed evaluations: values[i] = f(shift * w^rev(i)). No permutation pass. */
+void por_ntt_forward_br(gl_t *values, unsigned log_n, gl_t shift);
+/* bit-reversed evaluations (as produced above) -> coefficients, in place. */
+void por_ntt_inverse_br(gl_t *values, unsigned log_n, gl_t shift);
+
+/* The same four transforms on extension-field vectors (componentwise: the
+ * transform is linear over the base field). */
+void por_ntt_forward_ext(gl2_t *values, unsigned log_n, gl_t shift);
+void por_ntt_inverse_ext(gl2_t *values, unsigned log_n, gl_t shift);
+void por_ntt_forward_br_ext(gl2_t *values, unsigned log_n, gl_t shift);
+void por_ntt_inverse_br_ext(gl2_t *values, unsigned log_n, gl_t shift);
 
 /*
  * Low-degree extension: coeffs has 2^log_n coefficients; out receives the
  * 2^(log_n + rate_bits) evaluations on the coset GL_GENERATOR * <w'> of that
- * size, in bit-reversed order (the order Merkle leaves and FRI folding use).
+ * size (w' = gl_root_of_unity(log_n + rate_bits)), in bit-reversed order:
+ *   out[i] = f(por_lde_point(log_n + rate_bits, i)).
+ * out must not overlap coeffs.
  */
 void por_lde(const gl_t *coeffs, unsigned log_n, unsigned rate_bits, gl_t *out);
 
-/* Evaluates a polynomial (natural-order coefficients) at a point (Horner). */
+/*
+ * por_lde of count polynomials in parallel on the pool (pool may be NULL):
+ * out[k] (2^(log_n + rate_bits) elements, caller-owned) receives the LDE of
+ * coeffs[k] (2^log_n elements).  The twiddles are computed once for the batch.
+ */
+void por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count, unsigned log_n,
+                   unsigned rate_bits, gl_t *const *out);
+
+/* In-place transforms of count vectors of 2^log_n elements each, in parallel
+ * (same semantics as the single-vector functions above). */
+void por_ntt_forward_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
+                           gl_t shift);
+void por_ntt_inverse_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
+                           gl_t shift);
+
+/* The point of LDE index i: GL_GENERATOR * w^rev(i), w = gl_root_of_unity(log_size). */
+gl_t por_lde_point(unsigned log_size, size_t i);
+
+/* Evaluates a polynomial (natural-order coefficients) at a point (Horner); n = 0 gives 0. */
 gl_t por_poly_eval(const gl_t *coeffs, size_t n, gl_t x);
+/* Base-field polynomial at an extension point (e.g. an out-of-domain challenge). */
+gl2_t por_poly_eval_ext(const gl_t *coeffs, size_t n, gl2_t x);
+/* Extension-field polynomial at an extension point (e.g. the final FRI polynomial). */
+gl2_t por_poly_eval_ext2(const gl2_t *coeffs, size_t n, gl2_t x);
 
 #endif

@@ -1,0 +1,67 @@
+/*
+ * ntt suite: one-core NTT and LDE timings.
+ *   ntt.2^20           forward NTT, natural order in and out (por_ntt_forward)
+ *   ntt.br.2^20        forward NTT to bit-reversed order (por_ntt_forward_br)
+ *   ntt.inverse.2^20   inverse NTT, natural order (por_ntt_inverse)
+ *   lde.2^16.rate3     LDE of one 2^16-coefficient polynomial at blowup 8
+ * Each figure is the median of 7 runs after one warm-up run; twiddle
+ * tables are built inside each call, as in real use.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "ntt.h"
+
+#define RUNS 7
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef void (*kernel_fn)(gl_t *data, gl_t *out, unsigned log_n);
+
+static void k_forward(gl_t *d, gl_t *o, unsigned log_n) { (void)o; por_ntt_forward(d, log_n, 1); }
+static void k_forward_br(gl_t *d, gl_t *o, unsigned log_n) { (void)o; por_ntt_forward_br(d, log_n, 1); }
+static void k_inverse(gl_t *d, gl_t *o, unsigned log_n) { (void)o; por_ntt_inverse(d, log_n, 1); }
+static void k_lde(gl_t *d, gl_t *o, unsigned log_n) { por_lde(d, log_n, 3, o); }
+
+/* Median wall time of RUNS calls, in ms. */
+static double time_ms(kernel_fn f, gl_t *data, gl_t *out, unsigned log_n)
+{
+    uint64_t t[RUNS];
+    f(data, out, log_n);
+    for (int r = 0; r < RUNS; r++) {
+        uint64_t t0 = bench_now_ns();
+        f(data, out, log_n);
+        t[r] = bench_now_ns() - t0;
+    }
+    qsort(t, RUNS, sizeof(t[0]), cmp_u64);
+    return (double)t[RUNS / 2] / 1e6;
+}
+
+int bench_ntt(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    unsigned log_n = 20, log_lde = 16;
+    size_t n = (size_t)1 << log_n;
+    gl_t *data = malloc(n * sizeof(gl_t)), *out = malloc(((size_t)8 << log_lde) * sizeof(gl_t));
+    if (!data || !out)
+        return 1;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        data[i] = gl_from_u64(x);
+    }
+    memset(out, 0, ((size_t)8 << log_lde) * sizeof(gl_t));
+    bench_report("ntt.2^20", time_ms(k_forward, data, out, log_n), "ms");
+    bench_report("ntt.br.2^20", time_ms(k_forward_br, data, out, log_n), "ms");
+    bench_report("ntt.inverse.2^20", time_ms(k_inverse, data, out, log_n), "ms");
+    bench_report("lde.2^16.rate3", time_ms(k_lde, data, out, log_lde), "ms");
+    free(data);
+    free(out);
+    return 0;
+}

@@ -1,0 +1,255 @@
+/*
+ * Merkle trees with caps over matrix rows (see merkle.h for the conventions).
+ *
+ * Leaves are hashed in parallel in chunks of rows.  For a column-major
+ * matrix a chunk is gathered tile by tile: TILE consecutive rows of every
+ * column (one cache line per column) are copied into a small row-major
+ * buffer and hashed from there, so the matrix is read sequentially within
+ * each column and never transposed as a whole.
+ */
+#include "merkle.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows gathered per tile: 8 elements = one 64-byte line of each column. */
+#define TILE 8
+/* Leaf chunks: enough rows that one chunk amortizes its buffer, small
+ * enough to balance 2 threads on the smallest trees worth splitting. */
+#define LEAF_CHUNK 64
+#define NODE_CHUNK 256
+#define MAX_LOG_ROWS 40
+
+int por_rand_openssl(void *ctx, gl_t *out, size_t n)
+{
+    (void)ctx;
+    uint8_t buf[8 * 64];
+    size_t have = 0;
+    while (have < n) {
+        if (RAND_bytes(buf, sizeof(buf)) != 1) {
+            OPENSSL_cleanse(buf, sizeof(buf));
+            return -1;
+        }
+        for (size_t k = 0; k < 64 && have < n; k++) {
+            uint64_t v = 0;
+            for (int b = 0; b < 8; b++)
+                v |= (uint64_t)buf[8 * k + b] << (8 * b);
+            /* rejection keeps the salt exactly uniform (rejects with prob. 2^-32) */
+            if (v < GL_P)
+                out[have++] = v;
+        }
+    }
+    OPENSSL_cleanse(buf, sizeof(buf));
+    return 0;
+}
+
+/* Index of the first node of level h in t->nodes (level 0 = leaf digests). */
+static size_t level_offset(unsigned log_rows, unsigned h)
+{
+    return ((size_t)2 << log_rows) - ((size_t)2 << (log_rows - h));
+}
+
+/* hash_or_noop over input of n elements. */
+static void hash_or_noop(const gl_t *in, size_t n, por_digest *out)
+{
+    if (n <= POSEIDON_DIGEST) {
+        memset(out, 0, sizeof(*out));
+        memcpy(out->e, in, n * sizeof(gl_t));
+    } else {
+        poseidon_hash_no_pad(in, n, out);
+    }
+}
+
+void por_merkle_leaf_hash(const gl_t *row, size_t width, const gl_t *salt, por_digest *out)
+{
+    if (!salt) {
+        hash_or_noop(row, width, out);
+        return;
+    }
+    gl_t stack[64];
+    size_t n = width + POR_MERKLE_SALT;
+    gl_t *buf = n <= 64 ? stack : malloc(n * sizeof(gl_t));
+    if (!buf)
+        abort();
+    memcpy(buf, row, width * sizeof(gl_t));
+    memcpy(buf + width, salt, POR_MERKLE_SALT * sizeof(gl_t));
+    hash_or_noop(buf, n, out);
+    if (buf != stack)
+        free(buf);
+}
+
+void por_merkle_row(const por_merkle_tree *t, size_t index, gl_t *row_out)
+{
+    const por_matrix *m = &t->m;
+    if (m->rows)
+        memcpy(row_out, m->rows + index * m->width, m->width * sizeof(gl_t));
+    else
+        for (size_t j = 0; j < m->width; j++)
+            row_out[j] = m->cols[j][index];
+}
+
+typedef struct {
+    const por_merkle_tree *t;
+    por_digest *out;   /* level being written */
+    const por_digest *in; /* level below (internal levels) */
+    atomic_int failed; /* set by any chunk whose buffer allocation failed */
+} build_job;
+
+/*
+ * Leaf digests of rows [begin, end).  Each row is laid out as row || salt in
+ * a buffer of stride width + 4; for a column-major matrix TILE rows are
+ * gathered per pass over the columns.
+ */
+static void leaves_range(void *ctx, size_t begin, size_t end)
+{
+    build_job *job = ctx;
+    const por_merkle_tree *t = job->t;
+    const por_matrix *m = &t->m;
+    size_t salt = t->salted ? POR_MERKLE_SALT : 0;
+    size_t stride = m->width + salt;
+    gl_t *buf = malloc((stride ? stride : 1) * TILE * sizeof(gl_t));
+    if (!buf) {
+        atomic_store(&job->failed, 1);
+        return;
+    }
+    for (size_t i0 = begin; i0 < end; i0 += TILE) {
+        size_t rows = end - i0 < TILE ? end - i0 : TILE;
+        if (m->rows) {
+            for (size_t r = 0; r < rows; r++)
+                memcpy(buf + r * stride, m->rows + (i0 + r) * m->width, m->width * sizeof(gl_t));
+        } else {
+            for (size_t j = 0; j < m->width; j++) {
+                const gl_t *col = m->cols[j] + i0;
+                for (size_t r = 0; r < rows; r++)
+                    buf[r * stride + j] = col[r];
+            }
+        }
+        for (size_t r = 0; r < rows; r++) {
+            if (salt)
+                memcpy(buf + r * stride + m->width, t->salts + (i0 + r) * POR_MERKLE_SALT,
+                       POR_MERKLE_SALT * sizeof(gl_t));
+            hash_or_noop(buf + r * stride, stride, &job->out[i0 + r]);
+        }
+    }
+    free(buf);
+}
+
+static void nodes_range(void *ctx, size_t begin, size_t end)
+{
+    build_job *job = ctx;
+    for (size_t k = begin; k < end; k++)
+        poseidon_two_to_one(&job->in[2 * k], &job->in[2 * k + 1], &job->out[k]);
+}
+
+int por_merkle_build(por_merkle_tree *t, por_pool *pool, const por_matrix *m, unsigned cap_height,
+                     bool salted, por_rand_fn rand, void *rand_ctx)
+{
+    memset(t, 0, sizeof(*t));
+    if (!m || m->log_rows > MAX_LOG_ROWS || cap_height > m->log_rows)
+        return -1;
+    if (m->width > 0 && (m->rows == NULL) == (m->cols == NULL))
+        return -1;
+    unsigned L = m->log_rows;
+    size_t n = (size_t)1 << L;
+
+    t->m = *m;
+    t->cap_height = cap_height;
+    t->salted = salted;
+    if (m->cols) {
+        gl_t **cols = malloc((m->width ? m->width : 1) * sizeof(gl_t *));
+        if (!cols)
+            goto fail;
+        memcpy(cols, m->cols, m->width * sizeof(gl_t *));
+        t->m.cols = (const gl_t *const *)cols;
+        t->m.rows = NULL;
+    }
+    if (salted) {
+        t->salts = malloc(n * POR_MERKLE_SALT * sizeof(gl_t));
+        if (!t->salts)
+            goto fail;
+        if ((rand ? rand : por_rand_openssl)(rand_ctx, t->salts, n * POR_MERKLE_SALT) != 0)
+            goto fail;
+    }
+    /* levels 2^L + ... + 2^cap_height */
+    t->nodes = malloc((((size_t)2 << L) - ((size_t)1 << cap_height)) * sizeof(por_digest));
+    if (!t->nodes)
+        goto fail;
+
+    build_job job = {.t = t, .out = t->nodes, .in = NULL};
+    atomic_init(&job.failed, 0);
+    por_pool_parallel_for(pool, n, LEAF_CHUNK, leaves_range, &job);
+    if (atomic_load(&job.failed))
+        goto fail;
+    for (unsigned h = 1; h <= L - cap_height; h++) {
+        job.in = t->nodes + level_offset(L, h - 1);
+        job.out = t->nodes + level_offset(L, h);
+        por_pool_parallel_for(pool, (size_t)1 << (L - h), NODE_CHUNK, nodes_range, &job);
+    }
+    return 0;
+
+fail:
+    por_merkle_free(t);
+    return -1;
+}
+
+void por_merkle_free(por_merkle_tree *t)
+{
+    if (t->salts)
+        OPENSSL_cleanse(t->salts, ((size_t)POR_MERKLE_SALT << t->m.log_rows) * sizeof(gl_t));
+    free(t->salts);
+    free((void *)t->m.cols);
+    free(t->nodes);
+    memset(t, 0, sizeof(*t));
+}
+
+const por_digest *por_merkle_cap_ptr(const por_merkle_tree *t)
+{
+    return t->nodes + level_offset(t->m.log_rows, t->m.log_rows - t->cap_height);
+}
+
+void por_merkle_cap(const por_merkle_tree *t, por_digest *cap_out)
+{
+    memcpy(cap_out, por_merkle_cap_ptr(t), por_merkle_cap_len(t) * sizeof(por_digest));
+}
+
+void por_merkle_open(const por_merkle_tree *t, size_t index, gl_t *row_out, gl_t *salt_out,
+                     por_digest *path_out)
+{
+    unsigned L = t->m.log_rows;
+    por_merkle_row(t, index, row_out);
+    if (t->salted)
+        memcpy(salt_out, t->salts + index * POR_MERKLE_SALT, POR_MERKLE_SALT * sizeof(gl_t));
+    size_t idx = index;
+    for (unsigned h = 0; h < L - t->cap_height; h++, idx >>= 1)
+        path_out[h] = t->nodes[level_offset(L, h) + (idx ^ 1)];
+}
+
+void por_merkle_open_many(const por_merkle_tree *t, const size_t *indices, size_t count,
+                          gl_t *rows_out, gl_t *salts_out, por_digest *paths_out)
+{
+    size_t path_len = por_merkle_path_len(t);
+    for (size_t k = 0; k < count; k++)
+        por_merkle_open(t, indices[k], rows_out + k * t->m.width,
+                        t->salted ? salts_out + k * POR_MERKLE_SALT : NULL,
+                        paths_out + k * path_len);
+}
+
+int por_merkle_verify(const por_digest *cap, unsigned cap_height, unsigned log_rows, size_t index,
+                      const gl_t *row, size_t width, const gl_t *salt, const por_digest *path)
+{
+    if (log_rows > MAX_LOG_ROWS || cap_height > log_rows || index >= ((size_t)1 << log_rows))
+        return -1;
+    por_digest cur;
+    por_merkle_leaf_hash(row, width, salt, &cur);
+    size_t idx = index;
+    for (unsigned h = 0; h < log_rows - cap_height; h++, idx >>= 1) {
+        if (idx & 1)
+            poseidon_two_to_one(&path[h], &cur, &cur);
+        else
+            poseidon_two_to_one(&cur, &path[h], &cur);
+    }
+    return memcmp(&cap[idx], &cur, sizeof(cur)) == 0 ? 0 : -1;
+}
