@@ -70,14 +70,16 @@ int bench_tree(int argc, char **argv)
     uint64_t index = n / 3;
     levels[0][index] = leaf;
 
+    por_pool *pool = por_pool_create(0);
     t0 = bench_now_ns();
-    por_tree_build(levels, n, 0);
+    por_tree_build(pool, levels, n);
     char key[64];
     if (n == 1000000)
         snprintf(key, sizeof(key), "tree.build.1m");
     else
         snprintf(key, sizeof(key), "tree.build.%llu", (unsigned long long)n);
     bench_report(key, (double)(bench_now_ns() - t0) / 1e6, "ms");
+    por_pool_destroy(pool);
 
     unsigned batch_log2 = 0;
     while (batch_log2 < 10 && n % (2ULL << batch_log2) == 0)

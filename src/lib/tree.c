@@ -1,10 +1,8 @@
 /* The account Merkle tree: leaf, node and empty-subtree hashes, build and paths. */
 #include "tree.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * Streaming form of por_hash: elements are fed one at a time and overwrite
@@ -130,79 +128,42 @@ uint64_t por_tree_level_size(uint64_t leaf_count, unsigned level)
     return q + ((leaf_count & ((1ULL << level) - 1)) != 0);
 }
 
-/* One level's work: parents [begin, end) of a child level of child_size nodes. */
+/* One level's work: the parents of a child level of child_size nodes. */
 typedef struct {
     const por_digest *child;
     por_digest *parent;
     uint64_t child_size;
     const por_digest *empty; /* E_{h-1}, the partner of a lone last child */
-    uint64_t begin, end;
 } level_job;
 
-static void hash_parents(const level_job *job)
+static void hash_parents(void *ctx, size_t begin, size_t end)
 {
-    for (uint64_t i = job->begin; i < job->end; i++) {
+    const level_job *job = ctx;
+    for (uint64_t i = begin; i < end; i++) {
         const por_digest *right = 2 * i + 1 < job->child_size ? &job->child[2 * i + 1] : job->empty;
         por_node_hash(&job->child[2 * i], right, &job->parent[i]);
     }
 }
 
-static void *hash_parents_thread(void *arg)
-{
-    hash_parents(arg);
-    return NULL;
-}
-
-/* Each thread gets at least this many parents (a few hundred microseconds
- * of hashing), so the tens of microseconds of creating a thread stay small;
- * the top levels of the tree run on the calling thread alone. */
+/* Parents per chunk: a few hundred microseconds of hashing, so handing out
+ * chunks costs little; the small top levels run on the calling thread. */
 #define PARALLEL_MIN_PARENTS 256
-#define MAX_BUILD_THREADS 64
 
 /*
- * Level by level, bottom-up.  A large level is cut into one contiguous range
- * per thread (threads write disjoint parent ranges and only read the finished
- * child level), then joined before the next level starts.  If a thread cannot
- * be created its range runs on the calling thread, so the result never
- * depends on thread availability.
+ * Level by level, bottom-up.  Threads write disjoint parent ranges and only
+ * read the finished child level; a level is complete before the next starts,
+ * so the result never depends on the pool.
  */
-void por_tree_build(por_digest *const *levels, uint64_t leaf_count, unsigned threads)
+void por_tree_build(por_pool *pool, por_digest *const *levels, uint64_t leaf_count)
 {
     if (leaf_count == 0)
         return;
-    if (threads == 0) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cores > 0 ? (unsigned)cores : 1;
-    }
-    if (threads > MAX_BUILD_THREADS)
-        threads = MAX_BUILD_THREADS;
     unsigned depth = por_tree_depth(leaf_count);
     por_digest empty;
     por_empty_subtree(0, &empty);
     for (unsigned h = 1; h <= depth; h++) {
-        uint64_t child_size = por_tree_level_size(leaf_count, h - 1);
-        uint64_t parents = por_tree_level_size(leaf_count, h);
-        level_job jobs[MAX_BUILD_THREADS];
-        pthread_t tids[MAX_BUILD_THREADS];
-        int started[MAX_BUILD_THREADS] = {0};
-        unsigned t = threads;
-        if (parents < (uint64_t)PARALLEL_MIN_PARENTS * t)
-            t = (unsigned)(parents / PARALLEL_MIN_PARENTS);
-        if (t < 1)
-            t = 1;
-        for (unsigned j = 0; j < t; j++) {
-            jobs[j] = (level_job){levels[h - 1], levels[h], child_size, &empty,
-                                  parents * j / t, parents * (j + 1) / t};
-        }
-        for (unsigned j = 1; j < t; j++)
-            started[j] = pthread_create(&tids[j], NULL, hash_parents_thread, &jobs[j]) == 0;
-        hash_parents(&jobs[0]);
-        for (unsigned j = 1; j < t; j++) {
-            if (started[j])
-                pthread_join(tids[j], NULL);
-            else
-                hash_parents(&jobs[j]);
-        }
+        level_job job = {levels[h - 1], levels[h], por_tree_level_size(leaf_count, h - 1), &empty};
+        por_pool_parallel_for(pool, por_tree_level_size(leaf_count, h), PARALLEL_MIN_PARENTS, hash_parents, &job);
         por_node_hash(&empty, &empty, &empty);
     }
 }

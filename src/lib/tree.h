@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "poseidon.h"
+#include "threadpool.h"
 
 #define POR_DOMAIN_ID 0x706f722d6964ULL           /* "por-id" */
 #define POR_DOMAIN_LEAF 0x706f722d6c656166ULL     /* "por-leaf" */
@@ -60,9 +61,9 @@ uint64_t por_tree_level_size(uint64_t leaf_count, unsigned level);
 /*
  * Builds all levels above the leaves.  levels[0] must hold leaf_count leaf
  * hashes; levels[1..depth] must each have room for por_tree_level_size()
- * digests.  Uses up to `threads` threads (0 = all cores).
+ * digests.  Runs on the pool's threads (NULL: the calling thread only).
  */
-void por_tree_build(por_digest *const *levels, uint64_t leaf_count, unsigned threads);
+void por_tree_build(por_pool *pool, por_digest *const *levels, uint64_t leaf_count);
 
 /* The depth sibling digests of leaf_index, bottom-up, read from built levels. */
 void por_tree_path(const por_digest *const *levels, uint64_t leaf_count, uint64_t leaf_index,

@@ -239,9 +239,9 @@ Datum por_prove(PG_FUNCTION_ARGS)
     if (pool == NULL)
         ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start worker threads")));
     por_leaf_hash_many(pool, commitments, balances, info.params.leaf_count, A, levels[0]);
-    por_pool_destroy(pool);
     CHECK_FOR_INTERRUPTS();
-    por_tree_build(levels, info.params.leaf_count, (unsigned)por_threads);
+    por_tree_build(pool, levels, info.params.leaf_count);
+    por_pool_destroy(pool);
     CHECK_FOR_INTERRUPTS();
 
     for (unsigned h = 0; h <= depth; h++) {

@@ -217,7 +217,12 @@ Datum por_tree_agg_finalfn(PG_FUNCTION_ARGS)
         levels[h] = palloc_extended(sizeof(por_digest) * por_tree_level_size(st->count, h), MCXT_ALLOC_HUGE);
     for (uint64 i = 0; i < st->count; i++)
         levels[0][i] = sorted[i].leaf;
-    por_tree_build(levels, st->count, (unsigned)por_threads);
+    {
+        /* an aggregate may run in a parallel worker: the threads are still ours */
+        por_pool *pool = por_pool_create((unsigned)por_threads);
+        por_tree_build(pool, levels, st->count);
+        por_pool_destroy(pool);
+    }
 
     values[0] = PointerGetDatum(por_digest_to_bytea(&levels[depth][0]));
     values[1] = Int64GetDatum((int64)st->count);

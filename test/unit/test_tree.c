@@ -143,15 +143,17 @@ static void leaves_for(por_digest *leaves, uint64_t n)
         leaves[i] = (por_digest){{i + 1, 1000 + i, 2000 + i, 3000 + i}};
 }
 
-/* Builds a tree with `threads` threads; returns its levels (caller frees). */
+/* Builds a tree on a pool of `threads` threads (0 = all cores; 1 = no pool); returns its levels. */
 static por_digest **build(uint64_t n, unsigned threads)
 {
+    por_pool *pool = threads == 1 ? NULL : por_pool_create(threads);
     unsigned depth = por_tree_depth(n);
     por_digest **levels = calloc(depth + 1, sizeof(*levels));
     for (unsigned h = 0; h <= depth; h++)
         levels[h] = calloc(por_tree_level_size(n, h), sizeof(por_digest));
     leaves_for(levels[0], n);
-    por_tree_build(levels, n, threads);
+    por_tree_build(pool, levels, n);
+    por_pool_destroy(pool);
     return levels;
 }
 
