@@ -69,11 +69,11 @@ build/san/libpor.a: $(SAN_OBJS)
 build/por-verify: tools/por_verify.c build/libpor.a
 	$(CC_LIB) $(LIB_CFLAGS) $< build/libpor.a $(LIB_LDLIBS) -o $@
 
-build/test/%: test/unit/%.c test/unit/tap.h build/libpor.a
+build/test/%: test/unit/%.c $(wildcard test/unit/*.h) build/libpor.a
 	@mkdir -p $(dir $@)
 	$(CC_LIB) $(LIB_CFLAGS) -Itest/unit $< build/libpor.a $(LIB_LDLIBS) -o $@
 
-build/san/test/%: test/unit/%.c test/unit/tap.h build/san/libpor.a
+build/san/test/%: test/unit/%.c $(wildcard test/unit/*.h) build/san/libpor.a
 	@mkdir -p $(dir $@)
 	$(CC_LIB) $(SAN_CFLAGS) -Itest/unit $< build/san/libpor.a $(LIB_LDLIBS) -o $@
 

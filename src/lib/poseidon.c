@@ -1,88 +1,478 @@
-/* Poseidon permutation and the sponges built on it. */
+/*
+ * Poseidon permutation and the sponges built on it.
+ *
+ * Three implementations of the permutation agree exactly:
+ *   - poseidon_permute_reference: the rounds as specified (add constants,
+ *     S-box, MDS), canonical values throughout.  Slow; kept for the tests.
+ *   - poseidon_permute_scalar: portable.  The 22 partial rounds use the
+ *     rewriting derived in gen_poseidon_fast.py (folded constants, sparse
+ *     matrices, a per-block change of basis); the constants are in
+ *     poseidon_fast_constants.h.  Inside the permutation words are only kept
+ *     below 2^64, not canonical ("nc" values), and canonicalised at the end.
+ *   - an AVX-512 version of the full rounds, picked at run time by
+ *     poseidon_permute when the CPU has it; it shares the partial rounds.
+ * Every operation is branch-free in the data, so the time does not depend on
+ * the (possibly secret) input.
+ */
 #include "poseidon.h"
 
 #include <string.h>
 
 #include "poseidon_constants.h"
+#include "poseidon_fast_constants.h"
+#include "poseidon_internal.h"
 
 #define HALF_FULL_ROUNDS 4
 #define PARTIAL_ROUNDS 22
 
+typedef unsigned __int128 u128;
+
 static const uint64_t MDS_CIRC[POSEIDON_WIDTH] = {17, 15, 41, 16, 2, 28, 13, 13, 39, 18, 34, 20};
 static const uint64_t MDS_DIAG0 = 8;
 
-static inline gl_t sbox(gl_t x)
+/* ------------------------------------------------------------------------- */
+/* Reference permutation. */
+
+static gl_t sbox(gl_t x)
 {
     gl_t x2 = gl_sqr(x);
-    gl_t x3 = gl_mul(x2, x);
-    gl_t x4 = gl_sqr(x2);
-    return gl_mul(x3, x4);
+    return gl_mul(gl_mul(x2, x), gl_sqr(x2));
 }
 
-/*
- * MDS layer, out[r] = sum_j state[j] * MDS[r][j].  The matrix entries are below
- * 2^7, so each row is accumulated without reduction: the 32-bit halves of the
- * inputs are summed separately in 64-bit lanes (each sum < 2^32 * 2^7 * 12 <
- * 2^43), which the compiler vectorizes, and the 96-bit total is reduced once.
- */
-static const uint64_t MDS[POSEIDON_WIDTH][POSEIDON_WIDTH] = {
-#define ROW(r) { MDS_CIRC[(12 - r) % 12] + (r == 0 ? MDS_DIAG0 : 0), MDS_CIRC[(13 - r) % 12], \
-    MDS_CIRC[(14 - r) % 12], MDS_CIRC[(15 - r) % 12], MDS_CIRC[(16 - r) % 12], MDS_CIRC[(17 - r) % 12], \
-    MDS_CIRC[(18 - r) % 12], MDS_CIRC[(19 - r) % 12], MDS_CIRC[(20 - r) % 12], MDS_CIRC[(21 - r) % 12], \
-    MDS_CIRC[(22 - r) % 12], MDS_CIRC[(23 - r) % 12] }
-    ROW(0), ROW(1), ROW(2), ROW(3), ROW(4), ROW(5), ROW(6), ROW(7), ROW(8), ROW(9), ROW(10), ROW(11),
-#undef ROW
-};
-
-static inline void mds_layer(gl_t state[POSEIDON_WIDTH])
+/* out[r] = sum_i state[(i + r) mod 12] * C[i], plus 8 * state[0] for r = 0. */
+static void mds_layer_reference(gl_t state[POSEIDON_WIDTH])
 {
-    uint64_t lo[POSEIDON_WIDTH], hi[POSEIDON_WIDTH];
-    uint64_t sum_lo[POSEIDON_WIDTH] = {0}, sum_hi[POSEIDON_WIDTH] = {0};
-    for (int i = 0; i < POSEIDON_WIDTH; i++) {
-        lo[i] = state[i] & 0xffffffffULL;
-        hi[i] = state[i] >> 32;
+    gl_t out[POSEIDON_WIDTH];
+    for (int r = 0; r < POSEIDON_WIDTH; r++) {
+        gl_t acc = r == 0 ? gl_mul(state[0], MDS_DIAG0) : 0;
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            acc = gl_add(acc, gl_mul(state[(i + r) % POSEIDON_WIDTH], MDS_CIRC[i]));
+        out[r] = acc;
     }
-    for (int j = 0; j < POSEIDON_WIDTH; j++)
-        for (int r = 0; r < POSEIDON_WIDTH; r++) {
-            sum_lo[r] += lo[j] * MDS[r][j];
-            sum_hi[r] += hi[j] * MDS[r][j];
-        }
-    for (int r = 0; r < POSEIDON_WIDTH; r++)
-        state[r] = gl_reduce128(((unsigned __int128)sum_hi[r] << 32) + sum_lo[r]);
+    memcpy(state, out, sizeof(out));
 }
 
-static inline void add_round_constants(gl_t state[POSEIDON_WIDTH], int round)
+static void round_reference(gl_t state[POSEIDON_WIDTH], int round, int full)
 {
     const uint64_t *rc = &POR_POSEIDON_ROUND_CONSTANTS[POSEIDON_WIDTH * round];
     for (int i = 0; i < POSEIDON_WIDTH; i++)
         state[i] = gl_add(state[i], gl_from_u64(rc[i]));
-}
-
-static inline void full_round(gl_t state[POSEIDON_WIDTH], int round)
-{
-    add_round_constants(state, round);
-    for (int i = 0; i < POSEIDON_WIDTH; i++)
+    for (int i = 0; i < (full ? POSEIDON_WIDTH : 1); i++)
         state[i] = sbox(state[i]);
-    mds_layer(state);
+    mds_layer_reference(state);
 }
 
-static inline void partial_round(gl_t state[POSEIDON_WIDTH], int round)
-{
-    add_round_constants(state, round);
-    state[0] = sbox(state[0]);
-    mds_layer(state);
-}
-
-void poseidon_permute(gl_t state[POSEIDON_WIDTH])
+void poseidon_permute_reference(gl_t state[POSEIDON_WIDTH])
 {
     int round = 0;
     for (int i = 0; i < HALF_FULL_ROUNDS; i++)
-        full_round(state, round++);
+        round_reference(state, round++, 1);
     for (int i = 0; i < PARTIAL_ROUNDS; i++)
-        partial_round(state, round++);
+        round_reference(state, round++, 0);
     for (int i = 0; i < HALF_FULL_ROUNDS; i++)
-        full_round(state, round++);
+        round_reference(state, round++, 1);
 }
+
+/* ------------------------------------------------------------------------- */
+/* Scalar arithmetic on nc values (any uint64_t, congruent to the true value). */
+
+/* x mod p as a value below 2^64 (not necessarily below p), for any 128-bit x:
+ * 2^96 = -1 and 2^64 = EPSILON (mod p). */
+static inline uint64_t reduce128_nc(u128 x)
+{
+    uint64_t lo = (uint64_t)x, hi = (uint64_t)(x >> 64);
+#if defined(__x86_64__) && defined(__GNUC__)
+    /* The same steps as below; the borrow and the carry turn into EPSILON
+     * masks with one 32-bit sbb each, which compilers do not find. */
+    uint64_t t, u;
+    __asm__("movq %[hi], %[t]\n\t"
+            "shrq $32, %[t]\n\t"
+            "movl %k[hi], %k[u]\n\t"
+            "subq %[t], %[lo]\n\t"
+            "sbbl %k[t], %k[t]\n\t"
+            "subq %[t], %[lo]\n\t"
+            "movq %[u], %[t]\n\t"
+            "shlq $32, %[t]\n\t"
+            "subq %[u], %[t]\n\t"
+            "addq %[t], %[lo]\n\t"
+            "sbbl %k[t], %k[t]\n\t"
+            "addq %[t], %[lo]"
+            : [lo] "+r"(lo), [t] "=&r"(t), [u] "=&r"(u)
+            : [hi] "r"(hi)
+            : "cc");
+    return lo;
+#else
+    uint64_t hi_hi = hi >> 32, hi_lo = hi & GL_EPSILON;
+    uint64_t t0 = lo - hi_hi;
+    t0 -= GL_EPSILON & -(uint64_t)(lo < hi_hi);      /* borrow: + p */
+    uint64_t t1 = (hi_lo << 32) - hi_lo;
+    uint64_t r = t0 + t1;
+    return r + (GL_EPSILON & -(uint64_t)(r < t1));   /* carry: + 2^64 = EPSILON */
+#endif
+}
+
+/* lo + hi * 2^64 mod p for hi < 2^32, below 2^64: cheaper than reduce128_nc. */
+static inline uint64_t reduce96_nc(uint64_t lo, uint64_t hi)
+{
+    uint64_t t = hi * GL_EPSILON;
+    uint64_t r = lo + t;
+    return r + (GL_EPSILON & -(uint64_t)(r < t));
+}
+
+/* a + c for any a and a canonical c; the carry fix-up cannot carry again. */
+static inline uint64_t add_nc(uint64_t a, uint64_t c)
+{
+    uint64_t r = a + c;
+    return r + (GL_EPSILON & -(uint64_t)(r < c));
+}
+
+static inline uint64_t mul_nc(uint64_t a, uint64_t b) { return reduce128_nc((u128)a * b); }
+
+static inline uint64_t sbox_nc(uint64_t x)
+{
+    uint64_t x2 = mul_nc(x, x);
+    return mul_nc(mul_nc(x2, x), mul_nc(x2, x2));
+}
+
+/*
+ * Dot products with full-size constants: 128-bit products are summed in 128
+ * bits and the carries out of bit 128 counted (a handful at most).
+ */
+typedef struct {
+    u128 acc;
+    uint64_t carries;
+} acc160;
+
+static inline void mac160(acc160 *a, uint64_t x, uint64_t y)
+{
+    a->carries += __builtin_add_overflow(a->acc, (u128)x * y, &a->acc);
+}
+
+/* As reduce128_nc, with carries * 2^128 = carries * 2^32 * 2^96 folded into
+ * the 2^96 = -1 term. */
+static inline uint64_t reduce160_nc(const acc160 *a)
+{
+    uint64_t lo = (uint64_t)a->acc, hi = (uint64_t)(a->acc >> 64);
+    uint64_t hi_hi = (hi >> 32) + (a->carries << 32), hi_lo = hi & GL_EPSILON;
+    uint64_t t0 = lo - hi_hi;
+    t0 -= GL_EPSILON & -(uint64_t)(lo < hi_hi);
+    uint64_t t1 = (hi_lo << 32) - hi_lo;
+    uint64_t r = t0 + t1;
+    return r + (GL_EPSILON & -(uint64_t)(r < t1));
+}
+
+/* out = m * in + add for an n x n matrix of canonical constants (n <= 12;
+ * add canonical, or NULL for none).  out must not overlap in. */
+static inline __attribute__((always_inline)) void mat_nc(uint64_t *out, const uint64_t *m,
+                                                         const uint64_t *in, int n, const uint64_t *add)
+{
+#pragma GCC unroll 12
+    for (int r = 0; r < n; r++) {
+        acc160 a = {add ? add[r] : 0, 0};
+#pragma GCC unroll 12
+        for (int c = 0; c < n; c++)
+            mac160(&a, in[c], m[n * r + c]);
+        out[r] = reduce160_nc(&a);
+    }
+}
+
+/* ------------------------------------------------------------------------- */
+/* Full rounds, portable. */
+
+/*
+ * MDS layer for inputs below 2^64, plus the next layer's constants (next: low
+ * halves of words 0-11, then high halves).  Each input is split into 32-bit
+ * halves; the coefficients are below 2^6 and a row's sum to 264, so each row
+ * of each half sums below 2^42 in plain 64-bit words, with no carries to
+ * track.  Row r is then lo + hi * 2^32 < 2^75, reduced once.  The macro
+ * spells out row r of circulant(MDS_CIRC) (+ 8 on the diagonal of row 0).
+ */
+#define MDS_ROW_SUM(v, r)                                                                 \
+    (v[(0 + r) % 12] * 17 + v[(1 + r) % 12] * 15 + v[(2 + r) % 12] * 41 +                  \
+     v[(3 + r) % 12] * 16 + v[(4 + r) % 12] * 2 + v[(5 + r) % 12] * 28 +                   \
+     v[(6 + r) % 12] * 13 + v[(7 + r) % 12] * 13 + v[(8 + r) % 12] * 39 +                  \
+     v[(9 + r) % 12] * 18 + v[(10 + r) % 12] * 34 + v[(11 + r) % 12] * 20)
+
+static inline void mds_next_nc(uint64_t s[POSEIDON_WIDTH], const uint64_t next[2 * POSEIDON_WIDTH])
+{
+    uint64_t lo[POSEIDON_WIDTH], hi[POSEIDON_WIDTH], sl[POSEIDON_WIDTH], sh[POSEIDON_WIDTH];
+    for (int i = 0; i < POSEIDON_WIDTH; i++) {
+        lo[i] = s[i] & 0xffffffffULL;
+        hi[i] = s[i] >> 32;
+    }
+#define MDS_ROW(r)                                          \
+    sl[r] = next[r] + MDS_ROW_SUM(lo, r);                   \
+    sh[r] = next[POSEIDON_WIDTH + r] + MDS_ROW_SUM(hi, r);
+    MDS_ROW(0) MDS_ROW(1) MDS_ROW(2) MDS_ROW(3) MDS_ROW(4) MDS_ROW(5)
+    MDS_ROW(6) MDS_ROW(7) MDS_ROW(8) MDS_ROW(9) MDS_ROW(10) MDS_ROW(11)
+#undef MDS_ROW
+    sl[0] += lo[0] * MDS_DIAG0;
+    sh[0] += hi[0] * MDS_DIAG0;
+    for (int r = 0; r < POSEIDON_WIDTH; r++) {
+        uint64_t low = sl[r] + (sh[r] << 32);
+        uint64_t high = (sh[r] >> 32) + (low < sl[r]);
+        s[r] = reduce96_nc(low, high);
+    }
+}
+
+static inline void full_round_nc(uint64_t s[POSEIDON_WIDTH], const uint64_t next[2 * POSEIDON_WIDTH])
+{
+    for (int i = 0; i < POSEIDON_WIDTH; i++)
+        s[i] = sbox_nc(s[i]);
+    mds_next_nc(s, next);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Partial rounds, shared by all the fast permutations. */
+
+/*
+ * One partial round (see poseidon_fast_constants.h), j = r mod 11:
+ *   d = 25 k + W[r] . z;  x0' = 25 x0^7 + d;  z[j] += x0' - d + 25 k.
+ * Only the S-box is on the chain from x0 to x0': d needs z alone (the word
+ * updated in the previous round is added last), and 25 x0^7 is computed as
+ * (25 x0 * x0^2) * x0^4, the multiplication by 25 beside the first squaring.
+ */
+static inline __attribute__((always_inline)) uint64_t partial_round_nc(uint64_t x0, uint64_t z[11],
+                                                                      int r)
+{
+    const int j = r % 11, late = (j + 10) % 11;
+    acc160 a = {POSEIDON_FAST_ROUND_RC25[r], 0};
+#pragma GCC unroll 11
+    for (int q = 0; q < 11; q++)
+        if (q != late)
+            mac160(&a, z[q], POSEIDON_FAST_W[r][q]);
+    mac160(&a, z[late], POSEIDON_FAST_W[r][late]);
+    uint64_t d = gl_from_u64(reduce160_nc(&a));
+    uint64_t e = gl_sub(POSEIDON_FAST_ROUND_RC25[r], d);
+
+    u128 t = (u128)x0 * POSEIDON_FAST_M00;
+    uint64_t x0_25 = reduce96_nc((uint64_t)t, (uint64_t)(t >> 64));
+    uint64_t x2 = mul_nc(x0, x0);
+    uint64_t x4 = mul_nc(x2, x2);
+    uint64_t x3_25 = mul_nc(x2, x0_25);
+    uint64_t x0n = reduce128_nc((u128)x3_25 * x4 + d);   /* < (2^64 - 1)^2 + 2^64 */
+
+    z[j] = add_nc(z[j], gl_from_u64(add_nc(x0n, e)));
+    return x0n;
+}
+
+/*
+ * Full round 3's MDS layer and the 22 partial rounds.  x holds round 3's
+ * S-box outputs; on return s is the state after the partial rounds.
+ */
+static inline void entry_and_partial_rounds_nc(uint64_t s[POSEIDON_WIDTH],
+                                               const uint64_t x[POSEIDON_WIDTH])
+{
+    uint64_t e[POSEIDON_WIDTH], z[11];
+    mat_nc(e, &POSEIDON_FAST_ENTRY[0][0], x, POSEIDON_WIDTH, POSEIDON_FAST_ENTRY_RC);
+    uint64_t x0 = e[0];
+#pragma GCC unroll 11
+    for (int r = 0; r < 11; r++)
+        x0 = partial_round_nc(x0, e + 1, r);
+    mat_nc(z, &POSEIDON_FAST_MID[0][0], e + 1, 11, NULL);
+#pragma GCC unroll 11
+    for (int r = 11; r < 22; r++)
+        x0 = partial_round_nc(x0, z, r);
+    mat_nc(s + 1, &POSEIDON_FAST_FINAL[0][0], z, 11, NULL);
+    s[0] = x0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Fast permutations. */
+
+void poseidon_permute_scalar(gl_t state[POSEIDON_WIDTH])
+{
+    /* The round constants are canonical (the generator checks), as add_nc needs. */
+    const uint64_t *rc = POR_POSEIDON_ROUND_CONSTANTS;
+    uint64_t s[POSEIDON_WIDTH];
+    for (int i = 0; i < POSEIDON_WIDTH; i++)
+        s[i] = add_nc(state[i], rc[i]);
+    for (int i = 0; i < HALF_FULL_ROUNDS - 1; i++)
+        full_round_nc(s, POSEIDON_MDS_NEXT_RC[i]);
+    for (int i = 0; i < POSEIDON_WIDTH; i++)
+        s[i] = sbox_nc(s[i]);
+    entry_and_partial_rounds_nc(s, s);
+    rc += POSEIDON_WIDTH * (HALF_FULL_ROUNDS + PARTIAL_ROUNDS);
+    for (int i = 0; i < POSEIDON_WIDTH; i++)
+        s[i] = add_nc(s[i], rc[i]);
+    for (int i = HALF_FULL_ROUNDS - 1; i < 2 * HALF_FULL_ROUNDS - 1; i++)
+        full_round_nc(s, POSEIDON_MDS_NEXT_RC[i]);
+    for (int i = 0; i < POSEIDON_WIDTH; i++)
+        state[i] = gl_from_u64(s[i]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * AVX-512 full rounds.  The library is built for baseline x86-64, so this is
+ * compiled for AVX-512F alone and chosen at run time.  Words 0-7 are the
+ * vector a, words 8-11 lanes 0-3 of b (lanes 4-7 carry junk that never
+ * reaches a result).  Each lane computes what the scalar code computes.
+ */
+#include <immintrin.h>
+#define POSEIDON_HAVE_AVX512 1
+#define AVX512 __attribute__((target("avx512f")))
+
+/* x + c for any x and canonical c (add_nc). */
+AVX512 static inline __m512i v_add_nc(__m512i x, __m512i c)
+{
+    __m512i eps = _mm512_set1_epi64((long long)GL_EPSILON);
+    __m512i r = _mm512_add_epi64(x, c);
+    return _mm512_mask_add_epi64(r, _mm512_cmplt_epu64_mask(r, c), r, eps);
+}
+
+/* reduce128_nc; hi_lo * EPSILON is one 32x32-bit multiplication. */
+AVX512 static inline __m512i v_reduce128_nc(__m512i lo, __m512i hi)
+{
+    __m512i eps = _mm512_set1_epi64((long long)GL_EPSILON);
+    __m512i hi_hi = _mm512_srli_epi64(hi, 32);
+    __m512i t0 = _mm512_sub_epi64(lo, hi_hi);
+    t0 = _mm512_mask_sub_epi64(t0, _mm512_cmplt_epu64_mask(lo, hi_hi), t0, eps);
+    __m512i t1 = _mm512_mul_epu32(hi, eps);
+    __m512i r = _mm512_add_epi64(t0, t1);
+    return _mm512_mask_add_epi64(r, _mm512_cmplt_epu64_mask(r, t1), r, eps);
+}
+
+/*
+ * 64x64 -> 128-bit products from four 32x32-bit ones, then reduced.  High
+ * halves move down with dword shuffles where only the low dword matters, to
+ * spread the work over the two vector ports.
+ */
+AVX512 static inline __m512i v_mul_nc(__m512i x, __m512i y)
+{
+    __m512i m32 = _mm512_set1_epi64(0xffffffffLL);
+    __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_DDBB), yh = _mm512_shuffle_epi32(y, _MM_PERM_DDBB);
+    __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
+    __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
+    __m512i t0 = _mm512_add_epi64(hl, _mm512_srli_epi64(ll, 32));     /* < 2^64 */
+    __m512i t1 = _mm512_add_epi64(lh, _mm512_and_si512(t0, m32));     /* < 2^64 */
+    __m512i hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t0, 32)),
+                                  _mm512_srli_epi64(t1, 32));
+    __m512i lo = _mm512_mask_shuffle_epi32(ll, 0xAAAA, t1, _MM_PERM_CCAA);
+    return v_reduce128_nc(lo, hi);
+}
+
+AVX512 static inline __m512i v_sqr_nc(__m512i x)
+{
+    __m512i m32 = _mm512_set1_epi64(0xffffffffLL);
+    __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_DDBB);
+    __m512i ll = _mm512_mul_epu32(x, x), lh = _mm512_mul_epu32(x, xh);
+    __m512i hh = _mm512_mul_epu32(xh, xh);
+    __m512i t0 = _mm512_add_epi64(lh, _mm512_srli_epi64(ll, 32));
+    __m512i t1 = _mm512_add_epi64(lh, _mm512_and_si512(t0, m32));
+    __m512i hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t0, 32)),
+                                  _mm512_srli_epi64(t1, 32));
+    __m512i lo = _mm512_mask_shuffle_epi32(ll, 0xAAAA, t1, _MM_PERM_CCAA);
+    return v_reduce128_nc(lo, hi);
+}
+
+/*
+ * S-box on words 0-7 (a) and 8-11 (lanes 0-3 of b).  For b, x^3 and x^4 share
+ * one vector, so the 12 words take 7 vector multiplications instead of 8.
+ */
+AVX512 static inline void v_sbox_nc(__m512i *a, __m512i *b)
+{
+    __m512i x = *a, x2 = v_sqr_nc(x);
+    *a = v_mul_nc(v_mul_nc(x2, x), v_sqr_nc(x2));
+    __m512i y = *b, y2 = v_sqr_nc(y);
+    __m512i y34 = v_mul_nc(_mm512_shuffle_i64x2(y2, y2, 0x44), _mm512_shuffle_i64x2(y, y2, 0x44));
+    *b = v_mul_nc(y34, _mm512_shuffle_i64x2(y34, y34, 0xEE));
+}
+
+/* lo + hi * 2^32 mod p for lo, hi < 2^42 (one MDS row), below 2^64. */
+AVX512 static inline __m512i v_combine_nc(__m512i lo, __m512i hi)
+{
+    __m512i eps = _mm512_set1_epi64((long long)GL_EPSILON);
+    __m512i low = _mm512_add_epi64(lo, _mm512_slli_epi64(hi, 32));
+    __m512i high = _mm512_srli_epi64(hi, 32);
+    high = _mm512_mask_add_epi64(high, _mm512_cmplt_epu64_mask(low, lo), high, _mm512_set1_epi64(1));
+    __m512i t = _mm512_mul_epu32(high, eps);
+    __m512i r = _mm512_add_epi64(low, t);
+    return _mm512_mask_add_epi64(r, _mm512_cmplt_epu64_mask(r, t), r, eps);
+}
+
+/*
+ * mds_next_nc, column by column: word j is broadcast and its 32-bit halves
+ * multiply column j of the matrix.  The 24 row sums (low and high halves of
+ * 12 rows) fill three vectors exactly: low rows 0-7 | low rows 8-11 and high
+ * rows 0-3 | high rows 4-11, which is also the layout of next.  They are
+ * summed in two interleaved sets to halve the chain of additions.
+ */
+AVX512 static inline void v_mds_next_nc(__m512i *a, __m512i *b, const uint64_t next[2 * POSEIDON_WIDTH])
+{
+    __m512i ah = _mm512_srli_epi64(*a, 32), bh = _mm512_srli_epi64(*b, 32);
+    __m512i o[2][3];
+    o[0][0] = _mm512_loadu_si512((const void *)next);
+    o[0][1] = _mm512_loadu_si512((const void *)(next + 8));
+    o[0][2] = _mm512_loadu_si512((const void *)(next + 16));
+    o[1][0] = o[1][1] = o[1][2] = _mm512_setzero_si512();
+#pragma GCC unroll 12
+    for (int j = 0; j < POSEIDON_WIDTH; j++) {
+        __m512i idx = _mm512_set1_epi64(j & 7);
+        __m512i x = _mm512_permutexvar_epi64(idx, j < 8 ? *a : *b);
+        __m512i xh = _mm512_permutexvar_epi64(idx, j < 8 ? ah : bh);
+        __m512i xm = _mm512_mask_blend_epi64(0xF0, x, xh);
+        const uint64_t *col = POSEIDON_MDS_COLUMNS[j];
+        __m512i c0 = _mm512_loadu_si512((const void *)col);
+        __m512i c1 = _mm512_loadu_si512((const void *)(col + 8));
+        __m512i c2 = _mm512_loadu_si512((const void *)(col + 16));
+        __m512i *acc = o[j & 1];
+        acc[0] = _mm512_add_epi64(acc[0], _mm512_mul_epu32(x, c0));
+        acc[1] = _mm512_add_epi64(acc[1], _mm512_mul_epu32(xm, c1));
+        acc[2] = _mm512_add_epi64(acc[2], _mm512_mul_epu32(xh, c2));
+    }
+    __m512i o1 = _mm512_add_epi64(o[0][0], o[1][0]);
+    __m512i o2 = _mm512_add_epi64(o[0][1], o[1][1]);
+    __m512i o3 = _mm512_add_epi64(o[0][2], o[1][2]);
+    __m512i hi_a = _mm512_permutex2var_epi64(o2, _mm512_set_epi64(11, 10, 9, 8, 7, 6, 5, 4), o3);
+    __m512i hi_b = _mm512_shuffle_i64x2(o3, o3, _MM_SHUFFLE(3, 2, 3, 2));
+    *a = v_combine_nc(o1, hi_a);
+    *b = v_combine_nc(o2, hi_b);
+}
+
+AVX512 static void poseidon_permute_avx512(gl_t state[POSEIDON_WIDTH])
+{
+    uint64_t s[POSEIDON_WIDTH] __attribute__((aligned(64)));
+    const uint64_t *rc = POR_POSEIDON_ROUND_CONSTANTS;
+    __m512i a = v_add_nc(_mm512_loadu_si512((const void *)state), _mm512_loadu_si512((const void *)rc));
+    __m512i b = v_add_nc(_mm512_maskz_loadu_epi64(0x0F, state + 8),
+                         _mm512_maskz_loadu_epi64(0x0F, rc + 8));
+    for (int i = 0; i < HALF_FULL_ROUNDS - 1; i++) {
+        v_sbox_nc(&a, &b);
+        v_mds_next_nc(&a, &b, POSEIDON_MDS_NEXT_RC[i]);
+    }
+    v_sbox_nc(&a, &b);
+    _mm512_store_si512((void *)s, a);
+    _mm512_mask_storeu_epi64(s + 8, 0x0F, b);
+    entry_and_partial_rounds_nc(s, s);
+    rc += POSEIDON_WIDTH * (HALF_FULL_ROUNDS + PARTIAL_ROUNDS);
+    a = v_add_nc(_mm512_load_si512((const void *)s), _mm512_loadu_si512((const void *)rc));
+    b = v_add_nc(_mm512_maskz_loadu_epi64(0x0F, s + 8), _mm512_maskz_loadu_epi64(0x0F, rc + 8));
+    for (int i = HALF_FULL_ROUNDS - 1; i < 2 * HALF_FULL_ROUNDS - 1; i++) {
+        v_sbox_nc(&a, &b);
+        v_mds_next_nc(&a, &b, POSEIDON_MDS_NEXT_RC[i]);
+    }
+    __m512i p = _mm512_set1_epi64((long long)GL_P);
+    a = _mm512_mask_sub_epi64(a, _mm512_cmpge_epu64_mask(a, p), a, p);
+    b = _mm512_mask_sub_epi64(b, _mm512_cmpge_epu64_mask(b, p), b, p);
+    _mm512_storeu_si512((void *)state, a);
+    _mm512_mask_storeu_epi64(state + 8, 0x0F, b);
+}
+#endif
+
+/* The fastest implementation this CPU runs; they all agree exactly. */
+void poseidon_permute(gl_t state[POSEIDON_WIDTH])
+{
+#ifdef POSEIDON_HAVE_AVX512
+    if (__builtin_cpu_supports("avx512f")) {
+        poseidon_permute_avx512(state);
+        return;
+    }
+#endif
+    poseidon_permute_scalar(state);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Sponges. */
 
 /* Overwrite-mode absorption of inputs into an initialised state. */
 static void absorb_overwrite(gl_t state[POSEIDON_WIDTH], const gl_t *inputs, size_t n)

@@ -93,7 +93,7 @@ static inline void fx_init(fixture *fx, uint64_t real_accounts, unsigned batch_l
     for (uint64_t i = 0; i < n; i++)
         por_leaf_hash(&fx->accounts[i].commitment, fx->accounts[i].equity, fx->accounts[i].debt, 3,
                       &fx->levels[0][i]);
-    por_tree_build(fx->levels, n, 1);
+    por_tree_build(NULL, fx->levels, n);
 }
 
 static inline const por_digest *fx_root(const fixture *fx) { return &fx->levels[fx->depth][0]; }

@@ -1,0 +1,84 @@
+/*
+ * Poseidon benchmarks, one core: the permutation (the implementation
+ * poseidon_permute picks on this CPU, and the portable one), hash_no_pad of
+ * 20 elements, and a Merkle node hash.  Each figure is the median over
+ * several runs of the per-call time; arguments: [runs] [calls per run].
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "poseidon.h"
+#include "poseidon_internal.h"
+#include "tree.h"
+
+enum { DEFAULT_RUNS = 7, DEFAULT_CALLS = 100000, MAX_RUNS = 101 };
+
+struct bench_cfg {
+    int runs;
+    long calls;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median over cfg->runs runs of the mean time of one call, in ns.  Each call
+ * feeds on the previous output, so the calls cannot overlap or be elided. */
+static double median_ns(const struct bench_cfg *cfg, void (*step)(gl_t *), gl_t *state)
+{
+    double t[MAX_RUNS];
+    for (int i = 0; i < cfg->calls / 10; i++)   /* warm-up */
+        step(state);
+    for (int r = 0; r < cfg->runs; r++) {
+        uint64_t t0 = bench_now_ns();
+        for (long i = 0; i < cfg->calls; i++)
+            step(state);
+        t[r] = (double)(bench_now_ns() - t0) / (double)cfg->calls;
+    }
+    qsort(t, (size_t)cfg->runs, sizeof(t[0]), cmp_double);
+    return t[cfg->runs / 2];
+}
+
+static void step_permute(gl_t *s) { poseidon_permute(s); }
+
+static void step_permute_portable(gl_t *s) { poseidon_permute_scalar(s); }
+
+/* 20 inputs: state[0..12] and 8 more words of the same buffer. */
+static void step_hash20(gl_t *s)
+{
+    por_digest d;
+    poseidon_hash_no_pad(s, 20, &d);
+    memcpy(s, d.e, sizeof(d.e));
+}
+
+static void step_node(gl_t *s)
+{
+    por_digest d;
+    por_hash(POR_DOMAIN_NODE, s, 8, &d);
+    memcpy(s + 4, d.e, sizeof(d.e));
+}
+
+int bench_poseidon(int argc, char **argv)
+{
+    struct bench_cfg cfg = {DEFAULT_RUNS, DEFAULT_CALLS};
+    if (argc >= 1)
+        cfg.runs = atoi(argv[0]);
+    if (argc >= 2)
+        cfg.calls = atol(argv[1]);
+    if (cfg.runs < 1 || cfg.runs > MAX_RUNS || cfg.calls < 1) {
+        fprintf(stderr, "usage: por-bench poseidon [runs (1..%d)] [calls per run]\n", MAX_RUNS);
+        return 2;
+    }
+
+    gl_t buf[20];
+    for (int i = 0; i < 20; i++)
+        buf[i] = (gl_t)i;
+    bench_report("poseidon.permutation", median_ns(&cfg, step_permute, buf), "ns");
+    bench_report("poseidon.permutation.portable", median_ns(&cfg, step_permute_portable, buf), "ns");
+    bench_report("poseidon.hash_no_pad.20", median_ns(&cfg, step_hash20, buf), "ns");
+    bench_report("poseidon.por_hash.node", median_ns(&cfg, step_node, buf), "ns");
+    return 0;
+}

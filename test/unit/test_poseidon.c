@@ -1,0 +1,334 @@
+/*
+ * Poseidon: Plonky2's known answers for the width-12 permutation, the fast
+ * permutations against the plain round-by-round reference, and the sponges
+ * (hash_no_pad, two_to_one, por_hash) against permutations composed by hand.
+ */
+#include "poseidon.h"
+#include "poseidon_constants.h"
+#include "poseidon_internal.h"
+#include "tap.h"
+
+typedef void (*permute_fn)(gl_t state[POSEIDON_WIDTH]);
+
+static const struct {
+    const char *name;
+    gl_t in[POSEIDON_WIDTH];
+    gl_t out[POSEIDON_WIDTH];
+} KAT[] = {
+    {"all zeros",
+     {0},
+     {0x3c18a9786cb0b359, 0xc4055e3364a246c3, 0x7953db0ab48808f4, 0xc71603f33a1144ca,
+      0xd7709673896996dc, 0x46a84e87642f44ed, 0xd032648251ee0b3c, 0x1c687363b207df62,
+      0xdf8565563e8045fe, 0x40f5b37ff4254dae, 0xd070f637b431067c, 0x1792b1c4342109d7}},
+    {"0..11",
+     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
+     {0xd64e1e3efc5b8e9e, 0x53666633020aaa47, 0xd40285597c6a8825, 0x613a4f81e81231d2,
+      0x414754bfebd051f0, 0xcb1f8980294a023f, 0x6eb2a9e4d54a9d0f, 0x1902bc3af467e056,
+      0xf045d5eafdc6021f, 0xe4150f77caaa3be5, 0xc9bfd01d39b50cce, 0x5c0a27fcb0e1459b}},
+    {"all p-1",
+     {GL_P - 1, GL_P - 1, GL_P - 1, GL_P - 1, GL_P - 1, GL_P - 1, GL_P - 1, GL_P - 1, GL_P - 1,
+      GL_P - 1, GL_P - 1, GL_P - 1},
+     {0xbe0085cfc57a8357, 0xd95af71847d05c09, 0xcf55a13d33c1c953, 0x95803a74f4530e82,
+      0xfcd99eb30a135df1, 0xe095905e913a3029, 0xde0392461b42919b, 0x7d3260e24e81d031,
+      0x10d3d0465d9deaa0, 0xa87571083dfc2a47, 0xe18263681e9958f8, 0xe28e96f1ae5e60d3}},
+    {"random input",
+     {0x8ccbbbea4fe5d2b7, 0xc2af59ee9ec49970, 0x90f7e1a9e658446a, 0xdcc0630a3ab8b1b8,
+      0x7ff8256bca20588c, 0x5d99a7ca0c44ecfb, 0x48452b17a70fbee3, 0xeb09d654690b6c88,
+      0x4a55d3a39c676a88, 0xc0407a38d2285139, 0xa234bac9356386d1, 0xe1633f2bad98a52f},
+     {0xa89280105650c4ec, 0xab542d53860d12ed, 0x5704148e9ccab94f, 0xd3a826d4b62da9f5,
+      0x8a7a6ca87892574f, 0xc7017e1cad1a674e, 0x1f06668922318e34, 0xa3b203bc8102676f,
+      0xfcc781b0ce382bf2, 0x934c69ff3ed14ba5, 0x504688a5996e8f13, 0x401f3f2ed524a2ba}},
+};
+#define N_KAT (sizeof(KAT) / sizeof(KAT[0]))
+
+static int same(const gl_t *a, const gl_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+static void test_known_answers(const char *impl, permute_fn permute)
+{
+    for (size_t k = 0; k < N_KAT; k++) {
+        gl_t s[POSEIDON_WIDTH];
+        memcpy(s, KAT[k].in, sizeof(s));
+        permute(s);
+        int bad = -1;
+        for (int i = 0; i < POSEIDON_WIDTH && bad < 0; i++)
+            if (s[i] != KAT[k].out[i])
+                bad = i;
+        if (!ok(bad < 0, "%s permutation, Plonky2 known answer: %s", impl, KAT[k].name))
+            diag("word %d: got %016llx, want %016llx", bad, (unsigned long long)s[bad],
+                 (unsigned long long)KAT[k].out[bad]);
+    }
+}
+
+/* Random canonical states, some of them made of edge values. */
+static void rand_state(gl_t s[POSEIDON_WIDTH], uint64_t *seed, int kind)
+{
+    for (int i = 0; i < POSEIDON_WIDTH; i++) {
+        uint64_t r = test_rand_u64(seed);
+        switch (kind % 5) {
+        case 0:
+            s[i] = gl_from_u64(r);
+            break;
+        case 1:
+            s[i] = GL_P - 1 - (r & 3);               /* near p */
+            break;
+        case 2:
+            s[i] = r & 3;                             /* tiny */
+            break;
+        case 3:
+            s[i] = (r & 1) ? 0xffffffffULL : 0x100000000ULL;  /* around 2^32 */
+            break;
+        default:
+            s[i] = (r & 1) ? gl_from_u64(r) : (r & 2) ? 0 : GL_P - 1;
+            break;
+        }
+    }
+}
+
+static void test_fast_matches_reference(void)
+{
+    uint64_t seed = 11;
+    int bad_fast = 0, bad_scalar = 0;
+    const int n = 3000;
+    for (int k = 0; k < n; k++) {
+        gl_t ref[POSEIDON_WIDTH], fast[POSEIDON_WIDTH], scalar[POSEIDON_WIDTH];
+        rand_state(ref, &seed, k);
+        memcpy(fast, ref, sizeof(ref));
+        memcpy(scalar, ref, sizeof(ref));
+        poseidon_permute_reference(ref);
+        poseidon_permute(fast);
+        poseidon_permute_scalar(scalar);
+        bad_fast += !same(fast, ref, POSEIDON_WIDTH);
+        bad_scalar += !same(scalar, ref, POSEIDON_WIDTH);
+    }
+    ok(bad_fast == 0, "poseidon_permute == reference on %d random and edge states", n);
+    ok(bad_scalar == 0, "poseidon_permute_scalar == reference on %d random and edge states", n);
+
+    /* Rare reduction paths: a 128-bit product whose low word is below its top
+     * 32 bits needs the borrow fix-up, which random data reaches with
+     * probability 2^-32.  x = c * 2^48 gives x^2 = c^2 * 2^96 (low word 0), and
+     * x^2 = -c^2, x^4 = c^4 follow.  Choose inputs so that the first round's
+     * S-box sees such x in every lane. */
+    bad_fast = bad_scalar = 0;
+    for (uint64_t c = 1; c <= 300; c++) {
+        gl_t ref[POSEIDON_WIDTH], fast[POSEIDON_WIDTH], scalar[POSEIDON_WIDTH];
+        for (int i = 0; i < POSEIDON_WIDTH; i++) {
+            gl_t x = gl_from_u64(((c + (uint64_t)i * 1000) << 48) | (c > 200 ? c : 0));
+            ref[i] = gl_sub(x, POR_POSEIDON_ROUND_CONSTANTS[i]);
+        }
+        memcpy(fast, ref, sizeof(ref));
+        memcpy(scalar, ref, sizeof(ref));
+        poseidon_permute_reference(ref);
+        poseidon_permute(fast);
+        poseidon_permute_scalar(scalar);
+        bad_fast += !same(fast, ref, POSEIDON_WIDTH);
+        bad_scalar += !same(scalar, ref, POSEIDON_WIDTH);
+    }
+    ok(bad_fast == 0 && bad_scalar == 0, "states that reach the borrow fix-up of the reduction agree");
+
+    /* Iterated: outputs fed back as inputs cover states the generator would not. */
+    gl_t a[POSEIDON_WIDTH], b[POSEIDON_WIDTH], c[POSEIDON_WIDTH];
+    rand_state(a, &seed, 0);
+    memcpy(b, a, sizeof(a));
+    memcpy(c, a, sizeof(a));
+    int bad = 0;
+    for (int k = 0; k < 500; k++) {
+        poseidon_permute_reference(a);
+        poseidon_permute(b);
+        poseidon_permute_scalar(c);
+        bad += !same(a, b, POSEIDON_WIDTH) || !same(a, c, POSEIDON_WIDTH);
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            bad += !gl_is_canonical(b[i]) || !gl_is_canonical(c[i]);
+    }
+    ok(bad == 0, "500 chained permutations agree, all outputs canonical");
+
+    /* Negative control: a one-word change of the input changes every output word. */
+    gl_t x[POSEIDON_WIDTH] = {0}, y[POSEIDON_WIDTH] = {0};
+    y[11] = 1;
+    poseidon_permute(x);
+    poseidon_permute(y);
+    int differ = 0;
+    for (int i = 0; i < POSEIDON_WIDTH; i++)
+        differ += x[i] != y[i];
+    ok(differ == POSEIDON_WIDTH, "changing one input word changes all 12 output words");
+}
+
+/* hash_no_pad composed by hand: overwrite state[0..len), permute, per chunk. */
+static void compose_no_pad(const gl_t *in, size_t n, gl_t state[POSEIDON_WIDTH])
+{
+    memset(state, 0, POSEIDON_WIDTH * sizeof(gl_t));
+    for (size_t off = 0; off < n; off += POSEIDON_RATE) {
+        for (size_t i = 0; i < POSEIDON_RATE && off + i < n; i++)
+            state[i] = in[off + i];
+        poseidon_permute_reference(state);
+    }
+}
+
+static void test_hash_no_pad(void)
+{
+    gl_t in[20];
+    uint64_t seed = 12;
+    for (int i = 0; i < 20; i++)
+        in[i] = gl_from_u64(test_rand_u64(&seed));
+    por_digest d, d2;
+
+    poseidon_hash_no_pad(in, 0, &d);
+    ok(d.e[0] == 0 && d.e[1] == 0 && d.e[2] == 0 && d.e[3] == 0,
+       "hash_no_pad of no input is the zero digest (no permutation)");
+
+    gl_t st[POSEIDON_WIDTH] = {0};
+    memcpy(st, in, 8 * sizeof(gl_t));
+    poseidon_permute_reference(st);
+    poseidon_hash_no_pad(in, 8, &d);
+    ok(same(d.e, st, 4), "8 inputs: one permutation of in || 0^4");
+
+    /* 9 inputs: the 9th overwrites word 0 of the permuted state, words 1..11 stay */
+    memset(st, 0, sizeof(st));
+    memcpy(st, in, 8 * sizeof(gl_t));
+    poseidon_permute_reference(st);
+    st[0] = in[8];
+    poseidon_permute_reference(st);
+    poseidon_hash_no_pad(in, 9, &d);
+    ok(same(d.e, st, 4), "9 inputs: two permutations, overwrite absorption without padding");
+
+    for (size_t n = 1; n <= 20; n++) {
+        compose_no_pad(in, n, st);
+        poseidon_hash_no_pad(in, n, &d);
+        if (!same(d.e, st, 4)) {
+            ok(0, "hash_no_pad of %zu inputs matches the composed sponge", n);
+            break;
+        }
+        if (n == 20)
+            ok(1, "hash_no_pad of 1..20 inputs matches the composed sponge");
+    }
+
+    /* No padding: [a] and [a, 0] collide (Plonky2 semantics), [a, 0..0 (8)] too
+     * at the first chunk; a change in any word is seen. */
+    gl_t one[2] = {in[0], 0};
+    poseidon_hash_no_pad(one, 1, &d);
+    poseidon_hash_no_pad(one, 2, &d2);
+    ok(same(d.e, d2.e, 4), "no padding: [a] and [a, 0] hash alike (documented Plonky2 behaviour)");
+    poseidon_hash_no_pad(in, 20, &d);
+    gl_t changed[20];
+    memcpy(changed, in, sizeof(changed));
+    changed[19] = gl_add(changed[19], 1);
+    poseidon_hash_no_pad(changed, 20, &d2);
+    ok(!same(d.e, d2.e, 4), "changing the last of 20 inputs changes the digest");
+}
+
+static void test_two_to_one(void)
+{
+    por_digest l = {{1, 2, 3, 4}}, r = {{5, 6, 7, GL_P - 1}}, d, d2;
+    gl_t st[POSEIDON_WIDTH] = {1, 2, 3, 4, 5, 6, 7, GL_P - 1, 0, 0, 0, 0};
+    poseidon_permute_reference(st);
+    poseidon_two_to_one(&l, &r, &d);
+    ok(same(d.e, st, 4), "two_to_one = permute(left || right || 0^4)[0..4]");
+    poseidon_two_to_one(&r, &l, &d2);
+    ok(!same(d.e, d2.e, 4), "two_to_one is not symmetric");
+    gl_t in8[8] = {1, 2, 3, 4, 5, 6, 7, GL_P - 1};
+    poseidon_hash_no_pad(in8, 8, &d2);
+    ok(same(d.e, d2.e, 4), "two_to_one equals hash_no_pad of the 8 words");
+}
+
+/* por_hash composed by hand. */
+static void compose_por(uint64_t domain, const gl_t *in, size_t n, gl_t state[POSEIDON_WIDTH])
+{
+    memset(state, 0, POSEIDON_WIDTH * sizeof(gl_t));
+    state[8] = gl_from_u64(domain);
+    state[9] = gl_from_u64(n);
+    if (n == 0) {
+        poseidon_permute_reference(state);
+        return;
+    }
+    for (size_t off = 0; off < n; off += POSEIDON_RATE) {
+        for (size_t i = 0; i < POSEIDON_RATE && off + i < n; i++)
+            state[i] = in[off + i];
+        poseidon_permute_reference(state);
+    }
+}
+
+static void test_por_hash(void)
+{
+    const uint64_t dom_a = 0x706f722d6e6f6465ULL, dom_b = 0x706f722d6c656166ULL;
+    gl_t in[17];
+    uint64_t seed = 13;
+    for (int i = 0; i < 17; i++)
+        in[i] = gl_from_u64(test_rand_u64(&seed));
+    por_digest d, d2;
+    gl_t st[POSEIDON_WIDTH];
+
+    int bad = 0;
+    for (size_t n = 0; n <= 17; n++) {
+        compose_por(dom_a, in, n, st);
+        por_hash(dom_a, in, n, &d);
+        bad += !same(d.e, st, 4);
+    }
+    ok(bad == 0, "por_hash of 0..17 inputs = the composed sponge with domain and length in the capacity");
+
+    por_hash(dom_a, in, 0, &d);
+    ok(!(d.e[0] == 0 && d.e[1] == 0 && d.e[2] == 0 && d.e[3] == 0),
+       "por_hash of no input still permutes once (not the zero digest)");
+    por_hash(dom_b, in, 0, &d2);
+    ok(!same(d.e, d2.e, 4), "empty inputs under different domains differ");
+
+    por_hash(dom_a, in, 8, &d);
+    por_hash(dom_b, in, 8, &d2);
+    ok(!same(d.e, d2.e, 4), "same 8 inputs, different domain: different digest");
+
+    gl_t padded[3] = {in[0], in[1], 0};
+    por_hash(dom_a, padded, 2, &d);
+    por_hash(dom_a, padded, 3, &d2);
+    ok(!same(d.e, d2.e, 4), "[a, b] and [a, b, 0]: the length separates them");
+    poseidon_hash_no_pad(padded, 2, &d);
+    poseidon_hash_no_pad(padded, 3, &d2);
+    ok(same(d.e, d2.e, 4), "(while hash_no_pad does not separate them)");
+
+    por_hash(dom_a, in, 8, &d);
+    poseidon_hash_no_pad(in, 8, &d2);
+    ok(!same(d.e, d2.e, 4), "por_hash differs from hash_no_pad on the same input");
+}
+
+static void test_digest_bytes(void)
+{
+    por_digest d = {{0x0123456789abcdefULL, GL_P - 1, 0, 0xfedcba9876543210ULL % GL_P}}, back;
+    uint8_t b[32];
+    por_digest_to_bytes(&d, b);
+    ok(b[0] == 0xef && b[7] == 0x01 && b[8] == 0x00 && b[12] == 0xff && b[15] == 0xff,
+       "digest bytes are little-endian words in order");
+    ok(por_digest_from_bytes(b, &back) == 0 && same(back.e, d.e, 4), "bytes -> digest round trip");
+
+    int rejected = 0;
+    for (int w = 0; w < 4; w++) {
+        uint8_t bad[32];
+        memcpy(bad, b, sizeof(bad));
+        for (int i = 0; i < 8; i++)
+            bad[8 * w + i] = (uint8_t)(GL_P >> (8 * i));           /* word = p */
+        rejected += por_digest_from_bytes(bad, &back) == -1;
+        memset(bad + 8 * w, 0xff, 8);                               /* word = 2^64 - 1 */
+        rejected += por_digest_from_bytes(bad, &back) == -1;
+    }
+    ok(rejected == 8, "a non-canonical word (p or 2^64 - 1) in any position is rejected");
+    uint8_t max[32];
+    memset(max, 0, sizeof(max));
+    for (int i = 0; i < 8; i++)
+        max[i] = (uint8_t)((GL_P - 1) >> (8 * i));
+    ok(por_digest_from_bytes(max, &back) == 0 && back.e[0] == GL_P - 1, "p - 1 is accepted");
+}
+
+int main(void)
+{
+    test_known_answers("fast", poseidon_permute);
+    test_known_answers("portable", poseidon_permute_scalar);
+    test_known_answers("reference", poseidon_permute_reference);
+    test_fast_matches_reference();
+    test_hash_no_pad();
+    test_two_to_one();
+    test_por_hash();
+    test_digest_bytes();
+    return done_testing();
+}
