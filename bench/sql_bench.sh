@@ -37,21 +37,5 @@ echo "sql.snapshot_plus_prove.${n}x8: $(ms $t0 $t2) ms"
 echo "sql.snapshot_create.peak_rss: $hwm1 KiB"
 echo "sql.prove.peak_rss: $hwm2 KiB"
 echo "\\q" >&"${PG[1]}"
-"${PSQL[@]}" <<SQL
-CREATE TEMP TABLE sample AS SELECT account_id FROM por.leaves WHERE snapshot_id = $sid AND account_id IS NOT NULL ORDER BY leaf_index LIMIT 1000;
-CREATE TEMP TABLE proofs (p bytea);
-DO \$\$
-DECLARE t0 timestamptz; t1 timestamptz; t2 timestamptz; ok int;
-BEGIN
-  t0 := clock_timestamp();
-  INSERT INTO proofs SELECT por_inclusion_proof($sid, account_id) FROM sample;
-  t1 := clock_timestamp();
-  SELECT count(*) INTO ok FROM proofs WHERE por_verify_inclusion(p, por_root($sid));
-  t2 := clock_timestamp();
-  IF ok <> 1000 THEN RAISE EXCEPTION 'only % of 1000 proofs verified', ok; END IF;
-  RAISE NOTICE 'sql.inclusion_proof.build: % us', round(extract(epoch FROM t1 - t0) * 1e6 / 1000);
-  RAISE NOTICE 'sql.inclusion_proof.verify: % us', round(extract(epoch FROM t2 - t1) * 1e6 / 1000);
-END \$\$;
-SELECT 'sql.inclusion_proof.size: ' || avg(octet_length(p))::int || ' bytes' FROM proofs;
-SQL
-' 2>&1 | sed -n "s/^NOTICE:  //p; /^sql\./p"
+"${PSQL[@]}" -v sid="$sid" -f bench/inclusion_bench.sql
+' 2>&1 | grep -E "^sql\.|ERROR"

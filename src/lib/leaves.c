@@ -1,6 +1,11 @@
 /* Bulk leaf hashing (see leaves.h). */
 #include "leaves.h"
 
+#include <stdatomic.h>
+#include <string.h>
+
+#include "salt.h"
+
 void por_padding_commitment(const gl_t salt[4], por_digest *out)
 {
     gl_t inputs[5] = {0, salt[0], salt[1], salt[2], salt[3]};
@@ -29,4 +34,33 @@ void por_leaf_hash_many(por_pool *pool, const por_digest *commitments, const uin
 {
     leaf_job job = {commitments, balances, asset_count, out};
     por_pool_parallel_for(pool, n, 1024, hash_leaf_range, &job);
+}
+
+typedef struct {
+    const uint8_t *key;
+    uint64_t snapshot_id;
+    const uint8_t *const *ids;
+    const size_t *id_lens;
+    por_digest *out;
+    atomic_int failed;
+} commitment_job;
+
+static void commit_range(void *ctx, size_t begin, size_t end)
+{
+    commitment_job *job = ctx;
+    for (size_t i = begin; i < end; i++) {
+        gl_t salt[4];
+        if (por_salt_derive(job->key, job->snapshot_id, job->ids[i], job->id_lens[i], salt) != 0 ||
+            por_id_commitment(job->ids[i], job->id_lens[i], salt, &job->out[i]) != 0)
+            atomic_store(&job->failed, 1);
+        explicit_bzero(salt, sizeof(salt));
+    }
+}
+
+int por_account_commitments(por_pool *pool, const uint8_t key[32], uint64_t snapshot_id, const uint8_t *const *ids,
+                            const size_t *id_lens, size_t n, por_digest *out)
+{
+    commitment_job job = {key, snapshot_id, ids, id_lens, out, 0};
+    por_pool_parallel_for(pool, n, 512, commit_range, &job);
+    return atomic_load(&job.failed) ? -1 : 0;
 }

@@ -19,6 +19,14 @@
 void por_padding_commitment(const gl_t salt[4], por_digest *out);
 
 /*
+ * Id commitments of n accounts: salt_i = por_salt_derive(key, snapshot_id, ids[i]),
+ * out[i] = por_id_commitment(ids[i], salt_i).  Salts are wiped after use.
+ * Returns 0, or -1 if any derivation failed (out is then unspecified).
+ */
+int por_account_commitments(por_pool *pool, const uint8_t key[32], uint64_t snapshot_id, const uint8_t *const *ids,
+                            const size_t *id_lens, size_t n, por_digest *out);
+
+/*
  * out[i] = por_leaf_hash(commitments[i], balances + i*2A, balances + i*2A + A, A)
  * for i < n; balances holds n rows of A equities then A debts.  pool may be NULL.
  */

@@ -625,19 +625,27 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
     /* salts, commitments, padding, leaf order */
     por_master_key_load(key, key_id);
     leaves = MemoryContextAllocHuge(work, sizeof(leaf_slot) * leaf_count);
-    for (uint64 i = 0; i < n_accounts; i++) {
-        gl_t salt[4];
-        CHECK_FOR_INTERRUPTS();
-        if (por_salt_derive(key, (uint64_t)snapshot_id, (const uint8_t *)sorted[i]->key.id, sorted[i]->key.len, salt) != 0 ||
-            por_id_commitment((const uint8_t *)sorted[i]->key.id, sorted[i]->key.len, salt, &leaves[i].commitment) != 0) {
-            explicit_bzero(key, sizeof(key));
-            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not derive the salt of account \"%s\"",
-                                                                    account_display(&sorted[i]->key))));
+    {
+        const uint8_t **ids = MemoryContextAllocHuge(work, sizeof(uint8_t *) * n_accounts);
+        size_t *lens = MemoryContextAllocHuge(work, sizeof(size_t) * n_accounts);
+        por_digest *commitments = MemoryContextAllocHuge(work, sizeof(por_digest) * n_accounts);
+        por_pool *pool = por_pool_create((unsigned)por_threads);
+        int failed;
+        for (uint64 i = 0; i < n_accounts; i++) {
+            ids[i] = (const uint8_t *)sorted[i]->key.id;
+            lens[i] = sorted[i]->key.len;
         }
-        explicit_bzero(salt, sizeof(salt));
-        leaves[i].account = (int64)i;
+        /* worker threads run library code only, on memory allocated here */
+        failed = por_account_commitments(pool, key, (uint64_t)snapshot_id, ids, lens, n_accounts, commitments);
+        por_pool_destroy(pool);
+        explicit_bzero(key, sizeof(key));
+        if (failed)
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not derive the accounts' salts")));
+        for (uint64 i = 0; i < n_accounts; i++) {
+            leaves[i].commitment = commitments[i];
+            leaves[i].account = (int64)i;
+        }
     }
-    explicit_bzero(key, sizeof(key));
     for (uint64 i = n_accounts; i < leaf_count; i++) {
         gl_t salt[4];
         if (por_salt_random(salt) != 0)
