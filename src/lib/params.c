@@ -54,38 +54,6 @@ const char *por_params_check(const por_params *params)
     return NULL;
 }
 
-/* Streaming por_hash (see tree.c): the input length depends on the assets. */
-typedef struct {
-    gl_t state[POSEIDON_WIDTH];
-    size_t pos;
-    size_t fed;
-} sponge;
-
-static void sponge_init(sponge *s, uint64_t domain, size_t n)
-{
-    memset(s, 0, sizeof(*s));
-    s->state[8] = gl_from_u64(domain);
-    s->state[9] = gl_from_u64((uint64_t)n);
-}
-
-/* gl_from_u64 keeps an out-of-contract value canonical; valid params never need it. */
-static void sponge_feed(sponge *s, uint64_t x)
-{
-    s->state[s->pos++] = gl_from_u64(x);
-    s->fed++;
-    if (s->pos == POSEIDON_RATE) {
-        poseidon_permute(s->state);
-        s->pos = 0;
-    }
-}
-
-static void sponge_finish(sponge *s, por_digest *out)
-{
-    if (s->pos > 0 || s->fed == 0)
-        poseidon_permute(s->state);
-    memcpy(out->e, s->state, sizeof(out->e));
-}
-
 /*
  * Input: [version, snapshot_id, snapshot_time_us, balance_bits, price_scale,
  * batch_log2, leaf_count, asset_count, then per asset: symbol length, symbol
@@ -100,31 +68,31 @@ void por_params_digest(const por_params *params, por_digest *out)
         size_t len = strnlen(params->assets[a].symbol, POR_SYMBOL_MAX);
         n += 1 + (len + 6) / 7 + 3;
     }
-    sponge s;
-    sponge_init(&s, POR_DOMAIN_PARAMS, n);
-    sponge_feed(&s, PARAMS_DIGEST_VERSION);
-    sponge_feed(&s, params->snapshot_id);
-    sponge_feed(&s, (uint64_t)params->snapshot_time_us);
-    sponge_feed(&s, params->balance_bits);
-    sponge_feed(&s, params->price_scale);
-    sponge_feed(&s, params->batch_log2);
-    sponge_feed(&s, params->leaf_count);
-    sponge_feed(&s, params->asset_count);
+    por_sponge s;
+    por_sponge_init(&s, POR_DOMAIN_PARAMS, n);
+    por_sponge_absorb(&s, PARAMS_DIGEST_VERSION);
+    por_sponge_absorb(&s, params->snapshot_id);
+    por_sponge_absorb(&s, (uint64_t)params->snapshot_time_us);
+    por_sponge_absorb(&s, params->balance_bits);
+    por_sponge_absorb(&s, params->price_scale);
+    por_sponge_absorb(&s, params->batch_log2);
+    por_sponge_absorb(&s, params->leaf_count);
+    por_sponge_absorb(&s, params->asset_count);
     for (uint32_t a = 0; a < params->asset_count; a++) {
         const por_asset *asset = &params->assets[a];
         size_t len = strnlen(asset->symbol, POR_SYMBOL_MAX);
-        sponge_feed(&s, len);
+        por_sponge_absorb(&s, len);
         for (size_t off = 0; off < len; off += 7) {
             uint64_t w = 0;
             for (size_t i = off; i < len && i < off + 7; i++)
                 w |= (uint64_t)(unsigned char)asset->symbol[i] << (8 * (i - off));
-            sponge_feed(&s, w);
+            por_sponge_absorb(&s, w);
         }
-        sponge_feed(&s, asset->decimals);
-        sponge_feed(&s, asset->price_units);
-        sponge_feed(&s, asset->haircut);
+        por_sponge_absorb(&s, asset->decimals);
+        por_sponge_absorb(&s, asset->price_units);
+        por_sponge_absorb(&s, asset->haircut);
     }
-    sponge_finish(&s, out);
+    por_sponge_finish(&s, out);
 }
 
 /* 256-bit unsigned accumulator, little-endian limbs. */

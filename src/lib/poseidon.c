@@ -500,16 +500,50 @@ void poseidon_two_to_one(const por_digest *left, const por_digest *right, por_di
     memcpy(out->e, state, sizeof(out->e));
 }
 
+void por_sponge_init(por_sponge *s, uint64_t domain, size_t n)
+{
+    memset(s, 0, sizeof(*s));
+    s->state[8] = gl_from_u64(domain);
+    s->state[9] = gl_from_u64((uint64_t)n);
+}
+
+/* Overwrites the rate in place, a chunk at a time; canonical inputs are copied as they are. */
+static void sponge_absorb_canonical(por_sponge *s, const gl_t *inputs, size_t n)
+{
+    while (n > 0) {
+        size_t take = POSEIDON_RATE - s->pos < n ? POSEIDON_RATE - s->pos : n;
+        memcpy(&s->state[s->pos], inputs, take * sizeof(gl_t));
+        s->pos += take;
+        s->fed += take;
+        inputs += take;
+        n -= take;
+        if (s->pos == POSEIDON_RATE) {
+            poseidon_permute(s->state);
+            s->pos = 0;
+        }
+    }
+}
+
+void por_sponge_absorb(por_sponge *s, uint64_t x)
+{
+    gl_t v = gl_from_u64(x);
+    sponge_absorb_canonical(s, &v, 1);
+}
+
+/* A final partial chunk is permuted; so is an empty input, once. */
+void por_sponge_finish(por_sponge *s, por_digest *out)
+{
+    if (s->pos > 0 || s->fed == 0)
+        poseidon_permute(s->state);
+    memcpy(out->e, s->state, sizeof(out->e));
+}
+
 void por_hash(uint64_t domain, const gl_t *inputs, size_t n, por_digest *out)
 {
-    gl_t state[POSEIDON_WIDTH] = {0};
-    state[8] = gl_from_u64(domain);
-    state[9] = gl_from_u64((uint64_t)n);
-    if (n == 0)
-        poseidon_permute(state);
-    else
-        absorb_overwrite(state, inputs, n);
-    memcpy(out->e, state, sizeof(out->e));
+    por_sponge s;
+    por_sponge_init(&s, domain, n);
+    sponge_absorb_canonical(&s, inputs, n);
+    por_sponge_finish(&s, out);
 }
 
 void por_digest_to_bytes(const por_digest *d, uint8_t out[32])

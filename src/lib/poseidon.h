@@ -39,6 +39,21 @@ void poseidon_two_to_one(const por_digest *left, const por_digest *right, por_di
  */
 void por_hash(uint64_t domain, const gl_t *inputs, size_t n, por_digest *out);
 
+/*
+ * The same hash fed one element at a time, for inputs built on the fly:
+ * init with the total element count n, absorb exactly n elements, finish.
+ * Equal to por_hash(domain, inputs, n) for the same sequence.
+ */
+typedef struct {
+    gl_t state[POSEIDON_WIDTH];
+    size_t pos;    /* next rate position */
+    size_t fed;    /* elements absorbed so far */
+} por_sponge;
+void por_sponge_init(por_sponge *s, uint64_t domain, size_t n);
+/* Absorbs one element (reduced mod p if it is not canonical). */
+void por_sponge_absorb(por_sponge *s, uint64_t x);
+void por_sponge_finish(por_sponge *s, por_digest *out);
+
 /* Digest <-> 32 bytes, four little-endian 64-bit words. */
 void por_digest_to_bytes(const por_digest *d, uint8_t out[32]);
 /* Returns 0 on success, -1 if a word is not canonical. */

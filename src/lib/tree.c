@@ -4,43 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Streaming form of por_hash: elements are fed one at a time and overwrite
- * state[0..8) in order, with a permutation after every 8 and after a final
- * partial chunk (or once for empty input).  Feeding the same sequence gives
- * exactly por_hash(domain, seq, n) without first copying it into a buffer,
- * whose size would otherwise depend on an asset count we do not trust.
- */
-typedef struct {
-    gl_t state[POSEIDON_WIDTH];
-    size_t pos;
-    size_t fed;
-} sponge;
-
-static void sponge_init(sponge *s, uint64_t domain, size_t n)
-{
-    memset(s, 0, sizeof(*s));
-    s->state[8] = gl_from_u64(domain);
-    s->state[9] = gl_from_u64((uint64_t)n);
-}
-
-static void sponge_feed(sponge *s, gl_t x)
-{
-    s->state[s->pos++] = x;
-    s->fed++;
-    if (s->pos == POSEIDON_RATE) {
-        poseidon_permute(s->state);
-        s->pos = 0;
-    }
-}
-
-static void sponge_finish(sponge *s, por_digest *out)
-{
-    if (s->pos > 0 || s->fed == 0)
-        poseidon_permute(s->state);
-    memcpy(out->e, s->state, sizeof(out->e));
-}
-
 /* Little-endian packing of up to 7 bytes: always below 2^56, so canonical. */
 static gl_t pack7(const uint8_t *bytes, size_t n)
 {
@@ -63,14 +26,14 @@ int por_id_commitment(const uint8_t *id, size_t id_len, const gl_t salt[4], por_
         if (!gl_is_canonical(salt[i]))
             return -1;
     size_t packed = (id_len + 6) / 7;
-    sponge s;
-    sponge_init(&s, POR_DOMAIN_ID, 1 + packed + 4);
-    sponge_feed(&s, (gl_t)id_len);
+    por_sponge s;
+    por_sponge_init(&s, POR_DOMAIN_ID, 1 + packed + 4);
+    por_sponge_absorb(&s, (gl_t)id_len);
     for (size_t off = 0; off < id_len; off += 7)
-        sponge_feed(&s, pack7(id + off, id_len - off < 7 ? id_len - off : 7));
+        por_sponge_absorb(&s, pack7(id + off, id_len - off < 7 ? id_len - off : 7));
     for (int i = 0; i < 4; i++)
-        sponge_feed(&s, salt[i]);
-    sponge_finish(&s, out);
+        por_sponge_absorb(&s, salt[i]);
+    por_sponge_finish(&s, out);
     return 0;
 }
 
@@ -82,15 +45,15 @@ int por_id_commitment(const uint8_t *id, size_t id_len, const gl_t salt[4], por_
 void por_leaf_hash(const por_digest *id_commitment, const uint64_t *equity, const uint64_t *debt,
                    size_t asset_count, por_digest *out)
 {
-    sponge s;
-    sponge_init(&s, POR_DOMAIN_LEAF, 4 + 2 * asset_count);
+    por_sponge s;
+    por_sponge_init(&s, POR_DOMAIN_LEAF, 4 + 2 * asset_count);
     for (int i = 0; i < 4; i++)
-        sponge_feed(&s, id_commitment->e[i]);
+        por_sponge_absorb(&s, id_commitment->e[i]);
     for (size_t a = 0; a < asset_count; a++)
-        sponge_feed(&s, gl_from_u64(equity[a]));
+        por_sponge_absorb(&s, gl_from_u64(equity[a]));
     for (size_t a = 0; a < asset_count; a++)
-        sponge_feed(&s, gl_from_u64(debt[a]));
-    sponge_finish(&s, out);
+        por_sponge_absorb(&s, gl_from_u64(debt[a]));
+    por_sponge_finish(&s, out);
 }
 
 void por_node_hash(const por_digest *left, const por_digest *right, por_digest *out)
