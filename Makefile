@@ -6,6 +6,7 @@
 #   make check      every test: C unit tests (plain and ASan+UBSan), then a
 #                   throwaway cluster for pg_regress and pgTAP
 #   make bench      builds bench/por-bench
+#   make fuzz       libFuzzer on the inclusion-proof decoders (clang)
 #   make demo       the whole pipeline on a throwaway cluster (scripts/demo.sh)
 
 EXTENSION = por
@@ -83,6 +84,17 @@ bench/por-bench: $(BENCH_SRCS) bench/bench.h build/libpor.a
 
 bench: bench/por-bench
 
+# libFuzzer on the inclusion-proof decoders (needs clang): make fuzz FUZZ_SECONDS=300
+FUZZ_SECONDS ?= 60
+build/fuzz_inclusion: test/fuzz/fuzz_inclusion.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p build
+	clang -std=c11 -D_DEFAULT_SOURCE -O1 -g -Isrc/lib -fsanitize=fuzzer,address,undefined \
+		test/fuzz/fuzz_inclusion.c $(LIB_SRCS) $(LIB_LDLIBS) -o $@
+fuzz: build/fuzz_inclusion build/test/test_fuzz_inclusion
+	mkdir -p build/fuzz-corpus
+	POR_FUZZ_SEED_DIR=build/fuzz-corpus build/test/test_fuzz_inclusion >/dev/null
+	build/fuzz_inclusion -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus
+
 install: install-por-verify
 install-por-verify: build/por-verify
 	$(INSTALL_PROGRAM) build/por-verify '$(DESTDIR)$(bindir)/por-verify'
@@ -107,4 +119,4 @@ check: unit-check
 demo: all
 	bash scripts/demo.sh
 
-.PHONY: bench unit-check sql-check demo install-por-verify
+.PHONY: bench fuzz unit-check sql-check demo install-por-verify

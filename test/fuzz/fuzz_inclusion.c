@@ -1,15 +1,10 @@
 /*
  * libFuzzer target for the inclusion-proof decoders (binary and JSON):
  *
- *   cc -std=c11 -D_DEFAULT_SOURCE -O2 -Isrc/lib -c src/lib/poseidon.c -o build/poseidon_cc.o
- *   clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/lib \
- *       test/fuzz/fuzz_inclusion.c src/lib/field.c build/poseidon_cc.o src/lib/tree.c \
- *       src/lib/params.c src/lib/hex.c src/lib/json.c src/lib/inclusion.c -lcrypto \
- *       -o build/fuzz_inclusion
- *   (poseidon.c is built by cc because clang 14 rejects its MDS table initializer, a GCC
- *   extension; once that is a plain constant it can join the clang line.)
- *   mkdir -p build/fuzz-corpus && POR_FUZZ_SEED_DIR=build/fuzz-corpus build/test/test_fuzz_inclusion
- *   build/fuzz_inclusion build/fuzz-corpus
+ *   make fuzz FUZZ_SECONDS=300
+ *
+ * builds it with clang (-fsanitize=fuzzer,address,undefined), seeds a corpus
+ * with valid encodings from test_fuzz_inclusion and runs libFuzzer on it.
  *
  * Every input is tried as a binary proof and as a JSON proof.  Besides "no
  * crash, no leak, no undefined behaviour", it checks the canonical-encoding
