@@ -36,6 +36,7 @@ static const struct {
     {"commit", bench_commit, "LDE + Merkle commitment of a 2^16 x 135 matrix"},
     {"pcs", bench_pcs, "batched commitment: commit + open + FRI prove + verify"},
     {"tree", bench_tree, "account leaves, Merkle tree and inclusion proofs"},
+    {"plonk", bench_plonk, "PLONK prove/verify/size of Poseidon-heavy circuits, 2^12/14/16 rows"},
 };
 
 int main(int argc, char **argv)

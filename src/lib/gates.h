@@ -1,0 +1,188 @@
+/*
+ * PLONK gates: the custom constraints of a row, Plonky2 style.
+ *
+ * A row of the execution trace has num_wires wires (columns); the first
+ * num_routed_wires of them take part in the permutation (copy-constraint)
+ * argument.  Each row is either a noop row or holds one gate.  A gate type is
+ * a vtable plus parameters (e.g. the bit length of a range check); two gate
+ * types are equal iff they have the same kind and parameters.  Every gate
+ * type in a circuit gets a selector column (1 on its rows, 0 elsewhere) and
+ * its constraints are multiplied by it, so a gate of degree d costs degree
+ * d + 1 in the vanishing polynomial; the circuit's max_degree (8) bounds that.
+ * Gate constants (e.g. the coefficients of an arithmetic row) live in the
+ * circuit's num_constants constant columns and count one degree each.
+ *
+ * Evaluation: a gate evaluates its constraints at one point, given the wire
+ * values and constant values there, natively over the base field (the
+ * prover's quotient on the LDE coset) and over the quadratic extension (the
+ * verifier at the out-of-domain point); both must compute the same
+ * polynomials.  eval_circuit is the slot for recursion (an in-circuit
+ * evaluation that emits gates); it is NULL until the recursive verifier
+ * exists.  Constraints vanish exactly on honest rows.
+ *
+ * Witness generation: a gate declares a few generators per row; generator k
+ * reads some wire columns and, once all of them are known, writes others
+ * (e.g. the Poseidon gate reads 12 inputs and writes the 118 other wires).
+ *
+ * The gates here and their wire layouts:
+ *
+ *   arithmetic(ops)   op i uses wires 4i (x), 4i+1 (y), 4i+2 (z), 4i+3 (out),
+ *                     all routed: out = c0 * x * y + c1 * z with c0, c1 the
+ *                     row's constants 0 and 1 (shared by the ops of a row).
+ *                     Degree 3 (c0 x y).  ops defaults to routed / 4.
+ *   constant(k)       wire i = constant i, i < k (routed).  Degree 1.
+ *   public_input      wires 0..3 = the public-input digest (the verifier's
+ *                     own por_hash of the public inputs).  Degree 1.
+ *   poseidon          one Poseidon permutation per row, see below.  Degree 7.
+ *   range(B, V)       V values per row, each in [0, 2^B): see below.  Degree 4.
+ *   noop              no constraints (padding and blinding rows).
+ *
+ * Poseidon gate (130 wires, 24 routed): inputs at wires 0..11, outputs at
+ * 12..23, then the S-box inputs that must be materialized to keep every
+ * constraint at degree 7 (x^7 applied to a wire): full rounds 1..3 of the
+ * first half (36 wires; round 0's S-box inputs are affine in the inputs),
+ * the 22 partial-round S-box inputs (the other 11 state elements stay
+ * degree-7 expressions, since a partial round applies x^7 to one element
+ * only), and the 4 full rounds of the second half (48 wires).  118
+ * constraints: each materialized S-box input equals the state computed from
+ * the previous wires, and the outputs equal the final state.
+ *
+ * Range check gate: a value v in [0, 2^B) is decomposed into L = ceil(B/2)
+ * limbs of 2 bits, v = sum_k 4^k l_k, with l_k (l_k - 1)(l_k - 2)(l_k - 3) = 0
+ * (a lookup-free check of degree 4, degree 5 with its selector), the top
+ * limb of an odd B being a bit (l (l - 1) = 0).  Since 4^L <= 2^63 < p the sum
+ * is exact, so the gate proves 0 <= v < 2^B as integers.  Why 2-bit limbs:
+ * the limb polynomial of an m-bit limb has degree 2^m, and with the selector
+ * it must stay <= max_degree = 8, so m = 2 is the largest (3-bit limbs would
+ * need degree 9); single bits would double the wires.  Cost per value:
+ * 1 + ceil(B/2) wires, 32 wires for B = 62, so 4 balances per 130-wire row
+ * (the value wires are routed, the limbs are not), i.e. a batch of A assets
+ * needs 2A/4 = A/2 rows of range checks per account.
+ */
+#ifndef POR_GATES_H
+#define POR_GATES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "field.h"
+#include "field_ext.h"
+
+#define POR_GATE_MAX_PARAMS 4
+/* Upper bounds on any gate (and on the circuit configuration). */
+#define POR_MAX_WIRES 512
+#define POR_MAX_CONSTANTS 16
+
+/* Stable kind identifiers: they enter the circuit digest. */
+enum {
+    POR_GATE_NOOP = 0,
+    POR_GATE_CONSTANT = 1,
+    POR_GATE_PUBLIC_INPUT = 2,
+    POR_GATE_ARITHMETIC = 3,
+    POR_GATE_POSEIDON = 4,
+    POR_GATE_RANGE = 5,
+};
+
+/* Poseidon gate layout. */
+#define POR_POSEIDON_GATE_WIRES 130
+#define POR_POSEIDON_GATE_ROUTED 24
+#define POR_POSEIDON_GATE_CONSTRAINTS 118
+static inline unsigned por_poseidon_gate_in(unsigned i) { return i; }
+static inline unsigned por_poseidon_gate_out(unsigned i) { return 12 + i; }
+
+typedef struct por_gate por_gate;
+struct por_builder;
+
+/*
+ * Reserved for recursion (not implemented by any gate yet): emits, into the
+ * builder, gates that compute the constraints from extension-field targets,
+ * each given as a pair of target indices (c0, c1) (circuit.h's por_target
+ * index).  The recursive verifier will call it where the native verifier
+ * calls eval_ext.
+ */
+typedef void (*por_gate_eval_circuit_fn)(const por_gate *g, struct por_builder *b,
+                                         const uint32_t (*wires)[2], const uint32_t (*consts)[2],
+                                         const uint32_t (*pi)[2], uint32_t (*out)[2]);
+
+/* Columns a gate generator reads (in) and writes (out). */
+typedef struct {
+    unsigned n_in, n_out;
+    uint16_t in[POR_MAX_WIRES];
+    uint16_t out[POR_MAX_WIRES];
+} por_gate_io;
+
+typedef struct {
+    uint32_t kind;
+    const char *name;
+    /*
+     * Validates g->params against the configuration (num_wires, num_routed,
+     * num_constants), fills defaults for zero parameters (so equal gates get
+     * equal params) and the derived counts.  Returns NULL, or a static
+     * description of why the gate does not fit.
+     */
+    const char *(*init)(por_gate *g, unsigned num_wires, unsigned num_routed, unsigned num_constants);
+    /* Constraints at one point: out[0..num_constraints). pi: the 4-element
+     * public-input digest (only the public-input gate reads it). */
+    void (*eval_base)(const por_gate *g, const gl_t *wires, const gl_t *consts, const gl_t *pi,
+                      gl_t *out);
+    void (*eval_ext)(const por_gate *g, const gl2_t *wires, const gl2_t *consts, const gl2_t *pi,
+                     gl2_t *out);
+    /* Reserved for recursion: the in-circuit evaluation (NULL for now). */
+    por_gate_eval_circuit_fn eval_circuit;
+    /* Witness generators per row, their columns, and the computation: reads
+     * io.in columns of wires, writes io.out columns. */
+    unsigned (*num_generators)(const por_gate *g);
+    void (*generator_io)(const por_gate *g, unsigned k, por_gate_io *io);
+    void (*generate)(const por_gate *g, unsigned k, const gl_t *consts, gl_t *wires);
+} por_gate_vtable;
+
+struct por_gate {
+    const por_gate_vtable *vt;
+    uint32_t params[POR_GATE_MAX_PARAMS];
+    /* derived by init */
+    uint32_t num_wires;       /* wires used (<= the row width) */
+    uint32_t num_constants;   /* constant columns read */
+    uint32_t num_constraints;
+    uint32_t degree;          /* total degree in wires and constants */
+};
+
+extern const por_gate_vtable por_gate_noop_vt;
+extern const por_gate_vtable por_gate_constant_vt;
+extern const por_gate_vtable por_gate_public_input_vt;
+extern const por_gate_vtable por_gate_arithmetic_vt;
+extern const por_gate_vtable por_gate_poseidon_vt;
+extern const por_gate_vtable por_gate_range_vt;
+
+/*
+ * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
+ * zero meaning "default") for a row of num_wires wires, num_routed routed,
+ * num_constants constant columns.  Returns NULL or why it does not fit.
+ */
+const char *por_gate_init(por_gate *g, const por_gate_vtable *vt, const uint32_t *params,
+                          unsigned num_wires, unsigned num_routed, unsigned num_constants);
+/* Same kind and parameters. */
+bool por_gate_equal(const por_gate *a, const por_gate *b);
+/* Looks a kind up (for decoding); NULL if unknown. */
+const por_gate_vtable *por_gate_vtable_of(uint32_t kind);
+
+/* Arithmetic gate layout. */
+static inline unsigned por_arith_x(unsigned op) { return 4 * op; }
+static inline unsigned por_arith_y(unsigned op) { return 4 * op + 1; }
+static inline unsigned por_arith_z(unsigned op) { return 4 * op + 2; }
+static inline unsigned por_arith_out(unsigned op) { return 4 * op + 3; }
+static inline unsigned por_arith_ops(const por_gate *g) { return g->params[0]; }
+
+/* Range gate layout: params[0] = B, params[1] = values per row. */
+static inline unsigned por_range_bits(const por_gate *g) { return g->params[0]; }
+static inline unsigned por_range_values(const por_gate *g) { return g->params[1]; }
+static inline unsigned por_range_limbs(const por_gate *g) { return (g->params[0] + 1) / 2; }
+static inline unsigned por_range_value_wire(const por_gate *g, unsigned v) { (void)g; return v; }
+static inline unsigned por_range_limb_wire(const por_gate *g, unsigned v, unsigned k)
+{
+    return g->params[1] + v * por_range_limbs(g) + k;
+}
+/* Values of B bits that fit a row of num_wires wires, num_routed routed. */
+unsigned por_range_default_values(unsigned bits, unsigned num_wires, unsigned num_routed);
+
+#endif

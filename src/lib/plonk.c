@@ -1,0 +1,981 @@
+/*
+ * PLONK prover and verifier (see plonk.h for the protocol and the
+ * zero-knowledge argument).
+ */
+#include "plonk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ntt.h"
+#include "poseidon.h"
+#include "transcript.h"
+
+#define PROTOCOL "por-plonk-v1"
+
+enum { B_PRE = 0, B_WIRES = 1, B_ZS = 2, B_QUOT = 3, NUM_BATCHES = 4 };
+
+struct por_plonk_prover {
+    const por_circuit *c;
+    por_plonk_vk vk;
+    por_pcs_batch pre;
+    gl_t *ks;          /* R coset shifts */
+    gl_t *h_points;    /* n: w^i */
+    gl_t *sigma_vals;  /* R * n: sigma_j(w^i) at [j * n + i] */
+    gl_t *lde_x;       /* N: the LDE point of (bit-reversed) index i */
+    gl_t *l0_over_zh;  /* N: L_0(x) / Z_H(x) = 1 / (n (x - 1)) */
+    gl_t zh_inv[64];   /* 1 / (x^n - 1), by natural LDE index mod 2^rate_bits */
+};
+
+/* a + u b for the extension generator u (u^2 = 7): the value at a point of an
+ * extension polynomial committed as two base polynomials with values a, b. */
+static inline gl2_t combine(gl2_t a, gl2_t b)
+{
+    return gl2_add(a, (gl2_t){gl_mul(GL2_W, b.c1), b.c0});
+}
+
+static unsigned ceil_div(unsigned a, unsigned b) { return (a + b - 1) / b; }
+
+static int fail(const char **why, const char *msg)
+{
+    if (why)
+        *why = msg;
+    return -1;
+}
+
+void por_plonk_public_inputs_digest(const gl_t *pis, size_t n, por_digest *out)
+{
+    por_hash(POR_DOMAIN_PUBLIC_INPUTS, pis, n, out);
+}
+
+/* ---------------------------------------------------------------------------
+ * Verifier key
+ */
+
+void por_plonk_vk_free(por_plonk_vk *vk)
+{
+    free(vk->gate_types);
+    free(vk->preprocessed_cap);
+    memset(vk, 0, sizeof(*vk));
+}
+
+void por_plonk_vk_shape(const por_plonk_vk *vk, por_pcs_shape *s)
+{
+    memset(s, 0, sizeof(*s));
+    uint32_t zk = vk->config.zero_knowledge;
+    s->num_points = 2;
+    s->num_batches = NUM_BATCHES;
+    s->batches[B_PRE].num_polys = vk->num_gate_types + vk->config.num_constants +
+                                  vk->config.num_routed_wires;
+    s->batches[B_WIRES].num_polys = vk->config.num_wires;
+    s->batches[B_WIRES].salted = zk;
+    s->batches[B_ZS].num_polys = 2 * vk->num_perm_chunks;
+    s->batches[B_ZS].salted = zk;
+    s->batches[B_QUOT].num_polys = 2 * vk->num_quotient_chunks + 2 * zk;
+    s->batches[B_QUOT].salted = zk;
+}
+
+/* The layout fields of the key from the configuration and the circuit size;
+ * NULL or why they are inconsistent. */
+static const char *vk_layout(por_plonk_vk *vk, const por_circuit *c)
+{
+    const por_circuit_config *cfg = &c->config;
+    vk->config = *cfg;
+    vk->degree_bits = c->degree_bits;
+    vk->num_public_inputs = (uint32_t)c->num_public_inputs;
+    vk->num_blind_regular = (uint32_t)c->num_blind_regular;
+    vk->num_blind_pairs = (uint32_t)c->num_blind_pairs;
+    vk->num_gate_types = c->num_gate_types;
+    vk->num_constraint_slots = 0;
+    for (unsigned g = 0; g < c->num_gate_types; g++)
+        if (c->gate_types[g].num_constraints > vk->num_constraint_slots)
+            vk->num_constraint_slots = c->gate_types[g].num_constraints;
+    if (vk->num_constraint_slots > 2 * POR_MAX_WIRES)
+        return "a gate has too many constraints";
+    vk->perm_chunk_size = cfg->max_degree - 1;
+    vk->num_perm_chunks = ceil_div(cfg->num_routed_wires, vk->perm_chunk_size);
+    size_t n = c->n, h = por_circuit_quotient_mask_len(cfg);
+    if (h >= n)
+        return "circuit too small for its blinding";
+    vk->quotient_chunk_size = (uint32_t)(n - h);
+    size_t tlen = (size_t)cfg->max_degree * (n - 1) - n + 1; /* coefficients of t */
+    vk->num_quotient_chunks = (uint32_t)((tlen + (n - h) - 1) / (n - h));
+    if (vk->num_public_inputs > POR_PLONK_MAX_PUBLIC_INPUTS)
+        return "too many public inputs";
+    unsigned final_bits = cfg->final_poly_bits < c->degree_bits ? cfg->final_poly_bits : c->degree_bits;
+    if (por_fri_params_init(&vk->fri, c->degree_bits, cfg->rate_bits, cfg->cap_height,
+                            cfg->num_queries, cfg->pow_bits, cfg->arity_bits, final_bits) != 0)
+        return "FRI parameters invalid for this circuit";
+    por_pcs_shape s;
+    por_plonk_vk_shape(vk, &s);
+    if (por_pcs_shape_check(&s))
+        return "commitment shape out of range";
+    return NULL;
+}
+
+/* The circuit digest (plonk.h). */
+static void vk_digest(por_plonk_vk *vk)
+{
+    size_t cap = (size_t)1 << vk->config.cap_height;
+    size_t n = 64 + vk->num_gate_types * 8 + cap * 4;
+    gl_t *v = malloc(n * sizeof(gl_t));
+    if (!v)
+        abort(); /* a few KB */
+    size_t k = 0;
+    const por_circuit_config *cfg = &vk->config;
+    v[k++] = POR_PLONK_VERSION;
+    v[k++] = cfg->num_wires, v[k++] = cfg->num_routed_wires, v[k++] = cfg->num_constants;
+    v[k++] = cfg->max_degree, v[k++] = cfg->zero_knowledge, v[k++] = cfg->rate_bits;
+    v[k++] = cfg->cap_height, v[k++] = cfg->num_queries, v[k++] = cfg->pow_bits;
+    v[k++] = cfg->arity_bits, v[k++] = cfg->final_poly_bits;
+    v[k++] = vk->fri.final_poly_bits, v[k++] = vk->fri.num_reductions;
+    for (unsigned i = 0; i < vk->fri.num_reductions; i++)
+        v[k++] = vk->fri.reduction_bits[i];
+    v[k++] = vk->degree_bits, v[k++] = vk->num_public_inputs;
+    v[k++] = vk->num_gate_types;
+    for (unsigned g = 0; g < vk->num_gate_types; g++) {
+        const por_gate *gt = &vk->gate_types[g];
+        v[k++] = gt->vt->kind;
+        for (unsigned i = 0; i < POR_GATE_MAX_PARAMS; i++)
+            v[k++] = gt->params[i];
+        v[k++] = gt->num_constraints, v[k++] = gt->degree;
+    }
+    v[k++] = vk->num_constraint_slots;
+    v[k++] = vk->num_blind_regular, v[k++] = vk->num_blind_pairs;
+    v[k++] = vk->perm_chunk_size, v[k++] = vk->num_perm_chunks;
+    v[k++] = vk->quotient_chunk_size, v[k++] = vk->num_quotient_chunks;
+    for (size_t i = 0; i < cap; i++)
+        for (int j = 0; j < 4; j++)
+            v[k++] = vk->preprocessed_cap[i].e[j];
+    por_hash(POR_DOMAIN_PLONK_CIRCUIT, v, k, &vk->circuit_digest);
+    free(v);
+}
+
+/* ---------------------------------------------------------------------------
+ * Setup
+ */
+
+void por_plonk_prover_free(por_plonk_prover *pk)
+{
+    if (!pk)
+        return;
+    por_plonk_vk_free(&pk->vk);
+    por_pcs_batch_free(&pk->pre);
+    free(pk->ks), free(pk->h_points), free(pk->sigma_vals), free(pk->lde_x), free(pk->l0_over_zh);
+    free(pk);
+}
+
+const por_plonk_vk *por_plonk_prover_vk(const por_plonk_prover *pk) { return &pk->vk; }
+
+typedef struct {
+    gl_t *vals;
+    gl_t *scratch;
+} inv_ctx;
+
+/* Batch inversion in independent chunks, so it parallelizes. */
+static void inv_range(void *arg, size_t b, size_t e)
+{
+    inv_ctx *c = arg;
+    gl_batch_inv(c->vals + b, c->scratch + b, e - b);
+}
+
+por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const char **why)
+{
+    por_plonk_prover *pk = calloc(1, sizeof(*pk));
+    if (!pk) {
+        fail(why, "out of memory");
+        return NULL;
+    }
+    pk->c = c;
+    const char *msg = vk_layout(&pk->vk, c);
+    if (msg) {
+        por_plonk_prover_free(pk);
+        fail(why, msg);
+        return NULL;
+    }
+    const size_t n = c->n, R = c->config.num_routed_wires, K = c->config.num_constants;
+    const size_t G = c->num_gate_types, P0 = G + K + R;
+    const unsigned L = c->degree_bits + c->config.rate_bits;
+    const size_t N = (size_t)1 << L;
+    gl_t **cols = calloc(P0, sizeof(gl_t *));
+    gl_t *scratch = NULL;
+    pk->vk.gate_types = malloc((G + 1) * sizeof(por_gate));
+    pk->ks = malloc(R * sizeof(gl_t));
+    pk->h_points = malloc(n * sizeof(gl_t));
+    pk->sigma_vals = malloc(R * n * sizeof(gl_t));
+    pk->lde_x = malloc(N * sizeof(gl_t));
+    pk->l0_over_zh = malloc(N * sizeof(gl_t));
+    scratch = malloc(N * sizeof(gl_t));
+    bool okay = cols && pk->vk.gate_types && pk->ks && pk->h_points && pk->sigma_vals &&
+                pk->lde_x && pk->l0_over_zh && scratch;
+    for (size_t k = 0; okay && k < P0; k++)
+        okay = (cols[k] = calloc(n, sizeof(gl_t))) != NULL;
+    if (!okay) {
+        msg = "out of memory";
+        goto out;
+    }
+    if (G)
+        memcpy(pk->vk.gate_types, c->gate_types, G * sizeof(por_gate));
+    pk->ks[0] = 1;
+    for (size_t j = 1; j < R; j++)
+        pk->ks[j] = gl_mul(pk->ks[j - 1], GL_GENERATOR);
+    gl_t w = gl_root_of_unity(c->degree_bits);
+    pk->h_points[0] = 1;
+    for (size_t i = 1; i < n; i++)
+        pk->h_points[i] = gl_mul(pk->h_points[i - 1], w);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < R; j++) {
+            uint32_t s = c->sigma[i * R + j];
+            pk->sigma_vals[j * n + i] = gl_mul(pk->ks[s % R], pk->h_points[s / R]);
+        }
+    /* preprocessed columns: selectors, constants, sigmas */
+    for (size_t i = 0; i < n; i++) {
+        if (c->row_type[i] != POR_ROW_NOOP)
+            cols[c->row_type[i]][i] = 1;
+        for (size_t k = 0; k < K; k++)
+            cols[G + k][i] = c->row_consts[i * K + k];
+    }
+    for (size_t j = 0; j < R; j++)
+        memcpy(cols[G + K + j], pk->sigma_vals + j * n, n * sizeof(gl_t));
+    por_ntt_inverse_batch(pool, cols, P0, c->degree_bits, 1);
+    if (por_pcs_commit(&pk->pre, pool, (const gl_t *const *)cols, P0, c->degree_bits,
+                       c->config.rate_bits, c->config.cap_height, false, NULL, NULL) != 0) {
+        msg = "preprocessed commitment failed";
+        goto out;
+    }
+    size_t cap = (size_t)1 << c->config.cap_height;
+    pk->vk.preprocessed_cap = malloc(cap * sizeof(por_digest));
+    if (!pk->vk.preprocessed_cap) {
+        msg = "out of memory";
+        goto out;
+    }
+    memcpy(pk->vk.preprocessed_cap, por_pcs_batch_cap(&pk->pre), cap * sizeof(por_digest));
+    vk_digest(&pk->vk);
+
+    /* LDE tables: x_i (bit-reversed order), 1 / (n (x - 1)), 1 / (x^n - 1) */
+    gl_t wl = gl_root_of_unity(L), acc = GL_GENERATOR;
+    for (size_t j = 0; j < N; j++) {
+        pk->lde_x[por_bit_reverse_index(j, L)] = acc;
+        acc = gl_mul(acc, wl);
+    }
+    gl_t nn = gl_from_u64(n);
+    for (size_t i = 0; i < N; i++)
+        pk->l0_over_zh[i] = gl_mul(nn, gl_sub(pk->lde_x[i], 1));
+    inv_ctx ic = {pk->l0_over_zh, scratch};
+    por_pool_parallel_for(pool, N, 4096, inv_range, &ic);
+    size_t blow = (size_t)1 << c->config.rate_bits;
+    gl_t gn = gl_pow(GL_GENERATOR, n), wn = gl_pow(wl, n), xn = gn;
+    for (size_t r = 0; r < blow; r++) {
+        pk->zh_inv[r] = gl_inv(gl_sub(xn, 1));
+        xn = gl_mul(xn, wn);
+    }
+out:
+    for (size_t k = 0; cols && k < P0; k++)
+        free(cols[k]);
+    free(cols);
+    free(scratch);
+    if (msg) {
+        por_plonk_prover_free(pk);
+        fail(why, msg);
+        return NULL;
+    }
+    if (why)
+        *why = NULL;
+    return pk;
+}
+
+/* ---------------------------------------------------------------------------
+ * Transcript
+ */
+
+static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const por_digest *pi_hash)
+{
+    por_transcript_init(t, PROTOCOL);
+    por_transcript_label(t, "plonk.params");
+    por_fri_params_observe(t, &vk->fri);
+    por_transcript_label(t, "plonk.circuit");
+    por_transcript_observe_digest(t, &vk->circuit_digest);
+    por_transcript_label(t, "plonk.public_inputs");
+    por_transcript_observe_digest(t, pi_hash);
+}
+
+/* ---------------------------------------------------------------------------
+ * Prover
+ */
+
+/* Permutation ratios on H: ratio[i * m + j] = prod f / prod g of chunk j at row i. */
+typedef struct {
+    const por_plonk_prover *pk;
+    gl_t *const *wires; /* values on H */
+    gl2_t beta, gamma;
+    gl2_t *num, *den, *scratch;
+} ratio_ctx;
+
+static void ratio_range(void *arg, size_t b, size_t e)
+{
+    ratio_ctx *rc = arg;
+    const por_plonk_prover *pk = rc->pk;
+    const size_t n = pk->c->n, R = pk->c->config.num_routed_wires;
+    const size_t m = pk->vk.num_perm_chunks, cs = pk->vk.perm_chunk_size;
+    for (size_t i = b; i < e; i++) {
+        gl2_t bx = gl2_mul_base(rc->beta, pk->h_points[i]);
+        for (size_t j = 0; j < m; j++) {
+            gl2_t num = gl2_from_base(1), den = gl2_from_base(1);
+            for (size_t col = j * cs; col < (j + 1) * cs && col < R; col++) {
+                gl2_t wg = gl2_add(rc->gamma, gl2_from_base(rc->wires[col][i]));
+                num = gl2_mul(num, gl2_add(wg, gl2_mul_base(bx, pk->ks[col])));
+                den = gl2_mul(den, gl2_add(wg, gl2_mul_base(rc->beta, pk->sigma_vals[col * n + i])));
+            }
+            rc->num[i * m + j] = num;
+            rc->den[i * m + j] = den;
+        }
+    }
+    gl2_batch_inv(rc->den + b * m, rc->scratch + b * m, (e - b) * m);
+    for (size_t k = b * m; k < e * m; k++)
+        rc->num[k] = gl2_mul(rc->num[k], rc->den[k]);
+}
+
+/* Lazy sums of products: 128-bit products accumulate in 192 bits and are
+ * reduced once (2^128 = -2^32 mod p); fine for up to 2^32 terms. */
+typedef struct {
+    unsigned __int128 lo;
+    uint64_t hi;
+} acc192;
+
+static inline void acc_mac(acc192 *a, gl_t x, gl_t y)
+{
+    unsigned __int128 p = (unsigned __int128)x * y;
+    a->lo += p;
+    a->hi += a->lo < p;
+}
+
+static inline gl_t acc_reduce(const acc192 *a)
+{
+    /* hi < 2^32, so hi << 32 < p */
+    return gl_sub(gl_reduce128(a->lo), a->hi << 32);
+}
+
+/* Quotient values on the LDE coset. */
+typedef struct {
+    const por_plonk_prover *pk;
+    const por_pcs_batch *wires, *zs;
+    gl2_t beta, gamma;
+    const gl2_t *alpha_pows; /* S + 1 + m */
+    gl_t pi[4];
+    gl2_t *out;
+} quot_ctx;
+
+static void quot_range(void *arg, size_t b, size_t e)
+{
+    quot_ctx *qc = arg;
+    const por_plonk_prover *pk = qc->pk;
+    const por_plonk_vk *vk = &pk->vk;
+    const size_t W = vk->config.num_wires, R = vk->config.num_routed_wires;
+    const size_t K = vk->config.num_constants, G = vk->num_gate_types;
+    const size_t S = vk->num_constraint_slots, m = vk->num_perm_chunks, cs = vk->perm_chunk_size;
+    const unsigned rate = vk->config.rate_bits, L = vk->degree_bits + rate;
+    const size_t N = (size_t)1 << L;
+    gl_t w[POR_MAX_WIRES], consts[POR_MAX_CONSTANTS], tmp[2 * POR_MAX_WIRES];
+    gl2_t zvals[2 * POR_MAX_WIRES];
+    for (size_t i = b; i < e; i++) {
+        for (size_t j = 0; j < W; j++)
+            w[j] = qc->wires->lde[j][i];
+        for (size_t k = 0; k < K; k++)
+            consts[k] = pk->pre.lde[G + k][i];
+        /* sum_k alpha^k sum_g s_g c_{g,k} = sum_g s_g (sum_k alpha^k c_{g,k}) */
+        gl2_t acc = {0, 0};
+        for (size_t g = 0; g < G; g++) {
+            const por_gate *gt = &vk->gate_types[g];
+            gt->vt->eval_base(gt, w, consts, qc->pi, tmp);
+            acc192 a0 = {0, 0}, a1 = {0, 0};
+            for (size_t k = 0; k < gt->num_constraints; k++) {
+                acc_mac(&a0, tmp[k], qc->alpha_pows[k].c0);
+                acc_mac(&a1, tmp[k], qc->alpha_pows[k].c1);
+            }
+            gl2_t ag = {acc_reduce(&a0), acc_reduce(&a1)};
+            acc = gl2_add(acc, gl2_mul_base(ag, pk->pre.lde[g][i]));
+        }
+        /* permutation */
+        size_t nat = por_bit_reverse_index(i, L);
+        size_t inext = por_bit_reverse_index((nat + ((size_t)1 << rate)) & (N - 1), L);
+        for (size_t j = 0; j < m; j++)
+            zvals[j] = (gl2_t){qc->zs->lde[2 * j][i], qc->zs->lde[2 * j + 1][i]};
+        gl2_t znext = {qc->zs->lde[0][inext], qc->zs->lde[1][inext]};
+        gl_t x = pk->lde_x[i];
+        gl2_t bx = gl2_mul_base(qc->beta, x);
+        for (size_t j = 0; j < m; j++) {
+            gl2_t num = gl2_from_base(1), den = gl2_from_base(1);
+            for (size_t col = j * cs; col < (j + 1) * cs && col < R; col++) {
+                gl2_t wg = gl2_add(qc->gamma, gl2_from_base(w[col]));
+                num = gl2_mul(num, gl2_add(wg, gl2_mul_base(bx, pk->ks[col])));
+                den = gl2_mul(den, gl2_add(wg, gl2_mul_base(qc->beta, pk->pre.lde[G + K + col][i])));
+            }
+            gl2_t prev = zvals[j], next = j + 1 < m ? zvals[j + 1] : znext;
+            gl2_t term = gl2_sub(gl2_mul(next, den), gl2_mul(prev, num));
+            acc = gl2_add(acc, gl2_mul(qc->alpha_pows[S + 1 + j], term));
+        }
+        acc = gl2_mul_base(acc, pk->zh_inv[nat & (((size_t)1 << rate) - 1)]);
+        gl2_t boundary = gl2_mul_base(gl2_sub(zvals[0], gl2_from_base(1)), pk->l0_over_zh[i]);
+        qc->out[i] = gl2_add(acc, gl2_mul(qc->alpha_pows[S], boundary));
+    }
+}
+
+typedef struct {
+    gl_t *parts[2];
+    unsigned L;
+} intt_ctx;
+
+static void intt_range(void *arg, size_t b, size_t e)
+{
+    intt_ctx *ic = arg;
+    for (size_t k = b; k < e; k++)
+        por_ntt_inverse_br(ic->parts[k], ic->L, GL_GENERATOR);
+}
+
+static gl2_t *alloc_powers(gl2_t x, size_t n)
+{
+    gl2_t *p = malloc((n + 1) * sizeof(gl2_t));
+    if (!p)
+        return NULL;
+    gl2_t acc = gl2_from_base(1);
+    for (size_t i = 0; i < n; i++) {
+        p[i] = acc;
+        acc = gl2_mul(acc, x);
+    }
+    return p;
+}
+
+void por_plonk_proof_free(por_plonk_proof *proof)
+{
+    free(proof->public_inputs);
+    free(proof->wires_cap), free(proof->zs_cap), free(proof->quotient_cap);
+    por_pcs_proof_free(&proof->opening);
+    memset(proof, 0, sizeof(*proof));
+}
+
+static void free_cols(gl_t **cols, size_t n)
+{
+    if (!cols)
+        return;
+    for (size_t k = 0; k < n; k++)
+        free(cols[k]);
+    free(cols);
+}
+
+static gl_t **alloc_cols(size_t count, size_t len)
+{
+    gl_t **cols = calloc(count + 1, sizeof(gl_t *));
+    if (!cols)
+        return NULL;
+    for (size_t k = 0; k < count; k++)
+        if (!(cols[k] = calloc(len, sizeof(gl_t)))) {
+            free_cols(cols, count);
+            return NULL;
+        }
+    return cols;
+}
+
+int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool,
+                     const por_plonk_prove_opts *opts, por_plonk_proof *proof, const char **why)
+{
+    memset(proof, 0, sizeof(*proof));
+    const por_circuit *c = pk->c;
+    const por_plonk_vk *vk = &pk->vk;
+    if (wit->c != c)
+        return fail(why, "witness of another circuit");
+    const char *msg = NULL;
+    if (por_witness_generate(wit, &msg) != 0)
+        return fail(why, msg);
+    const size_t n = c->n, W = c->config.num_wires, R = c->config.num_routed_wires;
+    const size_t m = vk->num_perm_chunks, S = vk->num_constraint_slots;
+    const size_t q = vk->num_quotient_chunks, mq = vk->quotient_chunk_size;
+    const bool zk = c->config.zero_knowledge;
+    const unsigned L = c->degree_bits + c->config.rate_bits, logn = c->degree_bits;
+    const size_t N = (size_t)1 << L, cap = (size_t)1 << c->config.cap_height;
+    por_rand_fn rnd = opts && opts->rand ? opts->rand : por_rand_openssl;
+    void *rnd_ctx = opts && opts->rand ? opts->rand_ctx : NULL;
+
+    por_pcs_batch wires_b, zs_b, quot_b;
+    memset(&wires_b, 0, sizeof(wires_b)), memset(&zs_b, 0, sizeof(zs_b));
+    memset(&quot_b, 0, sizeof(quot_b));
+    gl_t **wv = NULL, **wc = NULL, **zc = NULL, **qcols = NULL, *tparts[2] = {NULL, NULL};
+    gl2_t *num = NULL, *den = NULL, *scratch = NULL, *apows = NULL, *tvals = NULL;
+    gl_t *srand = NULL;
+    por_transcript t;
+
+    /* public inputs */
+    proof->num_public_inputs = (uint32_t)c->num_public_inputs;
+    proof->public_inputs = malloc((c->num_public_inputs + 1) * sizeof(gl_t));
+    proof->wires_cap = malloc(cap * sizeof(por_digest));
+    proof->zs_cap = malloc(cap * sizeof(por_digest));
+    proof->quotient_cap = malloc(cap * sizeof(por_digest));
+    proof->cap_height = c->config.cap_height;
+    proof->circuit_digest = vk->circuit_digest;
+    if (!proof->public_inputs || !proof->wires_cap || !proof->zs_cap || !proof->quotient_cap) {
+        msg = "out of memory";
+        goto out;
+    }
+    for (size_t i = 0; i < c->num_public_inputs; i++)
+        proof->public_inputs[i] = wit->values[por_circuit_slot(c, c->public_inputs[i])];
+    por_digest pi_hash;
+    por_plonk_public_inputs_digest(proof->public_inputs, c->num_public_inputs, &pi_hash);
+
+    /* wire values on H, blinding rows random (plonk.h) */
+    wv = alloc_cols(W, n);
+    wc = alloc_cols(W, n);
+    if (!wv || !wc) {
+        msg = "out of memory";
+        goto out;
+    }
+    for (size_t j = 0; j < W; j++)
+        for (size_t i = 0; i < c->blind_start; i++)
+            wv[j][i] = por_witness_wire(wit, i, (unsigned)j);
+    if (zk) {
+        size_t rows = n - c->blind_start;
+        for (size_t j = 0; j < W; j++)
+            if (rnd(rnd_ctx, wv[j] + c->blind_start, rows) != 0) {
+                msg = "randomness failure";
+                goto out;
+            }
+        for (size_t p = 0; p < c->num_blind_pairs; p++) {
+            size_t a = c->blind_start + c->num_blind_regular + 2 * p;
+            for (size_t j = 0; j < R; j++)
+                wv[j][a + 1] = wv[j][a];
+        }
+    }
+    for (size_t j = 0; j < W; j++)
+        memcpy(wc[j], wv[j], n * sizeof(gl_t));
+    por_ntt_inverse_batch(pool, wc, W, logn, 1);
+    if (por_pcs_commit(&wires_b, pool, (const gl_t *const *)wc, W, logn, c->config.rate_bits,
+                       c->config.cap_height, zk, rnd, rnd_ctx) != 0) {
+        msg = "wire commitment failed";
+        goto out;
+    }
+    free_cols(wc, W);
+    wc = NULL;
+    memcpy(proof->wires_cap, por_pcs_batch_cap(&wires_b), cap * sizeof(por_digest));
+
+    transcript_start(&t, vk, &pi_hash);
+    por_transcript_label(&t, "plonk.wires_cap");
+    por_transcript_observe_digests(&t, proof->wires_cap, cap);
+    por_transcript_label(&t, "plonk.beta");
+    gl2_t beta = por_transcript_squeeze_ext(&t);
+    por_transcript_label(&t, "plonk.gamma");
+    gl2_t gamma = por_transcript_squeeze_ext(&t);
+
+    /* Z and partial products on H */
+    num = malloc(n * m * sizeof(gl2_t));
+    den = malloc(n * m * sizeof(gl2_t));
+    scratch = malloc(n * m * sizeof(gl2_t));
+    zc = alloc_cols(2 * m, n);
+    if (!num || !den || !scratch || !zc) {
+        msg = "out of memory";
+        goto out;
+    }
+    ratio_ctx rc = {pk, wv, beta, gamma, num, den, scratch};
+    por_pool_parallel_for(pool, n, 256, ratio_range, &rc);
+    gl2_t z = gl2_from_base(1);
+    for (size_t i = 0; i < n; i++) {
+        zc[0][i] = z.c0, zc[1][i] = z.c1;
+        for (size_t j = 0; j < m; j++) {
+            z = gl2_mul(z, num[i * m + j]);
+            if (j + 1 < m)
+                zc[2 * (j + 1)][i] = z.c0, zc[2 * (j + 1) + 1][i] = z.c1;
+        }
+    }
+    if (!gl2_eq(z, gl2_from_base(1)) && !(opts && opts->unchecked)) {
+        msg = "the copy constraints are not satisfied";
+        goto out;
+    }
+    free(num), free(den), free(scratch);
+    num = den = scratch = NULL;
+    free_cols(wv, W);
+    wv = NULL;
+    por_ntt_inverse_batch(pool, zc, 2 * m, logn, 1);
+    if (por_pcs_commit(&zs_b, pool, (const gl_t *const *)zc, 2 * m, logn, c->config.rate_bits,
+                       c->config.cap_height, zk, rnd, rnd_ctx) != 0) {
+        msg = "permutation commitment failed";
+        goto out;
+    }
+    free_cols(zc, 2 * m);
+    zc = NULL;
+    memcpy(proof->zs_cap, por_pcs_batch_cap(&zs_b), cap * sizeof(por_digest));
+    por_transcript_label(&t, "plonk.zs_cap");
+    por_transcript_observe_digests(&t, proof->zs_cap, cap);
+    por_transcript_label(&t, "plonk.alpha");
+    gl2_t alpha = por_transcript_squeeze_ext(&t);
+
+    /* quotient on the LDE coset */
+    apows = alloc_powers(alpha, S + 1 + m);
+    tvals = malloc(N * sizeof(gl2_t));
+    if (!apows || !tvals) {
+        msg = "out of memory";
+        goto out;
+    }
+    quot_ctx qctx = {pk, &wires_b, &zs_b, beta, gamma, apows, {0}, tvals};
+    memcpy(qctx.pi, pi_hash.e, sizeof(qctx.pi));
+    por_pool_parallel_for(pool, N, 64, quot_range, &qctx);
+    for (int h = 0; h < 2; h++)
+        if (!(tparts[h] = malloc(N * sizeof(gl_t)))) {
+            msg = "out of memory";
+            goto out;
+        }
+    for (size_t i = 0; i < N; i++)
+        tparts[0][i] = tvals[i].c0, tparts[1][i] = tvals[i].c1;
+    free(tvals);
+    tvals = NULL;
+    intt_ctx ictx = {{tparts[0], tparts[1]}, L};
+    por_pool_parallel_for(pool, 2, 1, intt_range, &ictx);
+    /* t must have at most max_degree (n - 1) - n + 1 coefficients */
+    size_t tlen = (size_t)c->config.max_degree * (n - 1) - n + 1;
+    bool low = true;
+    for (size_t k = tlen; k < N; k++)
+        low &= (tparts[0][k] | tparts[1][k]) == 0;
+    if (!low && !(opts && opts->unchecked)) {
+        msg = "the witness does not satisfy the circuit's constraints";
+        goto out;
+    }
+    /* chunks (randomized with zero knowledge), then R0, R1 */
+    size_t nq = 2 * q + (zk ? 2 : 0);
+    qcols = alloc_cols(nq, n);
+    if (!qcols) {
+        msg = "out of memory";
+        goto out;
+    }
+    for (size_t ch = 0; ch < q; ch++)
+        for (size_t k = 0; k < mq && ch * mq + k < N; k++) {
+            qcols[2 * ch][k] = tparts[0][ch * mq + k];
+            qcols[2 * ch + 1][k] = tparts[1][ch * mq + k];
+        }
+    if (zk) {
+        size_t h = n - mq;
+        srand = malloc((2 * h + 1) * sizeof(gl_t));
+        if (!srand) {
+            msg = "out of memory";
+            goto out;
+        }
+        for (size_t ch = 0; ch + 1 < q; ch++) {
+            if (rnd(rnd_ctx, srand, 2 * h) != 0) {
+                msg = "randomness failure";
+                goto out;
+            }
+            for (size_t k = 0; k < h; k++) {
+                qcols[2 * ch][mq + k] = gl_add(qcols[2 * ch][mq + k], srand[2 * k]);
+                qcols[2 * ch + 1][mq + k] = gl_add(qcols[2 * ch + 1][mq + k], srand[2 * k + 1]);
+                qcols[2 * ch + 2][k] = gl_sub(qcols[2 * ch + 2][k], srand[2 * k]);
+                qcols[2 * ch + 3][k] = gl_sub(qcols[2 * ch + 3][k], srand[2 * k + 1]);
+            }
+        }
+        if (rnd(rnd_ctx, qcols[2 * q], n) != 0 || rnd(rnd_ctx, qcols[2 * q + 1], n) != 0) {
+            msg = "randomness failure";
+            goto out;
+        }
+    }
+    free(tparts[0]), free(tparts[1]);
+    tparts[0] = tparts[1] = NULL;
+    if (por_pcs_commit(&quot_b, pool, (const gl_t *const *)qcols, nq, logn, c->config.rate_bits,
+                       c->config.cap_height, zk, rnd, rnd_ctx) != 0) {
+        msg = "quotient commitment failed";
+        goto out;
+    }
+    free_cols(qcols, nq);
+    qcols = NULL;
+    memcpy(proof->quotient_cap, por_pcs_batch_cap(&quot_b), cap * sizeof(por_digest));
+    por_transcript_label(&t, "plonk.quotient_cap");
+    por_transcript_observe_digests(&t, proof->quotient_cap, cap);
+    por_transcript_label(&t, "plonk.zeta");
+    gl2_t zeta = por_transcript_squeeze_ext(&t);
+    if (gl2_eq(gl2_pow(zeta, n), gl2_from_base(1))) {
+        msg = "zeta fell in H (probability 2^-110)";
+        goto out;
+    }
+    gl2_t points[2] = {zeta, gl2_mul_base(zeta, pk->h_points[1 % n])};
+    const por_pcs_batch *batches[NUM_BATCHES] = {&pk->pre, &wires_b, &zs_b, &quot_b};
+    if (por_pcs_open(&vk->fri, batches, NUM_BATCHES, points, 2, &t, pool, &proof->opening) != 0) {
+        msg = "opening failed";
+        goto out;
+    }
+out:
+    por_pcs_batch_free(&wires_b);
+    por_pcs_batch_free(&zs_b);
+    por_pcs_batch_free(&quot_b);
+    free_cols(wv, W), free_cols(wc, W), free_cols(zc, 2 * m);
+    free_cols(qcols, 2 * q + (zk ? 2 : 0));
+    free(tparts[0]), free(tparts[1]);
+    free(num), free(den), free(scratch), free(apows), free(tvals), free(srand);
+    if (why)
+        *why = msg;
+    return msg ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Verifier
+ */
+
+static bool digest_canonical(const por_digest *d)
+{
+    for (int i = 0; i < 4; i++)
+        if (!gl_is_canonical(d->e[i]))
+            return false;
+    return true;
+}
+
+static bool ext_canonical(gl2_t a) { return gl_is_canonical(a.c0) && gl_is_canonical(a.c1); }
+
+int por_plonk_verify(const por_plonk_vk *vk, const por_plonk_proof *proof, const char **why)
+{
+    const por_circuit_config *cfg = &vk->config;
+    const size_t cap = (size_t)1 << cfg->cap_height;
+    if ((proof->num_public_inputs && !proof->public_inputs) || !proof->wires_cap ||
+        !proof->zs_cap || !proof->quotient_cap || !proof->opening.evals)
+        return fail(why, "incomplete proof");
+    if (memcmp(&proof->circuit_digest, &vk->circuit_digest, sizeof(por_digest)) != 0)
+        return fail(why, "proof is for another circuit (digest differs)");
+    if (proof->num_public_inputs != vk->num_public_inputs)
+        return fail(why, "wrong number of public inputs");
+    if (proof->cap_height != cfg->cap_height)
+        return fail(why, "wrong cap height");
+    for (size_t i = 0; i < proof->num_public_inputs; i++)
+        if (!gl_is_canonical(proof->public_inputs[i]))
+            return fail(why, "public input not canonical");
+    for (size_t i = 0; i < cap; i++)
+        if (!digest_canonical(&proof->wires_cap[i]) || !digest_canonical(&proof->zs_cap[i]) ||
+            !digest_canonical(&proof->quotient_cap[i]))
+            return fail(why, "cap not canonical");
+    por_pcs_shape shape;
+    por_plonk_vk_shape(vk, &shape);
+    if (!por_fri_params_equal(&proof->opening.params, &vk->fri))
+        return fail(why, "opening parameters differ from the key's");
+    if (!por_pcs_shape_equal(&proof->opening.shape, &shape))
+        return fail(why, "opening shape differs from the key's");
+    const size_t P = por_pcs_shape_total_polys(&shape);
+    for (size_t i = 0; i < 2 * P; i++)
+        if (!ext_canonical(proof->opening.evals[i]))
+            return fail(why, "opened value not canonical");
+
+    /* challenges */
+    por_digest pi_hash;
+    por_plonk_public_inputs_digest(proof->public_inputs, proof->num_public_inputs, &pi_hash);
+    por_transcript t;
+    transcript_start(&t, vk, &pi_hash);
+    por_transcript_label(&t, "plonk.wires_cap");
+    por_transcript_observe_digests(&t, proof->wires_cap, cap);
+    por_transcript_label(&t, "plonk.beta");
+    gl2_t beta = por_transcript_squeeze_ext(&t);
+    por_transcript_label(&t, "plonk.gamma");
+    gl2_t gamma = por_transcript_squeeze_ext(&t);
+    por_transcript_label(&t, "plonk.zs_cap");
+    por_transcript_observe_digests(&t, proof->zs_cap, cap);
+    por_transcript_label(&t, "plonk.alpha");
+    gl2_t alpha = por_transcript_squeeze_ext(&t);
+    por_transcript_label(&t, "plonk.quotient_cap");
+    por_transcript_observe_digests(&t, proof->quotient_cap, cap);
+    por_transcript_label(&t, "plonk.zeta");
+    gl2_t zeta = por_transcript_squeeze_ext(&t);
+    const size_t n = (size_t)1 << vk->degree_bits;
+    gl2_t zeta_n = gl2_pow(zeta, n);
+    gl2_t zh = gl2_sub(zeta_n, gl2_from_base(1));
+    if (gl2_is_zero(zh))
+        return fail(why, "zeta in H");
+
+    /* the vanishing identity at zeta */
+    const size_t W = cfg->num_wires, R = cfg->num_routed_wires, K = cfg->num_constants;
+    const size_t G = vk->num_gate_types, S = vk->num_constraint_slots;
+    const size_t m = vk->num_perm_chunks, cs = vk->perm_chunk_size, q = vk->num_quotient_chunks;
+    const por_pcs_proof *op = &proof->opening;
+    gl2_t wires[POR_MAX_WIRES], consts[POR_MAX_CONSTANTS], pi[4], tmp[2 * POR_MAX_WIRES];
+    gl2_t slots[2 * POR_MAX_WIRES];
+    for (size_t j = 0; j < W; j++)
+        wires[j] = por_pcs_proof_eval(op, 0, B_WIRES, j);
+    for (size_t k = 0; k < K; k++)
+        consts[k] = por_pcs_proof_eval(op, 0, B_PRE, G + k);
+    for (int i = 0; i < 4; i++)
+        pi[i] = gl2_from_base(pi_hash.e[i]);
+    for (size_t k = 0; k < S; k++)
+        slots[k] = (gl2_t){0, 0};
+    for (size_t g = 0; g < G; g++) {
+        const por_gate *gt = &vk->gate_types[g];
+        gl2_t sel = por_pcs_proof_eval(op, 0, B_PRE, g);
+        gt->vt->eval_ext(gt, wires, consts, pi, tmp);
+        for (size_t k = 0; k < gt->num_constraints; k++)
+            slots[k] = gl2_add(slots[k], gl2_mul(sel, tmp[k]));
+    }
+    gl2_t acc = {0, 0}, apow = gl2_from_base(1);
+    for (size_t k = 0; k < S; k++) {
+        acc = gl2_add(acc, gl2_mul(apow, slots[k]));
+        apow = gl2_mul(apow, alpha);
+    }
+    gl2_t z = combine(por_pcs_proof_eval(op, 0, B_ZS, 0), por_pcs_proof_eval(op, 0, B_ZS, 1));
+    gl2_t znext = combine(por_pcs_proof_eval(op, 1, B_ZS, 0), por_pcs_proof_eval(op, 1, B_ZS, 1));
+    /* L_0(zeta) = (zeta^n - 1) / (n (zeta - 1)) */
+    gl2_t l0 = gl2_mul(zh, gl2_inv(gl2_mul_base(gl2_sub(zeta, gl2_from_base(1)), gl_from_u64(n))));
+    acc = gl2_add(acc, gl2_mul(apow, gl2_mul(l0, gl2_sub(z, gl2_from_base(1)))));
+    apow = gl2_mul(apow, alpha);
+    gl2_t bz = gl2_mul(beta, zeta), ks = gl2_from_base(1);
+    gl2_t prev = z;
+    for (size_t j = 0; j < m; j++) {
+        gl2_t numv = gl2_from_base(1), denv = gl2_from_base(1);
+        for (size_t col = j * cs; col < (j + 1) * cs && col < R; col++) {
+            gl2_t wg = gl2_add(wires[col], gamma);
+            numv = gl2_mul(numv, gl2_add(wg, gl2_mul(bz, ks)));
+            denv = gl2_mul(denv, gl2_add(wg, gl2_mul(beta, por_pcs_proof_eval(op, 0, B_PRE, G + K + col))));
+            ks = gl2_mul_base(ks, GL_GENERATOR);
+        }
+        gl2_t next = j + 1 < m ? combine(por_pcs_proof_eval(op, 0, B_ZS, 2 * (j + 1)),
+                                         por_pcs_proof_eval(op, 0, B_ZS, 2 * (j + 1) + 1))
+                               : znext;
+        acc = gl2_add(acc, gl2_mul(apow, gl2_sub(gl2_mul(next, denv), gl2_mul(prev, numv))));
+        apow = gl2_mul(apow, alpha);
+        prev = next;
+    }
+    gl2_t tz = {0, 0}, zmq = gl2_pow(zeta, vk->quotient_chunk_size);
+    for (size_t ch = q; ch-- > 0;)
+        tz = gl2_add(gl2_mul(tz, zmq), combine(por_pcs_proof_eval(op, 0, B_QUOT, 2 * ch),
+                                               por_pcs_proof_eval(op, 0, B_QUOT, 2 * ch + 1)));
+    if (!gl2_eq(acc, gl2_mul(zh, tz)))
+        return fail(why, "the vanishing identity fails at zeta");
+
+    /* the openings */
+    gl_t w1 = gl_root_of_unity(vk->degree_bits);
+    gl2_t points[2] = {zeta, gl2_mul_base(zeta, w1)};
+    const por_digest *caps[NUM_BATCHES] = {vk->preprocessed_cap, proof->wires_cap, proof->zs_cap,
+                                           proof->quotient_cap};
+    const char *pmsg = NULL;
+    if (por_pcs_verify(&vk->fri, &shape, caps, points, op, &t, &pmsg) != 0)
+        return fail(why, pmsg ? pmsg : "opening rejected");
+    if (why)
+        *why = NULL;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Serialization
+ */
+
+static const uint8_t MAGIC[4] = {'P', 'P', 'L', 'K'};
+
+static uint8_t *put_u32(uint8_t *o, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        *o++ = (uint8_t)(v >> (8 * i));
+    return o;
+}
+
+static uint8_t *put_u64(uint8_t *o, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        *o++ = (uint8_t)(v >> (8 * i));
+    return o;
+}
+
+static uint32_t get_u32(const uint8_t *in)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)in[i] << (8 * i);
+    return v;
+}
+
+static uint64_t get_u64(const uint8_t *in)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)in[i] << (8 * i);
+    return v;
+}
+
+static size_t header_len(uint32_t num_pis, uint32_t cap_height)
+{
+    return 4 + 4 + 32 + 4 + (size_t)num_pis * 8 + 4 + 3 * ((size_t)32 << cap_height);
+}
+
+size_t por_plonk_proof_encoded_len(const por_plonk_proof *proof)
+{
+    return header_len(proof->num_public_inputs, proof->cap_height) +
+           por_pcs_proof_encoded_len(&proof->opening.params, &proof->opening.shape);
+}
+
+int por_plonk_proof_serialize(const por_plonk_proof *proof, uint8_t **out, size_t *len)
+{
+    uint8_t *pcs = NULL;
+    size_t pcs_len = 0;
+    *out = NULL;
+    *len = 0;
+    if (por_pcs_proof_serialize(&proof->opening, &pcs, &pcs_len) != 0)
+        return -1;
+    size_t hl = header_len(proof->num_public_inputs, proof->cap_height);
+    uint8_t *buf = malloc(hl + pcs_len);
+    if (!buf) {
+        free(pcs);
+        return -1;
+    }
+    uint8_t *o = buf;
+    memcpy(o, MAGIC, 4);
+    o = put_u32(o + 4, POR_PLONK_VERSION);
+    por_digest_to_bytes(&proof->circuit_digest, o);
+    o = put_u32(o + 32, proof->num_public_inputs);
+    for (size_t i = 0; i < proof->num_public_inputs; i++)
+        o = put_u64(o, proof->public_inputs[i]);
+    o = put_u32(o, proof->cap_height);
+    const por_digest *caps[3] = {proof->wires_cap, proof->zs_cap, proof->quotient_cap};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < ((size_t)1 << proof->cap_height); i++, o += 32)
+            por_digest_to_bytes(&caps[k][i], o);
+    memcpy(o, pcs, pcs_len);
+    free(pcs);
+    *out = buf;
+    *len = hl + pcs_len;
+    return 0;
+}
+
+int por_plonk_proof_deserialize(const uint8_t *in, size_t len, por_plonk_proof *proof,
+                                const char **why)
+{
+    memset(proof, 0, sizeof(*proof));
+    if (len < 4 + 4 + 32 + 4 || memcmp(in, MAGIC, 4) != 0)
+        return fail(why, "not a PLONK proof (magic)");
+    if (get_u32(in + 4) != POR_PLONK_VERSION)
+        return fail(why, "unsupported PLONK proof version");
+    if (por_digest_from_bytes(in + 8, &proof->circuit_digest) != 0)
+        return fail(why, "circuit digest not canonical");
+    uint32_t npi = get_u32(in + 40);
+    if (npi > POR_PLONK_MAX_PUBLIC_INPUTS)
+        return fail(why, "too many public inputs");
+    size_t off = 44;
+    if (len < off + (size_t)npi * 8 + 4)
+        return fail(why, "truncated proof");
+    proof->num_public_inputs = npi;
+    proof->public_inputs = malloc(((size_t)npi + 1) * sizeof(gl_t));
+    if (!proof->public_inputs)
+        return fail(why, "out of memory");
+    for (uint32_t i = 0; i < npi; i++, off += 8) {
+        proof->public_inputs[i] = get_u64(in + off);
+        if (!gl_is_canonical(proof->public_inputs[i]))
+            return fail(why, "public input not canonical");
+    }
+    uint32_t ch = get_u32(in + off);
+    off += 4;
+    if (ch > POR_FRI_MAX_CAP_HEIGHT)
+        return fail(why, "cap height out of range");
+    proof->cap_height = ch;
+    size_t cap = (size_t)1 << ch;
+    if (len < header_len(npi, ch))
+        return fail(why, "truncated proof");
+    por_digest **caps[3] = {&proof->wires_cap, &proof->zs_cap, &proof->quotient_cap};
+    for (int k = 0; k < 3; k++) {
+        *caps[k] = malloc(cap * sizeof(por_digest));
+        if (!*caps[k])
+            return fail(why, "out of memory");
+        for (size_t i = 0; i < cap; i++, off += 32)
+            if (por_digest_from_bytes(in + off, &(*caps[k])[i]) != 0)
+                return fail(why, "cap not canonical");
+    }
+    const char *pmsg = NULL;
+    if (por_pcs_proof_deserialize(in + off, len - off, &proof->opening, &pmsg) != 0)
+        return fail(why, pmsg ? pmsg : "malformed opening");
+    if (proof->opening.params.cap_height != ch)
+        return fail(why, "cap height differs from the opening's");
+    if (why)
+        *why = NULL;
+    return 0;
+}

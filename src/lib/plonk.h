@@ -1,0 +1,212 @@
+/*
+ * PLONK prover and verifier over Goldilocks with FRI commitments (pcs.h),
+ * in the Plonky2 family, with complete zero knowledge.
+ *
+ * Polynomials.  n = 2^degree_bits rows, H = <w> (w = gl_root_of_unity),
+ * row i <-> point w^i.  Four committed batches, each opened at the
+ * out-of-domain point zeta and at w * zeta (pcs.h opens every polynomial of
+ * every batch at every point):
+ *   0 preprocessed (in the verifier key, unsalted): G selectors (1 on the rows
+ *     of gate type g), K gate-constant columns, R sigma columns;
+ *   1 wires: W columns;
+ *   2 permutation: Z and the partial products pp_1..pp_{m-1}, each an
+ *     extension-valued polynomial committed as two base polynomials (c0, c1);
+ *   3 quotient: the chunks t_0..t_{q-1} of the quotient (two base polynomials
+ *     each), then, with zero knowledge, the FRI masks R0 and R1.
+ *
+ * Constraints.  With selectors s_g and the gate constraints c_{g,k}:
+ *   gate slot k:   sum_g s_g(X) c_{g,k}(wires(X), consts(X), pi)
+ *   boundary:      L_0(X) (Z(X) - 1)
+ *   permutation:   for chunk j (routed columns cs*j .. cs*j + cs - 1,
+ *                  cs = max_degree - 1 of them, m = ceil(R / cs) chunks):
+ *                  next_j(X) prod g_c(X) - prev_j(X) prod f_c(X) = 0, with
+ *                  f_c = w_c + beta k_c X + gamma, g_c = w_c + beta sigma_c + gamma,
+ *                  prev_0 = Z(X), prev_j = pp_j (j > 0), next_j = pp_{j+1},
+ *                  next_{m-1} = Z(w X).
+ * The shifts k_c = GL_GENERATOR^c give the columns disjoint cosets k_c H
+ * (GL_GENERATOR^d lies in the 2-adic subgroup only for multiples d of
+ * (p-1)/2^32 > R).  beta, gamma, alpha, zeta are extension challenges, which
+ * is why one permutation argument suffices (Plonky2 repeats base-field ones).
+ * All constraints have degree <= d = max_degree in the polynomials, so
+ *   C(X) = sum_k alpha^k slot_k + alpha^S boundary + sum_j alpha^(S+1+j) perm_j
+ * has degree <= d (n - 1) and the quotient t = C / Z_H, Z_H = X^n - 1, degree
+ * <= d (n - 1) - n.  The prover evaluates C on the LDE coset (2^rate_bits n >= d n
+ * points, reusing the commitments' LDEs), divides, interpolates, and refuses
+ * if t is not of that degree (an unsatisfied witness).  t is split into
+ * q = ceil((d (n-1) - n + 1) / m_q) chunks of m_q coefficients,
+ * t = sum_c X^(c m_q) t_c, m_q = n - h_q (below), q = d - 1 without zero
+ * knowledge.  The verifier recomputes C(zeta) from the opened values and
+ * checks C(zeta) = Z_H(zeta) sum_c zeta^(c m_q) t_c(zeta).
+ *
+ * Transcript (transcript.h, protocol "por-plonk-v1"): FRI parameters, circuit
+ * digest, public-input digest, wires cap -> beta, gamma; permutation cap ->
+ * alpha; quotient cap -> zeta; then the PCS opening at (zeta, w zeta) (pcs.h:
+ * evaluations, FRI commitments, final polynomial, grinding, queries).
+ *
+ * Public inputs: the circuit hashes them in-circuit (por_hash with
+ * POR_DOMAIN_PUBLIC_INPUTS, circuit.h) into 4 wires of a public-input gate,
+ * whose constraint compares them with the digest the verifier computes itself.
+ *
+ * Circuit digest: por_hash(POR_DOMAIN_PLONK_CIRCUIT, [version, every
+ * configuration field, the FRI reductions, degree_bits, number of public
+ * inputs, every gate type (kind, parameters, constraints, degree), the
+ * blinding, permutation and quotient layout, the preprocessed cap]).  The cap
+ * commits to the selectors (which gate sits on every row: the full gate
+ * list), the constants and the sigmas (the full wiring), so the digest pins
+ * the whole circuit; it is the first thing the transcript observes.
+ *
+ * Zero knowledge (config.zero_knowledge; Haboeck and Al Kindi, "A note on
+ * adding zero-knowledge to STARKs", eprint 2024/1037).  With Q = num_queries,
+ * the proof reveals, for every committed polynomial of batches 1-3, its values
+ * at zeta and w zeta (extension values: 2 base-field linear functionals each)
+ * and at the Q query points of the LDE coset: Q + 4 base values.  A simulator
+ * without the witness must produce all of them (and the FRI layers), subject
+ * only to the relations the verifier checks.  So each witness-dependent
+ * polynomial gets at least as many uniform degrees of freedom, independent of
+ * the witness, as it reveals:
+ *  - wires: h_w = Q + 4 "regular" blinding rows (noop rows, every wire
+ *    uniform, singletons of the permutation).  The values of a polynomial at
+ *    h_w points outside H, as a function of its values on h_w rows of H, form
+ *    an invertible (Cauchy-like) linear map, so the opened wire values are
+ *    uniform whatever the witness.
+ *  - Z and the partial products: singleton rows have ratio f/g = 1, so they
+ *    do not randomize Z.  h_z "pair" rows follow: the routed wires of rows a
+ *    and a + 1 hold the same fresh uniform value v and are wired to each
+ *    other, so the ratio of column c at row a is
+ *    (v + beta k_c w^a + gamma) / (v + beta k_c w^(a+1) + gamma), a random
+ *    factor that row a + 1 cancels: the product over all rows stays 1, while
+ *    Z and every pp_j take a fresh (close to uniform) extension value on each
+ *    pair, 2 base degrees of freedom per pair and polynomial, independent
+ *    across chunks.  The v's also enter the wire columns, but the regular
+ *    rows already absorb the wires' openings, so the v's stay free for Z.
+ *    Z is the only shifted polynomial: besides its own openings, the
+ *    verifier's relation t(x) = C(x) / Z_H(x), with t(x) = sum_c x^(c m_q)
+ *    t_c(x) computable from the opened chunks at every opened point x,
+ *    exposes Z(w x) at x = w zeta (Z(w^2 zeta)) and at the Q query points.
+ *    That makes 2 (Q + 4) + 2 + 2 Q = 4 Q + 10 base values of (Z0, Z1), hence
+ *    h_z = 2 Q + 5 pairs; each pp_j reveals 2 (Q + 4) and is covered too.
+ *  - quotient: its chunks are randomized (the "randomized quotient"): with
+ *    chunks of m_q = n - h_q coefficients and uniform extension polynomials
+ *    s_c of degree < h_q, t_c' = t_c + X^m_q s_c - s_{c-1} (s_{-1} = s_{q-1} = 0)
+ *    keeps sum_c X^(c m_q) t_c' = t and degree < n.  The q chunks reveal
+ *    q (2 Q + 8) base values subject to 2 (Q + 2) relations (the sum at each
+ *    opened point, which the simulator takes from t(x) above); the s_c give
+ *    (q - 1) 2 h_q degrees of freedom, enough for h_q >= Q + 4 + 2/(q - 1):
+ *    h_q = Q + 6.
+ *  - openings: salted Merkle leaves (4 random elements per row, merkle.h) hide
+ *    the unopened rows; the DEEP/FRI batch is masked by the uniform R0, R1
+ *    committed with the quotient before the batching challenge (pcs.h), so
+ *    the FRI layers and final polynomial are uniform (R0, R1 have 2n base
+ *    degrees of freedom, far more than the layer values revealed).
+ * The preprocessed batch is public and needs none of this.  Blinding costs
+ * h_w + 2 h_z = 5 Q + 14 rows (154 at 28 queries) and a chunk length of
+ * n - (Q + 6); the rows and their wiring are part of the circuit, so zero
+ * knowledge is a property of the circuit and is bound into its digest.
+ * (The pair ratios are Moebius images of uniform base-field values; their
+ * products are close to, not exactly, uniform in the extension.)
+ *
+ * Proof encoding (little-endian): "PPLK", u32 version (1), circuit digest
+ * (4 u64), u32 number of public inputs, the public inputs (u64 each),
+ * u32 cap height, the wires, permutation and quotient caps (2^cap_height
+ * digests each), then the PCS proof (pcs.h), which runs to the end.  The
+ * decoder checks every length, that nothing trails, that every element is
+ * canonical; the verifier then checks the proof's parameters and shape
+ * against its own key.
+ */
+#ifndef POR_PLONK_H
+#define POR_PLONK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "circuit.h"
+#include "fri.h"
+#include "gates.h"
+#include "merkle.h"
+#include "pcs.h"
+#include "threadpool.h"
+
+#define POR_PLONK_VERSION 1
+#define POR_DOMAIN_PLONK_CIRCUIT 0x706f722d63697263ULL /* "por-circ" */
+#define POR_PLONK_MAX_PUBLIC_INPUTS (1u << 20)
+
+/* Everything the verifier needs; owned arrays (por_plonk_vk_free). */
+typedef struct {
+    por_circuit_config config;
+    por_fri_params fri;
+    uint32_t degree_bits;
+    uint32_t num_public_inputs;
+    uint32_t num_gate_types;
+    por_gate *gate_types;
+    uint32_t num_constraint_slots; /* S: max constraints over the gate types */
+    uint32_t num_blind_regular, num_blind_pairs;
+    uint32_t perm_chunk_size;      /* cs = max_degree - 1 */
+    uint32_t num_perm_chunks;      /* m (Z + m - 1 partial products) */
+    uint32_t quotient_chunk_size;  /* m_q */
+    uint32_t num_quotient_chunks;  /* q */
+    por_digest *preprocessed_cap;  /* 2^cap_height */
+    por_digest circuit_digest;
+} por_plonk_vk;
+
+void por_plonk_vk_free(por_plonk_vk *vk);
+/* The PCS shape the verifier expects for this circuit. */
+void por_plonk_vk_shape(const por_plonk_vk *vk, por_pcs_shape *shape);
+
+/* Prover data: the circuit (borrowed: it must outlive this), the committed
+ * preprocessed polynomials, the verifier key, precomputed domain tables. */
+typedef struct por_plonk_prover por_plonk_prover;
+
+/* Preprocesses a built circuit; NULL on failure (with *why). */
+por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const char **why);
+void por_plonk_prover_free(por_plonk_prover *pk);
+const por_plonk_vk *por_plonk_prover_vk(const por_plonk_prover *pk);
+
+typedef struct {
+    por_digest circuit_digest;
+    uint32_t num_public_inputs;
+    gl_t *public_inputs;
+    uint32_t cap_height;
+    por_digest *wires_cap, *zs_cap, *quotient_cap; /* 2^cap_height each */
+    por_pcs_proof opening;
+} por_plonk_proof;
+
+void por_plonk_proof_free(por_plonk_proof *proof);
+
+typedef struct {
+    /* randomness for blinding rows, quotient masks and salts (NULL: OpenSSL) */
+    por_rand_fn rand;
+    void *rand_ctx;
+    /* TESTING ONLY: skip the prover's satisfiability check and emit a proof
+     * even for a witness that violates the circuit (the verifier must reject) */
+    bool unchecked;
+} por_plonk_prove_opts;
+
+/*
+ * Proves: runs witness generation on w (if not done yet), commits, and fills
+ * proof (free it with por_plonk_proof_free, also after a failure).  Refuses
+ * (-1, *why) if generation fails or the witness does not satisfy the circuit.
+ * opts may be NULL.  The heavy steps run on the pool (may be NULL).
+ */
+int por_plonk_prove(const por_plonk_prover *pk, por_witness *w, por_pool *pool,
+                     const por_plonk_prove_opts *opts, por_plonk_proof *proof, const char **why);
+
+/*
+ * Verifies a proof against a verifier key: the proof's public inputs are
+ * the statement (the caller compares them with what it expects).  Returns 0
+ * if valid, else -1 and a static description in *why (if why != NULL).
+ */
+int por_plonk_verify(const por_plonk_vk *vk, const por_plonk_proof *proof, const char **why);
+
+/* Canonical encoding (see above).  0, or -1 on allocation failure. */
+int por_plonk_proof_serialize(const por_plonk_proof *proof, uint8_t **out, size_t *len);
+size_t por_plonk_proof_encoded_len(const por_plonk_proof *proof);
+/* Parses exactly len bytes (free proof with por_plonk_proof_free even on
+ * failure); 0, or -1 with *why on any malformed input. */
+int por_plonk_proof_deserialize(const uint8_t *in, size_t len, por_plonk_proof *proof,
+                                const char **why);
+
+/* The public-input digest: por_hash(POR_DOMAIN_PUBLIC_INPUTS, pis, n). */
+void por_plonk_public_inputs_digest(const gl_t *pis, size_t n, por_digest *out);
+
+#endif
