@@ -37,6 +37,7 @@ static const struct {
     {"pcs", bench_pcs, "batched commitment: commit + open + FRI prove + verify"},
     {"tree", bench_tree, "account leaves, Merkle tree and inclusion proofs"},
     {"plonk", bench_plonk, "PLONK prove/verify/size of Poseidon-heavy circuits, 2^12/14/16 rows"},
+    {"batch", bench_batch, "batch circuit (PoR): prove/verify/size of 1024 accounts x 8 assets, or NxA args"},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,684 @@
+/*
+ * The batch circuit: leaves, range checks, per-account solvency, exact totals,
+ * the batch subtree and the params digest, all in-circuit (batch.h).
+ *
+ * Solvency without wraparound.  Write p for the field modulus (~2^64).  For one
+ * account the statement is X = sum_a p_a (h_a e_a - 100 d_a) >= 0, whose terms
+ * reach 2^132: far beyond the field.  The circuit computes X in limbs:
+ *  - balances: e = e_0 + 2^32 e_1 with e_0 < 2^32 and e_1 < 2^(B-32), both
+ *    range-checked (one limb e_0 < 2^B if B <= 32); these limbs are also what
+ *    proves e < 2^B (item 3), so they cost one recomposition operation;
+ *  - signed limbs s_i = h e_i - 100 d_i (one operation each); with h in
+ *    [0, 100] range-checked, |s_i| < 100 * 2^32 < 2^39;
+ *  - prices: p_a = sum_j P_j 2^(L j), P_j < 2^L range-checked (the top limb
+ *    to 63 - L (np - 1) bits), once per batch; L in {16, 8, 4} (below);
+ *  - columns on the 2^L grid: limb i of a balance sits at 2^(32 i) =
+ *    2^(L r i), r = 32 / L, so X = sum_k T_k 2^(L k) with
+ *    T_k = sum_a sum_{r i + j = k} s_{a,i} P_{a,j}, k < K = r (nb - 1) + np.
+ *    At most nb (<= 2) pairs (i, j) fall in one column, so as integers
+ *    |T_k| <= Tmax = A nb 100 2^32 2^L;
+ *  - carry chain: witnesses delta_k in [0, 2^L) and offset carries
+ *    c'_k = c_k + 2^(R-1) in [0, 2^R) (both range-checked), constrained by
+ *        delta_k = T_k + c_{k-1} - 2^L c_k      (c_{-1} = 0),
+ *    and the last carry c_{K-1} in [0, 2^(R-1)) (range-checked as is).
+ *    Each such field equation is an integer equation: its terms are bounded
+ *    by 2^L + 2^(L+R-1) + Tmax + 2^(R-1) < p (checked when the circuit is
+ *    built), so a multiple of p it cannot be.  Summing the integer equations
+ *    times 2^(L k) telescopes to X = sum_k delta_k 2^(L k) + c_{K-1} 2^(L K) >= 0.
+ *    Honest carries fit: |c_k| <= (Tmax + |c_{k-1}|) / 2^L + 1, and R is the
+ *    least width with M = 2^(R-1) - 1 >= (Tmax + M) / 2^L + 1.
+ * L = 16 is tried first (8 products per asset and account); when A is so large
+ * that Tmax breaks the bound (A >~ 90 at 62-bit balances) L = 8, then 4.
+ *
+ * Totals.  Per asset, the circuit sums the low limbs (S_0 < 2^(32+k)) and the
+ * high limbs (S_1 < 2^(30+k)) of all 2^k balances, exact for k <= 20; then
+ * S_0 = lo + 2^32 c with lo < 2^32 and c < 2^k range-checked (an integer
+ * equation, both sides < 2^53), and hi = S_1 + c: the total is lo + 2^32 hi,
+ * canonical (lo < 2^32) and exact.
+ */
+#include "batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "leaves.h"
+
+/* ---------------------------------------------------------------------------
+ * Generators
+ */
+
+/* Splits a value into limbs of the given widths, the top limb unmasked (so an
+ * out-of-range value still recomposes and the top limb's range check fails). */
+typedef struct {
+    uint32_t n;
+    uint32_t width[16];
+} split_ctx;
+
+static int split_gen(const void *ctx, const gl_t *in, gl_t *out)
+{
+    const split_ctx *s = ctx;
+    uint64_t v = in[0];
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (i + 1 == s->n) {
+            out[i] = v;
+        } else {
+            out[i] = v & ((1ULL << s->width[i]) - 1);
+            v >>= s->width[i];
+        }
+    }
+    return 0;
+}
+
+/* The offset carry of a column: acc = T_k + c'_{k-1} (c'_{-1} = off), read as
+ * a signed integer; c_k = floor((acc - off) / 2^L), out = c_k + off (reduced
+ * mod p: an out-of-range carry is left for the range check to refuse). */
+typedef struct {
+    uint32_t limb_bits;
+    uint64_t off;
+} carry_ctx;
+
+static int carry_gen(const void *ctx, const gl_t *in, gl_t *out)
+{
+    const carry_ctx *cc = ctx;
+    __int128 t = in[0] > GL_P / 2 ? (__int128)in[0] - (__int128)GL_P : (__int128)in[0];
+    t -= (__int128)cc->off;
+    __int128 d = (__int128)1 << cc->limb_bits;
+    __int128 c = t >= 0 ? t / d : -((-t + d - 1) / d);
+    c += (__int128)cc->off;
+    __int128 m = c % (__int128)GL_P;
+    if (m < 0)
+        m += GL_P;
+    out[0] = (gl_t)m;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Building
+ */
+
+typedef struct {
+    por_builder *b;
+    por_batch_circuit *bc;
+    por_target one;
+} ctx_t;
+
+static por_target virt(ctx_t *x) { return por_builder_add_virtual(x->b); }
+
+static por_target op(ctx_t *x, size_t *counter, gl_t c0, gl_t c1, por_target a, por_target bb,
+                     por_target c)
+{
+    (*counter)++;
+    return por_builder_arithmetic(x->b, c0, c1, a, bb, c);
+}
+
+static void range(ctx_t *x, por_target t, unsigned bits)
+{
+    x->bc->stats.range_values++;
+    por_builder_range_check(x->b, t, bits);
+}
+
+/* Limbs of v with the given widths (range-checked), recomposed and tied to v. */
+static void limbs_of(ctx_t *x, por_target v, unsigned n, const uint32_t *width, por_target *limb)
+{
+    if (n == 1) {
+        limb[0] = v;
+        range(x, v, width[0]);
+        return;
+    }
+    split_ctx s = {.n = n};
+    for (unsigned i = 0; i < n; i++) {
+        s.width[i] = width[i];
+        limb[i] = virt(x);
+        range(x, limb[i], width[i]);
+    }
+    por_builder_add_generator(x->b, &v, 1, limb, n, split_gen, &s, sizeof(s));
+    por_target acc = limb[0];
+    unsigned shift = width[0];
+    for (unsigned i = 1; i < n; i++) {
+        acc = op(x, &x->bc->stats.ops_recompose, gl_from_u64(1ULL << shift), 1, limb[i], x->one, acc);
+        shift += width[i];
+    }
+    por_builder_connect(x->b, acc, v);
+}
+
+/* Least offset-carry width R that fits honest carries, or 0 if the
+ * no-wraparound bound fails (see the top comment). */
+static unsigned carry_width(unsigned A, unsigned nb, unsigned L)
+{
+    unsigned __int128 tmax = (unsigned __int128)A * nb * 100 * ((unsigned __int128)1 << (32 + L));
+    for (unsigned R = 2; R <= 63; R++) {
+        unsigned __int128 M = ((unsigned __int128)1 << (R - 1)) - 1;
+        if (((tmax + M) >> L) + 2 > M) /* (Tmax + M) / 2^L + 1 rounded up, conservatively */
+            continue;
+        unsigned __int128 bound = ((unsigned __int128)1 << L) + ((unsigned __int128)1 << (L + R - 1)) +
+                                  tmax + ((unsigned __int128)1 << (R - 1));
+        return bound < GL_P ? R : 0;
+    }
+    return 0;
+}
+
+void por_batch_symbol_lens(const por_params *params, uint8_t *out)
+{
+    for (uint32_t a = 0; a < params->asset_count; a++)
+        out[a] = (uint8_t)strnlen(params->assets[a].symbol, POR_SYMBOL_MAX);
+}
+
+void por_batch_circuit_free(por_batch_circuit *bc)
+{
+    if (!bc)
+        return;
+    por_circuit_free(bc->circuit);
+    free(bc->commitment);
+    free(bc->balance);
+    free(bc->symbol);
+    free(bc->decimals);
+    free(bc->price);
+    free(bc->haircut);
+    free(bc->leaf);
+    free(bc->node);
+    free(bc);
+}
+
+size_t por_batch_num_public_inputs(unsigned asset_count) { return 8 + 4 * (size_t)asset_count; }
+
+/* The params digest input, in por_params_digest's order: constants for the
+ * shape (version, B, k, A, symbol lengths), witnesses for everything else. */
+static void build_params(ctx_t *x, const por_target *price_value)
+{
+    por_batch_circuit *bc = x->bc;
+    por_builder *b = x->b;
+    unsigned A = bc->asset_count;
+    size_t n = 8;
+    for (unsigned a = 0; a < A; a++)
+        n += 1 + (bc->symbol_len[a] + 6u) / 7 + 3;
+    por_target *in = malloc(n * sizeof(*in));
+    if (!in) {
+        por_builder_fail(b, "out of memory");
+        return;
+    }
+    size_t i = 0;
+    in[i++] = por_builder_constant(b, 1);
+    in[i++] = bc->snapshot_id;
+    in[i++] = bc->snapshot_time;
+    in[i++] = por_builder_constant(b, bc->balance_bits);
+    in[i++] = bc->price_scale;
+    in[i++] = por_builder_constant(b, bc->batch_log2);
+    in[i++] = bc->leaf_count;
+    in[i++] = por_builder_constant(b, A);
+    for (unsigned a = 0; a < A; a++) {
+        in[i++] = por_builder_constant(b, bc->symbol_len[a]);
+        for (unsigned w = 0; w < (bc->symbol_len[a] + 6u) / 7; w++)
+            in[i++] = bc->symbol[a * POR_BATCH_SYMBOL_WORDS + w];
+        in[i++] = bc->decimals[a];
+        in[i++] = price_value[a];
+        in[i++] = bc->haircut[a];
+    }
+    por_builder_hash(b, POR_DOMAIN_PARAMS, in, n, bc->params_digest);
+    bc->stats.perms_params += (n + 7) / 8;
+    free(in);
+}
+
+por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, unsigned balance_bits,
+                                           bool zero_knowledge, const uint8_t *symbol_lens,
+                                           const por_circuit_config *cfg, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    if (k > POR_BATCH_MAX_LOG2) {
+        *why = "batch: k out of range";
+        return NULL;
+    }
+    if (asset_count < 1 || asset_count > POR_MAX_ASSETS) {
+        *why = "batch: asset count out of range";
+        return NULL;
+    }
+    if (balance_bits < 1 || balance_bits > 62) {
+        *why = "batch: balance_bits out of range";
+        return NULL;
+    }
+    for (unsigned a = 0; a < asset_count; a++)
+        if (!symbol_lens || symbol_lens[a] < 1 || symbol_lens[a] > POR_SYMBOL_MAX) {
+            *why = "batch: symbol length out of range";
+            return NULL;
+        }
+    unsigned A = asset_count, B = balance_bits;
+    unsigned nb = B > 32 ? 2 : 1;
+    unsigned L = 0, R = 0;
+    for (unsigned cand = 16; cand >= 4 && !R; cand /= 2) {
+        R = carry_width(A, nb, cand);
+        L = cand;
+    }
+    if (!R) {
+        *why = "batch: no limb size keeps the solvency sums below the field";
+        return NULL;
+    }
+    unsigned np = (63 + L - 1) / L, r = 32 / L;
+    unsigned K = r * (nb - 1) + np;
+    size_t N = (size_t)1 << k;
+
+    por_circuit_config conf;
+    if (cfg)
+        conf = *cfg;
+    else
+        por_circuit_config_default(&conf);
+    conf.zero_knowledge = zero_knowledge;
+
+    por_batch_circuit *bc = calloc(1, sizeof(*bc));
+    if (!bc) {
+        *why = "out of memory";
+        return NULL;
+    }
+    bc->batch_log2 = k;
+    bc->asset_count = A;
+    bc->balance_bits = B;
+    bc->price_limb_bits = L;
+    bc->carry_bits = R;
+    bc->columns = K;
+    memcpy(bc->symbol_len, symbol_lens, A);
+    bc->commitment = calloc(N * 4, sizeof(por_target));
+    bc->balance = calloc(N * 2 * A, sizeof(por_target));
+    bc->symbol = calloc((size_t)A * POR_BATCH_SYMBOL_WORDS, sizeof(por_target));
+    bc->decimals = calloc(A, sizeof(por_target));
+    bc->price = calloc(A, sizeof(por_target));
+    bc->haircut = calloc(A, sizeof(por_target));
+    bc->leaf = calloc(N * 4, sizeof(por_target));
+    bc->node = calloc(N * 4, sizeof(por_target));
+    /* per-batch scratch: price limbs, sums */
+    por_target *plimb = calloc((size_t)A * np, sizeof(por_target));
+    por_target *sum = calloc((size_t)4 * A, sizeof(por_target)); /* [t][limb] t < 2A */
+    por_target *leafin = calloc(4 + 2 * (size_t)A, sizeof(por_target));
+    por_target *bl = calloc(2 * (size_t)A * 2, sizeof(por_target)); /* balance limbs of one account */
+    por_target *sl = calloc((size_t)A * 2, sizeof(por_target));    /* signed limbs */
+    por_builder *b = por_builder_new(&conf);
+    if (!bc->commitment || !bc->balance || !bc->symbol || !bc->decimals || !bc->price ||
+        !bc->haircut || !bc->leaf || !bc->node || !plimb || !sum || !leafin || !bl || !sl || !b) {
+        *why = "out of memory";
+        goto fail;
+    }
+    ctx_t x = {.b = b, .bc = bc};
+    x.one = por_builder_one(b);
+
+    /* params: witnesses, price limbs, haircut bound */
+    bc->snapshot_id = virt(&x);
+    bc->snapshot_time = virt(&x);
+    bc->price_scale = virt(&x);
+    bc->leaf_count = virt(&x);
+    uint32_t pw[16];
+    for (unsigned j = 0; j < np; j++)
+        pw[j] = j + 1 < np ? L : 63 - L * (np - 1);
+    por_target hundred = por_builder_constant(b, 100);
+    for (unsigned a = 0; a < A; a++) {
+        for (unsigned w = 0; w < POR_BATCH_SYMBOL_WORDS; w++)
+            bc->symbol[a * POR_BATCH_SYMBOL_WORDS + w] = virt(&x);
+        bc->decimals[a] = virt(&x);
+        bc->price[a] = virt(&x);
+        bc->haircut[a] = virt(&x);
+        limbs_of(&x, bc->price[a], np, pw, plimb + (size_t)a * np);
+        /* h in [0, 128) and 100 - h in [0, 128): h in [0, 100] */
+        range(&x, bc->haircut[a], 7);
+        range(&x, op(&x, &bc->stats.ops_other, GL_P - 1, 1, bc->haircut[a], x.one, hundred), 7);
+    }
+    build_params(&x, bc->price);
+
+    /* accounts */
+    uint32_t bw[2] = {nb == 2 ? 32 : B, B - 32};
+    gl_t minus_hundred = GL_P - 100;
+    gl_t minus_base = GL_P - (1ULL << L);
+    uint64_t off = 1ULL << (R - 1);
+    por_target off_t = por_builder_constant(b, off);
+    gl_t delta_const = (gl_t)(((unsigned __int128)((1ULL << L) - 1) * off) % GL_P);
+    carry_ctx cc = {.limb_bits = L, .off = off};
+    for (size_t u = 0; u < N; u++) {
+        por_target *C = bc->commitment + 4 * u;
+        por_target *bal = bc->balance + 2 * A * u;
+        for (unsigned i = 0; i < 4; i++)
+            leafin[i] = C[i] = virt(&x);
+        for (unsigned t = 0; t < 2 * A; t++) {
+            leafin[4 + t] = bal[t] = virt(&x);
+            limbs_of(&x, bal[t], nb, bw, bl + (size_t)t * 2);
+            for (unsigned i = 0; i < nb; i++) {
+                por_target *s = &sum[(size_t)t * 2 + i];
+                if (u == 0)
+                    *s = bl[(size_t)t * 2 + i];
+                else
+                    *s = op(&x, &bc->stats.ops_totals, 1, 1, bl[(size_t)t * 2 + i], x.one, *s);
+            }
+        }
+        por_builder_hash(b, POR_DOMAIN_LEAF, leafin, 4 + 2 * A, bc->leaf + 4 * u);
+        bc->stats.perms_leaf += (4 + 2 * A + 7) / 8;
+        /* s_{a,i} = h_a e_{a,i} - 100 d_{a,i} */
+        for (unsigned a = 0; a < A; a++)
+            for (unsigned i = 0; i < nb; i++)
+                sl[(size_t)a * 2 + i] = op(&x, &bc->stats.ops_solvency, 1, minus_hundred, bc->haircut[a],
+                                           bl[(size_t)a * 2 + i], bl[(size_t)(A + a) * 2 + i]);
+        /* carry chain over the columns */
+        por_target carry = off_t;
+        for (unsigned col = 0; col < K; col++) {
+            por_target acc = carry;
+            for (unsigned a = 0; a < A; a++)
+                for (unsigned i = 0; i < nb; i++) {
+                    if (col < r * i || col - r * i >= np)
+                        continue;
+                    unsigned j = col - r * i;
+                    acc = op(&x, &bc->stats.ops_solvency, 1, 1, sl[(size_t)a * 2 + i],
+                             plimb[(size_t)a * np + j], acc);
+                }
+            por_target c = virt(&x);
+            por_builder_add_generator(b, &acc, 1, &c, 1, carry_gen, &cc, sizeof(cc));
+            por_target delta = op(&x, &bc->stats.ops_solvency, minus_base, 1, c, x.one, acc);
+            delta = op(&x, &bc->stats.ops_solvency, 1, delta_const, delta, x.one, x.one);
+            range(&x, delta, L);
+            if (col + 1 < K) {
+                range(&x, c, R);
+            } else {
+                por_target last = op(&x, &bc->stats.ops_solvency, 1, gl_neg(off), c, x.one, x.one);
+                range(&x, last, R - 1);
+            }
+            carry = c;
+        }
+    }
+
+    /* subtree */
+    {
+        size_t cnt = N, base_out = 0;
+        const por_target *lvl = bc->leaf;
+        while (cnt > 1) {
+            for (size_t i = 0; i < cnt / 2; i++) {
+                por_target in8[8];
+                memcpy(in8, lvl + 8 * i, 8 * sizeof(por_target));
+                por_builder_hash(b, POR_DOMAIN_NODE, in8, 8, bc->node + base_out + 4 * i);
+                bc->stats.perms_tree++;
+            }
+            lvl = bc->node + base_out;
+            base_out += 4 * (cnt / 2);
+            cnt /= 2;
+        }
+        const por_target *root = N == 1 ? bc->leaf : lvl;
+        for (unsigned i = 0; i < 4; i++)
+            por_builder_register_public_input(b, root[i]);
+    }
+
+    /* totals: S_0 = lo + 2^32 c, hi = S_1 + c */
+    {
+        uint32_t tw[2] = {32, k ? k : 1};
+        for (unsigned t = 0; t < 2 * A; t++) {
+            por_target lc[2];
+            split_ctx s = {.n = 2, .width = {32, tw[1]}};
+            lc[0] = virt(&x);
+            lc[1] = virt(&x);
+            por_builder_add_generator(b, &sum[(size_t)t * 2], 1, lc, 2, split_gen, &s, sizeof(s));
+            range(&x, lc[0], 32);
+            range(&x, lc[1], tw[1]);
+            por_target re = op(&x, &bc->stats.ops_totals, gl_from_u64(1ULL << 32), 1, lc[1], x.one, lc[0]);
+            por_builder_connect(b, re, sum[(size_t)t * 2]);
+            por_target hi = nb == 2 ? op(&x, &bc->stats.ops_totals, 1, 1, sum[(size_t)t * 2 + 1], x.one, lc[1])
+                                    : lc[1];
+            por_builder_register_public_input(b, lc[0]);
+            por_builder_register_public_input(b, hi);
+        }
+    }
+    for (unsigned i = 0; i < 4; i++)
+        por_builder_register_public_input(b, bc->params_digest[i]);
+
+    bc->circuit = por_builder_build(b, why);
+    if (!bc->circuit)
+        goto fail;
+    for (size_t row = 0; row < bc->circuit->num_gate_rows; row++) {
+        uint16_t t = bc->circuit->row_type[row];
+        uint32_t kind = t == POR_ROW_NOOP ? POR_GATE_NOOP : bc->circuit->gate_types[t].vt->kind;
+        if (kind == POR_GATE_POSEIDON)
+            bc->stats.rows_poseidon++;
+        else if (kind == POR_GATE_RANGE)
+            bc->stats.rows_range++;
+        else if (kind == POR_GATE_ARITHMETIC)
+            bc->stats.rows_arith++;
+        else if (kind == POR_GATE_CONSTANT)
+            bc->stats.rows_const++;
+        else
+            bc->stats.rows_other++;
+    }
+    por_builder_free(b);
+    free(plimb);
+    free(sum);
+    free(leafin);
+    free(bl);
+    free(sl);
+    return bc;
+fail:
+    por_builder_free(b);
+    free(plimb);
+    free(sum);
+    free(leafin);
+    free(bl);
+    free(sl);
+    por_batch_circuit_free(bc);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------
+ * Statement encoding
+ */
+
+void por_batch_public_encode(const por_batch_public *pub, gl_t *pis)
+{
+    unsigned A = pub->asset_count;
+    memcpy(pis, pub->root.e, 4 * sizeof(gl_t));
+    for (unsigned t = 0; t < 2 * A; t++) {
+        pis[4 + 2 * t] = pub->totals[t][0];
+        pis[5 + 2 * t] = pub->totals[t][1];
+    }
+    memcpy(pis + 4 + 4 * A, pub->params_digest.e, 4 * sizeof(gl_t));
+}
+
+int por_batch_public_decode(const gl_t *pis, size_t n, uint32_t asset_count, por_batch_public *pub)
+{
+    if (asset_count < 1 || asset_count > POR_MAX_ASSETS || n != por_batch_num_public_inputs(asset_count))
+        return -1;
+    memset(pub, 0, sizeof(*pub));
+    pub->asset_count = asset_count;
+    memcpy(pub->root.e, pis, 4 * sizeof(gl_t));
+    for (unsigned t = 0; t < 2 * asset_count; t++) {
+        pub->totals[t][0] = pis[4 + 2 * t];
+        pub->totals[t][1] = pis[5 + 2 * t];
+        if (pub->totals[t][0] >> 32)
+            return -1;
+    }
+    memcpy(pub->params_digest.e, pis + 4 + 4 * asset_count, 4 * sizeof(gl_t));
+    return 0;
+}
+
+bool por_batch_public_equal(const por_batch_public *x, const por_batch_public *y)
+{
+    if (x->asset_count != y->asset_count)
+        return false;
+    if (memcmp(&x->root, &y->root, sizeof(x->root)) || memcmp(&x->params_digest, &y->params_digest, sizeof(x->params_digest)))
+        return false;
+    return memcmp(x->totals, y->totals, 2 * x->asset_count * sizeof(x->totals[0])) == 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Witness
+ */
+
+static int set(por_witness *w, por_target t, uint64_t v)
+{
+    return por_witness_set(w, t, v);
+}
+
+/* The expected statement, natively. */
+static int expected_statement(const por_batch_circuit *bc, const por_params *params,
+                              const por_digest *commitments, const uint64_t *balances,
+                              por_batch_public *pub)
+{
+    unsigned k = bc->batch_log2, A = bc->asset_count;
+    size_t N = (size_t)1 << k;
+    por_digest **levels = calloc(k + 1, sizeof(*levels));
+    int rc = -1;
+    if (!levels)
+        return -1;
+    for (unsigned h = 0; h <= k; h++)
+        if (!(levels[h] = malloc((N >> h) * sizeof(por_digest))))
+            goto out;
+    por_leaf_hash_many(NULL, commitments, balances, N, A, levels[0]);
+    por_tree_build(NULL, levels, N);
+    memset(pub, 0, sizeof(*pub));
+    pub->asset_count = A;
+    pub->root = levels[k][0];
+    for (unsigned t = 0; t < 2 * A; t++) {
+        unsigned __int128 s = 0;
+        for (size_t u = 0; u < N; u++)
+            s += balances[2 * A * u + t];
+        pub->totals[t][0] = (uint64_t)(s & 0xffffffffu);
+        s >>= 32;
+        if (s >= GL_P)
+            goto out;
+        pub->totals[t][1] = (uint64_t)s;
+    }
+    por_params_digest(params, &pub->params_digest);
+    rc = 0;
+out:
+    for (unsigned h = 0; h <= k; h++)
+        free(levels[h]);
+    free(levels);
+    return rc;
+}
+
+int por_batch_witness(const por_batch_circuit *bc, const por_params *params,
+                      const por_digest *commitments, const uint64_t *balances, bool unchecked,
+                      por_witness **out, por_batch_public *expected, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    *out = NULL;
+    unsigned k = bc->batch_log2, A = bc->asset_count;
+    size_t N = (size_t)1 << k;
+    if (!params || !params->assets || params->asset_count != A || params->balance_bits != bc->balance_bits ||
+        params->batch_log2 != k) {
+        *why = "batch: params do not match the circuit's shape";
+        return -1;
+    }
+    for (unsigned a = 0; a < A; a++)
+        if (strnlen(params->assets[a].symbol, POR_SYMBOL_MAX + 1) != bc->symbol_len[a]) {
+            *why = "batch: asset symbol lengths do not match the circuit's shape";
+            return -1;
+        }
+    if (!unchecked) {
+        const char *e = por_params_check(params);
+        if (e) {
+            *why = e;
+            return -1;
+        }
+        for (size_t i = 0; i < N * 2 * A; i++)
+            if (balances[i] >> bc->balance_bits) {
+                *why = "batch: balance out of range";
+                return -1;
+            }
+        for (size_t u = 0; u < N; u++)
+            if (!por_account_solvent(params, balances + 2 * A * u, balances + 2 * A * u + A)) {
+                *why = "batch: insolvent account";
+                return -1;
+            }
+    }
+    for (size_t i = 0; i < N * 2 * A; i++)
+        if (!gl_is_canonical(balances[i])) {
+            *why = "batch: balance is not a field element";
+            return -1;
+        }
+    if (expected_statement(bc, params, commitments, balances, expected) != 0) {
+        *why = "batch: out of memory or total out of range";
+        return -1;
+    }
+    por_witness *w = por_witness_new(bc->circuit);
+    if (!w) {
+        *why = "out of memory";
+        return -1;
+    }
+    int bad = 0;
+    bad |= set(w, bc->snapshot_id, params->snapshot_id);
+    bad |= set(w, bc->snapshot_time, (uint64_t)params->snapshot_time_us);
+    bad |= set(w, bc->price_scale, params->price_scale);
+    bad |= set(w, bc->leaf_count, params->leaf_count);
+    for (unsigned a = 0; a < A; a++) {
+        const por_asset *as = &params->assets[a];
+        size_t len = bc->symbol_len[a];
+        for (size_t off = 0, wi = 0; off < len; off += 7, wi++) {
+            uint64_t word = 0;
+            for (size_t i = off; i < len && i < off + 7; i++)
+                word |= (uint64_t)(unsigned char)as->symbol[i] << (8 * (i - off));
+            bad |= set(w, bc->symbol[a * POR_BATCH_SYMBOL_WORDS + wi], word);
+        }
+        bad |= set(w, bc->decimals[a], as->decimals);
+        bad |= set(w, bc->price[a], gl_from_u64(as->price_units));
+        bad |= set(w, bc->haircut[a], as->haircut);
+    }
+    for (size_t u = 0; u < N; u++) {
+        for (unsigned i = 0; i < 4; i++)
+            bad |= set(w, bc->commitment[4 * u + i], commitments[u].e[i]);
+        for (unsigned t = 0; t < 2 * A; t++)
+            bad |= set(w, bc->balance[2 * A * u + t], balances[2 * A * u + t]);
+    }
+    if (bad) {
+        por_witness_free(w);
+        *why = "batch: a witness value is not canonical";
+        return -1;
+    }
+    if (por_witness_generate(w, why) != 0) {
+        por_witness_free(w);
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Prove and verify
+ */
+
+static int check_statement(const gl_t *pis, size_t n, const por_batch_public *expected,
+                           uint32_t asset_count, por_batch_public *out, const char **why)
+{
+    por_batch_public got;
+    if (por_batch_public_decode(pis, n, asset_count, &got) != 0) {
+        *why = "batch: malformed public inputs";
+        return -1;
+    }
+    if (expected && !por_batch_public_equal(&got, expected)) {
+        *why = "batch: the proven statement is not the expected one";
+        return -1;
+    }
+    if (out)
+        *out = got;
+    return 0;
+}
+
+int por_batch_prove(const por_plonk_prover *pk, const por_batch_circuit *bc, por_witness *w,
+                    por_pool *pool, const por_plonk_prove_opts *opts,
+                    const por_batch_public *expected, por_plonk_proof *proof, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    if (por_plonk_prove(pk, w, pool, opts, proof, why) != 0)
+        return -1;
+    return check_statement(proof->public_inputs, proof->num_public_inputs, expected, bc->asset_count,
+                           NULL, why);
+}
+
+int por_batch_verify(const por_plonk_vk *vk, uint32_t asset_count, const por_plonk_proof *proof,
+                     const por_batch_public *expected, por_batch_public *out, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    if (asset_count < 1 || asset_count > POR_MAX_ASSETS ||
+        vk->num_public_inputs != por_batch_num_public_inputs(asset_count)) {
+        *why = "batch: verifier key is not a batch key for this asset count";
+        return -1;
+    }
+    if (por_plonk_verify(vk, proof, why) != 0)
+        return -1;
+    return check_statement(proof->public_inputs, proof->num_public_inputs, expected, asset_count, out,
+                           why);
+}

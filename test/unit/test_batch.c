@@ -1,0 +1,499 @@
+/*
+ * The batch circuit: honest batches prove and verify, with the native tree's
+ * subtree root, exact totals and the params digest as the statement; and for
+ * every statement item (DESIGN.md section 2, items 1-6) a malicious witness
+ * that must not yield a verifying proof: the witness builder or the prover
+ * refuses it, and forced through the prover (unchecked, testing only) the
+ * verifier rejects it.  Small batches, few queries and low grinding for
+ * speed; one batch with zero knowledge.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "leaves.h"
+#include "params.h"
+#include "plonk.h"
+#include "tap.h"
+#include "tree.h"
+
+static uint64_t seed = 0x6261746368ULL;
+
+static void test_config(por_circuit_config *cfg)
+{
+    por_circuit_config_default(cfg);
+    cfg->num_queries = 2;
+    cfg->pow_bits = 1;
+    cfg->cap_height = 1;
+}
+
+/* A snapshot's params: A assets, batches of 2^k, two batches in the tree. */
+typedef struct {
+    por_params params;
+    por_asset assets[4];
+} snap;
+
+static void snap_init(snap *s, unsigned k, unsigned A, unsigned B)
+{
+    static const char *sym[4] = {"BTC", "ETH", "USDT", "SOL"};
+    static const uint64_t price[4] = {6500000, 350000, 1, 15000};
+    static const uint32_t haircut[4] = {90, 80, 100, 50};
+    memset(s, 0, sizeof(*s));
+    for (unsigned a = 0; a < A; a++) {
+        strcpy(s->assets[a].symbol, sym[a]);
+        s->assets[a].decimals = 8;
+        s->assets[a].price_units = price[a];
+        s->assets[a].haircut = haircut[a];
+    }
+    s->params = (por_params){.snapshot_id = 42, .snapshot_time_us = 1700000000000000LL, .balance_bits = B,
+                             .price_scale = 8, .batch_log2 = k, .leaf_count = 2ULL << k, .asset_count = A,
+                             .assets = s->assets};
+}
+
+/* Random solvent balances for n accounts (equity only on even assets of odd
+ * accounts, etc.), plus one account at exactly zero margin. */
+static void fill_balances(const snap *s, size_t n, uint64_t *bal, por_digest *cm)
+{
+    unsigned A = s->params.asset_count, B = s->params.balance_bits;
+    for (size_t u = 0; u < n; u++) {
+        for (unsigned a = 0; a < A; a++) {
+            bal[2 * A * u + a] = test_rand_u64(&seed) >> (64 - B);
+            bal[2 * A * u + A + a] = test_rand_u64(&seed) >> (64 - B + 12);
+        }
+        if (!por_account_solvent(&s->params, bal + 2 * A * u, bal + 2 * A * u + A))
+            for (unsigned a = 0; a < A; a++)
+                bal[2 * A * u + A + a] = 0;
+        for (unsigned i = 0; i < 4; i++)
+            cm[u].e[i] = gl_from_u64(test_rand_u64(&seed));
+    }
+    /* account 1: the top balance, or zero margin: 1 * 350000 * 80 = 100 * 1 * 280000 */
+    bal[2 * A + 0] = (1ULL << B) - 1;
+    if (A >= 3) {
+        for (unsigned t = 0; t < 2 * A; t++)
+            bal[2 * A + t] = 0;
+        bal[2 * A + 1] = 1;
+        bal[2 * A + A + 2] = 280000;
+    }
+}
+
+typedef struct {
+    snap s;
+    por_batch_circuit *bc;
+    por_plonk_prover *pk;
+    size_t n;
+    uint64_t *bal;
+    por_digest *cm;
+} fixture;
+
+static int fixture_init(fixture *f, unsigned k, unsigned A, unsigned B, bool zk)
+{
+    memset(f, 0, sizeof(*f));
+    snap_init(&f->s, k, A, B);
+    uint8_t lens[4];
+    por_batch_symbol_lens(&f->s.params, lens);
+    por_circuit_config cfg;
+    test_config(&cfg);
+    const char *why = NULL;
+    f->bc = por_batch_circuit_build(k, A, B, zk, lens, &cfg, &why);
+    if (!f->bc) {
+        diag("build: %s", why);
+        return -1;
+    }
+    f->pk = por_plonk_setup(f->bc->circuit, NULL, &why);
+    if (!f->pk) {
+        diag("setup: %s", why);
+        return -1;
+    }
+    f->n = (size_t)1 << k;
+    f->bal = calloc(2 * f->n * 2 * A, sizeof(uint64_t)); /* two batches */
+    f->cm = calloc(2 * f->n, sizeof(por_digest));
+    fill_balances(&f->s, 2 * f->n, f->bal, f->cm);
+    return 0;
+}
+
+static void fixture_free(fixture *f)
+{
+    por_plonk_prover_free(f->pk);
+    por_batch_circuit_free(f->bc);
+    free(f->bal);
+    free(f->cm);
+}
+
+static bool verifies(fixture *f, const por_plonk_proof *proof, const por_batch_public *expected)
+{
+    const char *why = NULL;
+    int rc = por_batch_verify(por_plonk_prover_vk(f->pk), f->bc->asset_count, proof, expected, NULL, &why);
+    if (rc != 0)
+        diag("verify: %s", why);
+    return rc == 0;
+}
+
+/* A witness for batch 0 of f (balances possibly altered by the caller). */
+static por_witness *witness(fixture *f, const uint64_t *bal, const por_params *params, bool unchecked,
+                            por_batch_public *pub, const char **why)
+{
+    por_witness *w = NULL;
+    if (por_batch_witness(f->bc, params, f->cm, bal, unchecked, &w, pub, why) != 0)
+        return NULL;
+    return w;
+}
+
+/* The malicious witness w: the prover refuses it, and forced through, the
+ * verifier rejects the proof (against the honest statement if given). */
+static void refused_and_rejected(fixture *f, por_witness *w, const por_batch_public *expected, const char *what)
+{
+    por_plonk_proof proof;
+    const char *why = NULL;
+    size_t row;
+    const char *cwhy;
+    ok(por_circuit_check_witness(f->bc->circuit, w, &row, &cwhy) != 0, "%s: witness check fails", what);
+    int rc = por_batch_prove(f->pk, f->bc, w, NULL, NULL, NULL, &proof, &why);
+    ok(rc != 0, "%s: the prover refuses (%s)", what, rc ? why : "accepted!");
+    por_plonk_proof_free(&proof);
+    por_plonk_prove_opts opts = {.unchecked = true};
+    rc = por_plonk_prove(f->pk, w, NULL, &opts, &proof, &why);
+    ok(rc == 0 && !verifies(f, &proof, NULL) && !verifies(f, &proof, expected),
+       "%s: forced through the prover, the verifier rejects", what);
+    por_plonk_proof_free(&proof);
+}
+
+static void forge(fixture *f, por_witness *w, por_target t, gl_t v)
+{
+    size_t slot = por_circuit_slot(f->bc->circuit, t);
+    w->values[slot] = v;
+}
+
+/* Honest batches: proof verifies; the root is the native tree's subtree root. */
+static void test_honest(unsigned k, unsigned A, unsigned B, bool zk)
+{
+    fixture f;
+    if (fixture_init(&f, k, A, B, zk) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    diag("k=%u A=%u B=%u zk=%d: %zu rows (%zu gate rows), L=%u R=%u columns=%u", k, A, B, zk,
+         f.bc->circuit->n, f.bc->circuit->num_gate_rows, f.bc->price_limb_bits, f.bc->carry_bits,
+         f.bc->columns);
+    /* the native tree of both batches */
+    size_t N = 2 * f.n;
+    por_digest *levels[POR_MAX_DEPTH + 1];
+    unsigned depth = por_tree_depth(N);
+    for (unsigned h = 0; h <= depth; h++)
+        levels[h] = malloc(por_tree_level_size(N, h) * sizeof(por_digest));
+    por_leaf_hash_many(NULL, f.cm, f.bal, N, A, levels[0]);
+    por_tree_build(NULL, levels, N);
+    for (unsigned batch = 0; batch < 2; batch++) {
+        const char *why = NULL;
+        por_batch_public pub;
+        por_witness *w = NULL;
+        int rc = por_batch_witness(f.bc, &f.s.params, f.cm + batch * f.n, f.bal + batch * f.n * 2 * A, false,
+                                   &w, &pub, &why);
+        ok(rc == 0, "honest batch %u: witness (%s)", batch, rc ? why : "ok");
+        if (rc != 0)
+            continue;
+        ok(memcmp(&pub.root, &levels[k][batch], sizeof(por_digest)) == 0,
+           "honest batch %u: expected root = native subtree root", batch);
+        por_digest pd;
+        por_params_digest(&f.s.params, &pd);
+        ok(memcmp(&pd, &pub.params_digest, sizeof(pd)) == 0, "honest batch %u: params digest", batch);
+        bool totals_ok = true;
+        for (unsigned t = 0; t < 2 * A; t++) {
+            unsigned __int128 s = 0;
+            for (size_t u = 0; u < f.n; u++)
+                s += f.bal[(batch * f.n + u) * 2 * A + t];
+            totals_ok &= pub.totals[t][0] + ((unsigned __int128)pub.totals[t][1] << 32) == s &&
+                         pub.totals[t][0] < (1ULL << 32);
+        }
+        ok(totals_ok, "honest batch %u: totals exact", batch);
+        por_plonk_proof proof;
+        rc = por_batch_prove(f.pk, f.bc, w, NULL, NULL, &pub, &proof, &why);
+        ok(rc == 0, "honest batch %u: proves with the expected statement (%s)", batch, rc ? why : "ok");
+        por_batch_public got;
+        ok(rc == 0 && por_batch_verify(por_plonk_prover_vk(f.pk), A, &proof, &pub, &got, &why) == 0 &&
+               memcmp(&got.root, &levels[k][batch], sizeof(por_digest)) == 0,
+           "honest batch %u: verifies; the proven root is the native subtree root", batch);
+        /* serialization round trip, then a tampered public input */
+        uint8_t *buf;
+        size_t len;
+        por_plonk_proof dec;
+        ok(rc == 0 && por_plonk_proof_serialize(&proof, &buf, &len) == 0 &&
+               por_plonk_proof_deserialize(buf, len, &dec, &why) == 0 && verifies(&f, &dec, &pub),
+           "honest batch %u: round trip verifies", batch);
+        if (rc == 0) {
+            free(buf);
+            dec.public_inputs[4] = gl_add(dec.public_inputs[4], 1);
+            ok(!verifies(&f, &dec, NULL), "honest batch %u: a proof with a changed total is rejected", batch);
+            por_plonk_proof_free(&dec);
+        }
+        /* a wrong expected statement is rejected */
+        por_batch_public wrong = pub;
+        wrong.totals[A][1] ^= 1;
+        ok(rc == 0 && !verifies(&f, &proof, &wrong), "honest batch %u: another expected total is rejected", batch);
+        por_plonk_proof_free(&proof);
+        por_witness_free(w);
+    }
+    for (unsigned h = 0; h <= depth; h++)
+        free(levels[h]);
+    fixture_free(&f);
+}
+
+/* Item 3: a balance p - 1 ("-1") or 2^B. */
+static void test_range(void)
+{
+    fixture f;
+    if (fixture_init(&f, 2, 2, 62, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    const uint64_t bad[2] = {GL_P - 1, 1ULL << 62};
+    const char *names[2] = {"equity p-1", "equity 2^B"};
+    for (int i = 0; i < 2; i++) {
+        uint64_t *bal = malloc(f.n * 4 * sizeof(uint64_t));
+        memcpy(bal, f.bal, f.n * 4 * sizeof(uint64_t));
+        bal[4 * 2 + 1] = bad[i];
+        const char *why = NULL;
+        por_batch_public pub;
+        por_witness *w0 = witness(&f, bal, &f.s.params, false, &pub, &why);
+        ok(w0 == NULL, "%s: the witness builder refuses (%s)", names[i], w0 ? "accepted!" : why);
+        por_witness_free(w0);
+        por_witness *w = witness(&f, bal, &f.s.params, true, &pub, &why);
+        ok(w != NULL, "%s: unchecked witness generated", names[i]);
+        if (w)
+            refused_and_rejected(&f, w, &pub, names[i]);
+        por_witness_free(w);
+        free(bal);
+    }
+    /* a debt of -1 would lower the debt sum: also refused */
+    uint64_t *bal = malloc(f.n * 4 * sizeof(uint64_t));
+    memcpy(bal, f.bal, f.n * 4 * sizeof(uint64_t));
+    bal[4 * 3 + 2] = GL_P - 1;
+    por_batch_public pub;
+    const char *why;
+    por_witness *w = witness(&f, bal, &f.s.params, true, &pub, &why);
+    if (w)
+        refused_and_rejected(&f, w, &pub, "debt p-1");
+    else
+        ok(0, "debt p-1: unchecked witness (%s)", why);
+    por_witness_free(w);
+    free(bal);
+    fixture_free(&f);
+}
+
+/* Item 2: a leaf that does not match the summed balances. */
+static void test_leaf(void)
+{
+    fixture f;
+    if (fixture_init(&f, 2, 2, 62, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    const char *why;
+    por_batch_public pub;
+    por_witness *w = witness(&f, f.bal, &f.s.params, false, &pub, &why);
+    /* the leaf of account 2 as if its equity were larger than the summed one */
+    uint64_t e[2] = {f.bal[8] + 1000, f.bal[9]};
+    por_digest forged;
+    por_leaf_hash(&f.cm[2], e, f.bal + 10, 2, &forged);
+    for (unsigned i = 0; i < 4; i++)
+        forge(&f, w, f.bc->leaf[8 + i], forged.e[i]);
+    refused_and_rejected(&f, w, &pub, "leaf not matching its balances");
+    por_witness_free(w);
+    /* a proof over the real balances does not prove the root of the forged leaves */
+    uint64_t *bal = malloc(f.n * 4 * sizeof(uint64_t));
+    memcpy(bal, f.bal, f.n * 4 * sizeof(uint64_t));
+    bal[8] += 1000;
+    por_batch_public other;
+    por_witness *w2 = witness(&f, bal, &f.s.params, false, &other, &why);
+    w = witness(&f, f.bal, &f.s.params, false, &pub, &why);
+    por_batch_public claimed = pub;
+    claimed.root = other.root;
+    por_plonk_proof proof;
+    int rc = por_batch_prove(f.pk, f.bc, w, NULL, NULL, NULL, &proof, &why);
+    ok(rc == 0 && !verifies(&f, &proof, &claimed) && verifies(&f, &proof, &pub),
+       "leaf: the proof is of the summed balances' root, not another's");
+    por_plonk_proof_free(&proof);
+    por_witness_free(w);
+    por_witness_free(w2);
+    free(bal);
+    fixture_free(&f);
+}
+
+/* Item 5: a wrong batch total. */
+static void test_total(void)
+{
+    fixture f;
+    if (fixture_init(&f, 2, 2, 62, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    const char *why;
+    por_batch_public pub;
+    por_witness *w = witness(&f, f.bal, &f.s.params, false, &pub, &why);
+    /* debt total of asset 1, low limb, one less */
+    por_target t = f.bc->circuit->public_inputs[4 + 2 * (2 + 1)];
+    gl_t v;
+    por_witness_get(w, t, &v);
+    forge(&f, w, t, gl_sub(v, 1));
+    refused_and_rejected(&f, w, &pub, "debt total one less");
+    por_witness_free(w);
+    /* the carry between the limbs of a total: (lo + 2^32, hi - 1) names the same integer */
+    w = witness(&f, f.bal, &f.s.params, false, &pub, &why);
+    por_target lo = f.bc->circuit->public_inputs[4], hi = f.bc->circuit->public_inputs[5];
+    gl_t vlo, vhi;
+    por_witness_get(w, lo, &vlo);
+    por_witness_get(w, hi, &vhi);
+    forge(&f, w, lo, gl_add(vlo, 1ULL << 32));
+    forge(&f, w, hi, gl_sub(vhi, 1));
+    refused_and_rejected(&f, w, NULL, "non-canonical total limbs");
+    por_witness_free(w);
+    fixture_free(&f);
+}
+
+/* Item 4: an account one unit short. */
+static void test_insolvent(void)
+{
+    fixture f;
+    if (fixture_init(&f, 2, 3, 62, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    /* account 1 sits at zero margin (fill_balances); one more unit of debt */
+    uint64_t *bal = malloc(f.n * 6 * sizeof(uint64_t));
+    memcpy(bal, f.bal, f.n * 6 * sizeof(uint64_t));
+    ok(por_account_solvent(&f.s.params, bal + 6, bal + 9), "insolvent: the zero-margin account is solvent");
+    bal[6 + 3 + 2] += 1;
+    ok(!por_account_solvent(&f.s.params, bal + 6, bal + 9), "insolvent: one more unit of debt is not");
+    const char *why = NULL;
+    por_batch_public pub;
+    por_witness *w0 = witness(&f, bal, &f.s.params, false, &pub, &why);
+    ok(w0 == NULL, "insolvent: the witness builder refuses (%s)", w0 ? "accepted!" : why);
+    por_witness_free(w0);
+    por_witness *w = witness(&f, bal, &f.s.params, true, &pub, &why);
+    if (w)
+        refused_and_rejected(&f, w, &pub, "insolvent by one unit");
+    else
+        ok(0, "insolvent: unchecked witness (%s)", why);
+    por_witness_free(w);
+    /* a huge equity "-1" in the price-weighted sum cannot pay for it either: covered by test_range */
+    free(bal);
+    fixture_free(&f);
+}
+
+/* Item 6: balances checked against other prices/haircuts than the digest's. */
+static void test_params(void)
+{
+    fixture f;
+    if (fixture_init(&f, 2, 3, 62, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    uint64_t *bal = malloc(f.n * 6 * sizeof(uint64_t));
+    memcpy(bal, f.bal, f.n * 6 * sizeof(uint64_t));
+    bal[6 + 3 + 2] += 1; /* insolvent under the real params */
+    por_batch_public real;
+    const char *why;
+    por_witness *w0 = witness(&f, bal, &f.s.params, true, &real, &why); /* for the real statement */
+    por_witness_free(w0);
+    for (int variant = 0; variant < 2; variant++) {
+        snap cheat = f.s;
+        cheat.params.assets = cheat.assets;
+        if (variant == 0)
+            cheat.assets[1].price_units += 2; /* swapped price */
+        else
+            cheat.assets[1].haircut = 81; /* swapped haircut */
+        por_batch_public pub;
+        por_witness *w = witness(&f, bal, &cheat.params, false, &pub, &why);
+        ok(w != NULL, "params %d: solvent under the cheating params (%s)", variant, w ? "ok" : why);
+        if (!w)
+            continue;
+        por_plonk_proof proof;
+        int rc = por_batch_prove(f.pk, f.bc, w, NULL, NULL, NULL, &proof, &why);
+        ok(rc == 0 && verifies(&f, &proof, &pub) && !verifies(&f, &proof, &real),
+           "params %d: the proof binds the cheating digest, not the real one", variant);
+        por_plonk_proof_free(&proof);
+        /* claim the real digest while checking against the cheating prices */
+        for (unsigned i = 0; i < 4; i++)
+            forge(&f, w, f.bc->params_digest[i], real.params_digest.e[i]);
+        real.root = pub.root;
+        memcpy(real.totals, pub.totals, sizeof(real.totals));
+        refused_and_rejected(&f, w, &real, variant ? "haircut swapped under the real digest"
+                                                   : "price swapped under the real digest");
+        por_witness_free(w);
+    }
+    free(bal);
+    fixture_free(&f);
+}
+
+/* Item 1: a forged tree node. */
+static void test_node(void)
+{
+    fixture f;
+    if (fixture_init(&f, 3, 2, 62, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    const char *why;
+    por_batch_public pub;
+    por_witness *w = witness(&f, f.bal, &f.s.params, false, &pub, &why);
+    /* the first level-1 node replaced by another digest */
+    for (unsigned i = 0; i < 4; i++)
+        forge(&f, w, f.bc->node[i], gl_from_u64(test_rand_u64(&seed)));
+    refused_and_rejected(&f, w, &pub, "forged tree node");
+    por_witness_free(w);
+    /* the root itself */
+    w = witness(&f, f.bal, &f.s.params, false, &pub, &why);
+    size_t last = ((size_t)1 << 3) - 2;
+    forge(&f, w, f.bc->node[4 * last], gl_add(pub.root.e[0], 1));
+    refused_and_rejected(&f, w, NULL, "forged root");
+    por_witness_free(w);
+    fixture_free(&f);
+}
+
+/* Shape checks: params of another shape, the circuit's independence of prices. */
+static void test_shape(void)
+{
+    fixture f;
+    if (fixture_init(&f, 2, 2, 62, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    const char *why;
+    por_batch_public pub;
+    snap other = f.s;
+    other.params.assets = other.assets;
+    other.params.balance_bits = 61;
+    ok(witness(&f, f.bal, &other.params, true, &pub, &why) == NULL, "shape: another balance_bits is refused");
+    other = f.s;
+    other.params.assets = other.assets;
+    strcpy(other.assets[0].symbol, "WBTC");
+    ok(witness(&f, f.bal, &other.params, true, &pub, &why) == NULL, "shape: another symbol length is refused");
+    /* a circuit built for other prices is the same circuit */
+    uint8_t lens[2] = {3, 3};
+    por_circuit_config cfg;
+    test_config(&cfg);
+    por_batch_circuit *bc2 = por_batch_circuit_build(2, 2, 62, false, lens, &cfg, &why);
+    por_plonk_prover *pk2 = bc2 ? por_plonk_setup(bc2->circuit, NULL, &why) : NULL;
+    ok(pk2 && memcmp(&por_plonk_prover_vk(pk2)->circuit_digest, &por_plonk_prover_vk(f.pk)->circuit_digest,
+                     sizeof(por_digest)) == 0,
+       "shape: the circuit digest depends on the shape only");
+    por_plonk_prover_free(pk2);
+    por_batch_circuit_free(bc2);
+    ok(por_batch_circuit_build(2, 2, 63, false, lens, &cfg, &why) == NULL, "shape: balance_bits 63 refused");
+    ok(por_batch_circuit_build(2, 2, 62, false, NULL, &cfg, &why) == NULL, "shape: no symbol lengths refused");
+    fixture_free(&f);
+}
+
+int main(void)
+{
+    test_honest(2, 2, 62, false);
+    test_honest(2, 3, 20, false);
+    test_honest(2, 2, 62, true);
+    test_range();
+    test_leaf();
+    test_total();
+    test_insolvent();
+    test_params();
+    test_node();
+    test_shape();
+    done_testing();
+}
