@@ -5,7 +5,9 @@
  * matrix a chunk is gathered tile by tile: TILE consecutive rows of every
  * column (one cache line per column) are copied into a small row-major
  * buffer and hashed from there, so the matrix is read sequentially within
- * each column and never transposed as a whole.
+ * each column and never transposed as a whole.  A full tile is hashed by
+ * the 8-lane sponge (poseidon_hash_no_pad_x8), as are the nodes of each
+ * level, 8 at a time.
  */
 #include "merkle.h"
 
@@ -15,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows gathered per tile: 8 elements = one 64-byte line of each column. */
+/* Rows gathered per tile: 8 elements = one 64-byte line of each column,
+ * and the 8 lanes of the batched sponge. */
 #define TILE 8
+_Static_assert(TILE == 8, "a full tile feeds poseidon_hash_no_pad_x8");
 /* Leaf chunks: enough rows that one chunk amortizes its buffer, small
  * enough to balance 2 threads on the smallest trees worth splitting. */
 #define LEAF_CHUNK 64
@@ -127,20 +131,38 @@ static void leaves_range(void *ctx, size_t begin, size_t end)
                     buf[r * stride + j] = col[r];
             }
         }
-        for (size_t r = 0; r < rows; r++) {
+        for (size_t r = 0; r < rows; r++)
             if (salt)
                 memcpy(buf + r * stride + m->width, t->salts + (i0 + r) * POR_MERKLE_SALT,
                        POR_MERKLE_SALT * sizeof(gl_t));
-            hash_or_noop(buf + r * stride, stride, &job->out[i0 + r]);
+        if (rows == TILE && stride > POSEIDON_DIGEST) {
+            /* a full tile of rows that are really hashed: 8 sponges at once */
+            const gl_t *in[TILE];
+            for (size_t r = 0; r < TILE; r++)
+                in[r] = buf + r * stride;
+            poseidon_hash_no_pad_x8(in, stride, &job->out[i0]);
+        } else {
+            for (size_t r = 0; r < rows; r++)
+                hash_or_noop(buf + r * stride, stride, &job->out[i0 + r]);
         }
     }
     free(buf);
 }
 
+/* Nodes [begin, end) of a level from their children, 8 at a time. */
 static void nodes_range(void *ctx, size_t begin, size_t end)
 {
     build_job *job = ctx;
-    for (size_t k = begin; k < end; k++)
+    size_t k = begin;
+    for (; end - k >= 8; k += 8) {
+        por_digest left[8], right[8];
+        for (size_t i = 0; i < 8; i++) {
+            left[i] = job->in[2 * (k + i)];
+            right[i] = job->in[2 * (k + i) + 1];
+        }
+        poseidon_two_to_one_x8(left, right, &job->out[k]);
+    }
+    for (; k < end; k++)
         poseidon_two_to_one(&job->in[2 * k], &job->in[2 * k + 1], &job->out[k]);
 }
 

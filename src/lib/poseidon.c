@@ -11,11 +11,15 @@
  *     below 2^64, not canonical ("nc" values), and canonicalised at the end.
  *   - an AVX-512 version of the full rounds, picked at run time by
  *     poseidon_permute when the CPU has it; it shares the partial rounds.
+ * poseidon_permute_x8 runs eight independent permutations at once, one state
+ * per vector lane (AVX-512F, or AVX-512F + IFMA, picked at run time; else
+ * eight scalar calls), and the _x8 sponges are built on it.
  * Every operation is branch-free in the data, so the time does not depend on
  * the (possibly secret) input.
  */
 #include "poseidon.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "poseidon_constants.h"
@@ -378,16 +382,18 @@ AVX512 static inline void v_sbox_nc(__m512i *a, __m512i *b)
     *b = v_mul_nc(y34, _mm512_shuffle_i64x2(y34, y34, 0xEE));
 }
 
-/* lo + hi * 2^32 mod p for lo, hi < 2^42 (one MDS row), below 2^64. */
+/*
+ * lo + hi * 2^32 mod p, below 2^64, for lo, hi < 2^60 (an MDS row, or the
+ * sums of a dot product): hi's top half has weight 2^64 = EPSILON and is
+ * added to lo first without overflow, then its low half shifted into place,
+ * with one carry fix-up.
+ */
 AVX512 static inline __m512i v_combine_nc(__m512i lo, __m512i hi)
 {
     __m512i eps = _mm512_set1_epi64((long long)GL_EPSILON);
-    __m512i low = _mm512_add_epi64(lo, _mm512_slli_epi64(hi, 32));
-    __m512i high = _mm512_srli_epi64(hi, 32);
-    high = _mm512_mask_add_epi64(high, _mm512_cmplt_epu64_mask(low, lo), high, _mm512_set1_epi64(1));
-    __m512i t = _mm512_mul_epu32(high, eps);
-    __m512i r = _mm512_add_epi64(low, t);
-    return _mm512_mask_add_epi64(r, _mm512_cmplt_epu64_mask(r, t), r, eps);
+    __m512i u = _mm512_add_epi64(lo, _mm512_mul_epu32(_mm512_srli_epi64(hi, 32), eps));  /* < 2^61 */
+    __m512i r = _mm512_add_epi64(u, _mm512_slli_epi64(hi, 32));
+    return _mm512_mask_add_epi64(r, _mm512_cmplt_epu64_mask(r, u), r, eps);
 }
 
 /*
@@ -457,6 +463,301 @@ AVX512 static void poseidon_permute_avx512(gl_t state[POSEIDON_WIDTH])
     _mm512_storeu_si512((void *)state, a);
     _mm512_mask_storeu_epi64(state + 8, 0x0F, b);
 }
+
+/* ------------------------------------------------------------------------- */
+/*
+ * Eight permutations at once, AVX-512: vector i holds word i of the eight
+ * states (lane l = state l), so every operation of the scalar permutation
+ * becomes one vector operation and no lane ever waits for another; the
+ * partial rounds vectorize too, each lane working on its own word 0.
+ *
+ * Two builds of the same code (V8_ENGINE below) differ only in how they
+ * multiply by constants:
+ *   - f (AVX-512F): MDS coefficients times 32-bit halves with vpmuludq then
+ *     an addition.  Products with the partial rounds' full-size constants
+ *     use limbs without carries: x < 2^64 is split into 22-bit limbs x_k
+ *     (x_2 has 20 bits) and constant c is stored as m_k = c * 2^(22k) mod p
+ *     in 32-bit halves (limb_mult), so x * c = sum_k x_k * m_k.lo +
+ *     2^32 * x_k * m_k.hi (mod p).  Each product is below 2^54, so the two
+ *     running sums of a dot product of up to 12 terms stay below 2^60.
+ *   - ifma (AVX-512 IFMA, vpmadd52luq/huq: multiply 52-bit values and add
+ *     the low or high 52 bits of the product in one instruction): the MDS
+ *     multiply-adds are single instructions, and x * c uses x = x0 + 2^52 x1
+ *     and c = c0 + 2^52 c1: seven multiply-adds into sums of weight 1, 2^52
+ *     and 2^104 = -2^8 (mod p) instead of twelve instructions.
+ * The constants are canonical, so every constant split is exact.
+ */
+
+/* x with values >= p brought below p. */
+AVX512 static inline __m512i v_canon(__m512i x)
+{
+    __m512i p = _mm512_set1_epi64((long long)GL_P);
+    return _mm512_mask_sub_epi64(x, _mm512_cmpge_epu64_mask(x, p), x, p);
+}
+
+AVX512 static inline __m512i v_sbox7_nc(__m512i x)
+{
+    __m512i x2 = v_sqr_nc(x);
+    return v_mul_nc(v_mul_nc(x2, x), v_sqr_nc(x2));
+}
+
+/* x * c for a constant c < 2^32 (here 25): the products of the two halves
+ * stay below 2^64 and are combined as one MDS row is. */
+AVX512 static inline __m512i v_mul_small_nc(__m512i x, uint64_t c)
+{
+    __m512i k = _mm512_set1_epi64((long long)c);
+    return v_combine_nc(_mm512_mul_epu32(x, k), _mm512_mul_epu32(_mm512_srli_epi64(x, 32), k));
+}
+
+/* c * 2^(22k) mod p, k = 0, 1, 2, each as [low 32 bits, high 32 bits]. */
+typedef struct {
+    uint32_t m[3][2];
+} limb_mult;
+
+/*
+ * The partial rounds' constants in the forms the two builds multiply by:
+ * limb_mult for f, and for ifma the top 12 bits c >> 52 (c's low 52 bits are
+ * read from the generated tables themselves: IFMA ignores the rest).
+ */
+typedef struct {
+    limb_mult entry[POSEIDON_WIDTH][POSEIDON_WIDTH];
+    limb_mult w[PARTIAL_ROUNDS][11];
+    limb_mult mid[11][11];
+    limb_mult final[11][11];
+    uint64_t entry_hi[POSEIDON_WIDTH][POSEIDON_WIDTH];
+    uint64_t w_hi[PARTIAL_ROUNDS][11];
+    uint64_t mid_hi[11][11];
+    uint64_t final_hi[11][11];
+} x8_tables;
+
+/* Derived once from the generated constants, then only read. */
+static x8_tables X8_TABLES;
+static pthread_once_t x8_tables_once = PTHREAD_ONCE_INIT;
+
+static void x8_derive(limb_mult *lm, uint64_t *hi, const uint64_t *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 3; k++) {
+            uint64_t m = gl_reduce128((u128)c[i] << (22 * k));
+            lm[i].m[k][0] = (uint32_t)m;
+            lm[i].m[k][1] = (uint32_t)(m >> 32);
+        }
+        hi[i] = c[i] >> 52;
+    }
+}
+
+static void x8_tables_init(void)
+{
+    x8_tables *t = &X8_TABLES;
+    x8_derive(&t->entry[0][0], &t->entry_hi[0][0], &POSEIDON_FAST_ENTRY[0][0], POSEIDON_WIDTH * POSEIDON_WIDTH);
+    x8_derive(&t->w[0][0], &t->w_hi[0][0], &POSEIDON_FAST_W[0][0], PARTIAL_ROUNDS * 11);
+    x8_derive(&t->mid[0][0], &t->mid_hi[0][0], &POSEIDON_FAST_MID[0][0], 11 * 11);
+    x8_derive(&t->final[0][0], &t->final_hi[0][0], &POSEIDON_FAST_FINAL[0][0], 11 * 11);
+}
+
+/* A word split for multiplication by full-size constants (f: 3 limbs, ifma: 2). */
+typedef struct {
+    __m512i l[3];
+} v_limbs;
+
+/* --- f: AVX-512F only --- */
+
+#define V_MDS_IN_f(x) (x)
+#define V_MDS_MAC_f(acc, x, k) _mm512_add_epi64((acc), _mm512_mul_epu32((x), (k)))
+
+AVX512 static inline v_limbs v_split_f(__m512i x)
+{
+    __m512i m22 = _mm512_set1_epi64((1LL << 22) - 1);
+    v_limbs r;
+    r.l[0] = _mm512_and_si512(x, m22);
+    r.l[1] = _mm512_and_si512(_mm512_srli_epi64(x, 22), m22);
+    r.l[2] = _mm512_srli_epi64(x, 44);
+    return r;
+}
+
+/* add + sum_q c[q] * x[q] over n <= 12 terms as an nc value (add canonical);
+ * one pair of running sums per limb keeps the addition chains short. */
+AVX512 static inline __attribute__((always_inline)) __m512i
+v_dot_f(const v_limbs *x, const uint64_t *c, const uint64_t *c_hi, const limb_mult *lm, int n, uint64_t add)
+{
+    (void)c, (void)c_hi;
+    __m512i lo[3], hi[3];
+    lo[0] = _mm512_set1_epi64((long long)(add & 0xffffffffULL));
+    hi[0] = _mm512_set1_epi64((long long)(add >> 32));
+    lo[1] = lo[2] = hi[1] = hi[2] = _mm512_setzero_si512();
+#pragma GCC unroll 12
+    for (int q = 0; q < n; q++)
+#pragma GCC unroll 3
+        for (int k = 0; k < 3; k++) {
+            __m512i ml = _mm512_set1_epi32((int)lm[q].m[k][0]);
+            __m512i mh = _mm512_set1_epi32((int)lm[q].m[k][1]);
+            lo[k] = _mm512_add_epi64(lo[k], _mm512_mul_epu32(x[q].l[k], ml));
+            hi[k] = _mm512_add_epi64(hi[k], _mm512_mul_epu32(x[q].l[k], mh));
+        }
+    return v_combine_nc(_mm512_add_epi64(_mm512_add_epi64(lo[0], lo[1]), lo[2]),
+                        _mm512_add_epi64(_mm512_add_epi64(hi[0], hi[1]), hi[2]));
+}
+
+/* --- ifma: AVX-512F + IFMA --- */
+
+#define AVX512IFMA __attribute__((target("avx512f,avx512ifma")))
+/* IFMA reads 52 bits of each operand: the low halves are masked to 32 bits. */
+#define V_MDS_IN_ifma(x) _mm512_and_si512((x), _mm512_set1_epi64(0xffffffffLL))
+#define V_MDS_MAC_ifma(acc, x, k) _mm512_madd52lo_epu64((acc), (x), (k))
+
+AVX512IFMA static inline v_limbs v_split_ifma(__m512i x)
+{
+    v_limbs r;
+    r.l[0] = _mm512_and_si512(x, _mm512_set1_epi64((1LL << 52) - 1));
+    r.l[1] = _mm512_srli_epi64(x, 52);
+    r.l[2] = _mm512_setzero_si512();
+    return r;
+}
+
+/*
+ * As v_dot_f.  With x = x0 + 2^52 x1, c = c0 + 2^52 c1 (x1, c1 < 2^12):
+ * x0 c0 goes to the sums of weight 1 and 2^52, x0 c1 and x1 c0 to 2^52 and
+ * 2^104, x1 c1 (< 2^24) to 2^104.  The sums stay below 2^58; 2^104 = -2^8
+ * (mod p) is subtracted after the 116-bit rest is reduced.
+ */
+AVX512IFMA static inline __attribute__((always_inline)) __m512i
+v_dot_ifma(const v_limbs *x, const uint64_t *c, const uint64_t *c_hi, const limb_mult *lm, int n, uint64_t add)
+{
+    (void)lm;
+    __m512i w0 = _mm512_set1_epi64((long long)(add & ((1ULL << 52) - 1)));
+    __m512i w1 = _mm512_set1_epi64((long long)(add >> 52));
+    __m512i w1b = _mm512_setzero_si512(), w2 = _mm512_setzero_si512();
+#pragma GCC unroll 12
+    for (int q = 0; q < n; q++) {
+        __m512i c0 = _mm512_set1_epi64((long long)c[q]);
+        __m512i c1 = _mm512_set1_epi64((long long)c_hi[q]);
+        w0 = _mm512_madd52lo_epu64(w0, x[q].l[0], c0);
+        w1 = _mm512_madd52hi_epu64(w1, x[q].l[0], c0);
+        w1b = _mm512_madd52lo_epu64(w1b, x[q].l[0], c1);
+        w1 = _mm512_madd52lo_epu64(w1, x[q].l[1], c0);
+        w2 = _mm512_madd52hi_epu64(w2, x[q].l[0], c1);
+        w2 = _mm512_madd52hi_epu64(w2, x[q].l[1], c0);
+        w2 = _mm512_madd52lo_epu64(w2, x[q].l[1], c1);
+    }
+    w1 = _mm512_add_epi64(w1, w1b);
+    __m512i lo = _mm512_add_epi64(w0, _mm512_slli_epi64(w1, 52));
+    __m512i hi = _mm512_srli_epi64(w1, 12);
+    hi = _mm512_mask_add_epi64(hi, _mm512_cmplt_epu64_mask(lo, w0), hi, _mm512_set1_epi64(1));
+    __m512i r = v_reduce128_nc(lo, hi);
+    __m512i t = _mm512_slli_epi64(w2, 8);
+    __m512i d = _mm512_sub_epi64(r, t);
+    return _mm512_mask_sub_epi64(d, _mm512_cmplt_epu64_mask(r, t), d, _mm512_set1_epi64((long long)GL_EPSILON));
+}
+
+/*
+ * The permutation on canonical words s[0..12) of eight states, for one
+ * build (SFX = f or ifma, ATTR its target attribute); canonical output.
+ * Defines v8_permute_SFX and permute_x8_words_SFX.
+ *
+ * Full round: S-box on every word, then MDS + the next constants (next as in
+ * mds_next_nc), row by row from the 32-bit halves.  Partial round r on
+ * (x0, z), as partial_round_nc:
+ *   d = 25 k + W[r] . z;  t = 25 x0^7;  x0' = t + d;  z[j] += t + 25 k.
+ */
+#define V8_ENGINE(SFX, ATTR)                                                                    \
+    ATTR static inline void v8_full_round_##SFX(__m512i s[POSEIDON_WIDTH],                      \
+                                                const uint64_t next[2 * POSEIDON_WIDTH])        \
+    {                                                                                           \
+        __m512i lo[POSEIDON_WIDTH], hi[POSEIDON_WIDTH];                                         \
+        _Pragma("GCC unroll 12") for (int i = 0; i < POSEIDON_WIDTH; i++)                       \
+        {                                                                                       \
+            __m512i y = v_sbox7_nc(s[i]);                                                       \
+            lo[i] = V_MDS_IN_##SFX(y);                                                          \
+            hi[i] = _mm512_srli_epi64(y, 32);                                                   \
+        }                                                                                       \
+        _Pragma("GCC unroll 12") for (int r = 0; r < POSEIDON_WIDTH; r++)                       \
+        {                                                                                       \
+            __m512i sl = _mm512_set1_epi64((long long)next[r]);                                 \
+            __m512i sh = _mm512_set1_epi64((long long)next[POSEIDON_WIDTH + r]);                \
+            _Pragma("GCC unroll 12") for (int i = 0; i < POSEIDON_WIDTH; i++)                   \
+            {                                                                                   \
+                uint64_t c = MDS_CIRC[(i + POSEIDON_WIDTH - r) % POSEIDON_WIDTH] +              \
+                             (r == 0 && i == 0 ? MDS_DIAG0 : 0);                                \
+                __m512i k = _mm512_set1_epi64((long long)c);                                    \
+                sl = V_MDS_MAC_##SFX(sl, lo[i], k);                                             \
+                sh = V_MDS_MAC_##SFX(sh, hi[i], k);                                             \
+            }                                                                                   \
+            s[r] = v_combine_nc(sl, sh);                                                        \
+        }                                                                                       \
+    }                                                                                           \
+                                                                                                \
+    ATTR static inline __m512i v8_partial_round_##SFX(__m512i x0, __m512i z[11], v_limbs zl[11], \
+                                                      int r)                                    \
+    {                                                                                           \
+        const int j = r % 11;                                                                   \
+        __m512i d = v_canon(v_dot_##SFX(zl, POSEIDON_FAST_W[r], X8_TABLES.w_hi[r],              \
+                                        X8_TABLES.w[r], 11, POSEIDON_FAST_ROUND_RC25[r]));       \
+        __m512i x2 = v_sqr_nc(x0);                                                              \
+        __m512i x0_25 = v_mul_small_nc(x0, POSEIDON_FAST_M00);                                  \
+        __m512i x3_25 = v_mul_nc(x2, x0_25);                                                    \
+        __m512i t = v_mul_nc(x3_25, v_sqr_nc(x2));                                              \
+        __m512i rc = _mm512_set1_epi64((long long)POSEIDON_FAST_ROUND_RC25[r]);                 \
+        z[j] = v_add_nc(z[j], v_canon(v_add_nc(t, rc)));                                        \
+        zl[j] = v_split_##SFX(z[j]);                                                            \
+        return v_add_nc(t, d);                                                                  \
+    }                                                                                           \
+                                                                                                \
+    ATTR static void v8_permute_##SFX(__m512i s[POSEIDON_WIDTH])                                \
+    {                                                                                           \
+        const x8_tables *T = &X8_TABLES;                                                        \
+        const uint64_t *rc = POR_POSEIDON_ROUND_CONSTANTS;                                      \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
+            s[i] = v_add_nc(s[i], _mm512_set1_epi64((long long)rc[i]));                         \
+        for (int i = 0; i < HALF_FULL_ROUNDS - 1; i++)                                          \
+            v8_full_round_##SFX(s, POSEIDON_MDS_NEXT_RC[i]);                                    \
+        /* round 3's S-box, then its MDS layer merged into ENTRY */                             \
+        v_limbs xl[POSEIDON_WIDTH], zl[11];                                                     \
+        __m512i z[11], t[11];                                                                   \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
+            xl[i] = v_split_##SFX(v_sbox7_nc(s[i]));                                            \
+        __m512i x0 = v_dot_##SFX(xl, POSEIDON_FAST_ENTRY[0], T->entry_hi[0], T->entry[0],       \
+                                 POSEIDON_WIDTH, POSEIDON_FAST_ENTRY_RC[0]);                    \
+        for (int q = 0; q < 11; q++) {                                                          \
+            z[q] = v_dot_##SFX(xl, POSEIDON_FAST_ENTRY[q + 1], T->entry_hi[q + 1],              \
+                               T->entry[q + 1], POSEIDON_WIDTH, POSEIDON_FAST_ENTRY_RC[q + 1]); \
+            zl[q] = v_split_##SFX(z[q]);                                                        \
+        }                                                                                       \
+        for (int r = 0; r < 11; r++)                                                            \
+            x0 = v8_partial_round_##SFX(x0, z, zl, r);                                          \
+        for (int q = 0; q < 11; q++)                                                            \
+            t[q] = v_dot_##SFX(zl, POSEIDON_FAST_MID[q], T->mid_hi[q], T->mid[q], 11, 0);       \
+        for (int q = 0; q < 11; q++) {                                                          \
+            z[q] = t[q];                                                                        \
+            zl[q] = v_split_##SFX(z[q]);                                                        \
+        }                                                                                       \
+        for (int r = 11; r < PARTIAL_ROUNDS; r++)                                               \
+            x0 = v8_partial_round_##SFX(x0, z, zl, r);                                          \
+        s[0] = x0;                                                                              \
+        for (int q = 0; q < 11; q++)                                                            \
+            s[q + 1] = v_dot_##SFX(zl, POSEIDON_FAST_FINAL[q], T->final_hi[q], T->final[q], 11, 0); \
+        rc += POSEIDON_WIDTH * (HALF_FULL_ROUNDS + PARTIAL_ROUNDS);                             \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
+            s[i] = v_add_nc(s[i], _mm512_set1_epi64((long long)rc[i]));                         \
+        for (int i = HALF_FULL_ROUNDS - 1; i < 2 * HALF_FULL_ROUNDS - 1; i++)                   \
+            v8_full_round_##SFX(s, POSEIDON_MDS_NEXT_RC[i]);                                    \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
+            s[i] = v_canon(s[i]);                                                               \
+    }                                                                                           \
+                                                                                                \
+    /* Eight states in word-major layout w[word][lane]. */                                      \
+    ATTR static void permute_x8_words_##SFX(gl_t w[POSEIDON_WIDTH][8])                          \
+    {                                                                                           \
+        pthread_once(&x8_tables_once, x8_tables_init);                                          \
+        __m512i s[POSEIDON_WIDTH];                                                              \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
+            s[i] = _mm512_loadu_si512((const void *)w[i]);                                      \
+        v8_permute_##SFX(s);                                                                    \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
+            _mm512_storeu_si512((void *)w[i], s[i]);                                            \
+    }
+
+V8_ENGINE(f, AVX512)
+V8_ENGINE(ifma, AVX512IFMA)
 #endif
 
 /* The fastest implementation this CPU runs; they all agree exactly. */
@@ -564,4 +865,139 @@ int por_digest_from_bytes(const uint8_t in[32], por_digest *d)
         d->e[i] = w;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/*
+ * Eight independent permutations and sponges.  Internally the states are in
+ * word-major layout w[word][lane], which is what the vector code loads; the
+ * sponges write their inputs into it directly.
+ */
+
+/* The portable way: one scalar permutation per lane. */
+static void permute_x8_words_portable(gl_t w[POSEIDON_WIDTH][8])
+{
+    for (int l = 0; l < 8; l++) {
+        gl_t s[POSEIDON_WIDTH];
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            s[i] = w[i][l];
+        poseidon_permute_scalar(s);
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            w[i][l] = s[i];
+    }
+}
+
+typedef void (*permute_x8_words_fn)(gl_t w[POSEIDON_WIDTH][8]);
+
+/* The 8-lane implementation by number (0 portable, 1 AVX-512F, 2 AVX-512F +
+ * IFMA), or NULL if this build or CPU cannot run it. */
+static permute_x8_words_fn permute_x8_words_impl(int impl)
+{
+    switch (impl) {
+    case 0:
+        return permute_x8_words_portable;
+#ifdef POSEIDON_HAVE_AVX512
+    case 1:
+        return __builtin_cpu_supports("avx512f") ? permute_x8_words_f : NULL;
+    case 2:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma") ? permute_x8_words_ifma
+                                                                                          : NULL;
+#endif
+    default:
+        return NULL;
+    }
+}
+
+/* The fastest implementation this CPU runs; they all agree exactly. */
+static void permute_x8_words(gl_t w[POSEIDON_WIDTH][8])
+{
+    permute_x8_words_fn f = permute_x8_words_impl(2);
+    if (!f)
+        f = permute_x8_words_impl(1);
+    if (!f)
+        f = permute_x8_words_portable;
+    f(w);
+}
+
+static void permute_x8_with(permute_x8_words_fn permute, gl_t states[8][POSEIDON_WIDTH])
+{
+    gl_t w[POSEIDON_WIDTH][8];
+    for (int l = 0; l < 8; l++)
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            w[i][l] = states[l][i];
+    permute(w);
+    for (int l = 0; l < 8; l++)
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            states[l][i] = w[i][l];
+}
+
+void poseidon_permute_x8(gl_t states[8][POSEIDON_WIDTH])
+{
+    permute_x8_with(permute_x8_words, states);
+}
+
+void poseidon_permute_x8_portable(gl_t states[8][POSEIDON_WIDTH])
+{
+    permute_x8_with(permute_x8_words_portable, states);
+}
+
+int poseidon_permute_x8_impl(int impl, gl_t states[8][POSEIDON_WIDTH])
+{
+    permute_x8_words_fn f = permute_x8_words_impl(impl);
+    if (!f)
+        return -1;
+    permute_x8_with(f, states);
+    return 0;
+}
+
+/* Overwrite-mode absorption of n elements per lane, a permutation per chunk
+ * (absorb_overwrite for eight lanes). */
+static void absorb_overwrite_x8(gl_t w[POSEIDON_WIDTH][8], const gl_t *const inputs[8], size_t n)
+{
+    for (size_t off = 0; off < n; off += POSEIDON_RATE) {
+        size_t chunk = n - off < POSEIDON_RATE ? n - off : POSEIDON_RATE;
+        for (int l = 0; l < 8; l++)
+            for (size_t i = 0; i < chunk; i++)
+                w[i][l] = inputs[l][off + i];
+        permute_x8_words(w);
+    }
+}
+
+static void squeeze_x8(gl_t w[POSEIDON_WIDTH][8], por_digest out[8])
+{
+    for (int l = 0; l < 8; l++)
+        for (int i = 0; i < POSEIDON_DIGEST; i++)
+            out[l].e[i] = w[i][l];
+}
+
+void poseidon_hash_no_pad_x8(const gl_t *const inputs[8], size_t n, por_digest out[8])
+{
+    gl_t w[POSEIDON_WIDTH][8] = {{0}};
+    absorb_overwrite_x8(w, inputs, n);
+    squeeze_x8(w, out);
+}
+
+void poseidon_two_to_one_x8(const por_digest left[8], const por_digest right[8], por_digest out[8])
+{
+    gl_t w[POSEIDON_WIDTH][8] = {{0}};
+    for (int l = 0; l < 8; l++)
+        for (int i = 0; i < POSEIDON_DIGEST; i++) {
+            w[i][l] = left[l].e[i];
+            w[POSEIDON_DIGEST + i][l] = right[l].e[i];
+        }
+    permute_x8_words(w);
+    squeeze_x8(w, out);
+}
+
+void por_hash_x8(uint64_t domain, const gl_t *const inputs[8], size_t n, por_digest out[8])
+{
+    gl_t w[POSEIDON_WIDTH][8] = {{0}};
+    for (int l = 0; l < 8; l++) {
+        w[8][l] = gl_from_u64(domain);
+        w[9][l] = gl_from_u64((uint64_t)n);
+    }
+    if (n == 0)
+        permute_x8_words(w);
+    absorb_overwrite_x8(w, inputs, n);
+    squeeze_x8(w, out);
 }

@@ -54,6 +54,18 @@ void por_sponge_init(por_sponge *s, uint64_t domain, size_t n);
 void por_sponge_absorb(por_sponge *s, uint64_t x);
 void por_sponge_finish(por_sponge *s, por_digest *out);
 
+/*
+ * Eight independent instances at once, equal to eight calls of the single
+ * versions (vectorized with AVX-512 when the CPU has it, else eight scalar
+ * calls).  Lane l reads inputs[l] (n elements each, the same n for all) and
+ * writes out[l]; the time depends on n only.
+ */
+void poseidon_permute_x8(gl_t states[8][POSEIDON_WIDTH]);
+void poseidon_hash_no_pad_x8(const gl_t *const inputs[8], size_t n, por_digest out[8]);
+/* out[l] = poseidon_two_to_one(&left[l], &right[l]). */
+void poseidon_two_to_one_x8(const por_digest left[8], const por_digest right[8], por_digest out[8]);
+void por_hash_x8(uint64_t domain, const gl_t *const inputs[8], size_t n, por_digest out[8]);
+
 /* Digest <-> 32 bytes, four little-endian 64-bit words. */
 void por_digest_to_bytes(const por_digest *d, uint8_t out[32]);
 /* Returns 0 on success, -1 if a word is not canonical. */

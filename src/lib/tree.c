@@ -99,10 +99,24 @@ typedef struct {
     const por_digest *empty; /* E_{h-1}, the partner of a lone last child */
 } level_job;
 
+/* Parents [begin, end), 8 at a time with the batched sponge, the rest one by one. */
 static void hash_parents(void *ctx, size_t begin, size_t end)
 {
     const level_job *job = ctx;
-    for (uint64_t i = begin; i < end; i++) {
+    uint64_t i = begin;
+    for (; end - i >= 8; i += 8) {
+        gl_t in[8][8];
+        const gl_t *lanes[8];
+        for (int l = 0; l < 8; l++) {
+            uint64_t c = 2 * (i + (uint64_t)l);
+            const por_digest *right = c + 1 < job->child_size ? &job->child[c + 1] : job->empty;
+            memcpy(in[l], job->child[c].e, sizeof(job->child[c].e));
+            memcpy(in[l] + 4, right->e, sizeof(right->e));
+            lanes[l] = in[l];
+        }
+        por_hash_x8(POR_DOMAIN_NODE, lanes, 8, &job->parent[i]);
+    }
+    for (; i < end; i++) {
         const por_digest *right = 2 * i + 1 < job->child_size ? &job->child[2 * i + 1] : job->empty;
         por_node_hash(&job->child[2 * i], right, &job->parent[i]);
     }

@@ -1,7 +1,8 @@
 /*
  * Poseidon: Plonky2's known answers for the width-12 permutation, the fast
  * permutations against the plain round-by-round reference, and the sponges
- * (hash_no_pad, two_to_one, por_hash) against permutations composed by hand.
+ * (hash_no_pad, two_to_one, por_hash) against permutations composed by hand;
+ * the 8-lane versions (vector and portable) against 8 single calls.
  */
 #include "poseidon.h"
 #include "poseidon_constants.h"
@@ -320,12 +321,213 @@ static void test_digest_bytes(void)
     ok(por_digest_from_bytes(max, &back) == 0 && back.e[0] == GL_P - 1, "p - 1 is accepted");
 }
 
+/* ------------------------------------------------------------------------- */
+/* Eight at a time. */
+
+typedef void (*permute_x8_fn)(gl_t states[8][POSEIDON_WIDTH]);
+
+/* Runs permute_x8 on st and compares each lane with the reference; returns
+ * the number of lanes that differ. */
+static int x8_lanes_differ(permute_x8_fn permute_x8, gl_t st[8][POSEIDON_WIDTH])
+{
+    gl_t ref[8][POSEIDON_WIDTH];
+    memcpy(ref, st, sizeof(ref));
+    for (int l = 0; l < 8; l++)
+        poseidon_permute_reference(ref[l]);
+    permute_x8(st);
+    int bad = 0;
+    for (int l = 0; l < 8; l++)
+        bad += !same(st[l], ref[l], POSEIDON_WIDTH);
+    return bad;
+}
+
+static void test_permute_x8(const char *impl, permute_x8_fn permute_x8)
+{
+    /* Known answers in every lane, each lane a different vector. */
+    gl_t st[8][POSEIDON_WIDTH];
+    for (int l = 0; l < 8; l++)
+        memcpy(st[l], KAT[l % N_KAT].in, sizeof(st[l]));
+    permute_x8(st);
+    int bad = 0;
+    for (int l = 0; l < 8; l++)
+        bad += !same(st[l], KAT[l % N_KAT].out, POSEIDON_WIDTH);
+    ok(bad == 0, "%s x8: Plonky2 known answers in all 8 lanes", impl);
+
+    /* Random and edge states, the kinds mixed across lanes. */
+    uint64_t seed = 21;
+    const int n = 400;
+    bad = 0;
+    for (int k = 0; k < n; k++) {
+        for (int l = 0; l < 8; l++)
+            rand_state(st[l], &seed, k + l);
+        bad += x8_lanes_differ(permute_x8, st);
+    }
+    ok(bad == 0, "%s x8 == 8 reference permutations on %d batches of random and edge states", impl, n);
+
+    /* The rare borrow fix-up of the reduction (see test_fast_matches_reference),
+     * reached in the first S-box of every word of every lane. */
+    bad = 0;
+    for (uint64_t c = 1; c <= 300; c += 8) {
+        for (int l = 0; l < 8; l++)
+            for (int i = 0; i < POSEIDON_WIDTH; i++) {
+                uint64_t cl = c + (uint64_t)l;
+                gl_t x = gl_from_u64(((cl + (uint64_t)i * 1000) << 48) | (cl > 200 ? cl : 0));
+                st[l][i] = gl_sub(x, POR_POSEIDON_ROUND_CONSTANTS[i]);
+            }
+        bad += x8_lanes_differ(permute_x8, st);
+    }
+    ok(bad == 0, "%s x8: states that reach the borrow fix-up of the reduction agree", impl);
+
+    /* Chained: outputs fed back, all canonical. */
+    for (int l = 0; l < 8; l++)
+        rand_state(st[l], &seed, 0);
+    bad = 0;
+    for (int k = 0; k < 100; k++) {
+        bad += x8_lanes_differ(permute_x8, st);
+        for (int l = 0; l < 8; l++)
+            for (int i = 0; i < POSEIDON_WIDTH; i++)
+                bad += !gl_is_canonical(st[l][i]);
+    }
+    ok(bad == 0, "%s x8: 100 chained batches agree, all outputs canonical", impl);
+
+    /* Lanes are independent: changing one word of lane 5 changes lane 5 only. */
+    gl_t a[8][POSEIDON_WIDTH], b[8][POSEIDON_WIDTH];
+    for (int l = 0; l < 8; l++)
+        rand_state(a[l], &seed, 0);
+    memcpy(b, a, sizeof(a));
+    b[5][3] = gl_add(b[5][3], 1);
+    permute_x8(a);
+    permute_x8(b);
+    int changed[8] = {0};
+    for (int l = 0; l < 8; l++)
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            changed[l] += a[l][i] != b[l][i];
+    int others = 0;
+    for (int l = 0; l < 8; l++)
+        others += l != 5 && changed[l] != 0;
+    ok(changed[5] == POSEIDON_WIDTH && others == 0, "%s x8: one changed word changes its own lane only", impl);
+}
+
+static void permute_x8_impl1(gl_t st[8][POSEIDON_WIDTH]) { poseidon_permute_x8_impl(1, st); }
+static void permute_x8_impl2(gl_t st[8][POSEIDON_WIDTH]) { poseidon_permute_x8_impl(2, st); }
+
+/* Every 8-lane build this CPU runs, each on its own (poseidon_permute_x8
+ * itself only runs the best one). */
+static void test_x8_builds(void)
+{
+    static const struct {
+        int impl;
+        const char *name;
+        permute_x8_fn fn;
+    } builds[] = {{1, "AVX-512F", permute_x8_impl1}, {2, "AVX-512 IFMA", permute_x8_impl2}};
+    gl_t probe[8][POSEIDON_WIDTH] = {{0}};
+    for (size_t b = 0; b < sizeof(builds) / sizeof(builds[0]); b++) {
+        if (poseidon_permute_x8_impl(builds[b].impl, probe) != 0) {
+            diag("this CPU cannot run the %s 8-lane build: not tested here", builds[b].name);
+            continue;
+        }
+        test_permute_x8(builds[b].name, builds[b].fn);
+    }
+    gl_t before[8][POSEIDON_WIDTH];
+    memcpy(before, probe, sizeof(before));
+    ok(poseidon_permute_x8_impl(0, probe) == 0 && poseidon_permute_x8_impl(3, before) == -1 &&
+           poseidon_permute_x8_impl(-1, before) == -1,
+       "x8 implementation 0 (portable) always runs; unknown numbers are refused");
+}
+
+/* Eight lanes of distinct random inputs, n elements each. */
+static void rand_lanes(gl_t in[8][160], const gl_t *ptrs[8], uint64_t *seed)
+{
+    for (int l = 0; l < 8; l++) {
+        for (int i = 0; i < 160; i++)
+            in[l][i] = (i % 7 == 3) ? GL_P - 1 : gl_from_u64(test_rand_u64(seed));
+        ptrs[l] = in[l];
+    }
+}
+
+static void test_sponges_x8(void)
+{
+    static gl_t in[8][160];
+    const gl_t *ptrs[8];
+    uint64_t seed = 22;
+    rand_lanes(in, ptrs, &seed);
+    por_digest d8[8], d;
+    static const size_t lens[] = {0, 1, 2, 4, 5, 7, 8, 9, 15, 16, 17, 20, 24, 100, 135, 139, 160};
+    const size_t nlens = sizeof(lens) / sizeof(lens[0]);
+
+    int bad = 0;
+    for (size_t t = 0; t < nlens; t++) {
+        poseidon_hash_no_pad_x8(ptrs, lens[t], d8);
+        for (int l = 0; l < 8; l++) {
+            poseidon_hash_no_pad(in[l], lens[t], &d);
+            bad += !same(d.e, d8[l].e, 4);
+        }
+    }
+    ok(bad == 0, "hash_no_pad_x8 == 8 hash_no_pad calls for %zu lengths from 0 to 160", nlens);
+
+    bad = 0;
+    const uint64_t doms[2] = {0x706f722d6c656166ULL, 0x706f722d6e6f6465ULL};
+    for (int di = 0; di < 2; di++)
+        for (size_t t = 0; t < nlens; t++) {
+            por_hash_x8(doms[di], ptrs, lens[t], d8);
+            for (int l = 0; l < 8; l++) {
+                por_hash(doms[di], in[l], lens[t], &d);
+                bad += !same(d.e, d8[l].e, 4);
+            }
+        }
+    ok(bad == 0, "por_hash_x8 == 8 por_hash calls, 2 domains, lengths 0 to 160");
+
+    /* The same pointer in every lane: 8 equal digests. */
+    const gl_t *same_ptr[8] = {in[2], in[2], in[2], in[2], in[2], in[2], in[2], in[2]};
+    por_hash_x8(doms[0], same_ptr, 9, d8);
+    por_hash(doms[0], in[2], 9, &d);
+    bad = 0;
+    for (int l = 0; l < 8; l++)
+        bad += !same(d.e, d8[l].e, 4);
+    ok(bad == 0, "por_hash_x8 with one input in all lanes gives its digest 8 times");
+
+    por_digest left[8], right[8];
+    for (int l = 0; l < 8; l++)
+        for (int i = 0; i < 4; i++) {
+            left[l].e[i] = in[l][i];
+            right[l].e[i] = in[l][4 + i];
+        }
+    left[0] = (por_digest){{GL_P - 1, GL_P - 1, GL_P - 1, GL_P - 1}};
+    right[7] = (por_digest){{0, 0, 0, 0}};
+    poseidon_two_to_one_x8(left, right, d8);
+    bad = 0;
+    for (int l = 0; l < 8; l++) {
+        poseidon_two_to_one(&left[l], &right[l], &d);
+        bad += !same(d.e, d8[l].e, 4);
+    }
+    ok(bad == 0, "two_to_one_x8 == 8 two_to_one calls (incl. all p - 1 and all 0 halves)");
+
+    /* Negative: a changed last input of lane 6 changes lane 6's digest only. */
+    por_digest e8[8];
+    poseidon_hash_no_pad_x8(ptrs, 135, d8);
+    in[6][134] = gl_add(in[6][134], 1);
+    poseidon_hash_no_pad_x8(ptrs, 135, e8);
+    int changed = 0, others = 0;
+    for (int l = 0; l < 8; l++) {
+        int diff = !same(d8[l].e, e8[l].e, 4);
+        if (l == 6)
+            changed = diff;
+        else
+            others += diff;
+    }
+    ok(changed && others == 0, "hash_no_pad_x8: a change in lane 6's last input changes lane 6 only");
+}
+
 int main(void)
 {
     test_known_answers("fast", poseidon_permute);
     test_known_answers("portable", poseidon_permute_scalar);
     test_known_answers("reference", poseidon_permute_reference);
     test_fast_matches_reference();
+    test_permute_x8("fast", poseidon_permute_x8);
+    test_permute_x8("portable", poseidon_permute_x8_portable);
+    test_x8_builds();
+    test_sponges_x8();
     test_hash_no_pad();
     test_two_to_one();
     test_por_hash();
