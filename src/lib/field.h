@@ -72,6 +72,29 @@ static inline gl_t gl_mul(gl_t a, gl_t b)
 
 static inline gl_t gl_sqr(gl_t a) { return gl_mul(a, a); }
 
+/*
+ * Lazy sum of products: 128-bit products accumulate in 192 bits and are
+ * reduced once (2^128 = -2^32 mod p), far cheaper than reducing every
+ * product.  At most 2^32 terms (so hi < 2^32).
+ */
+typedef struct {
+    unsigned __int128 lo;
+    uint64_t hi;
+} gl_acc;
+
+static inline void gl_acc_mul_add(gl_acc *a, gl_t x, gl_t y)
+{
+    unsigned __int128 prod = (unsigned __int128)x * y;
+    a->lo += prod;
+    a->hi += a->lo < prod;
+}
+
+static inline gl_t gl_acc_reduce(const gl_acc *a)
+{
+    /* hi < 2^32, so hi << 32 < p is canonical */
+    return gl_sub(gl_reduce128(a->lo), a->hi << 32);
+}
+
 gl_t gl_pow(gl_t base, uint64_t exponent);
 /* Multiplicative inverse; gl_inv(0) returns 0. */
 gl_t gl_inv(gl_t a);

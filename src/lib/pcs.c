@@ -186,28 +186,6 @@ static void observe_statement(por_transcript *t, const por_fri_params *p, const 
         por_transcript_observe_ext(t, points[j]);
 }
 
-/* ---------------------------------------------------------------------------
- * Lazy accumulation of sums of products: 64x64-bit products are added into a
- * 192-bit accumulator and reduced once (2^128 = -2^32 mod p), which is far
- * cheaper than reducing every product.  At most 2^32 terms.
- */
-typedef struct {
-    unsigned __int128 lo;
-    uint64_t hi;
-} acc192;
-
-static inline void acc_mul_add(acc192 *a, gl_t x, gl_t y)
-{
-    unsigned __int128 prod = (unsigned __int128)x * y;
-    a->lo += prod;
-    a->hi += a->lo < prod;
-}
-
-static inline gl_t acc_reduce(const acc192 *a)
-{
-    /* hi < 2^32, so hi << 32 < p is canonical */
-    return gl_sub(gl_reduce128(a->lo), a->hi << 32);
-}
 
 /* ---------------------------------------------------------------------------
  * Prover
@@ -227,13 +205,13 @@ static void eval_range(void *arg, size_t begin, size_t end)
 {
     const lin_ctx *c = arg;
     for (size_t k = begin; k < end; k++) {
-        acc192 a0 = {0, 0}, a1 = {0, 0};
+        gl_acc a0 = {0, 0}, a1 = {0, 0};
         const gl_t *f = c->polys[k];
         for (size_t i = 0; i < c->lens[k]; i++) {
-            acc_mul_add(&a0, f[i], c->powers[i].c0);
-            acc_mul_add(&a1, f[i], c->powers[i].c1);
+            gl_acc_mul_add(&a0, f[i], c->powers[i].c0);
+            gl_acc_mul_add(&a1, f[i], c->powers[i].c1);
         }
-        c->out[k] = (gl2_t){acc_reduce(&a0), acc_reduce(&a1)};
+        c->out[k] = (gl2_t){gl_acc_reduce(&a0), gl_acc_reduce(&a1)};
     }
 }
 
@@ -244,7 +222,7 @@ static void eval_range(void *arg, size_t begin, size_t end)
 static void combine_range(void *arg, size_t begin, size_t end)
 {
     const lin_ctx *c = arg;
-    acc192 a0[COMBINE_BLOCK], a1[COMBINE_BLOCK];
+    gl_acc a0[COMBINE_BLOCK], a1[COMBINE_BLOCK];
     for (size_t i0 = begin; i0 < end; i0 += COMBINE_BLOCK) {
         size_t i1 = i0 + COMBINE_BLOCK < end ? i0 + COMBINE_BLOCK : end;
         memset(a0, 0, sizeof(a0));
@@ -254,12 +232,12 @@ static void combine_range(void *arg, size_t begin, size_t end)
             const gl_t *f = c->polys[k];
             gl_t w0 = c->powers[k].c0, w1 = c->powers[k].c1;
             for (size_t i = i0; i < lim; i++) {
-                acc_mul_add(&a0[i - i0], f[i], w0);
-                acc_mul_add(&a1[i - i0], f[i], w1);
+                gl_acc_mul_add(&a0[i - i0], f[i], w0);
+                gl_acc_mul_add(&a1[i - i0], f[i], w1);
             }
         }
         for (size_t i = i0; i < i1; i++)
-            c->out[i] = (gl2_t){acc_reduce(&a0[i - i0]), acc_reduce(&a1[i - i0])};
+            c->out[i] = (gl2_t){gl_acc_reduce(&a0[i - i0]), gl_acc_reduce(&a1[i - i0])};
     }
 }
 

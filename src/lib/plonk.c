@@ -335,25 +335,6 @@ static void ratio_range(void *arg, size_t b, size_t e)
         rc->num[k] = gl2_mul(rc->num[k], rc->den[k]);
 }
 
-/* Lazy sums of products: 128-bit products accumulate in 192 bits and are
- * reduced once (2^128 = -2^32 mod p); fine for up to 2^32 terms. */
-typedef struct {
-    unsigned __int128 lo;
-    uint64_t hi;
-} acc192;
-
-static inline void acc_mac(acc192 *a, gl_t x, gl_t y)
-{
-    unsigned __int128 p = (unsigned __int128)x * y;
-    a->lo += p;
-    a->hi += a->lo < p;
-}
-
-static inline gl_t acc_reduce(const acc192 *a)
-{
-    /* hi < 2^32, so hi << 32 < p */
-    return gl_sub(gl_reduce128(a->lo), a->hi << 32);
-}
 
 /* Quotient values on the LDE coset. */
 typedef struct {
@@ -387,12 +368,12 @@ static void quot_range(void *arg, size_t b, size_t e)
         for (size_t g = 0; g < G; g++) {
             const por_gate *gt = &vk->gate_types[g];
             gt->vt->eval_base(gt, w, consts, qc->pi, tmp);
-            acc192 a0 = {0, 0}, a1 = {0, 0};
+            gl_acc a0 = {0, 0}, a1 = {0, 0};
             for (size_t k = 0; k < gt->num_constraints; k++) {
-                acc_mac(&a0, tmp[k], qc->alpha_pows[k].c0);
-                acc_mac(&a1, tmp[k], qc->alpha_pows[k].c1);
+                gl_acc_mul_add(&a0, tmp[k], qc->alpha_pows[k].c0);
+                gl_acc_mul_add(&a1, tmp[k], qc->alpha_pows[k].c1);
             }
-            gl2_t ag = {acc_reduce(&a0), acc_reduce(&a1)};
+            gl2_t ag = {gl_acc_reduce(&a0), gl_acc_reduce(&a1)};
             acc = gl2_add(acc, gl2_mul_base(ag, pk->pre.lde[g][i]));
         }
         /* permutation */
