@@ -24,7 +24,9 @@ echo "snapshot $SNAPSHOT"
 
 step "proving it: SELECT por_prove($SNAPSHOT)"
 time ROOT=$("${PSQL[@]}" -At -c "SELECT encode(por_prove($SNAPSHOT), 'hex')")
+DIGEST=$("${PSQL[@]}" -At -c "SELECT encode(por_params_digest($SNAPSHOT), 'hex')")
 echo "root $ROOT"
+echo "params digest $DIGEST (published next to the root: binds prices, haircuts, decimals, time, tree size)"
 "${PSQL[@]}" -c "SELECT snapshot_id, status, account_count, leaf_count, batch_log2, price_scale FROM por.snapshots WHERE snapshot_id = $SNAPSHOT"
 
 step "one customer's inclusion proof: acct-0000042 -> $DEMO_OUT/inclusion-acct-0000042.json"
@@ -32,8 +34,8 @@ step "one customer's inclusion proof: acct-0000042 -> $DEMO_OUT/inclusion-acct-0
     > "$DEMO_OUT/inclusion-acct-0000042.json"
 head -c 600 "$DEMO_OUT/inclusion-acct-0000042.json"; echo " ..."
 
-step "the customer verifies it without the database: por-verify inclusion FILE --root ROOT"
-"$BINDIR/por-verify" inclusion "$DEMO_OUT/inclusion-acct-0000042.json" --root "$ROOT"
+step "the customer verifies it without the database: por-verify inclusion FILE --root ROOT --params-digest DIGEST"
+"$BINDIR/por-verify" inclusion "$DEMO_OUT/inclusion-acct-0000042.json" --root "$ROOT" --params-digest "$DIGEST"
 
 step "per-asset totals: SELECT * FROM por_snapshot_totals($SNAPSHOT)"
 "${PSQL[@]}" -c "SELECT * FROM por_snapshot_totals($SNAPSHOT)"
