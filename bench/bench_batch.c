@@ -36,7 +36,6 @@ static int run(unsigned k, unsigned A)
     char key[64], tag[32];
     snprintf(tag, sizeof(tag), "batch.%zux%u", N, A);
     por_asset *assets = calloc(A, sizeof(*assets));
-    uint8_t *lens = calloc(A, 1);
     uint64_t *bal = calloc(N * 2 * A, sizeof(uint64_t));
     por_digest *cm = calloc(N, sizeof(por_digest));
     for (unsigned a = 0; a < A; a++) {
@@ -48,7 +47,6 @@ static int run(unsigned k, unsigned A)
     por_params params = {.snapshot_id = 7, .snapshot_time_us = 1700000000000000LL, .balance_bits = 62,
                          .price_scale = 8, .batch_log2 = k, .leaf_count = N, .asset_count = A,
                          .assets = assets};
-    por_batch_symbol_lens(&params, lens);
     for (size_t u = 0; u < N; u++) {
         for (unsigned a = 0; a < A; a++) {
             bal[2 * A * u + a] = next() >> 20;
@@ -62,7 +60,7 @@ static int run(unsigned k, unsigned A)
     int rc = 1;
     const char *why = "";
     por_pool *pool = por_pool_create(2);
-    por_batch_circuit *bc = por_batch_circuit_build(k, A, 62, true, lens, NULL, &why);
+    por_batch_circuit *bc = por_batch_circuit_build(k, A, 62, true, NULL, &why);
     por_plonk_prover *pk = NULL;
     por_witness *w = NULL;
     por_plonk_proof proof;
@@ -131,7 +129,6 @@ out:
     por_batch_circuit_free(bc);
     por_pool_destroy(pool);
     free(assets);
-    free(lens);
     free(bal);
     free(cm);
     return rc;

@@ -157,12 +157,6 @@ static unsigned carry_width(unsigned A, unsigned nb, unsigned L)
     return 0;
 }
 
-void por_batch_symbol_lens(const por_params *params, uint8_t *out)
-{
-    for (uint32_t a = 0; a < params->asset_count; a++)
-        out[a] = (uint8_t)strnlen(params->assets[a].symbol, POR_SYMBOL_MAX);
-}
-
 void por_batch_circuit_free(por_batch_circuit *bc)
 {
     if (!bc)
@@ -170,6 +164,7 @@ void por_batch_circuit_free(por_batch_circuit *bc)
     por_circuit_free(bc->circuit);
     free(bc->commitment);
     free(bc->balance);
+    free(bc->symbol_len);
     free(bc->symbol);
     free(bc->decimals);
     free(bc->price);
@@ -182,22 +177,21 @@ void por_batch_circuit_free(por_batch_circuit *bc)
 size_t por_batch_num_public_inputs(unsigned asset_count) { return 8 + 4 * (size_t)asset_count; }
 
 /* The params digest input, in por_params_digest's order: constants for the
- * shape (version, B, k, A, symbol lengths), witnesses for everything else. */
+ * version and the shape (B, k, A), witnesses for everything else.  Every
+ * symbol takes the same fixed width, so nothing here depends on the symbols. */
 static void build_params(ctx_t *x, const por_target *price_value)
 {
     por_batch_circuit *bc = x->bc;
     por_builder *b = x->b;
     unsigned A = bc->asset_count;
-    size_t n = 8;
-    for (unsigned a = 0; a < A; a++)
-        n += 1 + (bc->symbol_len[a] + 6u) / 7 + 3;
+    size_t n = 8 + (size_t)A * POR_PARAMS_ASSET_ELEMENTS;
     por_target *in = malloc(n * sizeof(*in));
     if (!in) {
         por_builder_fail(b, "out of memory");
         return;
     }
     size_t i = 0;
-    in[i++] = por_builder_constant(b, 1);
+    in[i++] = por_builder_constant(b, POR_PARAMS_DIGEST_VERSION);
     in[i++] = bc->snapshot_id;
     in[i++] = bc->snapshot_time;
     in[i++] = por_builder_constant(b, bc->balance_bits);
@@ -206,8 +200,8 @@ static void build_params(ctx_t *x, const por_target *price_value)
     in[i++] = bc->leaf_count;
     in[i++] = por_builder_constant(b, A);
     for (unsigned a = 0; a < A; a++) {
-        in[i++] = por_builder_constant(b, bc->symbol_len[a]);
-        for (unsigned w = 0; w < (bc->symbol_len[a] + 6u) / 7; w++)
+        in[i++] = bc->symbol_len[a];
+        for (unsigned w = 0; w < POR_BATCH_SYMBOL_WORDS; w++)
             in[i++] = bc->symbol[a * POR_BATCH_SYMBOL_WORDS + w];
         in[i++] = bc->decimals[a];
         in[i++] = price_value[a];
@@ -219,7 +213,7 @@ static void build_params(ctx_t *x, const por_target *price_value)
 }
 
 por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, unsigned balance_bits,
-                                           bool zero_knowledge, const uint8_t *symbol_lens,
+                                           bool zero_knowledge,
                                            const por_circuit_config *cfg, const char **why)
 {
     const char *dummy;
@@ -237,11 +231,6 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
         *why = "batch: balance_bits out of range";
         return NULL;
     }
-    for (unsigned a = 0; a < asset_count; a++)
-        if (!symbol_lens || symbol_lens[a] < 1 || symbol_lens[a] > POR_SYMBOL_MAX) {
-            *why = "batch: symbol length out of range";
-            return NULL;
-        }
     unsigned A = asset_count, B = balance_bits;
     unsigned nb = B > 32 ? 2 : 1;
     unsigned L = 0, R = 0;
@@ -275,7 +264,7 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     bc->price_limb_bits = L;
     bc->carry_bits = R;
     bc->columns = K;
-    memcpy(bc->symbol_len, symbol_lens, A);
+    bc->symbol_len = calloc(A, sizeof(por_target));
     bc->commitment = calloc(N * 4, sizeof(por_target));
     bc->balance = calloc(N * 2 * A, sizeof(por_target));
     bc->symbol = calloc((size_t)A * POR_BATCH_SYMBOL_WORDS, sizeof(por_target));
@@ -291,7 +280,7 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     por_target *bl = calloc(2 * (size_t)A * 2, sizeof(por_target)); /* balance limbs of one account */
     por_target *sl = calloc((size_t)A * 2, sizeof(por_target));    /* signed limbs */
     por_builder *b = por_builder_new(&conf);
-    if (!bc->commitment || !bc->balance || !bc->symbol || !bc->decimals || !bc->price ||
+    if (!bc->commitment || !bc->balance || !bc->symbol_len || !bc->symbol || !bc->decimals || !bc->price ||
         !bc->haircut || !bc->leaf || !bc->node || !plimb || !sum || !leafin || !bl || !sl || !b) {
         *why = "out of memory";
         goto fail;
@@ -309,6 +298,7 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
         pw[j] = j + 1 < np ? L : 63 - L * (np - 1);
     por_target hundred = por_builder_constant(b, 100);
     for (unsigned a = 0; a < A; a++) {
+        bc->symbol_len[a] = virt(&x);
         for (unsigned w = 0; w < POR_BATCH_SYMBOL_WORDS; w++)
             bc->symbol[a * POR_BATCH_SYMBOL_WORDS + w] = virt(&x);
         bc->decimals[a] = virt(&x);
@@ -559,11 +549,6 @@ int por_batch_witness(const por_batch_circuit *bc, const por_params *params,
         *why = "batch: params do not match the circuit's shape";
         return -1;
     }
-    for (unsigned a = 0; a < A; a++)
-        if (strnlen(params->assets[a].symbol, POR_SYMBOL_MAX + 1) != bc->symbol_len[a]) {
-            *why = "batch: asset symbol lengths do not match the circuit's shape";
-            return -1;
-        }
     if (!unchecked) {
         const char *e = por_params_check(params);
         if (e) {
@@ -602,13 +587,11 @@ int por_batch_witness(const por_batch_circuit *bc, const por_params *params,
     bad |= set(w, bc->leaf_count, params->leaf_count);
     for (unsigned a = 0; a < A; a++) {
         const por_asset *as = &params->assets[a];
-        size_t len = bc->symbol_len[a];
-        for (size_t off = 0, wi = 0; off < len; off += 7, wi++) {
-            uint64_t word = 0;
-            for (size_t i = off; i < len && i < off + 7; i++)
-                word |= (uint64_t)(unsigned char)as->symbol[i] << (8 * (i - off));
-            bad |= set(w, bc->symbol[a * POR_BATCH_SYMBOL_WORDS + wi], word);
-        }
+        uint64_t words[POR_BATCH_SYMBOL_WORDS];
+        por_params_symbol_pack(as->symbol, words);
+        bad |= set(w, bc->symbol_len[a], strnlen(as->symbol, POR_SYMBOL_MAX));
+        for (unsigned wi = 0; wi < POR_BATCH_SYMBOL_WORDS; wi++)
+            bad |= set(w, bc->symbol[a * POR_BATCH_SYMBOL_WORDS + wi], words[wi]);
         bad |= set(w, bc->decimals[a], as->decimals);
         bad |= set(w, bc->price[a], gl_from_u64(as->price_units));
         bad |= set(w, bc->haircut[a], as->haircut);

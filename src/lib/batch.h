@@ -10,14 +10,14 @@
  *   [4 + 2A + 2a], +1   debt total of asset a, the same way
  *   [4 + 4A .. 8 + 4A)  the params digest (por_params_digest)
  *
- * The circuit depends only on its shape: k, A, B = balance_bits and the
- * byte length of every asset symbol (the params encoding packs a symbol into
- * ceil(len / 7) elements, so the lengths fix where prices sit in the hashed
- * encoding).  Prices, haircuts, decimals, symbol bytes, snapshot id and time,
- * price scale and leaf count are witnesses hashed in-circuit into the params
- * digest, so one verifier key serves every snapshot of that shape; B, k, A and
- * the symbol lengths enter the hash as circuit constants, so a proof cannot
- * claim a digest of params with another balance width or batch size.
+ * The circuit depends only on its shape: k, A and B = balance_bits (the
+ * params encoding gives every symbol the same fixed width, so the asset
+ * symbols do not move anything in the hashed encoding).  Prices, haircuts,
+ * decimals, symbol lengths and bytes, snapshot id and time, price scale and
+ * leaf count are witnesses hashed in-circuit into the params digest, so one
+ * verifier key serves every snapshot of that shape; B, k and A enter the hash
+ * as circuit constants, so a proof cannot claim a digest of params with
+ * another balance width, batch size or asset count.
  *
  * In-circuit, per account u (batch.c explains the bounds):
  *   leaf_u = por_hash(DOMAIN_LEAF, [C_u, e_1..e_A, d_1..d_A]) from the same
@@ -44,7 +44,7 @@
 #include "tree.h"
 
 #define POR_BATCH_MAX_LOG2 20
-#define POR_BATCH_SYMBOL_WORDS 5 /* ceil(POR_SYMBOL_MAX / 7) */
+#define POR_BATCH_SYMBOL_WORDS POR_PARAMS_SYMBOL_WORDS
 
 /* What the circuit spends, for reports (ops: arithmetic operations, 12 per row). */
 typedef struct {
@@ -63,12 +63,12 @@ typedef struct {
     uint32_t price_limb_bits; /* L: price limbs and carry-chain columns are L bits */
     uint32_t carry_bits;      /* offset carries are range-checked to this many bits */
     uint32_t columns;         /* carry-chain columns */
-    uint8_t symbol_len[POR_MAX_ASSETS];
     /* witness inputs */
     por_target *commitment; /* 2^k * 4 */
     por_target *balance;    /* 2^k * 2A: account u's e at [2A u + a], d at [2A u + A + a] */
     por_target snapshot_id, snapshot_time, price_scale, leaf_count;
-    por_target *symbol;     /* A * POR_BATCH_SYMBOL_WORDS (the first ceil(len/7) used) */
+    por_target *symbol_len; /* A: symbol byte lengths */
+    por_target *symbol;     /* A * POR_BATCH_SYMBOL_WORDS (por_params_symbol_pack) */
     por_target *decimals, *price, *haircut; /* A each */
     /* computed values, exposed so tests can forge them */
     por_target *leaf;       /* 2^k * 4 leaf digests */
@@ -86,17 +86,13 @@ typedef struct {
     por_digest params_digest;
 } por_batch_public;
 
-/* Writes the symbol byte lengths of params' assets (the shape) to out[A]. */
-void por_batch_symbol_lens(const por_params *params, uint8_t *out);
-
 /*
  * Builds the circuit for 2^k accounts (k <= POR_BATCH_MAX_LOG2), asset_count
- * assets with symbols of symbol_lens[a] bytes (1..32), balances < 2^balance_bits
- * (1..62).  cfg: the proof configuration (NULL: por_circuit_config_default),
+ * assets, balances < 2^balance_bits (1..62).  cfg: the proof configuration (NULL: por_circuit_config_default),
  * with zero_knowledge overriding its flag.  NULL on error with *why.
  */
 por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, unsigned balance_bits,
-                                           bool zero_knowledge, const uint8_t *symbol_lens,
+                                           bool zero_knowledge,
                                            const por_circuit_config *cfg, const char **why);
 void por_batch_circuit_free(por_batch_circuit *bc);
 

@@ -5,8 +5,6 @@
 
 #include "tree.h"
 
-/* First element of the digest input: bumped if the encoding below ever changes. */
-#define PARAMS_DIGEST_VERSION 1
 
 /* Symbols are tickers: printable ASCII without space, so they print unambiguously. */
 static bool symbol_char_ok(unsigned char c) { return c > 0x20 && c < 0x7f; }
@@ -54,23 +52,30 @@ const char *por_params_check(const por_params *params)
     return NULL;
 }
 
+void por_params_symbol_pack(const char *symbol, uint64_t words[POR_PARAMS_SYMBOL_WORDS])
+{
+    size_t len = strnlen(symbol, POR_SYMBOL_MAX);
+    for (size_t w = 0; w < POR_PARAMS_SYMBOL_WORDS; w++)
+        words[w] = 0;
+    for (size_t i = 0; i < len; i++)
+        words[i / 7] |= (uint64_t)(unsigned char)symbol[i] << (8 * (i % 7));
+}
+
 /*
  * Input: [version, snapshot_id, snapshot_time_us, balance_bits, price_scale,
- * batch_log2, leaf_count, asset_count, then per asset: symbol length, symbol
- * bytes packed 7 per element little-endian, decimals, price_units, haircut].
- * Every variable-length part is preceded by its length, so the encoding is
- * injective; por_hash binds the total length as well.
+ * batch_log2, leaf_count, asset_count, then per asset: symbol length, the
+ * symbol as exactly POR_PARAMS_SYMBOL_WORDS elements of 7 bytes (zero-padded),
+ * decimals, price_units, haircut].  The length makes the padding unambiguous,
+ * so the encoding is injective; the fixed width keeps every element's position
+ * independent of the symbols, so the batch circuit's shape does not depend on
+ * them (version 1 packed ceil(len / 7) elements).
  */
 void por_params_digest(const por_params *params, por_digest *out)
 {
-    size_t n = 8;
-    for (uint32_t a = 0; a < params->asset_count; a++) {
-        size_t len = strnlen(params->assets[a].symbol, POR_SYMBOL_MAX);
-        n += 1 + (len + 6) / 7 + 3;
-    }
+    size_t n = 8 + (size_t)params->asset_count * POR_PARAMS_ASSET_ELEMENTS;
     por_sponge s;
     por_sponge_init(&s, POR_DOMAIN_PARAMS, n);
-    por_sponge_absorb(&s, PARAMS_DIGEST_VERSION);
+    por_sponge_absorb(&s, POR_PARAMS_DIGEST_VERSION);
     por_sponge_absorb(&s, params->snapshot_id);
     por_sponge_absorb(&s, (uint64_t)params->snapshot_time_us);
     por_sponge_absorb(&s, params->balance_bits);
@@ -80,14 +85,11 @@ void por_params_digest(const por_params *params, por_digest *out)
     por_sponge_absorb(&s, params->asset_count);
     for (uint32_t a = 0; a < params->asset_count; a++) {
         const por_asset *asset = &params->assets[a];
-        size_t len = strnlen(asset->symbol, POR_SYMBOL_MAX);
-        por_sponge_absorb(&s, len);
-        for (size_t off = 0; off < len; off += 7) {
-            uint64_t w = 0;
-            for (size_t i = off; i < len && i < off + 7; i++)
-                w |= (uint64_t)(unsigned char)asset->symbol[i] << (8 * (i - off));
-            por_sponge_absorb(&s, w);
-        }
+        uint64_t words[POR_PARAMS_SYMBOL_WORDS];
+        por_params_symbol_pack(asset->symbol, words);
+        por_sponge_absorb(&s, strnlen(asset->symbol, POR_SYMBOL_MAX));
+        for (size_t w = 0; w < POR_PARAMS_SYMBOL_WORDS; w++)
+            por_sponge_absorb(&s, words[w]);
         por_sponge_absorb(&s, asset->decimals);
         por_sponge_absorb(&s, asset->price_units);
         por_sponge_absorb(&s, asset->haircut);

@@ -46,11 +46,25 @@ typedef struct {
 /* Checks every range above; returns NULL if valid, else a static description. */
 const char *por_params_check(const por_params *params);
 
+/* First element of the digest input: bumped whenever the encoding changes
+ * (2: fixed-width symbols).  The batch circuit hashes it as a constant. */
+#define POR_PARAMS_DIGEST_VERSION 2
+/* Elements per symbol in the digest input: 7 bytes each, 5 * 7 >= POR_SYMBOL_MAX. */
+#define POR_PARAMS_SYMBOL_WORDS 5
+/* Elements per asset in the digest input: length, symbol words, decimals, price, haircut. */
+#define POR_PARAMS_ASSET_ELEMENTS (1 + POR_PARAMS_SYMBOL_WORDS + 3)
+
+/* The symbol's bytes packed 7 per element little-endian, zero-padded to
+ * exactly POR_PARAMS_SYMBOL_WORDS elements (each < 2^56, so canonical). */
+void por_params_symbol_pack(const char *symbol, uint64_t words[POR_PARAMS_SYMBOL_WORDS]);
+
 /*
- * por_hash(POR_DOMAIN_PARAMS, encoding of every field in order): [1 (version),
+ * por_hash(POR_DOMAIN_PARAMS, encoding of every field in order): [2 (version),
  * snapshot_id, snapshot_time_us, balance_bits, price_scale, batch_log2,
- * leaf_count, asset_count, then per asset: symbol length, symbol bytes packed 7
- * per element little-endian, decimals, price_units, haircut] (docs/FORMATS.md).
+ * leaf_count, asset_count, then per asset: symbol length, symbol bytes packed
+ * 7 per element little-endian into exactly POR_PARAMS_SYMBOL_WORDS elements
+ * (zero-padded), decimals, price_units, haircut] (docs/FORMATS.md): 8 + 9A
+ * elements, so the positions depend only on A.
  */
 void por_params_digest(const por_params *params, por_digest *out);
 /* (por_params_digest and por_account_solvent expect params that pass por_params_check.) */

@@ -89,12 +89,10 @@ static int fixture_init(fixture *f, unsigned k, unsigned A, unsigned B, bool zk)
 {
     memset(f, 0, sizeof(*f));
     snap_init(&f->s, k, A, B);
-    uint8_t lens[4];
-    por_batch_symbol_lens(&f->s.params, lens);
     por_circuit_config cfg;
     test_config(&cfg);
     const char *why = NULL;
-    f->bc = por_batch_circuit_build(k, A, B, zk, lens, &cfg, &why);
+    f->bc = por_batch_circuit_build(k, A, B, zk, &cfg, &why);
     if (!f->bc) {
         diag("build: %s", why);
         return -1;
@@ -449,7 +447,9 @@ static void test_node(void)
     fixture_free(&f);
 }
 
-/* Shape checks: params of another shape, the circuit's independence of prices. */
+/* Shape checks: params of another shape are refused; the circuit depends on
+ * (k, A, B) only, not on prices or symbols: one verifier key proves params
+ * whose symbols have other lengths, and the symbol bytes are bound. */
 static void test_shape(void)
 {
     fixture f;
@@ -458,28 +458,59 @@ static void test_shape(void)
         return;
     }
     const char *why;
-    por_batch_public pub;
+    por_batch_public pub, base;
+    por_witness *w = witness(&f, f.bal, &f.s.params, false, &base, &why);
+    por_witness_free(w);
     snap other = f.s;
     other.params.assets = other.assets;
     other.params.balance_bits = 61;
     ok(witness(&f, f.bal, &other.params, true, &pub, &why) == NULL, "shape: another balance_bits is refused");
+    /* symbols of 4 and 32 bytes instead of 3 and 3: same circuit, another digest */
     other = f.s;
     other.params.assets = other.assets;
     strcpy(other.assets[0].symbol, "WBTC");
-    ok(witness(&f, f.bal, &other.params, true, &pub, &why) == NULL, "shape: another symbol length is refused");
-    /* a circuit built for other prices is the same circuit */
-    uint8_t lens[2] = {3, 3};
+    strcpy(other.assets[1].symbol, "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345");
+    w = witness(&f, f.bal, &other.params, false, &pub, &why);
+    ok(w != NULL, "shape: symbols of other lengths fit the same circuit (%s)", w ? "ok" : why);
+    if (w) {
+        por_digest pd;
+        por_params_digest(&other.params, &pd);
+        ok(memcmp(&pd, &pub.params_digest, sizeof(pd)) == 0 &&
+               memcmp(&pd, &base.params_digest, sizeof(pd)) != 0,
+           "shape: the expected digest is the native digest of the new symbols");
+        por_plonk_proof proof;
+        int rc = por_batch_prove(f.pk, f.bc, w, NULL, NULL, &pub, &proof, &why);
+        ok(rc == 0 && verifies(&f, &proof, &pub) && !verifies(&f, &proof, &base),
+           "shape: proves and verifies the new symbols' digest, not the old one (%s)", rc ? why : "ok");
+        por_plonk_proof_free(&proof);
+        /* a symbol byte or length changed under the same claimed digest */
+        forge(&f, w, f.bc->symbol[POR_BATCH_SYMBOL_WORDS + 4], 0x353433);
+        refused_and_rejected(&f, w, &pub, "symbol byte changed under the digest");
+        por_witness_free(w);
+        w = witness(&f, f.bal, &other.params, false, &pub, &why);
+        forge(&f, w, f.bc->symbol_len[0], 3);
+        refused_and_rejected(&f, w, &pub, "symbol length changed under the digest");
+        por_witness_free(w);
+    }
+    /* a circuit built on its own (no prices, no symbols) is the same circuit;
+     * another balance width is not */
     por_circuit_config cfg;
     test_config(&cfg);
-    por_batch_circuit *bc2 = por_batch_circuit_build(2, 2, 62, false, lens, &cfg, &why);
+    por_batch_circuit *bc2 = por_batch_circuit_build(2, 2, 62, false, &cfg, &why);
     por_plonk_prover *pk2 = bc2 ? por_plonk_setup(bc2->circuit, NULL, &why) : NULL;
     ok(pk2 && memcmp(&por_plonk_prover_vk(pk2)->circuit_digest, &por_plonk_prover_vk(f.pk)->circuit_digest,
                      sizeof(por_digest)) == 0,
        "shape: the circuit digest depends on the shape only");
     por_plonk_prover_free(pk2);
     por_batch_circuit_free(bc2);
-    ok(por_batch_circuit_build(2, 2, 63, false, lens, &cfg, &why) == NULL, "shape: balance_bits 63 refused");
-    ok(por_batch_circuit_build(2, 2, 62, false, NULL, &cfg, &why) == NULL, "shape: no symbol lengths refused");
+    bc2 = por_batch_circuit_build(2, 2, 61, false, &cfg, &why);
+    pk2 = bc2 ? por_plonk_setup(bc2->circuit, NULL, &why) : NULL;
+    ok(pk2 && memcmp(&por_plonk_prover_vk(pk2)->circuit_digest, &por_plonk_prover_vk(f.pk)->circuit_digest,
+                     sizeof(por_digest)) != 0,
+       "shape: another balance_bits gives another circuit digest");
+    por_plonk_prover_free(pk2);
+    por_batch_circuit_free(bc2);
+    ok(por_batch_circuit_build(2, 2, 63, false, &cfg, &why) == NULL, "shape: balance_bits 63 refused");
     fixture_free(&f);
 }
 

@@ -78,7 +78,7 @@ static void test_params_digest_layout(void)
     const por_params *p = &fx.params;
     gl_t in[64];
     size_t n = 0;
-    in[n++] = 1;
+    in[n++] = 2;
     in[n++] = p->snapshot_id;
     in[n++] = (uint64_t)p->snapshot_time_us;
     in[n++] = p->balance_bits;
@@ -86,29 +86,49 @@ static void test_params_digest_layout(void)
     in[n++] = p->batch_log2;
     in[n++] = p->leaf_count;
     in[n++] = 3;
-    in[n++] = 3, in[n++] = 0x435442;                 /* "BTC" */
+    /* every symbol: length, then exactly 5 elements of 7 bytes, zero-padded */
+    in[n++] = 3, in[n++] = 0x435442, in[n++] = 0, in[n++] = 0, in[n++] = 0, in[n++] = 0; /* "BTC" */
     in[n++] = 8, in[n++] = 91234560000000000ULL, in[n++] = 90;
-    in[n++] = 3, in[n++] = 0x485445;                 /* "ETH" */
+    in[n++] = 3, in[n++] = 0x485445, in[n++] = 0, in[n++] = 0, in[n++] = 0, in[n++] = 0; /* "ETH" */
     in[n++] = 18, in[n++] = 301234, in[n++] = 80;
-    in[n++] = 4, in[n++] = 0x54445355;               /* "USDT" */
+    in[n++] = 4, in[n++] = 0x54445355, in[n++] = 0, in[n++] = 0, in[n++] = 0, in[n++] = 0; /* "USDT" */
     in[n++] = 6, in[n++] = 100010000000000ULL, in[n++] = 100;
     por_digest want, got;
     por_hash(POR_DOMAIN_PARAMS, in, n, &want);
     por_params_digest(p, &got);
     ok(deq(&got, &want), "params digest = por_hash(DOMAIN_PARAMS, documented encoding)");
 
-    /* a long symbol packs 7 bytes per element */
+    /* a long symbol packs 7 bytes per element, still 5 elements */
     por_asset one = {"ABCDEFGHIJ", 2, 5, 100};
     por_params q = *p;
     q.asset_count = 1;
     q.assets = &one;
     n = 8;
     in[7] = 1;
-    in[n++] = 10, in[n++] = 0x47464544434241ULL, in[n++] = 0x4a4948;
+    in[n++] = 10, in[n++] = 0x47464544434241ULL, in[n++] = 0x4a4948, in[n++] = 0, in[n++] = 0, in[n++] = 0;
     in[n++] = 2, in[n++] = 5, in[n++] = 100;
     por_hash(POR_DOMAIN_PARAMS, in, n, &want);
     por_params_digest(&q, &got);
-    ok(deq(&got, &want), "a 10-byte symbol is packed into two elements");
+    ok(deq(&got, &want), "a 10-byte symbol is packed into five elements, zero-padded");
+    /* the version-1 layout (ceil(len / 7) elements) no longer matches */
+    in[0] = 1;
+    n = 8;
+    in[n++] = 10, in[n++] = 0x47464544434241ULL, in[n++] = 0x4a4948;
+    in[n++] = 2, in[n++] = 5, in[n++] = 100;
+    por_hash(POR_DOMAIN_PARAMS, in, n, &want);
+    ok(!deq(&got, &want), "the variable-width version-1 layout is not the digest");
+    in[0] = 2;
+
+    /* a 32-byte symbol fills the five elements: the last holds bytes 28..31 */
+    por_asset full = {"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", 0, 1, 0};
+    q.assets = &full;
+    n = 8;
+    in[n++] = 32, in[n++] = 0x47464544434241ULL, in[n++] = 0x4e4d4c4b4a4948ULL,
+    in[n++] = 0x5554535251504fULL, in[n++] = 0x31305a59585756ULL, in[n++] = 0x35343332;
+    in[n++] = 0, in[n++] = 1, in[n++] = 0;
+    por_hash(POR_DOMAIN_PARAMS, in, n, &want);
+    por_params_digest(&q, &got);
+    ok(deq(&got, &want), "a 32-byte symbol fills the five elements");
     fx_free(&fx);
 }
 
