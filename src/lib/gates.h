@@ -90,6 +90,12 @@ enum {
 #define POR_POSEIDON_GATE_CONSTRAINTS 118
 static inline unsigned por_poseidon_gate_in(unsigned i) { return i; }
 static inline unsigned por_poseidon_gate_out(unsigned i) { return 12 + i; }
+/*
+ * The Poseidon gate's 118 constraints at one point, computed round by round
+ * as the permutation is defined: the reference that the gate's (faster)
+ * eval_base is tested against.  w: the 130 wire values.
+ */
+void por_poseidon_gate_eval_reference(const gl_t *w, gl_t *out);
 
 typedef struct por_gate por_gate;
 struct por_builder;
