@@ -155,6 +155,25 @@ static void refused_and_rejected(fixture *f, por_witness *w, const por_batch_pub
     por_plonk_proof_free(&proof);
 }
 
+/*
+ * Malicious balances: the checked witness builder must refuse them, and the
+ * forced (unchecked) witness must be refused by the prover and, when forced
+ * through, rejected by the verifier.
+ */
+static void malicious_balances(fixture *f, const uint64_t *bal, const char *what)
+{
+    const char *why = NULL;
+    por_batch_public pub;
+    por_witness *w0 = witness(f, bal, &f->s.params, false, &pub, &why);
+    ok(w0 == NULL, "%s: the witness builder refuses (%s)", what, w0 ? "accepted!" : why);
+    por_witness_free(w0);
+    por_witness *w = witness(f, bal, &f->s.params, true, &pub, &why);
+    ok(w != NULL, "%s: unchecked witness generated (%s)", what, w ? "ok" : why);
+    if (w)
+        refused_and_rejected(f, w, &pub, what);
+    por_witness_free(w);
+}
+
 static void forge(fixture *f, por_witness *w, por_target t, gl_t v)
 {
     size_t slot = por_circuit_slot(f->bc->circuit, t);
@@ -249,30 +268,14 @@ static void test_range(void)
         uint64_t *bal = malloc(f.n * 4 * sizeof(uint64_t));
         memcpy(bal, f.bal, f.n * 4 * sizeof(uint64_t));
         bal[4 * 2 + 1] = bad[i];
-        const char *why = NULL;
-        por_batch_public pub;
-        por_witness *w0 = witness(&f, bal, &f.s.params, false, &pub, &why);
-        ok(w0 == NULL, "%s: the witness builder refuses (%s)", names[i], w0 ? "accepted!" : why);
-        por_witness_free(w0);
-        por_witness *w = witness(&f, bal, &f.s.params, true, &pub, &why);
-        ok(w != NULL, "%s: unchecked witness generated", names[i]);
-        if (w)
-            refused_and_rejected(&f, w, &pub, names[i]);
-        por_witness_free(w);
+        malicious_balances(&f, bal, names[i]);
         free(bal);
     }
     /* a debt of -1 would lower the debt sum: also refused */
     uint64_t *bal = malloc(f.n * 4 * sizeof(uint64_t));
     memcpy(bal, f.bal, f.n * 4 * sizeof(uint64_t));
     bal[4 * 3 + 2] = GL_P - 1;
-    por_batch_public pub;
-    const char *why;
-    por_witness *w = witness(&f, bal, &f.s.params, true, &pub, &why);
-    if (w)
-        refused_and_rejected(&f, w, &pub, "debt p-1");
-    else
-        ok(0, "debt p-1: unchecked witness (%s)", why);
-    por_witness_free(w);
+    malicious_balances(&f, bal, "debt p-1");
     free(bal);
     fixture_free(&f);
 }
@@ -361,17 +364,7 @@ static void test_insolvent(void)
     ok(por_account_solvent(&f.s.params, bal + 6, bal + 9), "insolvent: the zero-margin account is solvent");
     bal[6 + 3 + 2] += 1;
     ok(!por_account_solvent(&f.s.params, bal + 6, bal + 9), "insolvent: one more unit of debt is not");
-    const char *why = NULL;
-    por_batch_public pub;
-    por_witness *w0 = witness(&f, bal, &f.s.params, false, &pub, &why);
-    ok(w0 == NULL, "insolvent: the witness builder refuses (%s)", w0 ? "accepted!" : why);
-    por_witness_free(w0);
-    por_witness *w = witness(&f, bal, &f.s.params, true, &pub, &why);
-    if (w)
-        refused_and_rejected(&f, w, &pub, "insolvent by one unit");
-    else
-        ok(0, "insolvent: unchecked witness (%s)", why);
-    por_witness_free(w);
+    malicious_balances(&f, bal, "insolvent by one unit");
     /* a huge equity "-1" in the price-weighted sum cannot pay for it either: covered by test_range */
     free(bal);
     fixture_free(&f);
