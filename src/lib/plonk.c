@@ -59,6 +59,21 @@ void por_plonk_vk_free(por_plonk_vk *vk)
     memset(vk, 0, sizeof(*vk));
 }
 
+int por_plonk_vk_copy(const por_plonk_vk *src, por_plonk_vk *dst)
+{
+    size_t cap = (size_t)1 << src->config.cap_height;
+    *dst = *src;
+    dst->gate_types = malloc(sizeof(por_gate) * (src->num_gate_types ? src->num_gate_types : 1));
+    dst->preprocessed_cap = malloc(sizeof(por_digest) * cap);
+    if (dst->gate_types == NULL || dst->preprocessed_cap == NULL) {
+        por_plonk_vk_free(dst);
+        return -1;
+    }
+    memcpy(dst->gate_types, src->gate_types, sizeof(por_gate) * src->num_gate_types);
+    memcpy(dst->preprocessed_cap, src->preprocessed_cap, sizeof(por_digest) * cap);
+    return 0;
+}
+
 void por_plonk_vk_shape(const por_plonk_vk *vk, por_pcs_shape *s)
 {
     memset(s, 0, sizeof(*s));

@@ -150,6 +150,8 @@ typedef struct {
 } por_plonk_vk;
 
 void por_plonk_vk_free(por_plonk_vk *vk);
+/* Deep copy (so a verifier can keep the key and free the prover); 0, or -1 on allocation failure. */
+int por_plonk_vk_copy(const por_plonk_vk *src, por_plonk_vk *dst);
 /* The PCS shape the verifier expects for this circuit. */
 void por_plonk_vk_shape(const por_plonk_vk *vk, por_pcs_shape *shape);
 
