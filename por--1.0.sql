@@ -99,6 +99,55 @@ CREATE TABLE por.run_log (
 );
 COMMENT ON TABLE por.run_log IS 'what was done to each snapshot, by whom, how long it took';
 
+-- Batch proofs: one zero-knowledge proof per batch of 2^batch_log2 leaves,
+-- written by por_prove's background worker, one transaction per batch, so a
+-- canceled or crashed run keeps every finished batch.
+CREATE TABLE por.batch_proofs (
+    snapshot_id   bigint NOT NULL REFERENCES por.snapshots ON DELETE CASCADE,
+    batch_no      int NOT NULL CHECK (batch_no >= 0),
+    batch_root    bytea NOT NULL CHECK (octet_length(batch_root) = 32),
+    params_digest bytea NOT NULL CHECK (octet_length(params_digest) = 32),
+    equity_totals numeric[] NOT NULL,
+    debt_totals   numeric[] NOT NULL,
+    proof         bytea NOT NULL,
+    prove_ms      int NOT NULL,
+    proven_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (snapshot_id, batch_no)
+);
+-- proofs are incompressible: skip the compression attempt
+ALTER TABLE por.batch_proofs ALTER COLUMN proof SET STORAGE EXTERNAL;
+COMMENT ON TABLE por.batch_proofs IS
+    'batch proofs (PORF kind 2) with their statement: batch subtree root, params digest, exact per-asset totals';
+
+-- Where a proving run is; committed by the worker as it goes, so another
+-- session sees it while por_prove is still running.
+CREATE TABLE por.prove_progress (
+    snapshot_id    bigint PRIMARY KEY REFERENCES por.snapshots ON DELETE CASCADE,
+    phase          text NOT NULL CHECK (phase IN ('tree', 'setup', 'batches', 'finishing', 'done', 'failed')),
+    batches_done   int NOT NULL,
+    batches_total  int NOT NULL,
+    worker_pid     int,
+    started_at     timestamptz NOT NULL,
+    updated_at     timestamptz NOT NULL,
+    error_sqlstate text,
+    error_message  text
+);
+COMMENT ON TABLE por.prove_progress IS
+    'progress of the latest proving run of each snapshot: phase, batches done of total, the worker''s pid, the error of a failed run';
+
+CREATE VIEW por.prove_status AS
+SELECT p.snapshot_id, p.phase, p.batches_done, p.batches_total,
+       round(100.0 * p.batches_done / greatest(p.batches_total, 1), 1) AS percent_done,
+       p.phase NOT IN ('done', 'failed')
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = p.worker_pid) AS running,
+       p.worker_pid, p.started_at, p.updated_at,
+       (SELECT avg(b.prove_ms) / 1000.0 * (p.batches_total - p.batches_done)
+          FROM por.batch_proofs b WHERE b.snapshot_id = p.snapshot_id)::numeric(12, 1) AS seconds_left,
+       p.error_sqlstate, p.error_message
+  FROM por.prove_progress p;
+COMMENT ON VIEW por.prove_status IS
+    'progress of proving runs for people: percent done, whether the worker is alive, estimated seconds left';
+
 -- Which database role belongs to which customer account (for row-level security).
 CREATE TABLE por.account_owners (
     account_id text PRIMARY KEY,
@@ -111,7 +160,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA por FROM PUBLIC;
 GRANT USAGE ON SCHEMA por TO por_operator, por_customer;
 GRANT SELECT ON ALL TABLES IN SCHEMA por TO por_operator;
 GRANT INSERT, UPDATE, DELETE ON por.account_owners TO por_operator;
-GRANT SELECT ON por.snapshots, por.snapshot_assets, por.tree_levels TO por_customer;
+GRANT SELECT ON por.snapshots, por.snapshot_assets, por.tree_levels, por.batch_proofs TO por_customer;
 GRANT SELECT ON por.leaves, por.account_owners TO por_customer;
 
 ALTER TABLE por.leaves ENABLE ROW LEVEL SECURITY;
@@ -150,7 +199,7 @@ CREATE FUNCTION @extschema@.por_prove(snapshot_id bigint) RETURNS bytea
     AS 'MODULE_PATHNAME', 'por_prove'
     LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.por_prove(bigint) IS
-    'builds and stores the Merkle tree of a snapshot and returns its root; on a proven snapshot returns the stored root';
+    'proves a snapshot in a background worker (tree, then one zero-knowledge proof per batch, each committed as it finishes) and returns the root; resumes an interrupted run; on a proven snapshot returns the stored root';
 
 CREATE FUNCTION @extschema@.por_root(snapshot_id bigint) RETURNS bytea
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -257,6 +306,40 @@ COMMENT ON FUNCTION @extschema@.por_params_digest(bigint) IS
     'digest of a snapshot''s parameters (time, balance bits, price scale, batch size, leaf count, assets with decimals, prices, haircuts)';
 
 ----------------------------------------------------------------------------
+-- Batch proofs and bundles
+
+CREATE FUNCTION @extschema@.por_batch_proofs(snapshot_id bigint)
+    RETURNS TABLE (batch_no int, proof bytea, batch_root bytea, params_digest bytea,
+                   equity_totals numeric[], debt_totals numeric[], prove_ms int, proven_at timestamptz)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT b.batch_no, b.proof, b.batch_root, b.params_digest, b.equity_totals, b.debt_totals, b.prove_ms, b.proven_at
+      FROM por.batch_proofs b
+     WHERE b.snapshot_id = por_batch_proofs.snapshot_id
+     ORDER BY b.batch_no;
+END;
+COMMENT ON FUNCTION @extschema@.por_batch_proofs(bigint) IS
+    'the batch proofs of a snapshot with their statements (root, params digest, per-asset totals in smallest units)';
+
+CREATE FUNCTION @extschema@.por_verify_batch(proof bytea) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'por_verify_batch'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.por_verify_batch(bytea) IS
+    'true if the batch proof is well formed and verifies under the verifier key derived from its shape (false, never an error, otherwise)';
+
+CREATE FUNCTION @extschema@.por_batch_proof_statement(proof bytea) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'por_batch_proof_statement'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.por_batch_proof_statement(bytea) IS
+    'what a batch proof claims (snapshot id, batch number, shape, root, params digest, totals), without verifying it; error if malformed';
+
+CREATE FUNCTION @extschema@.por_export_bundle(snapshot_id bigint, directory text) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'por_export_bundle'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.por_export_bundle(bigint, text) IS
+    'writes a proven snapshot''s bundle (bundle.json and one file per batch proof) into a server directory for por-verify bundle; returns the number of files; needs pg_write_server_files';
+
+----------------------------------------------------------------------------
 -- Execution privileges: nothing for PUBLIC by default.
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
@@ -266,11 +349,14 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.por_verify_inclusion(bytea),
     @extschema@.por_verify_inclusion(bytea, bytea),
     @extschema@.por_verify_inclusion(bytea, bytea, bytea),
-    @extschema@.por_inclusion_proof_to_json(bytea)
+    @extschema@.por_inclusion_proof_to_json(bytea),
+    @extschema@.por_verify_batch(bytea),
+    @extschema@.por_batch_proof_statement(bytea)
     TO por_operator, por_customer;
 GRANT EXECUTE ON FUNCTION
     @extschema@.por_snapshot_create(text, jsonb),
     @extschema@.por_prove(bigint),
+    @extschema@.por_export_bundle(bigint, text),
     @extschema@.por_root(bigint),
     @extschema@.por_snapshot_totals(bigint),
     @extschema@.por_tree_agg_transfn(internal, bytea, bigint[], bigint[]),
@@ -283,6 +369,7 @@ GRANT EXECUTE ON FUNCTION
 GRANT EXECUTE ON FUNCTION
     @extschema@.por_root(bigint),
     @extschema@.por_params_digest(bigint),
+    @extschema@.por_batch_proofs(bigint),
     @extschema@.por_inclusion_proof(bigint, text),
     @extschema@.por_inclusion_proof_json(bigint, text)
     TO por_operator, por_customer;

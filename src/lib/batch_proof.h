@@ -24,6 +24,13 @@
 
 #define POR_KIND_BATCH 2
 
+/*
+ * Largest batch a verifier derives a key for, in accounts x assets (2^k * A):
+ * the key costs a circuit setup proportional to it, so a hostile file must
+ * not name a huge shape.  por_snapshot_create refuses larger batches.
+ */
+#define POR_BATCH_MAX_ACCOUNT_ASSETS (1u << 18)
+
 typedef struct {
     uint64_t snapshot_id;
     uint64_t batch_no;

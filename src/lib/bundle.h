@@ -11,6 +11,7 @@
 #ifndef POR_BUNDLE_H
 #define POR_BUNDLE_H
 
+#include <inttypes.h> /* PRIu64 in POR_BUNDLE_BATCH_FILE_FMT */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -7,6 +7,7 @@
 
 #include "hex.h"
 #include "json.h"
+#include "params_json.h"
 
 /* A JSON proof is a few kilobytes; anything this large is not one. */
 #define JSON_MAX_BYTES (1u << 20)
@@ -324,24 +325,11 @@ int por_inclusion_decode(const uint8_t *buf, size_t len, por_inclusion *out, con
 /* ------------------------------------------------------------------------ */
 /* JSON */
 
-static void write_digest(json_writer *w, const por_digest *d)
-{
-    char hex[67];
-    hex[0] = '"';
-    por_digest_to_hex(d, hex + 1);
-    hex[65] = '"';
-    hex[66] = '\0';
-    json_write_raw(w, hex);
-}
-
 char *por_inclusion_to_json(const por_inclusion *proof)
 {
     if (proof == NULL || check_content(proof) != NULL)
         return NULL;
     const por_params *pp = &proof->params;
-    char time[28];
-    if (json_time_format(pp->snapshot_time_us, time) != 0)
-        return NULL;
     por_digest params_digest;
     por_params_digest(pp, &params_digest);
     por_digest salt = {{proof->salt[0], proof->salt[1], proof->salt[2], proof->salt[3]}};
@@ -349,37 +337,23 @@ char *por_inclusion_to_json(const por_inclusion *proof)
     json_writer w;
     json_writer_init(&w);
     json_write_raw(&w, "{\n  \"format\": \"por-inclusion-proof\",\n  \"version\": 1,\n");
-    json_write_raw(&w, "  \"snapshot\": {\n    \"id\": ");
-    json_write_u64(&w, pp->snapshot_id);
-    json_write_raw(&w, ",\n    \"time\": \"");
-    json_write_raw(&w, time);
-    json_write_raw(&w, "\",\n    \"balance_bits\": ");
-    json_write_u64(&w, pp->balance_bits);
-    json_write_raw(&w, ",\n    \"price_scale\": ");
-    json_write_u64(&w, pp->price_scale);
-    json_write_raw(&w, ",\n    \"batch_log2\": ");
-    json_write_u64(&w, pp->batch_log2);
-    json_write_raw(&w, ",\n    \"leaf_count\": ");
-    json_write_u64(&w, pp->leaf_count);
-    json_write_raw(&w, ",\n    \"params_digest\": ");
-    write_digest(&w, &params_digest);
-    json_write_raw(&w, "\n  },\n  \"account\": {\n    \"id\": ");
+    if (por_params_json_write_snapshot(&w, pp, &params_digest) != 0) {
+        free(json_writer_finish(&w));
+        return NULL;
+    }
+    json_write_raw(&w, ",\n  \"account\": {\n    \"id\": ");
     json_write_string(&w, (const char *)proof->account_id, proof->account_id_len);
     json_write_raw(&w, ",\n    \"salt\": ");
-    write_digest(&w, &salt);
+    por_json_write_digest(&w, &salt);
     json_write_raw(&w, ",\n    \"leaf_index\": ");
     json_write_u64(&w, proof->leaf_index);
+    json_write_raw(&w, ",\n    \"batch\": ");
+    json_write_u64(&w, proof->leaf_index >> pp->batch_log2);
     json_write_raw(&w, "\n  },\n  \"assets\": [");
     for (uint32_t a = 0; a < pp->asset_count; a++) {
         const por_asset *asset = &pp->assets[a];
-        json_write_raw(&w, a ? ",\n    {\"symbol\": " : "\n    {\"symbol\": ");
-        json_write_string(&w, asset->symbol, strlen(asset->symbol));
-        json_write_raw(&w, ", \"decimals\": ");
-        json_write_u64(&w, asset->decimals);
-        json_write_raw(&w, ", \"price_units\": ");
-        json_write_u64_string(&w, asset->price_units);
-        json_write_raw(&w, ", \"haircut\": ");
-        json_write_u64(&w, asset->haircut);
+        json_write_raw(&w, a ? ",\n    {" : "\n    {");
+        por_params_json_write_asset(&w, asset);
         json_write_raw(&w, ", \"equity\": ");
         json_write_u64_string(&w, proof->equity[a]);
         json_write_raw(&w, ", \"debt\": ");
@@ -390,35 +364,16 @@ char *por_inclusion_to_json(const por_inclusion *proof)
     unsigned depth = por_tree_depth(pp->leaf_count);
     for (unsigned h = 0; h < depth; h++) {
         json_write_raw(&w, h ? ",\n    " : "\n    ");
-        write_digest(&w, &proof->siblings[h]);
+        por_json_write_digest(&w, &proof->siblings[h]);
     }
     json_write_raw(&w, depth ? "\n  ],\n  \"root\": " : "],\n  \"root\": ");
-    write_digest(&w, &proof->root);
+    por_json_write_digest(&w, &proof->root);
     json_write_raw(&w, "\n}\n");
     return json_writer_finish(&w);
 }
 
-static int json_digest(const json_value *v, por_digest *d)
-{
-    if (v == NULL || v->type != JSON_STRING)
-        return -1;
-    return por_digest_from_hex(v->text, v->len, d);
-}
-
-/* Reads a small unsigned number field into a uint32_t (ranges are checked later). */
-static int json_u32(const json_value *v, uint32_t *out)
-{
-    uint64_t x;
-    if (json_number_u64(v, UINT32_MAX, &x) != 0)
-        return -1;
-    *out = (uint32_t)x;
-    return 0;
-}
-
 static const char *const TOP_KEYS[] = {"format", "version", "snapshot", "account", "assets", "path", "root"};
-static const char *const SNAPSHOT_KEYS[] = {"id",         "time",       "balance_bits", "price_scale",
-                                            "batch_log2", "leaf_count", "params_digest"};
-static const char *const ACCOUNT_KEYS[] = {"id", "salt", "leaf_index"};
+static const char *const ACCOUNT_KEYS[] = {"id", "salt", "leaf_index", "batch"};
 static const char *const ASSET_KEYS[] = {"symbol", "haircut", "decimals", "price_units", "equity", "debt"};
 #define NKEYS(k) (sizeof(k) / sizeof((k)[0]))
 
@@ -436,40 +391,27 @@ static const char *json_fields(const json_value *root, por_inclusion *out, por_d
     if (json_number_u64(json_get(root, "version"), UINT64_MAX, &v) != 0 || v != POR_FORMAT_VERSION)
         return "unsupported version";
 
-    const json_value *snap = json_get(root, "snapshot");
-    if (json_expect_keys(snap, SNAPSHOT_KEYS, NKEYS(SNAPSHOT_KEYS)) != 0)
-        return "snapshot must have exactly the keys id, time, balance_bits, price_scale, batch_log2, "
-               "leaf_count, params_digest";
-    if (json_number_u64(json_get(snap, "id"), (1ULL << 63) - 1, &pp->snapshot_id) != 0)
-        return "snapshot.id is not an integer below 2^63";
-    const json_value *time = json_get(snap, "time");
-    if (time->type != JSON_STRING || json_time_parse(time->text, time->len, &pp->snapshot_time_us) != 0)
-        return "snapshot.time is not YYYY-MM-DDTHH:MM:SS.ffffffZ";
-    if (json_u32(json_get(snap, "balance_bits"), &pp->balance_bits) != 0)
-        return "snapshot.balance_bits is not an integer";
-    if (json_u32(json_get(snap, "price_scale"), &pp->price_scale) != 0)
-        return "snapshot.price_scale is not an integer";
-    if (json_u32(json_get(snap, "batch_log2"), &pp->batch_log2) != 0)
-        return "snapshot.batch_log2 is not an integer";
-    if (json_number_u64(json_get(snap, "leaf_count"), UINT64_MAX, &pp->leaf_count) != 0)
-        return "snapshot.leaf_count is not an integer";
-    if (json_digest(json_get(snap, "params_digest"), params_digest) != 0)
-        return "snapshot.params_digest is not 64 lowercase hex digits of a canonical digest";
+    const char *bad = por_params_json_read_snapshot(json_get(root, "snapshot"), pp, params_digest);
+    if (bad != NULL)
+        return bad;
 
     const json_value *acct = json_get(root, "account");
     if (json_expect_keys(acct, ACCOUNT_KEYS, NKEYS(ACCOUNT_KEYS)) != 0)
-        return "account must have exactly the keys id, salt, leaf_index";
+        return "account must have exactly the keys id, salt, leaf_index, batch";
     const json_value *id = json_get(acct, "id");
     if (id->type != JSON_STRING || id->len < 1 || id->len > POR_ACCOUNT_ID_MAX)
         return "account.id is not a string of 1..256 bytes";
     memcpy(out->account_id, id->text, id->len);
     out->account_id_len = id->len;
     por_digest salt;
-    if (json_digest(json_get(acct, "salt"), &salt) != 0)
+    if (por_json_read_digest(json_get(acct, "salt"), &salt) != 0)
         return "account.salt is not 64 lowercase hex digits of 4 canonical words";
     memcpy(out->salt, salt.e, sizeof(out->salt));
     if (json_number_u64(json_get(acct, "leaf_index"), UINT64_MAX, &out->leaf_index) != 0)
         return "account.leaf_index is not an integer";
+    uint64_t batch;
+    if (json_number_u64(json_get(acct, "batch"), UINT64_MAX, &batch) != 0)
+        return "account.batch is not an integer";
 
     const json_value *assets = json_get(root, "assets");
     if (assets->type != JSON_ARRAY || assets->count < 1 || assets->count > POR_MAX_ASSETS)
@@ -486,33 +428,29 @@ static const char *json_fields(const json_value *root, por_inclusion *out, por_d
         if (json_expect_keys(item, ASSET_KEYS, NKEYS(ASSET_KEYS)) != 0)
             return "an asset must have exactly the keys symbol, decimals, price_units, haircut, "
                    "equity, debt";
-        const json_value *sym = json_get(item, "symbol");
-        if (sym->type != JSON_STRING || sym->len < 1 || sym->len > POR_SYMBOL_MAX)
-            return "asset symbol is not a string of 1..32 bytes";
-        memcpy(asset->symbol, sym->text, sym->len + 1);
-        if (json_u32(json_get(item, "decimals"), &asset->decimals) != 0)
-            return "asset decimals is not an integer";
-        if (json_string_u64(json_get(item, "price_units"), POR_PRICE_UNITS_MAX, &asset->price_units) != 0)
-            return "asset price_units is not a decimal string below 2^63";
-        if (json_u32(json_get(item, "haircut"), &asset->haircut) != 0)
-            return "asset haircut is not an integer";
+        bad = por_params_json_read_asset(item, asset);
+        if (bad != NULL)
+            return bad;
         if (json_string_u64(json_get(item, "equity"), UINT64_MAX, &out->equity[a]) != 0)
             return "asset equity is not a decimal string";
         if (json_string_u64(json_get(item, "debt"), UINT64_MAX, &out->debt[a]) != 0)
             return "asset debt is not a decimal string";
     }
-    const char *bad = por_params_check(pp);
+    bad = por_params_check(pp);
     if (bad != NULL)
         return bad;
+    /* derived like params_digest, but checked here: batch_log2 is now known good */
+    if (batch != out->leaf_index >> pp->batch_log2)
+        return "account.batch is not leaf_index >> batch_log2";
 
     const json_value *path = json_get(root, "path");
     unsigned depth = por_tree_depth(pp->leaf_count);
     if (path->type != JSON_ARRAY || path->count != depth)
         return "path is not an array of depth = ceil(log2(leaf_count)) sibling hashes";
     for (unsigned h = 0; h < depth; h++)
-        if (json_digest(&path->items[h], &out->siblings[h]) != 0)
+        if (por_json_read_digest(&path->items[h], &out->siblings[h]) != 0)
             return "path entry is not 64 lowercase hex digits of a canonical digest";
-    if (json_digest(json_get(root, "root"), &out->root) != 0)
+    if (por_json_read_digest(json_get(root, "root"), &out->root) != 0)
         return "root is not 64 lowercase hex digits of a canonical digest";
     return NULL;
 }
@@ -598,4 +536,27 @@ out:
     if (reason != NULL && why != NULL)
         *why = reason;
     return reason == NULL ? 0 : -1;
+}
+
+/*
+ * Folds the leaf up the first batch_log2 siblings only.  The batch circuit
+ * proves this node (its public root), so comparing it with a batch proof's
+ * root ties the account to that batch proof without the rest of the tree.
+ */
+void por_inclusion_batch_root(const por_inclusion *proof, por_digest *out)
+{
+    const por_params *pp = &proof->params;
+    por_digest commitment, cur;
+    if (por_id_commitment(proof->account_id, proof->account_id_len, proof->salt, &commitment) != 0) {
+        memset(out, 0, sizeof(*out)); /* unreachable for content that passed the checks */
+        return;
+    }
+    por_leaf_hash(&commitment, proof->equity, proof->debt, pp->asset_count, &cur);
+    for (unsigned h = 0; h < pp->batch_log2; h++) {
+        if ((proof->leaf_index >> h) & 1)
+            por_node_hash(&proof->siblings[h], &cur, &cur);
+        else
+            por_node_hash(&cur, &proof->siblings[h], &cur);
+    }
+    *out = cur;
 }

@@ -8,6 +8,9 @@
  *    fields in a fixed order, little-endian; the decoder rejects trailing or
  *    missing bytes, non-canonical field elements and out-of-range values;
  *  - JSON for people and for por-verify (docs/FORMATS.md describes both).
+ * Both carry the batch the leaf belongs to: batch = leaf_index >> batch_log2
+ * (the binary form implies it; JSON spells it as account.batch and the
+ * decoder rejects a value that disagrees).
  */
 #ifndef POR_INCLUSION_H
 #define POR_INCLUSION_H
@@ -58,5 +61,13 @@ int por_inclusion_from_json(const char *text, size_t len, por_inclusion *out, co
  */
 int por_inclusion_verify(const por_inclusion *proof, const por_digest *expected_root,
                          const char **why);
+
+/*
+ * The node at level batch_log2 on the proof's path (the root of the batch
+ * subtree holding the leaf, which batch proof leaf_index >> batch_log2
+ * proves), recomputed from the id, salt, balances and the first batch_log2
+ * siblings.  For content that passes decode or por_inclusion_verify.
+ */
+void por_inclusion_batch_root(const por_inclusion *proof, por_digest *out);
 
 #endif

@@ -69,19 +69,7 @@ static void build_inclusion(int64 snapshot_id, text *account, por_inclusion *pro
             por_empty_subtree(h, &proof->siblings[h]);
             continue;
         }
-        {
-            Oid ltypes[3] = {INT8OID, INT4OID, INT4OID};
-            Datum lvalues[3] = {Int64GetDatum(snapshot_id), Int32GetDatum((int32)h),
-                                Int32GetDatum((int32)(sibling * 32 + 1))};
-            if (SPI_execute_with_args("SELECT substring(hashes FROM $3 FOR 32) FROM por.tree_levels"
-                                      " WHERE snapshot_id = $1 AND level = $2",
-                                      3, ltypes, lvalues, NULL, true, 1) != SPI_OK_SELECT ||
-                SPI_processed != 1)
-                ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                                errmsg("snapshot %" PRId64 " has no tree level %u", snapshot_id, h)));
-            por_bytea_to_digest(DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
-                                &proof->siblings[h], "tree node");
-        }
+        por_tree_node_load(snapshot_id, h, sibling, &proof->siblings[h]);
     }
 
     por_master_key_load(key, key_id);

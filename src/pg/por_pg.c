@@ -45,8 +45,7 @@ void _PG_init(void)
     MarkGUCPrefixReserved("por");
 }
 
-/* Owner of schema por, i.e. of the extension's data. */
-static Oid por_data_owner(void)
+Oid por_data_owner(void)
 {
     Oid nsp = get_namespace_oid("por", false);
     HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));

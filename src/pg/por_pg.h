@@ -10,9 +10,14 @@
 #include "fmgr.h"
 #include "utils/array.h"
 
+#include "utils/timestamp.h"
+
+#include "batch.h"
+#include "batch_proof.h"
 #include "params.h"
 #include "poseidon.h"
 #include "salt.h"
+#include "threadpool.h"
 
 /* GUCs (por_pg.c) */
 extern char *por_master_key_file;
@@ -26,6 +31,8 @@ typedef struct {
     int saved_sec_context;
 } por_owner_switch;
 void por_become_owner(por_owner_switch *sw);
+/* Owner of schema por, i.e. of the extension's data. */
+Oid por_data_owner(void);
 void por_restore_user(const por_owner_switch *sw);
 
 /* bytea <-> digest; the bytea form is 32 bytes little-endian. */
@@ -55,7 +62,30 @@ typedef struct {
 } por_snapshot_info;
 void por_snapshot_load(int64 snapshot_id, por_snapshot_info *info);
 
-/* Per-snapshot advisory lock (transaction scope). */
-void por_lock_snapshot(int64 snapshot_id);
+/* Per-snapshot advisory lock, session scope (held by the proving worker until it exits). */
+void por_lock_snapshot_session(int64 snapshot_id);
+
+/* One 32-byte node of a stored tree level (prove.c); error if the level is missing. */
+void por_tree_node_load(int64 snapshot_id, unsigned level, uint64_t index, por_digest *out);
+/* Errors if the stored parameters no longer hash to the stored params digest. */
+void por_check_params_digest(int64 snapshot_id, const por_snapshot_info *info);
+/* Whether the tree levels of a snapshot are stored. */
+bool por_tree_stored(int64 snapshot_id);
+
+/* The proving steps (prove.c); each runs inside one transaction of the worker. */
+typedef struct {
+    por_batch_circuit *circuit; /* of the snapshot's shape */
+    por_plonk_prover *prover;
+    por_batch_vk vk;            /* checks every proof before it is stored */
+} por_batch_prover;
+/* Hashes all leaves, checks the frozen totals, stores every tree level. */
+void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, por_pool *pool);
+/* Proves batch batch_no, verifies the encoded proof, stores it in por.batch_proofs. */
+void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por_batch_prover *bp, por_pool *pool,
+                     uint64_t batch_no);
+/* Checks the batch proofs against the snapshot (count, totals, params digest), marks it proven and
+ * logs the run (times of this run: a resumed run counts only its own part). */
+void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, TimestampTz started, TimestampTz tree_done,
+                      const char *run_by);
 
 #endif

@@ -553,6 +553,11 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
 
     parse_assets(assets_json, &assets);
     A = (size_t)assets.count;
+    if (((uint64_t)A << batch_log2) > POR_BATCH_MAX_ACCOUNT_ASSETS)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("batches of 2^%u accounts x %zu assets are too large to prove", batch_log2, A),
+                        errdetail("A batch may hold at most %u account-assets.", POR_BATCH_MAX_ACCOUNT_ASSETS),
+                        errhint("Lower por.batch_log2.")));
 
     /* the source runs with the caller's privileges */
     query = source_query(source);

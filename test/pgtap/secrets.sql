@@ -1,10 +1,11 @@
 -- pgTAP: the salt master key never reaches SQL-visible output.
 \set ON_ERROR_STOP 1
-BEGIN;
+-- no enclosing transaction: por_prove's worker proves committed snapshots only
 CREATE EXTENSION IF NOT EXISTS pgtap;
+DROP EXTENSION IF EXISTS por CASCADE;
 CREATE EXTENSION por;
-SET LOCAL por.batch_log2 = 1;
-SELECT plan(8);
+SET por.batch_log2 = 1;
+SELECT plan(11);
 
 CREATE TEMP TABLE t AS SELECT por_snapshot_create($$VALUES ('k1', 'USD', 5, 1), ('k2', 'USD', 7, 0), ('k3', 'USD', 1, 0)$$,
                                                   '{"USD": {"decimals": 0, "price": "1"}}') AS id;
@@ -15,8 +16,11 @@ SELECT is(length((SELECT key FROM k)), 64, 'a 64-hex-digit key was created on fi
 SELECT is((SELECT count(*) FROM por.snapshots s WHERE s::text ILIKE '%' || (SELECT key FROM k) || '%'), 0::bigint, 'not in por.snapshots');
 SELECT is((SELECT count(*) FROM por.leaves s WHERE encode(s.id_commitment, 'hex') = (SELECT key FROM k) OR s::text ILIKE '%' || (SELECT key FROM k) || '%'), 0::bigint, 'not in por.leaves');
 SELECT is((SELECT count(*) FROM por.run_log s WHERE s::text ILIKE '%' || (SELECT key FROM k) || '%'), 0::bigint, 'not in por.run_log');
+SELECT is((SELECT count(*) FROM por.batch_proofs s WHERE s::text ILIKE '%' || (SELECT key FROM k) || '%'), 0::bigint, 'not in por.batch_proofs (hex)');
+SELECT is((SELECT count(*) FROM por.batch_proofs s WHERE position(decode((SELECT key FROM k), 'hex') IN s.proof) > 0), 0::bigint, 'not in a batch proof (bytes)');
+SELECT is((SELECT count(*) FROM por.prove_progress s WHERE s::text ILIKE '%' || (SELECT key FROM k) || '%'), 0::bigint, 'not in por.prove_progress');
 SELECT ok(position((SELECT key FROM k) IN por_inclusion_proof_json((SELECT id FROM t), 'k1')::text) = 0, 'not in an inclusion proof');
 SELECT ok(position(decode((SELECT key FROM k), 'hex') IN por_inclusion_proof((SELECT id FROM t), 'k1')) = 0, 'not in a binary inclusion proof');
 SELECT is((SELECT count(*) FROM pg_settings WHERE setting ILIKE '%' || (SELECT key FROM k) || '%'), 0::bigint, 'not in any setting');
 SELECT * FROM finish();
-ROLLBACK;
+DROP EXTENSION por CASCADE;

@@ -3,7 +3,8 @@
  * exact solvency arithmetic at its edges, and inclusion proofs: binary and
  * JSON round trips, verification of every leaf, and the negative cases
  * (flipped and truncated bytes, wrong root, changed balance, sibling, salt,
- * leaf index, price; crafted non-canonical or out-of-range encodings).
+ * leaf index, price; crafted non-canonical or out-of-range encodings), and
+ * the batch a proof belongs to (JSON "batch", the level-k node of the path).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -571,6 +572,90 @@ static void test_crafted(void)
     fx_free(&fx);
 }
 
+/* Replaces the first occurrence of from in text by to (malloc'd result, NULL if absent). */
+static char *replace_once(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    if (at == NULL)
+        return NULL;
+    size_t head = (size_t)(at - text), flen = strlen(from), tlen = strlen(to);
+    char *out = malloc(strlen(text) - flen + tlen + 1);
+    memcpy(out, text, head);
+    memcpy(out + head, to, tlen);
+    strcpy(out + head + tlen, at + flen);
+    return out;
+}
+
+/*
+ * The batch of a leaf: JSON spells it (account.batch = leaf_index >> k) and
+ * the reader requires it and rejects a mismatch; por_inclusion_batch_root is
+ * the tree's level-k node for every leaf.
+ */
+static void test_batch(void)
+{
+    fixture fx;
+    fx_init(&fx, 37, 3, 42); /* 40 leaves in 5 batches of 8 */
+    int roots = 1, spelled = 1;
+    for (uint64_t i = 0; i < fx.params.leaf_count; i++) {
+        por_inclusion p;
+        fx_proof(&fx, i, &p);
+        por_digest br;
+        por_inclusion_batch_root(&p, &br);
+        roots &= deq(&br, &fx.levels[3][i >> 3]);
+        char *text = por_inclusion_to_json(&p);
+        char want[64];
+        snprintf(want, sizeof(want), "\"batch\": %llu\n", (unsigned long long)(i >> 3));
+        spelled &= text != NULL && strstr(text, want) != NULL;
+        free(text);
+        por_inclusion_free(&p);
+    }
+    ok(roots, "por_inclusion_batch_root is the level-k node of the native tree for every leaf");
+    ok(spelled, "the JSON spells batch = leaf_index >> batch_log2 for every leaf");
+
+    por_inclusion p, q;
+    const char *why = NULL;
+    fx_proof(&fx, 17, &p); /* batch 2 */
+    char *text = por_inclusion_to_json(&p);
+    ok(text != NULL && por_inclusion_from_json(text, strlen(text), &q, &why) == 0, "leaf 17 decodes");
+    por_inclusion_free(&q);
+    static const char *const wrong[] = {"1", "3", "17", "\"2\"", "-2", "2.0"};
+    for (size_t w = 0; w < sizeof(wrong) / sizeof(wrong[0]); w++) {
+        char to[32];
+        snprintf(to, sizeof(to), "\"batch\": %s\n", wrong[w]);
+        char *bad = replace_once(text, "\"batch\": 2\n", to);
+        why = "(no such text)";
+        int rc = bad != NULL ? por_inclusion_from_json(bad, strlen(bad), &q, &why) : 0;
+        ok(rc == -1, "account.batch %s for leaf 17 of batches of 8 is rejected (%s)", wrong[w], why);
+        free(bad);
+    }
+    char *missing = replace_once(text, ",\n    \"batch\": 2", "");
+    why = "(no such text)";
+    int rc = missing != NULL ? por_inclusion_from_json(missing, strlen(missing), &q, &why) : 0;
+    ok(rc == -1 && strcmp(why, "account must have exactly the keys id, salt, leaf_index, batch") == 0,
+       "a proof without account.batch is rejected (%s)", why);
+    free(missing);
+    /* another leaf index in the same batch is consistent with batch 2; the path then fails */
+    char *moved = replace_once(text, "\"leaf_index\": 17", "\"leaf_index\": 18");
+    why = "(no such text)";
+    rc = moved != NULL ? por_inclusion_from_json(moved, strlen(moved), &q, &why) : -1;
+    ok(rc == 0, "leaf 18 with batch 2 decodes (%s)", rc ? why : "ok");
+    ok(rc == 0 && por_inclusion_verify(&q, fx_root(&fx), &why) == -1 &&
+           strcmp(why, "the path does not lead to the proof's root") == 0,
+       "but does not verify");
+    por_inclusion_free(&q);
+    free(moved);
+    /* leaf 24 is in batch 3: "batch": 2 no longer matches */
+    moved = replace_once(text, "\"leaf_index\": 17", "\"leaf_index\": 24");
+    why = "(no such text)";
+    rc = moved != NULL ? por_inclusion_from_json(moved, strlen(moved), &q, &why) : 0;
+    ok(rc == -1 && strcmp(why, "account.batch is not leaf_index >> batch_log2") == 0,
+       "leaf 24 with batch 2 is rejected (%s)", why);
+    free(moved);
+    free(text);
+    por_inclusion_free(&p);
+    fx_free(&fx);
+}
+
 int main(void)
 {
     test_params_check();
@@ -581,5 +666,6 @@ int main(void)
     test_flips_and_truncations();
     test_content_changes();
     test_crafted();
+    test_batch();
     return done_testing();
 }

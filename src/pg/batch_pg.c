@@ -1,0 +1,262 @@
+/*
+ * Batch proofs from SQL: verification (with verifier keys derived from the
+ * proof's shape and cached per backend), the statement a proof carries, and
+ * the export of a proven snapshot's bundle to a server directory.
+ */
+#include "postgres.h"
+
+#include <inttypes.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "batch_proof.h"
+#include "bundle.h"
+#include "hex.h"
+#include "por_pg.h"
+
+/*
+ * Verifier keys derived in this backend, by shape.  Deriving one costs a
+ * circuit setup (seconds at 1024 x 53), so a session verifying many proofs
+ * of one snapshot pays it once.  Library memory (malloc), never freed.
+ */
+#define VK_CACHE_SIZE 4
+static por_batch_vk vk_cache[VK_CACHE_SIZE];
+static int vk_cache_used;
+static int vk_cache_next;
+
+static const por_batch_vk *verifier_key(uint32_t k, uint32_t A, uint32_t B, const char **why)
+{
+    por_pool *pool;
+    int slot, rc;
+    for (int i = 0; i < vk_cache_used; i++)
+        if (vk_cache[i].batch_log2 == k && vk_cache[i].asset_count == A && vk_cache[i].balance_bits == B)
+            return &vk_cache[i];
+    if (k > POR_BATCH_MAX_LOG2 || A == 0 || ((uint64_t)A << k) > POR_BATCH_MAX_ACCOUNT_ASSETS) {
+        *why = "batch shape larger than any por_prove makes";
+        return NULL;
+    }
+    slot = vk_cache_used < VK_CACHE_SIZE ? vk_cache_used++ : vk_cache_next++ % VK_CACHE_SIZE;
+    por_batch_vk_free(&vk_cache[slot]);
+    pool = por_pool_create((unsigned)por_threads);
+    rc = por_batch_vk_derive(k, A, B, pool, &vk_cache[slot], why);
+    por_pool_destroy(pool);
+    if (rc != 0) {
+        memset(&vk_cache[slot], 0, sizeof(vk_cache[slot]));
+        vk_cache[slot].asset_count = 0; /* matches no shape */
+        return NULL;
+    }
+    return &vk_cache[slot];
+}
+
+PG_FUNCTION_INFO_V1(por_verify_batch);
+/* por_verify_batch(proof bytea) RETURNS boolean: false for anything malformed or invalid. */
+Datum por_verify_batch(PG_FUNCTION_ARGS)
+{
+    bytea *raw = PG_GETARG_BYTEA_PP(0);
+    por_batch_proof bp;
+    const por_batch_vk *vk;
+    const char *why = NULL;
+    bool valid = false;
+
+    memset(&bp, 0, sizeof(bp));
+    if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why) == 0) {
+        vk = verifier_key(bp.batch_log2, bp.asset_count, bp.balance_bits, &why);
+        valid = vk != NULL && por_batch_proof_verify(vk, &bp, &why) == 0;
+    }
+    por_batch_proof_free(&bp);
+    if (!valid)
+        ereport(DEBUG1, (errmsg("por_verify_batch: %s", why ? why : "invalid")));
+    PG_RETURN_BOOL(valid);
+}
+
+static void append_digest(StringInfo buf, const char *key, const por_digest *d)
+{
+    char hex[65];
+    por_digest_to_hex(d, hex);
+    appendStringInfo(buf, "\"%s\": \"%s\"", key, hex);
+}
+
+/* "[\"12\", ...]": totals[t] for t in [from, from + n) as decimal strings (exact beyond 2^53). */
+static void append_totals(StringInfo buf, const por_batch_public *st, size_t from, size_t n)
+{
+    appendStringInfoChar(buf, '[');
+    for (size_t i = 0; i < n; i++) {
+        unsigned __int128 v = (unsigned __int128)st->totals[from + i][0] + ((unsigned __int128)st->totals[from + i][1] << 32);
+        char *s = DatumGetCString(DirectFunctionCall1(numeric_out, por_u128_to_numeric(v)));
+        appendStringInfo(buf, "%s\"%s\"", i ? ", " : "", s);
+    }
+    appendStringInfoChar(buf, ']');
+}
+
+PG_FUNCTION_INFO_V1(por_batch_proof_statement);
+/* por_batch_proof_statement(proof bytea) RETURNS jsonb: what the proof claims, unverified. */
+Datum por_batch_proof_statement(PG_FUNCTION_ARGS)
+{
+    bytea *raw = PG_GETARG_BYTEA_PP(0);
+    por_batch_proof bp;
+    const char *why = NULL;
+    StringInfoData buf;
+    int rc;
+
+    memset(&bp, 0, sizeof(bp));
+    rc = por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why);
+    if (rc != 0) {
+        por_batch_proof_free(&bp);
+        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("malformed batch proof"),
+                        errdetail("%s (%d bytes).", why ? why : "unknown reason", (int)VARSIZE_ANY_EXHDR(raw))));
+    }
+    initStringInfo(&buf);
+    appendStringInfo(&buf,
+                     "{\"snapshot_id\": %" PRIu64 ", \"batch_no\": %" PRIu64 ", \"batch_log2\": %u, \"asset_count\": %u,"
+                     " \"balance_bits\": %u, ",
+                     bp.snapshot_id, bp.batch_no, bp.batch_log2, bp.asset_count, bp.balance_bits);
+    append_digest(&buf, "root", &bp.statement.root);
+    appendStringInfoString(&buf, ", ");
+    append_digest(&buf, "params_digest", &bp.statement.params_digest);
+    appendStringInfoString(&buf, ", \"equity_totals\": ");
+    append_totals(&buf, &bp.statement, 0, bp.asset_count);
+    appendStringInfoString(&buf, ", \"debt_totals\": ");
+    append_totals(&buf, &bp.statement, bp.asset_count, bp.asset_count);
+    appendStringInfoChar(&buf, '}');
+    por_batch_proof_free(&bp);
+    PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+/* Writes a whole file under dir via a temporary name, so no reader sees half of it. */
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+    char *path = psprintf("%s/%s", dir, name);
+    char *tmp = psprintf("%s/.%s.tmp", dir, name);
+    FILE *f = AllocateFile(tmp, PG_BINARY_W);
+    if (f == NULL)
+        ereport(ERROR, (errcode_for_file_access(), errmsg("could not create file \"%s\": %m", tmp)));
+    if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || pg_fsync(fileno(f)) != 0) {
+        int save = errno;
+        FreeFile(f);
+        unlink(tmp);
+        errno = save;
+        ereport(ERROR, (errcode_for_file_access(), errmsg("could not write file \"%s\": %m", tmp)));
+    }
+    if (FreeFile(f) != 0 || rename(tmp, path) != 0) {
+        int save = errno;
+        unlink(tmp);
+        errno = save;
+        ereport(ERROR, (errcode_for_file_access(), errmsg("could not write file \"%s\": %m", path)));
+    }
+    pfree(path);
+    pfree(tmp);
+}
+
+PG_FUNCTION_INFO_V1(por_export_bundle);
+/* por_export_bundle(snapshot_id bigint, directory text) RETURNS bigint: files written. */
+Datum por_export_bundle(PG_FUNCTION_ARGS)
+{
+    int64 snapshot_id = PG_GETARG_INT64(0);
+    char *dir = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    por_snapshot_info info;
+    por_bundle_manifest manifest;
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(snapshot_id)};
+    SPIPlanPtr plan;
+    Portal portal;
+    uint64_t batches, next = 0;
+    size_t A;
+    char *json;
+    struct stat st;
+
+    if (!has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES))
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("permission denied to write a bundle into a server directory"),
+                        errdetail("Only roles with privileges of the \"pg_write_server_files\" role may export bundles.")));
+    if (!is_absolute_path(dir))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("bundle directory must be an absolute path"),
+                        errdetail("Got \"%s\".", dir)));
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "por: SPI_connect failed");
+    por_snapshot_load(snapshot_id, &info);
+    if (!info.proven)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("snapshot %" PRId64 " is not proven yet", snapshot_id),
+                        errhint("Run SELECT por_prove(%" PRId64 ") first.", snapshot_id)));
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT || mkdir(dir, 0755) != 0)
+            ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", dir)));
+    } else if (!S_ISDIR(st.st_mode))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("\"%s\" is not a directory", dir)));
+
+    A = info.params.asset_count;
+    batches = info.params.leaf_count >> info.params.batch_log2;
+    memset(&manifest, 0, sizeof(manifest));
+    manifest.params = info.params;
+    por_params_digest(&info.params, &manifest.params_digest);
+    manifest.root = info.root;
+    manifest.batch_count = batches;
+    manifest.totals = palloc0(sizeof(unsigned __int128) * 2 * A);
+
+    /* batch files first (summing their statements), the manifest last: a bundle.json means a complete bundle */
+    plan = SPI_prepare("SELECT batch_no, proof FROM por.batch_proofs WHERE snapshot_id = $1 ORDER BY batch_no", 1, types);
+    if (plan == NULL)
+        elog(ERROR, "por: could not prepare the batch proof query");
+    portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+    for (;;) {
+        SPI_cursor_fetch(portal, true, 16);
+        if (SPI_processed == 0)
+            break;
+        for (uint64 r = 0; r < SPI_processed; r++, next++) {
+            bool isnull;
+            int32 b = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+            bytea *raw = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
+            por_batch_proof bp;
+            const char *why = NULL;
+            char name[64];
+            CHECK_FOR_INTERRUPTS();
+            memset(&bp, 0, sizeof(bp));
+            if ((uint64_t)b != next ||
+                por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why) != 0) {
+                por_batch_proof_free(&bp);
+                ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                                errmsg("stored proof of batch %d of snapshot %" PRId64 " is malformed or out of order", b,
+                                       snapshot_id),
+                                errdetail("%s", why ? why : "unexpected batch number")));
+            }
+            for (size_t t = 0; t < 2 * A; t++)
+                manifest.totals[t] += (unsigned __int128)bp.statement.totals[t][0] +
+                                      ((unsigned __int128)bp.statement.totals[t][1] << 32);
+            por_batch_proof_free(&bp);
+            snprintf(name, sizeof(name), POR_BUNDLE_BATCH_FILE_FMT, next);
+            write_file(dir, name, VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
+        }
+        SPI_freetuptable(SPI_tuptable);
+    }
+    SPI_cursor_close(portal);
+    if (next != batches)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("snapshot %" PRId64 " has %" PRIu64 " batch proofs, expected %" PRIu64, snapshot_id, next,
+                               batches)));
+    json = por_bundle_manifest_to_json(&manifest);
+    if (json == NULL)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not render the bundle manifest")));
+    PG_TRY();
+    {
+        write_file(dir, POR_BUNDLE_MANIFEST, json, strlen(json));
+    }
+    PG_FINALLY();
+    {
+        free(json);
+    }
+    PG_END_TRY();
+    SPI_finish();
+    PG_RETURN_INT64((int64)(batches + 1));
+}

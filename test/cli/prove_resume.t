@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# TAP: por_prove keeps finished batches when it is canceled or the server
+# crashes, and the next por_prove resumes from them (run inside the throwaway
+# cluster by `make sql-check`).  Another session watches the progress.
+set -u
+PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_resume_test" >/dev/null 2>&1' EXIT
+n=0
+fails=0
+ok() { # condition-result (0 = pass), description
+    n=$((n + 1))
+    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else fails=$((fails + 1)); echo "not ok $n - $2"; fi
+}
+is() { # got, expected, description
+    n=$((n + 1))
+    if [ "$1" = "$2" ]; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3 (got '$1', expected '$2')"; fi
+}
+# waits up to $2 seconds for the SQL $1 to return t
+wait_for() {
+    local sql=$1 limit=$2 i=0
+    while [ "$i" -lt $((limit * 10)) ]; do
+        [ "$("${DB[@]}" -c "$sql" 2>/dev/null)" = "t" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+"${PSQL[@]}" -c "CREATE DATABASE por_resume_test" >/dev/null
+DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_resume_test)
+BATCHES=16
+"${DB[@]}" >/dev/null <<'SQL'
+CREATE EXTENSION por;
+SET por.batch_log2 = 2;
+-- 64 accounts x 4 assets: 16 batches of 4 accounts
+SELECT por_snapshot_create($$SELECT 'acct-' || g, s, g + length(s), 0 FROM generate_series(1, 64) g,
+                             unnest(ARRAY['BTC', 'ETH', 'USDT', 'SOL']) s$$,
+                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"},
+                             "USDT": {"decimals": 0, "price": "1"}, "SOL": {"decimals": 0, "price": "150"}}')
+  FROM generate_series(1, 2);
+SQL
+
+snapshot_rows() { "${DB[@]}" -c "SELECT batch_no || ' ' || proven_at || ' ' || md5(proof) FROM por.batch_proofs WHERE snapshot_id = $1 ORDER BY batch_no"; }
+
+# --- cancel -----------------------------------------------------------------
+( "${DB[@]}" -c "SET application_name = 'por-resume-test'" -c "SELECT por_prove(1)" >"$work/run1" 2>&1; echo $? >"$work/run1.rc" ) &
+job=$!
+wait_for "SELECT coalesce((SELECT batches_done >= 2 FROM por.prove_progress WHERE snapshot_id = 1), false)" 120
+ok $? "progress reaches 2 batches"
+seen=$("${DB[@]}" -c "SELECT phase || ' ' || running || ' ' || (batches_total = $BATCHES) || ' ' || (batches_done < batches_total) FROM por.prove_status WHERE snapshot_id = 1")
+is "$seen" "batches true true true" "another session sees the phase, a live worker and done < total"
+"${DB[@]}" -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'por-resume-test'" >/dev/null
+wait "$job"
+ok $([ "$(cat "$work/run1.rc")" != 0 ]; echo $?) "the canceled por_prove reports an error"
+ok $(grep -q "canceling statement" "$work/run1"; echo $?) "... the cancel"
+wait_for "SELECT NOT running FROM por.prove_status WHERE snapshot_id = 1" 120
+ok $? "the worker stops after the cancel"
+kept=$("${DB[@]}" -c "SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = 1")
+ok $([ "$kept" -ge 2 ] && [ "$kept" -lt $BATCHES ]; echo $?) "finished batches are kept ($kept of $BATCHES)"
+is "$("${DB[@]}" -c "SELECT status || ' ' || (root IS NULL) FROM por.snapshots WHERE snapshot_id = 1")" "frozen true" "not proven yet"
+snapshot_rows 1 >"$work/before1"
+root=$("${DB[@]}" -c "SELECT encode(por_prove(1), 'hex')")
+ok $([ ${#root} -eq 64 ]; echo $?) "por_prove again finishes"
+is "$("${DB[@]}" -c "SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = 1")" "$BATCHES" "all batches proven"
+snapshot_rows 1 >"$work/after1"
+ok $([ "$(grep -cxF -f "$work/before1" "$work/after1")" -eq "$kept" ]; echo $?) "the kept batches were not proven again"
+is "$("${DB[@]}" -c "SELECT bool_and(por_verify_batch(proof)) FROM por.batch_proofs WHERE snapshot_id = 1")" "t" "every batch proof verifies"
+is "$("${DB[@]}" -c "SELECT phase || ' ' || batches_done || '/' || batches_total FROM por.prove_progress WHERE snapshot_id = 1")" "done $BATCHES/$BATCHES" "progress says done"
+is "$("${DB[@]}" -c "SELECT encode(root, 'hex') FROM por.snapshots WHERE snapshot_id = 1")" "$root" "the root is published"
+
+# --- crash ------------------------------------------------------------------
+( "${DB[@]}" -c "SELECT por_prove(2)" >"$work/run2" 2>&1; echo $? >"$work/run2.rc" ) &
+job=$!
+wait_for "SELECT coalesce((SELECT batches_done >= 1 FROM por.prove_progress WHERE snapshot_id = 2), false)" 120
+ok $? "second snapshot: progress reaches 1 batch"
+pid=$("${DB[@]}" -c "SELECT worker_pid FROM por.prove_progress WHERE snapshot_id = 2")
+kill -9 "$pid"
+wait "$job"
+ok $([ "$(cat "$work/run2.rc")" != 0 ]; echo $?) "killing the worker (a crash: the server restarts) fails the caller"
+i=0
+until "${DB[@]}" -c "SELECT 1" >/dev/null 2>&1 || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+kept=$("${DB[@]}" -c "SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = 2")
+ok $([ "$kept" -ge 1 ] && [ "$kept" -lt $BATCHES ]; echo $?) "after crash recovery the committed batches are there ($kept of $BATCHES)"
+snapshot_rows 2 >"$work/before2"
+root2=$("${DB[@]}" -c "SELECT encode(por_prove(2), 'hex')")
+ok $([ ${#root2} -eq 64 ]; echo $?) "por_prove after the crash finishes"
+snapshot_rows 2 >"$work/after2"
+ok $([ "$(grep -cxF -f "$work/before2" "$work/after2")" -eq "$kept" ]; echo $?) "the batches from before the crash were kept, not redone"
+is "$("${DB[@]}" -c "SELECT count(*) || ' ' || bool_and(por_verify_batch(proof)) FROM por.batch_proofs WHERE snapshot_id = 2")" "$BATCHES true" "all batches proven and verifying"
+is "$("${DB[@]}" -c "SELECT count(*) FROM por.run_log WHERE action = 'prove'")" "2" "one prove entry per snapshot in the run log"
+
+echo "1..$n"
+exit $((fails > 0))
