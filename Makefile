@@ -6,7 +6,7 @@
 #   make check      every test: C unit tests (plain and ASan+UBSan), then a
 #                   throwaway cluster for pg_regress and pgTAP
 #   make bench      builds bench/por-bench
-#   make fuzz       libFuzzer on the inclusion-proof decoders (clang)
+#   make fuzz       libFuzzer on the inclusion-proof and batch-proof decoders (clang)
 #   make demo       the whole pipeline on a throwaway cluster (scripts/demo.sh)
 
 EXTENSION = por
@@ -84,16 +84,23 @@ bench/por-bench: $(BENCH_SRCS) bench/bench.h build/libpor.a
 
 bench: bench/por-bench
 
-# libFuzzer on the inclusion-proof decoders (needs clang): make fuzz FUZZ_SECONDS=300
+# libFuzzer on the inclusion-proof and batch-proof/manifest decoders (needs clang): make fuzz FUZZ_SECONDS=300
 FUZZ_SECONDS ?= 60
 build/fuzz_inclusion: test/fuzz/fuzz_inclusion.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p build
 	clang -std=c11 -D_DEFAULT_SOURCE -O1 -g -Isrc/lib -fsanitize=fuzzer,address,undefined \
 		test/fuzz/fuzz_inclusion.c $(LIB_SRCS) $(LIB_LDLIBS) -o $@
-fuzz: build/fuzz_inclusion build/test/test_fuzz_inclusion
-	mkdir -p build/fuzz-corpus
+build/fuzz_batch_proof: test/fuzz/fuzz_batch_proof.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p build
+	clang -std=c11 -D_DEFAULT_SOURCE -O1 -g -Isrc/lib -fsanitize=fuzzer,address,undefined \
+		test/fuzz/fuzz_batch_proof.c $(LIB_SRCS) $(LIB_LDLIBS) -o $@
+fuzz: build/fuzz_inclusion build/test/test_fuzz_inclusion build/fuzz_batch_proof build/test/test_batch_proof build/test/test_bundle
+	mkdir -p build/fuzz-corpus build/fuzz-corpus-batch
 	POR_FUZZ_SEED_DIR=build/fuzz-corpus build/test/test_fuzz_inclusion >/dev/null
 	build/fuzz_inclusion -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus
+	POR_FUZZ_SEED_DIR=build/fuzz-corpus-batch build/test/test_batch_proof >/dev/null
+	POR_FUZZ_SEED_DIR=build/fuzz-corpus-batch build/test/test_bundle >/dev/null
+	build/fuzz_batch_proof -max_total_time=$(FUZZ_SECONDS) -max_len=200000 build/fuzz-corpus-batch
 
 install: install-por-verify
 install-por-verify: build/por-verify

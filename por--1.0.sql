@@ -201,6 +201,21 @@ CREATE FUNCTION @extschema@.por_prove(snapshot_id bigint) RETURNS bytea
 COMMENT ON FUNCTION @extschema@.por_prove(bigint) IS
     'proves a snapshot in a background worker (tree, then one zero-knowledge proof per batch, each committed as it finishes) and returns the root; resumes an interrupted run; on a proven snapshot returns the stored root';
 
+-- One call for schedulers (pg_cron): por_prove's worker sees committed data
+-- only, so the snapshot is committed before it is proven.
+CREATE PROCEDURE @extschema@.por_snapshot_and_prove(source text, assets jsonb,
+                                                    INOUT snapshot_id bigint DEFAULT NULL, INOUT root bytea DEFAULT NULL)
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    snapshot_id := @extschema@.por_snapshot_create(source, assets);
+    COMMIT;
+    root := @extschema@.por_prove(snapshot_id);
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.por_snapshot_and_prove(text, jsonb, bigint, bytea) IS
+    'freezes a snapshot, commits it, proves it; returns the snapshot id and root (for CALL from pg_cron)';
+
 CREATE FUNCTION @extschema@.por_root(snapshot_id bigint) RETURNS bytea
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
     RETURN (SELECT s.root FROM por.snapshots s WHERE s.snapshot_id = por_root.snapshot_id);
@@ -343,6 +358,7 @@ COMMENT ON FUNCTION @extschema@.por_export_bundle(bigint, text) IS
 -- Execution privileges: nothing for PUBLIC by default.
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
+REVOKE ALL ON ALL PROCEDURES IN SCHEMA @extschema@ FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     @extschema@.por_poseidon_permute(numeric[]),
     @extschema@.por_poseidon_hash(numeric[]),
@@ -373,3 +389,4 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.por_inclusion_proof(bigint, text),
     @extschema@.por_inclusion_proof_json(bigint, text)
     TO por_operator, por_customer;
+GRANT EXECUTE ON PROCEDURE @extschema@.por_snapshot_and_prove(text, jsonb, bigint, bytea) TO por_operator;

@@ -172,6 +172,11 @@ int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned bala
     if (why == NULL)
         why = &dummy;
     memset(out, 0, sizeof(*out));
+    /* the shape comes from a file: refuse to spend a huge setup on it */
+    if (batch_log2 > POR_BATCH_MAX_LOG2 || ((uint64_t)asset_count << batch_log2) > POR_BATCH_MAX_ACCOUNT_ASSETS) {
+        *why = "batch shape too large to derive a verifier key for (2^batch_log2 * assets > 2^18)";
+        return -1;
+    }
     /* NULL cfg: the production configuration, so a key cannot be derived
      * weaker than the one the prover used without the digests differing */
     por_batch_circuit *bc = por_batch_circuit_build(batch_log2, asset_count, balance_bits, true, NULL, why);

@@ -471,6 +471,12 @@ static gl_t **alloc_cols(size_t count, size_t len)
     return cols;
 }
 
+/* The caller's stop request (opts->should_stop), polled between phases. */
+static bool stop_requested(const por_plonk_prove_opts *opts)
+{
+    return opts != NULL && opts->should_stop != NULL && opts->should_stop(opts->stop_ctx);
+}
+
 int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool,
                      const por_plonk_prove_opts *opts, por_plonk_proof *proof, const char **why)
 {
@@ -547,6 +553,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
         msg = "wire commitment failed";
         goto out;
     }
+    if (stop_requested(opts)) {
+        msg = "stopped on request";
+        goto out;
+    }
     free_cols(wc, W);
     wc = NULL;
     memcpy(proof->wires_cap, por_pcs_batch_cap(&wires_b), cap * sizeof(por_digest));
@@ -591,6 +601,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     if (por_pcs_commit(&zs_b, pool, (const gl_t *const *)zc, 2 * m, logn, c->config.rate_bits,
                        c->config.cap_height, zk, rnd, rnd_ctx) != 0) {
         msg = "permutation commitment failed";
+        goto out;
+    }
+    if (stop_requested(opts)) {
+        msg = "stopped on request";
         goto out;
     }
     free_cols(zc, 2 * m);
@@ -672,6 +686,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     if (por_pcs_commit(&quot_b, pool, (const gl_t *const *)qcols, nq, logn, c->config.rate_bits,
                        c->config.cap_height, zk, rnd, rnd_ctx) != 0) {
         msg = "quotient commitment failed";
+        goto out;
+    }
+    if (stop_requested(opts)) {
+        msg = "stopped on request";
         goto out;
     }
     free_cols(qcols, nq);

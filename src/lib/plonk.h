@@ -182,6 +182,11 @@ typedef struct {
     /* TESTING ONLY: skip the prover's satisfiability check and emit a proof
      * even for a witness that violates the circuit (the verifier must reject) */
     bool unchecked;
+    /* polled between the prover's phases (NULL: never stop); true makes the
+     * prover give up with "stopped on request", so a cancel need not wait
+     * for a whole proof */
+    bool (*should_stop)(void *ctx);
+    void *stop_ctx;
 } por_plonk_prove_opts;
 
 /*

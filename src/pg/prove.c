@@ -277,6 +277,13 @@ static ArrayType *totals_to_numeric_array(const uint64_t (*totals)[2], size_t n)
     return construct_array(elems, (int)n, NUMERICOID, -1, false, TYPALIGN_INT);
 }
 
+/* Polled by the prover between its phases (from the backend's own thread): a
+ * cancel or termination need not wait for the whole proof. */
+static bool interrupt_pending(void *ctx)
+{
+    return QueryCancelPending || ProcDiePending;
+}
+
 void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por_batch_prover *bp, por_pool *pool,
                      uint64_t batch_no)
 {
@@ -292,6 +299,7 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     uint8_t *encoded;
     size_t encoded_len;
     TimestampTz started = GetCurrentTimestamp();
+    por_plonk_prove_opts opts = {0};
     int rc;
 
     load_leaves(snapshot_id, &info->params, batch_no * size, size, commitments, balances, NULL);
@@ -311,10 +319,13 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     }
 
     memset(&envelope, 0, sizeof(envelope));
-    rc = por_batch_prove(bp->prover, bp->circuit, witness, pool, NULL, &expected, &envelope.proof, &why);
+    opts.should_stop = interrupt_pending;
+    rc = por_batch_prove(bp->prover, bp->circuit, witness, pool, &opts, &expected, &envelope.proof, &why);
     por_witness_free(witness);
     if (rc != 0) {
         por_plonk_proof_free(&envelope.proof);
+        /* a stop on request: exits here through the pending cancel or termination */
+        CHECK_FOR_INTERRUPTS();
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                         errmsg("proving batch %" PRIu64 " of snapshot %" PRId64 " failed", batch_no, snapshot_id),
                         errdetail("%s", why)));

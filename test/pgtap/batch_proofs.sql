@@ -7,7 +7,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 DROP EXTENSION IF EXISTS por CASCADE;
 CREATE EXTENSION por;
 SET por.batch_log2 = 3;
-SELECT plan(45);
+SELECT plan(46);
 
 CREATE TEMP TABLE ledger (account_id text, asset text, equity numeric, debt numeric);
 INSERT INTO ledger
@@ -140,6 +140,12 @@ SELECT throws_ok($$SELECT por_export_bundle((SELECT id FROM t), 'relative/dir')$
 SET por.batch_log2 = 18;
 SELECT throws_ok($$SELECT pg_temp.fresh()$$, '54000', NULL, 'a batch too large to prove is refused at snapshot time');
 SET por.batch_log2 = 3;
+
+-- the scheduler's one call: snapshot, commit, prove
+SET por.batch_log2 = 2;
+CALL por_snapshot_and_prove($$VALUES ('s1', 'USD', 5, 1), ('s2', 'USD', 7, 0)$$, '{"USD": {"decimals": 0, "price": "1"}}');
+SELECT is((SELECT status || ' ' || (root = por_prove(snapshot_id)) FROM por.snapshots ORDER BY snapshot_id DESC LIMIT 1),
+          'proven true', 'CALL por_snapshot_and_prove leaves a proven snapshot');
 
 -- one realistic batch: 1000 accounts x 8 assets in one proof of 1024 leaves
 SET por.batch_log2 = 10;

@@ -388,6 +388,10 @@ static void test_derive(fixture *test_fixture)
     }
     rc = por_batch_vk_derive(21, 2, 62, NULL, &vk, &why);
     ok(rc == -1, "k = 21 cannot be derived (%s)", why);
+    rc = por_batch_vk_derive(16, 5, 62, NULL, &vk, &why);
+    ok(rc == -1 && strstr(why, "too large") != NULL, "2^16 accounts x 5 assets (> 2^18) is refused at once (%s)", why);
+    rc = por_batch_vk_derive(20, 256, 62, NULL, &vk, &why);
+    ok(rc == -1 && strstr(why, "too large") != NULL, "2^20 accounts x 256 assets is refused at once (%s)", why);
     rc = por_batch_vk_derive(2, 0, 62, NULL, &vk, &why);
     ok(rc == -1, "A = 0 cannot be derived (%s)", why);
     rc = por_batch_vk_derive(2, 2, 63, NULL, &vk, &why);

@@ -482,6 +482,40 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* A stop request is honoured at each of the prover's three polls, and never spuriously. */
+static bool stop_after(void *ctx)
+{
+    int *polls_left = ctx;
+    return (*polls_left)-- <= 0;
+}
+
+static void test_stop_request(void)
+{
+    por_circuit_config cfg;
+    fixture f;
+    test_config(&cfg, 1);
+    arith_chain(&f, &cfg, 12, 0);
+    gl_t in = rnd();
+    for (int allowed = 0; allowed <= 3; allowed++) {
+        por_witness *w = por_witness_new(f.c);
+        por_witness_set(w, f.in[0], in);
+        int polls_left = allowed;
+        por_plonk_prove_opts opts = {.should_stop = stop_after, .stop_ctx = &polls_left};
+        por_plonk_proof proof;
+        const char *why = NULL;
+        int rc = por_plonk_prove(f.pk, w, NULL, &opts, &proof, &why);
+        if (allowed < 3)
+            ok(rc != 0 && why != NULL && strcmp(why, "stopped on request") == 0,
+               "stop requested at poll %d: the prover gives up (%s)", allowed, why ? why : "no reason");
+        else
+            ok(rc == 0 && por_plonk_verify(por_plonk_prover_vk(f.pk), &proof, &why) == 0 && polls_left == 0,
+               "never stopped: 3 polls and a valid proof");
+        por_plonk_proof_free(&proof);
+        por_witness_free(w);
+    }
+    fixture_free(&f);
+}
+
 int main(void)
 {
     double t0 = now();
@@ -493,6 +527,7 @@ int main(void)
     double t3 = now();
     test_default_config();
     double t4 = now();
+    test_stop_request();
     diag("times: honest %.2f unsat %.2f tamper %.2f default %.2f", t1 - t0, t2 - t1, t3 - t2, t4 - t3);
     return done_testing();
 }
