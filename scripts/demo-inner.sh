@@ -22,8 +22,20 @@ ASSETS='{"BTC": {"decimals": 8, "price": "65000.25", "haircut": 95},
 time SNAPSHOT=$("${PSQL[@]}" -At -c "SELECT por_snapshot_create('ledger', \$\$$ASSETS\$\$::jsonb)")
 echo "snapshot $SNAPSHOT"
 
-step "proving it: SELECT por_prove($SNAPSHOT)"
-time ROOT=$("${PSQL[@]}" -At -c "SELECT encode(por_prove($SNAPSHOT), 'hex')")
+step "proving it: SELECT por_prove($SNAPSHOT) (tree, then one zero-knowledge proof per batch of 1024 accounts)"
+# por_prove runs in the background here only so the demo can show what another
+# session sees meanwhile: por.prove_status (phase, batches done, time left)
+( "${PSQL[@]}" -At -c "SELECT encode(por_prove($SNAPSHOT), 'hex')" > "$DEMO_OUT/root.txt" ) &
+PROVER=$!
+while kill -0 "$PROVER" 2>/dev/null; do
+    "${PSQL[@]}" -At -c "SELECT 'progress: ' || phase || ', ' || batches_done || ' of ' || batches_total || ' batches'
+                                || coalesce(', about ' || seconds_left || ' s left', '')
+                           FROM por.prove_status WHERE snapshot_id = $SNAPSHOT" || true
+    sleep 5
+done
+wait "$PROVER"
+ROOT=$(cat "$DEMO_OUT/root.txt")
+"${PSQL[@]}" -c "SELECT detail FROM por.run_log WHERE snapshot_id = $SNAPSHOT AND action = 'prove'"
 DIGEST=$("${PSQL[@]}" -At -c "SELECT encode(por_params_digest($SNAPSHOT), 'hex')")
 echo "root $ROOT"
 echo "params digest $DIGEST (published next to the root: binds prices, haircuts, decimals, time, tree size)"
@@ -39,3 +51,21 @@ step "the customer verifies it without the database: por-verify inclusion FILE -
 
 step "per-asset totals: SELECT * FROM por_snapshot_totals($SNAPSHOT)"
 "${PSQL[@]}" -c "SELECT * FROM por_snapshot_totals($SNAPSHOT)"
+
+step "batch proofs: SELECT batch_no, octet_length(proof), prove_ms, por_verify_batch(proof) FROM por_batch_proofs($SNAPSHOT)"
+"${PSQL[@]}" -c "SELECT batch_no, octet_length(proof) AS bytes, prove_ms, por_verify_batch(proof) AS verifies
+                   FROM por_batch_proofs($SNAPSHOT) ORDER BY batch_no LIMIT 5"
+
+step "exporting the bundle (batch proofs + manifest): SELECT por_export_bundle($SNAPSHOT, dir)"
+SERVER_DIR=$(mktemp -u /tmp/por-demo-bundle-XXXXXX)
+"${PSQL[@]}" -At -c "SELECT por_export_bundle($SNAPSHOT, '$SERVER_DIR') || ' files written'"
+rm -rf "$DEMO_OUT/bundle" && cp -r "$SERVER_DIR" "$DEMO_OUT/bundle" && rm -rf "$SERVER_DIR"
+ls "$DEMO_OUT/bundle" | head -3; echo "..."
+
+step "an auditor verifies the whole bundle without the database: por-verify bundle $DEMO_OUT/bundle"
+"$BINDIR/por-verify" bundle "$DEMO_OUT/bundle"
+
+step "the customer also checks their batch's proof: por-verify inclusion FILE --batch BATCHFILE"
+BATCH=$("${PSQL[@]}" -At -c "SELECT por_inclusion_proof_json($SNAPSHOT, 'acct-0000042') ->> 'batch'")
+"$BINDIR/por-verify" inclusion "$DEMO_OUT/inclusion-acct-0000042.json" --root "$ROOT" --params-digest "$DIGEST" \
+    --batch "$DEMO_OUT/bundle/$(printf 'batch-%06d.porb' "$BATCH")"

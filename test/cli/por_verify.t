@@ -61,6 +61,46 @@ check "truncated JSON rejected" 1 "$VERIFY" inclusion "$work/t4.json"
 check "empty file rejected" 1 "$VERIFY" inclusion "$work/empty"
 head -c 5000 /dev/urandom >"$work/random"
 check "random bytes rejected" 1 "$VERIFY" inclusion "$work/random"
+# batch proofs and the bundle, exported by the server (which runs as another OS user)
+srv="/tmp/por_cli_bundle_$$"
+files=$("${DB[@]}" -c "SELECT por_export_bundle(1, '$srv')")
+n=$((n + 1)); if [ "$files" = 4 ]; then echo "ok $n - por_export_bundle wrote the manifest and 3 batch files"; else fails=$((fails + 1)); echo "not ok $n - export wrote '$files'"; fi
+cp -r "$srv" "$work/bundle" && rm -rf "$srv"
+B="$work/bundle"
+check "the exported bundle verifies" 0 "$VERIFY" bundle "$B"
+"$VERIFY" bundle "$B" >"$work/report" 2>&1
+n=$((n + 1)); if grep -q "RESULT: VALID" "$work/report" && grep -q "BTC" "$work/report" && grep -q "USDT" "$work/report"; then
+    echo "ok $n - the bundle report names the proven totals per asset"; else fails=$((fails + 1)); echo "not ok $n - bundle report"; sed 's/^/#   /' "$work/report"; fi
+check "one batch proof verifies alone" 0 "$VERIFY" batch "$B/batch-000001.porb"
+batch=$("${DB[@]}" -c "SELECT por_inclusion_proof_json(1, 'user-7') -> 'account' ->> 'batch'")
+other_batch=$(( (batch + 1) % 3 ))
+check "inclusion proof checked against its batch proof" 0 "$VERIFY" inclusion "$work/p.json" --root "$root" --batch "$B/batch-00000$batch.porb"
+check "inclusion proof against another batch's proof rejected" 1 "$VERIFY" inclusion "$work/p.json" --root "$root" --batch "$B/batch-00000$other_batch.porb"
+flip() { # file, byte offset: flips the low bit of that byte in place
+    perl -e 'open(my $f, "+<", $ARGV[0]) or die; binmode $f; seek($f, $ARGV[1], 0); read($f, my $c, 1); seek($f, $ARGV[1], 0); print $f chr(ord($c) ^ 1); close $f' "$1" "$2"
+}
+tampered() { rm -rf "$work/t" && cp -r "$B" "$work/t"; }
+# the edit must have changed the manifest, or the test after it would prove nothing
+edited() {
+    n=$((n + 1))
+    if cmp -s "$B/bundle.json" "$work/t/bundle.json"; then fails=$((fails + 1)); echo "not ok $n - the manifest edit changed nothing"; else echo "ok $n - manifest edited"; fi
+}
+tampered; flip "$work/t/batch-000001.porb" 5000
+check "a flipped byte inside a batch proof: bundle rejected" 1 "$VERIFY" bundle "$work/t"
+check "... and that batch proof alone rejected" 1 "$VERIFY" batch "$work/t/batch-000001.porb"
+tampered; mv "$work/t/batch-000000.porb" "$work/t/x"; mv "$work/t/batch-000001.porb" "$work/t/batch-000000.porb"; mv "$work/t/x" "$work/t/batch-000001.porb"
+check "two batch files swapped: rejected" 1 "$VERIFY" bundle "$work/t"
+tampered; rm "$work/t/batch-000002.porb"
+check "a missing batch: rejected" 1 "$VERIFY" bundle "$work/t"
+tampered; flip "$work/t/batch-000001.porb" 14
+check "a batch number relabelled inside the file: rejected by the bundle" 1 "$VERIFY" bundle "$work/t"
+tampered; perl -0pi -e 's/("equity_total": ")(\d)/$1 . ($2 eq "9" ? "8" : $2 + 1)/e' "$work/t/bundle.json"; edited
+check "a manifest total changed: rejected" 1 "$VERIFY" bundle "$work/t"
+tampered; perl -0pi -e 's/("root": ")(.)/$1 . ($2 eq "0" ? "1" : "0")/e' "$work/t/bundle.json"; edited
+check "a manifest root changed: rejected" 1 "$VERIFY" bundle "$work/t"
+tampered; perl -0pi -e 's/"haircut": 95/"haircut": 94/' "$work/t/bundle.json"; edited
+check "a manifest haircut changed: rejected" 1 "$VERIFY" bundle "$work/t"
+check "a directory without a bundle exits 2" 2 "$VERIFY" bundle "$work/no-such-dir"
 check "missing file exits 2 (cannot read input)" 2 "$VERIFY" inclusion "$work/no-such-file"
 check "bad root hex is a usage error" 2 "$VERIFY" inclusion "$work/p.json" --root xyz
 check "unknown command is a usage error" 2 "$VERIFY" frobnicate "$work/p.json"
