@@ -66,6 +66,6 @@ step "an auditor verifies the whole bundle without the database: por-verify bund
 "$BINDIR/por-verify" bundle "$DEMO_OUT/bundle"
 
 step "the customer also checks their batch's proof: por-verify inclusion FILE --batch BATCHFILE"
-BATCH=$("${PSQL[@]}" -At -c "SELECT por_inclusion_proof_json($SNAPSHOT, 'acct-0000042') ->> 'batch'")
+BATCH=$("${PSQL[@]}" -At -c "SELECT por_inclusion_proof_json($SNAPSHOT, 'acct-0000042') -> 'account' ->> 'batch'")
 "$BINDIR/por-verify" inclusion "$DEMO_OUT/inclusion-acct-0000042.json" --root "$ROOT" --params-digest "$DIGEST" \
     --batch "$DEMO_OUT/bundle/$(printf 'batch-%06d.porb' "$BATCH")"
