@@ -315,6 +315,21 @@ static int verify_batch(const por_batch_vk *vk, const por_batch_proof *bp)
     return 0;
 }
 
+/* Derives the key of the proof's own shape and verifies it under that key.  0, or an exit code. */
+static int verify_batch_alone(const por_batch_proof *bp)
+{
+    por_batch_vk vk;
+    const char *why = NULL;
+    char reason[256];
+    if (derive_key(bp->batch_log2, bp->asset_count, bp->balance_bits, &vk, &why) != 0) {
+        snprintf(reason, sizeof(reason), "cannot derive the verifier key: %s", why);
+        return invalid(reason);
+    }
+    int rc = verify_batch(&vk, bp);
+    por_batch_vk_free(&vk);
+    return rc;
+}
+
 /*
  * --batch for an inclusion proof: the account's leaf is in the batch that
  * batch proof covers.  Ties them by the level-k node of the path (which the
@@ -356,15 +371,7 @@ static int check_inclusion_batch(const por_inclusion *p, const char *batch_file)
     printf("the batch proof is for snapshot %" PRIu64 ", batch %" PRIu64 " (the account's), with the same "
            "params digest, and its root is the node at level %u of the account's path\n",
            bp.snapshot_id, bp.batch_no, pp->batch_log2);
-    por_batch_vk vk;
-    const char *why = NULL;
-    if (derive_key(bp.batch_log2, bp.asset_count, bp.balance_bits, &vk, &why) != 0) {
-        por_batch_proof_free(&bp);
-        snprintf(reason, sizeof(reason), "cannot derive the verifier key: %s", why);
-        return invalid(reason);
-    }
-    rc = verify_batch(&vk, &bp);
-    por_batch_vk_free(&vk);
+    rc = verify_batch_alone(&bp);
     por_batch_proof_free(&bp);
     return rc;
 }
@@ -533,15 +540,7 @@ static int cmd_batch(int argc, char **argv)
     if (rc == -2)
         return invalid(reason);
     print_batch_statement(&bp);
-    por_batch_vk vk;
-    const char *why = NULL;
-    if (derive_key(bp.batch_log2, bp.asset_count, bp.balance_bits, &vk, &why) != 0) {
-        por_batch_proof_free(&bp);
-        snprintf(reason, sizeof(reason), "cannot derive the verifier key: %s", why);
-        return invalid(reason);
-    }
-    rc = verify_batch(&vk, &bp);
-    por_batch_vk_free(&vk);
+    rc = verify_batch_alone(&bp);
     por_batch_proof_free(&bp);
     if (rc != 0)
         return rc;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "batch_proof.h"
+#include "fuzz_seed.h"
 #include "tap.h"
 
 static uint64_t seed = 0x626174636870ULL;
@@ -118,21 +119,6 @@ static int accepted(const por_batch_vk *vk, const uint8_t *buf, size_t len, uint
     return ok_;
 }
 
-/* With POR_FUZZ_SEED_DIR set, valid inputs go there as seeds for test/fuzz/fuzz_batch_proof.c. */
-static void write_seed(const char *name, const void *data, size_t len)
-{
-    const char *dir = getenv("POR_FUZZ_SEED_DIR");
-    if (dir == NULL)
-        return;
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f != NULL) {
-        fwrite(data, 1, len, f);
-        fclose(f);
-    }
-}
-
 static void test_encoding(fixture *f)
 {
     size_t len = 0;
@@ -146,7 +132,7 @@ static void test_encoding(fixture *f)
            le(buf + 26, 4) == plonk_len && memcmp(buf + 30, "PPLK", 4) == 0,
        "header layout: PORF 1 2, snapshot id, batch number, k, A, B, PLONK length, then the PLONK proof");
     diag("batch proof k=2 A=2 (test configuration): %zu bytes", len);
-    write_seed("batch-test-config.porb", buf, len);
+    fuzz_seed_write(getenv("POR_FUZZ_SEED_DIR"), "batch-test-config.porb", buf, len);
 
     por_batch_proof q;
     const char *why = NULL;

@@ -15,6 +15,7 @@
 #include "bundle.h"
 #include "hex.h"
 #include "leaves.h"
+#include "fuzz_seed.h"
 #include "tap.h"
 
 static uint64_t seed = 0x62756e646c65ULL;
@@ -223,21 +224,6 @@ static char *replace_once(const char *text, const char *from, const char *to)
     return out;
 }
 
-/* With POR_FUZZ_SEED_DIR set, valid inputs go there as seeds for test/fuzz/fuzz_batch_proof.c. */
-static void write_seed(const char *name, const void *data, size_t len)
-{
-    const char *dir = getenv("POR_FUZZ_SEED_DIR");
-    if (dir == NULL)
-        return;
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f != NULL) {
-        fwrite(data, 1, len, f);
-        fclose(f);
-    }
-}
-
 static void test_manifest(snapshot *s)
 {
     char *text = por_bundle_manifest_to_json(&s->m);
@@ -245,7 +231,7 @@ static void test_manifest(snapshot *s)
     if (text == NULL)
         return;
     diag("manifest (%zu bytes):\n%s", strlen(text), text);
-    write_seed("bundle.json", text, strlen(text));
+    fuzz_seed_write(getenv("POR_FUZZ_SEED_DIR"), "bundle.json", text, strlen(text));
     por_bundle_manifest q;
     const char *why = NULL;
     int rc = por_bundle_manifest_from_json(text, strlen(text), &q, &why);

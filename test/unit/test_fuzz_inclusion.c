@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "fixture_inclusion.h"
+#include "fuzz_seed.h"
 #include "tap.h"
 
 static int fuzz_failures;
@@ -128,17 +129,6 @@ static void mutate(uint8_t *buf, size_t *len, size_t cap, uint64_t *seed, int js
     }
 }
 
-static void write_seed(const char *dir, const char *name, const void *data, size_t len)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f != NULL) {
-        fwrite(data, 1, len, f);
-        fclose(f);
-    }
-}
-
 static void run(const fixture *fx, uint64_t leaf, int iterations, uint64_t seed)
 {
     por_inclusion p;
@@ -157,9 +147,9 @@ static void run(const fixture *fx, uint64_t leaf, int iterations, uint64_t seed)
     if (seed_dir != NULL) {
         char name[64];
         snprintf(name, sizeof(name), "leaf%llu.bin", (unsigned long long)leaf);
-        write_seed(seed_dir, name, bin, bin_len);
+        fuzz_seed_write(seed_dir, name, bin, bin_len);
         snprintf(name, sizeof(name), "leaf%llu.json", (unsigned long long)leaf);
-        write_seed(seed_dir, name, json, strlen(json));
+        fuzz_seed_write(seed_dir, name, json, strlen(json));
     }
 
     /* the originals pass every check */
