@@ -72,12 +72,13 @@ static int run(unsigned k, unsigned A)
     bench_report(key, (double)bc->circuit->n, "rows");
     snprintf(key, sizeof(key), "%s.gate_rows_per_account", tag);
     bench_report(key, (double)bc->circuit->num_gate_rows / (double)N, "rows");
-    printf("%s.breakdown: poseidon %zu rows (leaf %zu, tree %zu, params %zu perms), range %zu rows "
-           "(%zu values), arithmetic %zu rows (solvency %zu, totals %zu, recompose %zu, other %zu ops), "
-           "constant %zu, other %zu; L=%u R=%u columns=%u\n",
-           tag, st->rows_poseidon, st->perms_leaf, st->perms_tree, st->perms_params, st->rows_range,
-           st->range_values, st->rows_arith, st->ops_solvency, st->ops_totals, st->ops_recompose,
-           st->ops_other, st->rows_const, st->rows_other, bc->price_limb_bits, bc->carry_bits, bc->columns);
+    printf("%s.breakdown: poseidon %zu rows (leaf %zu, tree %zu, params %zu perms), balance %zu rows "
+           "(%zu balances, %u per row), range %zu rows (%zu values), arithmetic %zu rows (solvency %zu, "
+           "totals %zu, recompose %zu, other %zu ops), constant %zu, other %zu; L=%u R=%u columns=%u\n",
+           tag, st->rows_poseidon, st->perms_leaf, st->perms_tree, st->perms_params, st->rows_balance,
+           st->balance_slots, bc->slots_per_row, st->rows_range, st->range_values, st->rows_arith,
+           st->ops_solvency, st->ops_totals, st->ops_recompose, st->ops_other, st->rows_const,
+           st->rows_other, bc->price_limb_bits, bc->carry_bits, bc->columns);
     uint64_t t0 = bench_now_ns();
     pk = por_plonk_setup(bc->circuit, pool, &why);
     if (!pk)

@@ -2,37 +2,63 @@
  * The batch circuit: leaves, range checks, per-account solvency, exact totals,
  * the batch subtree and the params digest, all in-circuit (batch.h).
  *
+ * Layout.  Every balance (an equity or a debt of one account) takes one slot
+ * of a balance gate (gates.h, gate_balance.c), S slots per row: the slot
+ * holds v, its 2-bit limbs (the range check), adds v mod 2^32 and
+ * floor(v / 2^32) to the running batch totals of its asset, and adds
+ * m v_i P_j to the account's solvency columns, m = h_a for an equity and
+ * m = -100 for a debt.  An account's 2A balances fill ceil(2A / S) rows
+ * whose column accumulators are chained; unused slots are wired to zero
+ * (v = 0 forces its limbs, hence its products, to 0; m and P of such a slot
+ * are zero too).  For B = 62 three slots fill the 130 wires exactly.
+ *
  * Solvency without wraparound.  Write p for the field modulus (~2^64).  For one
  * account the statement is X = sum_a p_a (h_a e_a - 100 d_a) >= 0, whose terms
  * reach 2^132: far beyond the field.  The circuit computes X in limbs:
- *  - balances: e = e_0 + 2^32 e_1 with e_0 < 2^32 and e_1 < 2^(B-32), both
- *    range-checked (one limb e_0 < 2^B if B <= 32); these limbs are also what
- *    proves e < 2^B (item 3), so they cost one recomposition operation;
- *  - signed limbs s_i = h e_i - 100 d_i (one operation each); with h in
- *    [0, 100] range-checked, |s_i| < 100 * 2^32 < 2^39;
+ *  - balances: v = sum_i v_i 2^(L i), limb v_i < 2^(w_i), w_i = min(L, B - L i),
+ *    i < nb = ceil(B / L): linear forms in the slot's 2-bit limbs, which prove
+ *    0 <= v < 2^B (item 3) as integers (4^ceil(B/2) <= 2^63 < p);
  *  - prices: p_a = sum_j P_j 2^(L j), P_j < 2^L range-checked (the top limb
- *    to 63 - L (np - 1) bits), once per batch; L in {16, 8, 4} (below);
- *  - columns on the 2^L grid: limb i of a balance sits at 2^(32 i) =
- *    2^(L r i), r = 32 / L, so X = sum_k T_k 2^(L k) with
- *    T_k = sum_a sum_{r i + j = k} s_{a,i} P_{a,j}, k < K = r (nb - 1) + np.
- *    At most nb (<= 2) pairs (i, j) fall in one column, so as integers
- *    |T_k| <= Tmax = A nb 100 2^32 2^L;
- *  - carry chain: witnesses delta_k in [0, 2^L) and offset carries
- *    c'_k = c_k + 2^(R-1) in [0, 2^R) (both range-checked), constrained by
+ *    to 63 - L (np - 1) bits), once per batch;
+ *  - multipliers: h_a in [0, 100] range-checked, -100 a constant: |m| <= 100;
+ *  - columns on the 2^L grid: X = sum_k T_k 2^(L k), k < K = nb + np - 1,
+ *    T_k = sum_slots m sum_{i + j = k} v_i P_j.  As integers the equity part
+ *    is in [0, A 100 C_k] and the debt part in [-A 100 C_k, 0], with
+ *    C_k = sum_{i + j = k} (2^(w_i) - 1)(2^(w'_j) - 1), so
+ *    |T_k| <= Tmax = A 100 max_k C_k; the field value of the column chain is
+ *    T_k mod p (plus a constant, below);
+ *  - carry chain: witnesses delta_k and offset carries c'_k = c_k + 2^(R-1),
+ *    both range-checked to [0, 2^rw), constrained by
  *        delta_k = T_k + c_{k-1} - 2^L c_k      (c_{-1} = 0),
- *    and the last carry c_{K-1} in [0, 2^(R-1)) (range-checked as is).
- *    Each such field equation is an integer equation: its terms are bounded
- *    by 2^L + 2^(L+R-1) + Tmax + 2^(R-1) < p (checked when the circuit is
- *    built), so a multiple of p it cannot be.  Summing the integer equations
- *    times 2^(L k) telescopes to X = sum_k delta_k 2^(L k) + c_{K-1} 2^(L K) >= 0.
+ *    and the last carry c_{K-1} in [0, 2^rw) (range-checked as is).  In
+ *    terms of c', delta_k = (T_k + o_k) + c'_{k-1} - 2^L c'_k with the
+ *    constants o_0 = 2^L 2^(R-1) (and no c'_{-1}), o_k = (2^L - 1) 2^(R-1):
+ *    the column chain of an account starts at o_k instead of 0, so each
+ *    column costs two operations.  Each such field equation is an integer
+ *    equation: |c_k| < 2^rw, so its terms are bounded by
+ *    Tmax + 2^(L+rw) + 2^(rw+1) < p (checked when the circuit is built), and
+ *    a multiple of p it cannot be.  Summing the integer equations times
+ *    2^(L k) telescopes to X = sum_k delta_k 2^(L k) + c_{K-1} 2^(L K) >= 0
+ *    (only delta_k >= 0 and c_{K-1} >= 0 matter here).
  *    Honest carries fit: |c_k| <= (Tmax + |c_{k-1}|) / 2^L + 1, and R is the
- *    least width with M = 2^(R-1) - 1 >= (Tmax + M) / 2^L + 1.
- * L = 16 is tried first (8 products per asset and account); when A is so large
- * that Tmax breaks the bound (A >~ 90 at 62-bit balances) L = 8, then 4.
+ *    least width with M = 2^(R-1) - 1 >= (Tmax + M) / 2^L + 1; honest deltas
+ *    are < 2^L <= 2^rw.
+ * One range-check width.  Every range-check gate width is a gate type whose
+ * constraints the prover evaluates on every row of the LDE, used or not, so
+ * the circuit uses one: rw = max(R, 32).  A check to fewer bits b is two
+ * rw-bit checks, t and t + 2^rw - 2^b (exact: 2^(rw+1) < p), and is only
+ * used per batch (prices, totals); h in [0, 100] is h and 100 - h in
+ * [0, 2^rw).
+ * L (even, so limbs fall on 2-bit boundaries) and S are chosen when the
+ * circuit is built: the fewest rows per account (S as large as the row
+ * allows), then the fewest columns, then the smallest Tmax, among the L whose
+ * bound holds.  At B = 62: L = 22 (np = nb = 3, K = 5), S = 3, and
+ * Tmax = A 100 2^45 (approx.), R = 37 at A = 53, and the bound holds for any
+ * A <= POR_MAX_ASSETS.
  *
- * Totals.  Per asset, the circuit sums the low limbs (S_0 < 2^(32+k)) and the
- * high limbs (S_1 < 2^(30+k)) of all 2^k balances, exact for k <= 20; then
- * S_0 = lo + 2^32 c with lo < 2^32 and c < 2^k range-checked (an integer
+ * Totals.  Per asset, the balance gates sum the low parts (S_0 < 2^(32+k)) and
+ * the high parts (S_1 < 2^(30+k)) of all 2^k balances, exact for k <= 20;
+ * then S_0 = lo + 2^32 c with lo < 2^32 and c < 2^k range-checked (an integer
  * equation, both sides < 2^53), and hi = S_1 + c: the total is lo + 2^32 hi,
  * canonical (lo < 2^32) and exact.
  */
@@ -69,22 +95,19 @@ static int split_gen(const void *ctx, const gl_t *in, gl_t *out)
     return 0;
 }
 
-/* The offset carry of a column: acc = T_k + c'_{k-1} (c'_{-1} = off), read as
- * a signed integer; c_k = floor((acc - off) / 2^L), out = c_k + off (reduced
- * mod p: an out-of-range carry is left for the range check to refuse). */
+/* The offset carry of a column: in = T_k + o_k + c'_{k-1}, read as a signed
+ * integer, is 2^L c'_k + delta_k (top comment), so out = c'_k = floor(in / 2^L)
+ * (reduced mod p: an out-of-range carry is left for the range check to refuse). */
 typedef struct {
     uint32_t limb_bits;
-    uint64_t off;
 } carry_ctx;
 
 static int carry_gen(const void *ctx, const gl_t *in, gl_t *out)
 {
     const carry_ctx *cc = ctx;
     __int128 t = in[0] > GL_P / 2 ? (__int128)in[0] - (__int128)GL_P : (__int128)in[0];
-    t -= (__int128)cc->off;
     __int128 d = (__int128)1 << cc->limb_bits;
     __int128 c = t >= 0 ? t / d : -((-t + d - 1) / d);
-    c += (__int128)cc->off;
     __int128 m = c % (__int128)GL_P;
     if (m < 0)
         m += GL_P;
@@ -100,6 +123,7 @@ typedef struct {
     por_builder *b;
     por_batch_circuit *bc;
     por_target one;
+    unsigned rw; /* the one range-check width (top comment) */
 } ctx_t;
 
 static por_target virt(ctx_t *x) { return por_builder_add_virtual(x->b); }
@@ -111,10 +135,24 @@ static por_target op(ctx_t *x, size_t *counter, gl_t c0, gl_t c1, por_target a, 
     return por_builder_arithmetic(x->b, c0, c1, a, bb, c);
 }
 
-static void range(ctx_t *x, por_target t, unsigned bits)
+/* 0 <= t < 2^rw. */
+static void range(ctx_t *x, por_target t)
 {
     x->bc->stats.range_values++;
-    por_builder_range_check(x->b, t, bits);
+    por_builder_range_check(x->b, t, x->rw);
+}
+
+/* 0 <= t < 2^bits (bits <= rw) with rw-bit checks only: t < 2^rw and
+ * t + 2^rw - 2^bits < 2^rw, no wraparound since 2^(rw+1) < p. */
+static void range_exact(ctx_t *x, por_target t, unsigned bits, size_t *counter)
+{
+    if (bits > x->rw) {
+        por_builder_fail(x->b, "batch: range check wider than the range width");
+        return;
+    }
+    range(x, t);
+    if (bits < x->rw)
+        range(x, op(x, counter, 1, gl_from_u64((1ULL << x->rw) - (1ULL << bits)), t, x->one, x->one));
 }
 
 /* Limbs of v with the given widths (range-checked), recomposed and tied to v. */
@@ -122,14 +160,14 @@ static void limbs_of(ctx_t *x, por_target v, unsigned n, const uint32_t *width, 
 {
     if (n == 1) {
         limb[0] = v;
-        range(x, v, width[0]);
+        range_exact(x, v, width[0], &x->bc->stats.ops_recompose);
         return;
     }
     split_ctx s = {.n = n};
     for (unsigned i = 0; i < n; i++) {
         s.width[i] = width[i];
         limb[i] = virt(x);
-        range(x, limb[i], width[i]);
+        range_exact(x, limb[i], width[i], &x->bc->stats.ops_recompose);
     }
     por_builder_add_generator(x->b, &v, 1, limb, n, split_gen, &s, sizeof(s));
     por_target acc = limb[0];
@@ -141,20 +179,88 @@ static void limbs_of(ctx_t *x, por_target v, unsigned n, const uint32_t *width, 
     por_builder_connect(x->b, acc, v);
 }
 
-/* Least offset-carry width R that fits honest carries, or 0 if the
- * no-wraparound bound fails (see the top comment). */
-static unsigned carry_width(unsigned A, unsigned nb, unsigned L)
+/* Least offset-carry width R that fits honest carries (0 if none can). */
+static unsigned carry_width(unsigned __int128 tmax, unsigned L)
 {
-    unsigned __int128 tmax = (unsigned __int128)A * nb * 100 * ((unsigned __int128)1 << (32 + L));
-    for (unsigned R = 2; R <= 63; R++) {
+    for (unsigned R = 2; R <= 62; R++) {
         unsigned __int128 M = ((unsigned __int128)1 << (R - 1)) - 1;
-        if (((tmax + M) >> L) + 2 > M) /* (Tmax + M) / 2^L + 1 rounded up, conservatively */
-            continue;
-        unsigned __int128 bound = ((unsigned __int128)1 << L) + ((unsigned __int128)1 << (L + R - 1)) +
-                                  tmax + ((unsigned __int128)1 << (R - 1));
-        return bound < GL_P ? R : 0;
+        if (((tmax + M) >> L) + 2 <= M) /* (Tmax + M) / 2^L + 1 rounded up, conservatively */
+            return R;
     }
     return 0;
+}
+
+/* The no-wraparound bound of the carry equations (top comment). */
+static bool carry_bound_holds(unsigned __int128 tmax, unsigned L, unsigned rw)
+{
+    unsigned __int128 bound = ((unsigned __int128)1 << (L + rw)) + ((unsigned __int128)1 << (rw + 1)) + tmax;
+    return L + rw < 100 && bound < GL_P;
+}
+
+/* How the balances are laid out: limb bits L, slots per row S, limbs. */
+typedef struct {
+    unsigned L, S, np, nb, K, R, rw;
+    unsigned __int128 tmax;
+} layout;
+
+/* Tmax = A 100 max_k C_k (top comment) for limb bits L. */
+static unsigned __int128 column_bound(unsigned A, unsigned B, unsigned L, unsigned nb, unsigned np)
+{
+    unsigned __int128 best = 0;
+    for (unsigned k = 0; k + 1 < nb + np; k++) {
+        unsigned __int128 c = 0;
+        for (unsigned i = 0; i < nb; i++) {
+            if (k < i || k - i >= np)
+                continue;
+            unsigned j = k - i;
+            unsigned we = B - L * i < L ? B - L * i : L;
+            unsigned wp = j + 1 < np ? L : 63 - L * (np - 1);
+            c += (((unsigned __int128)1 << we) - 1) * (((unsigned __int128)1 << wp) - 1);
+        }
+        best = c > best ? c : best;
+    }
+    return best * A * 100;
+}
+
+/* The balance-gate parameters of a layout. */
+static void balance_params(const layout *ly, unsigned B, uint32_t *params)
+{
+    params[0] = B, params[1] = ly->L, params[2] = ly->S, params[3] = ly->np;
+}
+
+/* Picks the layout (top comment); -1 if no limb size keeps the sums below p. */
+static int choose_layout(unsigned A, unsigned B, const por_circuit_config *conf, layout *out)
+{
+    bool found = false;
+    for (unsigned L = 32; L >= 4; L -= 2) {
+        layout ly = {.L = L, .np = (63 + L - 1) / L, .nb = (B + L - 1) / L};
+        ly.K = ly.nb + ly.np - 1;
+        ly.tmax = column_bound(A, B, L, ly.nb, ly.np);
+        ly.R = carry_width(ly.tmax, L);
+        ly.rw = ly.R > 32 ? ly.R : 32;
+        if (!ly.R || !carry_bound_holds(ly.tmax, L, ly.rw))
+            continue;
+        for (unsigned S = 1; S <= conf->num_wires; S++) {
+            uint32_t params[POR_GATE_MAX_PARAMS];
+            por_gate g;
+            layout t = ly;
+            t.S = S;
+            balance_params(&t, B, params);
+            if (por_gate_init(&g, &por_gate_balance_vt, params, conf->num_wires, conf->num_routed_wires,
+                              conf->num_constants) != NULL || g.degree + 1 > conf->max_degree)
+                break;
+            ly.S = S;
+        }
+        if (!ly.S)
+            continue;
+        unsigned rows = (2 * A + ly.S - 1) / ly.S, best_rows = found ? (2 * A + out->S - 1) / out->S : 0;
+        if (!found || rows < best_rows || (rows == best_rows && ly.K < out->K) ||
+            (rows == best_rows && ly.K == out->K && ly.tmax < out->tmax)) {
+            *out = ly;
+            found = true;
+        }
+    }
+    return found ? 0 : -1;
 }
 
 void por_batch_circuit_free(por_batch_circuit *bc)
@@ -231,27 +337,26 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
         *why = "batch: balance_bits out of range";
         return NULL;
     }
-    unsigned A = asset_count, B = balance_bits;
-    unsigned nb = B > 32 ? 2 : 1;
-    unsigned L = 0, R = 0;
-    for (unsigned cand = 16; cand >= 4 && !R; cand /= 2) {
-        R = carry_width(A, nb, cand);
-        L = cand;
-    }
-    if (!R) {
-        *why = "batch: no limb size keeps the solvency sums below the field";
-        return NULL;
-    }
-    unsigned np = (63 + L - 1) / L, r = 32 / L;
-    unsigned K = r * (nb - 1) + np;
-    size_t N = (size_t)1 << k;
-
     por_circuit_config conf;
     if (cfg)
         conf = *cfg;
     else
         por_circuit_config_default(&conf);
     conf.zero_knowledge = zero_knowledge;
+    const char *cerr = por_circuit_config_check(&conf);
+    if (cerr) {
+        *why = cerr;
+        return NULL;
+    }
+    unsigned A = asset_count, B = balance_bits;
+    layout ly = {0};
+    if (choose_layout(A, B, &conf, &ly) != 0) {
+        *why = "batch: no limb size keeps the solvency sums below the field";
+        return NULL;
+    }
+    const unsigned L = ly.L, R = ly.R, np = ly.np, K = ly.K, S = ly.S;
+    const unsigned T = 2 * A, rows_per_account = (T + S - 1) / S;
+    size_t N = (size_t)1 << k;
 
     por_batch_circuit *bc = calloc(1, sizeof(*bc));
     if (!bc) {
@@ -262,8 +367,9 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     bc->asset_count = A;
     bc->balance_bits = B;
     bc->price_limb_bits = L;
-    bc->carry_bits = R;
+    bc->carry_bits = ly.rw;
     bc->columns = K;
+    bc->slots_per_row = S;
     bc->symbol_len = calloc(A, sizeof(por_target));
     bc->commitment = calloc(N * 4, sizeof(por_target));
     bc->balance = calloc(N * 2 * A, sizeof(por_target));
@@ -273,20 +379,19 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     bc->haircut = calloc(A, sizeof(por_target));
     bc->leaf = calloc(N * 4, sizeof(por_target));
     bc->node = calloc(N * 4, sizeof(por_target));
-    /* per-batch scratch: price limbs, sums */
+    /* per-batch scratch: price limbs, running totals [t][lo, hi], leaf input */
     por_target *plimb = calloc((size_t)A * np, sizeof(por_target));
-    por_target *sum = calloc((size_t)4 * A, sizeof(por_target)); /* [t][limb] t < 2A */
-    por_target *leafin = calloc(4 + 2 * (size_t)A, sizeof(por_target));
-    por_target *bl = calloc(2 * (size_t)A * 2, sizeof(por_target)); /* balance limbs of one account */
-    por_target *sl = calloc((size_t)A * 2, sizeof(por_target));    /* signed limbs */
+    por_target *sum = calloc((size_t)2 * T, sizeof(por_target));
+    por_target *leafin = calloc(4 + (size_t)T, sizeof(por_target));
     por_builder *b = por_builder_new(&conf);
     if (!bc->commitment || !bc->balance || !bc->symbol_len || !bc->symbol || !bc->decimals || !bc->price ||
-        !bc->haircut || !bc->leaf || !bc->node || !plimb || !sum || !leafin || !bl || !sl || !b) {
+        !bc->haircut || !bc->leaf || !bc->node || !plimb || !sum || !leafin || !b) {
         *why = "out of memory";
         goto fail;
     }
-    ctx_t x = {.b = b, .bc = bc};
+    ctx_t x = {.b = b, .bc = bc, .rw = ly.rw};
     x.one = por_builder_one(b);
+    por_target zero = por_builder_zero(b);
 
     /* params: witnesses, price limbs, haircut bound */
     bc->snapshot_id = virt(&x);
@@ -305,67 +410,89 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
         bc->price[a] = virt(&x);
         bc->haircut[a] = virt(&x);
         limbs_of(&x, bc->price[a], np, pw, plimb + (size_t)a * np);
-        /* h in [0, 128) and 100 - h in [0, 128): h in [0, 100] */
-        range(&x, bc->haircut[a], 7);
-        range(&x, op(&x, &bc->stats.ops_other, GL_P - 1, 1, bc->haircut[a], x.one, hundred), 7);
+        /* h in [0, 2^rw) and 100 - h in [0, 2^rw): h in [0, 100] (2^(rw+1) < p) */
+        range(&x, bc->haircut[a]);
+        range(&x, op(&x, &bc->stats.ops_other, GL_P - 1, 1, bc->haircut[a], x.one, hundred));
     }
     build_params(&x, bc->price);
 
-    /* accounts */
-    uint32_t bw[2] = {nb == 2 ? 32 : B, B - 32};
-    gl_t minus_hundred = GL_P - 100;
-    gl_t minus_base = GL_P - (1ULL << L);
-    uint64_t off = 1ULL << (R - 1);
-    por_target off_t = por_builder_constant(b, off);
-    gl_t delta_const = (gl_t)(((unsigned __int128)((1ULL << L) - 1) * off) % GL_P);
-    carry_ctx cc = {.limb_bits = L, .off = off};
+    /* accounts: balance rows, then the carry chain over the columns */
+    uint32_t gparams[POR_GATE_MAX_PARAMS] = {0};
+    balance_params(&ly, B, gparams);
+    por_gate shape; /* for the wire layout only */
+    if (por_gate_init(&shape, &por_gate_balance_vt, gparams, conf.num_wires, conf.num_routed_wires,
+                      conf.num_constants) != NULL) {
+        *why = "batch: balance gate does not fit";
+        goto fail;
+    }
+    const gl_t minus_base = GL_P - (1ULL << L);
+    const uint64_t off = 1ULL << (R - 1);
+    por_target minus_hundred = por_builder_constant(b, GL_P - 100);
+    por_target col_start[64];
+    for (unsigned c = 0; c < K; c++) /* o_0 = 2^L off, o_k = (2^L - 1) off (top comment) */
+        col_start[c] = por_builder_constant(
+            b, gl_from_u64((uint64_t)((((unsigned __int128)1 << L) - (c ? 1 : 0)) * off % GL_P)));
+    carry_ctx cc = {.limb_bits = L};
     for (size_t u = 0; u < N; u++) {
         por_target *C = bc->commitment + 4 * u;
-        por_target *bal = bc->balance + 2 * A * u;
+        por_target *bal = bc->balance + (size_t)T * u;
         for (unsigned i = 0; i < 4; i++)
             leafin[i] = C[i] = virt(&x);
-        for (unsigned t = 0; t < 2 * A; t++) {
-            leafin[4 + t] = bal[t] = virt(&x);
-            limbs_of(&x, bal[t], nb, bw, bl + (size_t)t * 2);
-            for (unsigned i = 0; i < nb; i++) {
-                por_target *s = &sum[(size_t)t * 2 + i];
-                if (u == 0)
-                    *s = bl[(size_t)t * 2 + i];
-                else
-                    *s = op(&x, &bc->stats.ops_totals, 1, 1, bl[(size_t)t * 2 + i], x.one, *s);
+        por_target col[64];
+        memcpy(col, col_start, K * sizeof(por_target));
+        for (unsigned r = 0; r < rows_per_account; r++) {
+            size_t row = por_builder_add_gate(b, &por_gate_balance_vt, gparams, NULL);
+            if (row == SIZE_MAX)
+                break;
+            for (unsigned c = 0; c < K; c++) {
+                por_builder_connect(b, col[c], por_builder_wire(b, row, por_balance_col_in(&shape, c)));
+                col[c] = por_builder_wire(b, row, por_balance_col_out(&shape, c));
+            }
+            for (unsigned sl = 0; sl < S; sl++) {
+                unsigned t = r * S + sl;
+                por_target v = por_builder_wire(b, row, por_balance_v(&shape, sl));
+                if (t >= T) { /* unused slot: everything zero, so it adds nothing */
+                    por_builder_connect(b, v, zero);
+                    por_builder_connect(b, por_builder_wire(b, row, por_balance_m(&shape, sl)), zero);
+                    for (unsigned j = 0; j < np; j++)
+                        por_builder_connect(b, por_builder_wire(b, row, por_balance_price(&shape, sl, j)), zero);
+                    for (unsigned i = 0; i < 4; i++)
+                        por_builder_connect(b, por_builder_wire(b, row, por_balance_total(&shape, sl, i)), zero);
+                    continue;
+                }
+                unsigned a = t % A;
+                leafin[4 + t] = bal[t] = v;
+                por_builder_connect(b, por_builder_wire(b, row, por_balance_m(&shape, sl)),
+                                    t < A ? bc->haircut[a] : minus_hundred);
+                for (unsigned j = 0; j < np; j++)
+                    por_builder_connect(b, por_builder_wire(b, row, por_balance_price(&shape, sl, j)),
+                                        plimb[(size_t)a * np + j]);
+                for (unsigned h = 0; h < 2; h++) { /* lo, hi */
+                    por_target *run = &sum[2 * (size_t)t + h];
+                    por_builder_connect(b, por_builder_wire(b, row, por_balance_total(&shape, sl, 2 * h)),
+                                        u == 0 ? zero : *run);
+                    *run = por_builder_wire(b, row, por_balance_total(&shape, sl, 2 * h + 1));
+                }
             }
         }
-        por_builder_hash(b, POR_DOMAIN_LEAF, leafin, 4 + 2 * A, bc->leaf + 4 * u);
-        bc->stats.perms_leaf += (4 + 2 * A + 7) / 8;
-        /* s_{a,i} = h_a e_{a,i} - 100 d_{a,i} */
-        for (unsigned a = 0; a < A; a++)
-            for (unsigned i = 0; i < nb; i++)
-                sl[(size_t)a * 2 + i] = op(&x, &bc->stats.ops_solvency, 1, minus_hundred, bc->haircut[a],
-                                           bl[(size_t)a * 2 + i], bl[(size_t)(A + a) * 2 + i]);
-        /* carry chain over the columns */
-        por_target carry = off_t;
-        for (unsigned col = 0; col < K; col++) {
-            por_target acc = carry;
-            for (unsigned a = 0; a < A; a++)
-                for (unsigned i = 0; i < nb; i++) {
-                    if (col < r * i || col - r * i >= np)
-                        continue;
-                    unsigned j = col - r * i;
-                    acc = op(&x, &bc->stats.ops_solvency, 1, 1, sl[(size_t)a * 2 + i],
-                             plimb[(size_t)a * np + j], acc);
-                }
-            por_target c = virt(&x);
-            por_builder_add_generator(b, &acc, 1, &c, 1, carry_gen, &cc, sizeof(cc));
-            por_target delta = op(&x, &bc->stats.ops_solvency, minus_base, 1, c, x.one, acc);
-            delta = op(&x, &bc->stats.ops_solvency, 1, delta_const, delta, x.one, x.one);
-            range(&x, delta, L);
-            if (col + 1 < K) {
-                range(&x, c, R);
+        bc->stats.balance_slots += T;
+        por_builder_hash(b, POR_DOMAIN_LEAF, leafin, 4 + T, bc->leaf + 4 * u);
+        bc->stats.perms_leaf += (4 + T + 7) / 8;
+        /* delta_k = (T_k + o_k) + c'_{k-1} - 2^L c'_k, the constants already in col */
+        por_target carry = zero;
+        for (unsigned c = 0; c < K; c++) {
+            por_target acc = c ? op(&x, &bc->stats.ops_solvency, 1, 1, col[c], x.one, carry) : col[c];
+            por_target cp = virt(&x);
+            por_builder_add_generator(b, &acc, 1, &cp, 1, carry_gen, &cc, sizeof(cc));
+            por_target delta = op(&x, &bc->stats.ops_solvency, minus_base, 1, cp, x.one, acc);
+            range(&x, delta);
+            if (c + 1 < K) {
+                range(&x, cp);
             } else {
-                por_target last = op(&x, &bc->stats.ops_solvency, 1, gl_neg(off), c, x.one, x.one);
-                range(&x, last, R - 1);
+                por_target last = op(&x, &bc->stats.ops_solvency, 1, gl_neg(off), cp, x.one, x.one);
+                range(&x, last);
             }
-            carry = c;
+            carry = cp;
         }
     }
 
@@ -392,18 +519,18 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     /* totals: S_0 = lo + 2^32 c, hi = S_1 + c */
     {
         uint32_t tw[2] = {32, k ? k : 1};
-        for (unsigned t = 0; t < 2 * A; t++) {
+        for (unsigned t = 0; t < T; t++) {
             por_target lc[2];
             split_ctx s = {.n = 2, .width = {32, tw[1]}};
             lc[0] = virt(&x);
             lc[1] = virt(&x);
             por_builder_add_generator(b, &sum[(size_t)t * 2], 1, lc, 2, split_gen, &s, sizeof(s));
-            range(&x, lc[0], 32);
-            range(&x, lc[1], tw[1]);
+            range_exact(&x, lc[0], 32, &bc->stats.ops_totals);
+            range_exact(&x, lc[1], tw[1], &bc->stats.ops_totals);
             por_target re = op(&x, &bc->stats.ops_totals, gl_from_u64(1ULL << 32), 1, lc[1], x.one, lc[0]);
             por_builder_connect(b, re, sum[(size_t)t * 2]);
-            por_target hi = nb == 2 ? op(&x, &bc->stats.ops_totals, 1, 1, sum[(size_t)t * 2 + 1], x.one, lc[1])
-                                    : lc[1];
+            por_target hi = B > 32 ? op(&x, &bc->stats.ops_totals, 1, 1, sum[(size_t)t * 2 + 1], x.one, lc[1])
+                                   : lc[1];
             por_builder_register_public_input(b, lc[0]);
             por_builder_register_public_input(b, hi);
         }
@@ -419,6 +546,8 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
         uint32_t kind = t == POR_ROW_NOOP ? POR_GATE_NOOP : bc->circuit->gate_types[t].vt->kind;
         if (kind == POR_GATE_POSEIDON)
             bc->stats.rows_poseidon++;
+        else if (kind == POR_GATE_BALANCE)
+            bc->stats.rows_balance++;
         else if (kind == POR_GATE_RANGE)
             bc->stats.rows_range++;
         else if (kind == POR_GATE_ARITHMETIC)
@@ -432,16 +561,12 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     free(plimb);
     free(sum);
     free(leafin);
-    free(bl);
-    free(sl);
     return bc;
 fail:
     por_builder_free(b);
     free(plimb);
     free(sum);
     free(leafin);
-    free(bl);
-    free(sl);
     por_batch_circuit_free(bc);
     return NULL;
 }

@@ -22,8 +22,9 @@
  * In-circuit, per account u (batch.c explains the bounds):
  *   leaf_u = por_hash(DOMAIN_LEAF, [C_u, e_1..e_A, d_1..d_A]) from the same
  *            e, d targets that are range-checked and summed (item 2);
- *   every e, d is split into a 32-bit low limb and a (B-32)-bit high limb, both
- *            range-checked, so 0 <= e, d < 2^B as integers (item 3);
+ *   every e, d takes a slot of a balance gate (gates.h): 2-bit limbs, so
+ *            0 <= e, d < 2^B as integers (item 3), and the limbs' linear forms
+ *            feed the totals and the solvency columns;
  *   sum_a p_a (h_a e_a - 100 d_a) >= 0 exactly, by limb products and a carry
  *            chain whose every limb and carry is range-checked (item 4);
  * per batch: the subtree of node hashes (item 1 for the batch), the exact
@@ -51,18 +52,21 @@ typedef struct {
     size_t rows_poseidon, rows_range, rows_arith, rows_const, rows_other;
     size_t perms_leaf, perms_tree, perms_params;
     size_t range_values;     /* values range-checked */
-    size_t ops_recompose;    /* limbs -> balances and prices */
-    size_t ops_solvency;     /* signed limbs, products, carry chain */
-    size_t ops_totals;       /* per-asset sums and their normalization */
+    size_t ops_recompose;    /* price limbs -> prices, and their exact-width checks */
+    size_t ops_solvency;     /* carry chain (products are in balance rows) */
+    size_t ops_totals;       /* normalization of the per-asset sums */
     size_t ops_other;        /* haircut bound */
+    size_t rows_balance;     /* balance-gate rows */
+    size_t balance_slots;    /* balances in them (2A per account) */
 } por_batch_stats;
 
 typedef struct {
     por_circuit *circuit;
     uint32_t batch_log2, asset_count, balance_bits;
     uint32_t price_limb_bits; /* L: price limbs and carry-chain columns are L bits */
-    uint32_t carry_bits;      /* offset carries are range-checked to this many bits */
+    uint32_t carry_bits;      /* rw: the one range-check width (offset carries, deltas; batch.c) */
     uint32_t columns;         /* carry-chain columns */
+    uint32_t slots_per_row;   /* balances per balance-gate row */
     /* witness inputs */
     por_target *commitment; /* 2^k * 4 */
     por_target *balance;    /* 2^k * 2A: account u's e at [2A u + a], d at [2A u + A + a] */

@@ -1,6 +1,7 @@
 /*
  * PLONK gates (see gates.h): noop, constant, public input, arithmetic and
- * range check.  The Poseidon gate is in gate_poseidon.c.
+ * range check.  The Poseidon gate is in gate_poseidon.c, the balance gate in
+ * gate_balance.c.
  */
 #include "gates.h"
 
@@ -32,6 +33,7 @@ const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
     case POR_GATE_ARITHMETIC: return &por_gate_arithmetic_vt;
     case POR_GATE_POSEIDON: return &por_gate_poseidon_vt;
     case POR_GATE_RANGE: return &por_gate_range_vt;
+    case POR_GATE_BALANCE: return &por_gate_balance_vt;
     default: return NULL;
     }
 }

@@ -35,6 +35,8 @@
  *                     own por_hash of the public inputs).  Degree 1.
  *   poseidon          one Poseidon permutation per row, see below.  Degree 7.
  *   range(B, V)       V values per row, each in [0, 2^B): see below.  Degree 4.
+ *   balance(B,G,S,P)  S balance slots per row: range check, limbs, batch
+ *                     totals and solvency columns (gate_balance.c).  Degree 4.
  *   noop              no constraints (padding and blinding rows).
  *
  * Poseidon gate (130 wires, 24 routed): inputs at wires 0..11, outputs at
@@ -58,6 +60,24 @@
  * 1 + ceil(B/2) wires, 32 wires for B = 62, so 4 balances per 130-wire row
  * (the value wires are routed, the limbs are not), i.e. a batch of A assets
  * needs 2A/4 = A/2 rows of range checks per account.
+ *
+ * Balance gate (params B, G, S, P; all required): everything the batch
+ * circuit does with one balance v (an equity or a debt of one account), for S
+ * balances per row.  Per slot s, routed: v, a multiplier m (the haircut h of
+ * an equity, the constant -100 for a debt), price limbs P_0..P_{P-1}, and two
+ * running totals (lo, hi) in and out; unrouted: q = ceil(B/2) 2-bit limbs
+ * l_j of v (the range gate's, top limb a bit for odd B).  Per row, routed:
+ * K = nb + P - 1 column accumulators in and out, nb = ceil(B/G).  With
+ * v_i = sum of the l_j of bits [G i, G i + G) (G even, so limbs align) and
+ * lo(v) = v mod 2^32, hi(v) = floor(v / 2^32), the constraints are
+ *     v = sum_j 4^j l_j,  l_j (l_j - 1)(l_j - 2)(l_j - 3) = 0     (v < 2^B, exact)
+ *     lo_out = lo_in + lo(v),  hi_out = hi_in + hi(v)            (batch totals)
+ *     col_out_k = col_in_k + sum_s m_s sum_{i + j = k} v_{s,i} P_{s,j}
+ * so a row adds its slots' signed, price-weighted limb products to the
+ * account's solvency columns (batch.c bounds them).  Degree 4 (3 for B = 1).
+ * Layout: col_in 0..K-1, col_out K..2K-1, then per slot s from
+ * 2K + s (6 + P): v, m, P_0..P_{P-1}, lo_in, lo_out, hi_in, hi_out; the
+ * limbs after all routed wires, q per slot.
  */
 #ifndef POR_GATES_H
 #define POR_GATES_H
@@ -82,6 +102,7 @@ enum {
     POR_GATE_ARITHMETIC = 3,
     POR_GATE_POSEIDON = 4,
     POR_GATE_RANGE = 5,
+    POR_GATE_BALANCE = 6,
 };
 
 /* Poseidon gate layout. */
@@ -159,6 +180,7 @@ extern const por_gate_vtable por_gate_public_input_vt;
 extern const por_gate_vtable por_gate_arithmetic_vt;
 extern const por_gate_vtable por_gate_poseidon_vt;
 extern const por_gate_vtable por_gate_range_vt;
+extern const por_gate_vtable por_gate_balance_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
@@ -190,5 +212,39 @@ static inline unsigned por_range_limb_wire(const por_gate *g, unsigned v, unsign
 }
 /* Values of B bits that fit a row of num_wires wires, num_routed routed. */
 unsigned por_range_default_values(unsigned bits, unsigned num_wires, unsigned num_routed);
+
+/* Balance gate layout: params B, G, S, P as above. */
+static inline unsigned por_balance_bits(const por_gate *g) { return g->params[0]; }
+static inline unsigned por_balance_limb_bits(const por_gate *g) { return g->params[1]; }
+static inline unsigned por_balance_slots(const por_gate *g) { return g->params[2]; }
+static inline unsigned por_balance_price_limbs(const por_gate *g) { return g->params[3]; }
+static inline unsigned por_balance_limbs(const por_gate *g) { return (g->params[0] + g->params[1] - 1) / g->params[1]; }
+static inline unsigned por_balance_columns(const por_gate *g)
+{
+    return por_balance_limbs(g) + g->params[3] - 1;
+}
+static inline unsigned por_balance_sublimbs(const por_gate *g) { return (g->params[0] + 1) / 2; }
+static inline unsigned por_balance_col_in(const por_gate *g, unsigned k) { (void)g; return k; }
+static inline unsigned por_balance_col_out(const por_gate *g, unsigned k) { return por_balance_columns(g) + k; }
+static inline unsigned por_balance_slot_base(const por_gate *g, unsigned s)
+{
+    return 2 * por_balance_columns(g) + s * (6 + g->params[3]);
+}
+static inline unsigned por_balance_v(const por_gate *g, unsigned s) { return por_balance_slot_base(g, s); }
+static inline unsigned por_balance_m(const por_gate *g, unsigned s) { return por_balance_slot_base(g, s) + 1; }
+static inline unsigned por_balance_price(const por_gate *g, unsigned s, unsigned j)
+{
+    return por_balance_slot_base(g, s) + 2 + j;
+}
+/* t = 0 lo_in, 1 lo_out, 2 hi_in, 3 hi_out */
+static inline unsigned por_balance_total(const por_gate *g, unsigned s, unsigned t)
+{
+    return por_balance_slot_base(g, s) + 2 + g->params[3] + t;
+}
+static inline unsigned por_balance_routed(const por_gate *g) { return por_balance_slot_base(g, g->params[2]); }
+static inline unsigned por_balance_sublimb(const por_gate *g, unsigned s, unsigned j)
+{
+    return por_balance_routed(g) + s * por_balance_sublimbs(g) + j;
+}
 
 #endif

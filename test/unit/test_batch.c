@@ -30,7 +30,7 @@ static void test_config(por_circuit_config *cfg)
 /* A snapshot's params: A assets, batches of 2^k, two batches in the tree. */
 typedef struct {
     por_params params;
-    por_asset assets[4];
+    por_asset assets[64];
 } snap;
 
 static void snap_init(snap *s, unsigned k, unsigned A, unsigned B)
@@ -40,10 +40,13 @@ static void snap_init(snap *s, unsigned k, unsigned A, unsigned B)
     static const uint32_t haircut[4] = {90, 80, 100, 50};
     memset(s, 0, sizeof(*s));
     for (unsigned a = 0; a < A; a++) {
-        strcpy(s->assets[a].symbol, sym[a]);
+        if (a < 4)
+            strcpy(s->assets[a].symbol, sym[a]);
+        else
+            snprintf(s->assets[a].symbol, sizeof(s->assets[a].symbol), "X%u", a);
         s->assets[a].decimals = 8;
-        s->assets[a].price_units = price[a];
-        s->assets[a].haircut = haircut[a];
+        s->assets[a].price_units = price[a % 4];
+        s->assets[a].haircut = haircut[a % 4];
     }
     s->params = (por_params){.snapshot_id = 42, .snapshot_time_us = 1700000000000000LL, .balance_bits = B,
                              .price_scale = 8, .batch_log2 = k, .leaf_count = 2ULL << k, .asset_count = A,
@@ -188,9 +191,9 @@ static void test_honest(unsigned k, unsigned A, unsigned B, bool zk)
         ok(0, "fixture");
         return;
     }
-    diag("k=%u A=%u B=%u zk=%d: %zu rows (%zu gate rows), L=%u R=%u columns=%u", k, A, B, zk,
+    diag("k=%u A=%u B=%u zk=%d: %zu rows (%zu gate rows), L=%u R=%u columns=%u slots/row=%u", k, A, B, zk,
          f.bc->circuit->n, f.bc->circuit->num_gate_rows, f.bc->price_limb_bits, f.bc->carry_bits,
-         f.bc->columns);
+         f.bc->columns, f.bc->slots_per_row);
     /* the native tree of both batches */
     size_t N = 2 * f.n;
     por_digest *levels[POR_MAX_DEPTH + 1];
@@ -440,6 +443,127 @@ static void test_node(void)
     fixture_free(&f);
 }
 
+/*
+ * Items 3-5 at the extremes, where wraparound would show: 64 assets at the
+ * top price 2^63 - 1 and haircut 100, balances 2^62 - 1.  Account 0 owes
+ * exactly what it holds on other assets (zero margin: the solvency columns
+ * take their largest positive and negative values at once), account 1 holds
+ * the most on every asset.  The honest batch proves with exact totals; one
+ * unit less equity on account 0 must not.
+ */
+static void test_extremes(void)
+{
+    const unsigned A = 64, B = 62;
+    fixture f;
+    if (fixture_init(&f, 1, A, B, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    const uint64_t top = (1ULL << B) - 1;
+    for (unsigned a = 0; a < A; a++) {
+        f.s.assets[a].price_units = POR_PRICE_UNITS_MAX;
+        f.s.assets[a].haircut = 100;
+    }
+    for (unsigned a = 0; a < A; a++) {
+        f.bal[a] = a < A / 2 ? top : 0;       /* account 0: equity on the first half */
+        f.bal[A + a] = a < A / 2 ? 0 : top;   /* and as much debt on the second */
+        f.bal[2 * A + a] = top;               /* account 1: all equity */
+        f.bal[3 * A + a] = 0;
+    }
+    const char *why = NULL;
+    por_batch_public pub;
+    por_witness *w = witness(&f, f.bal, &f.s.params, false, &pub, &why);
+    ok(w != NULL, "extremes: zero-margin and full accounts accepted (%s)", w ? "ok" : why);
+    if (w) {
+        bool exact = true;
+        for (unsigned t = 0; t < 2 * A; t++) {
+            unsigned __int128 sum = (unsigned __int128)f.bal[t] + f.bal[2 * A + t];
+            exact &= pub.totals[t][0] + ((unsigned __int128)pub.totals[t][1] << 32) == sum;
+        }
+        ok(exact, "extremes: expected totals exact");
+        por_plonk_proof proof;
+        int rc = por_batch_prove(f.pk, f.bc, w, NULL, NULL, &pub, &proof, &why);
+        ok(rc == 0 && verifies(&f, &proof, &pub), "extremes: proves and verifies (%s)", rc ? why : "ok");
+        por_plonk_proof_free(&proof);
+    }
+    por_witness_free(w);
+    f.bal[0] -= 1;
+    malicious_balances(&f, f.bal, "extremes: one unit short at the top price");
+    fixture_free(&f);
+}
+
+/*
+ * White-box wiring of the balance rows: every slot's v is either one of the
+ * leaf's balances (each exactly once) or, for a slot left over in an
+ * account's last row, the constant 0 together with its multiplier, prices and
+ * totals, so no free slot can add to the solvency columns or the totals;
+ * multipliers are a haircut or the constant -100.
+ */
+static void test_wiring(void)
+{
+    fixture f;
+    if (fixture_init(&f, 1, 2, 62, false) != 0) {
+        ok(0, "fixture");
+        return;
+    }
+    const por_circuit *c = f.bc->circuit;
+    const unsigned W = c->config.num_wires, K = c->config.num_constants;
+    size_t zeros[8], nzero = 0, minus100 = SIZE_MAX; /* classes of constant wires holding 0 (incl. unused ones) */
+    for (size_t r = 0; r < c->num_gate_rows; r++) {
+        if (c->row_type[r] == POR_ROW_NOOP || c->gate_types[c->row_type[r]].vt->kind != POR_GATE_CONSTANT)
+            continue;
+        for (unsigned i = 0; i < c->gate_types[c->row_type[r]].params[0]; i++) {
+            size_t sl = por_circuit_slot(c, (por_target){(uint32_t)(r * W + i)});
+            if (c->row_consts[r * K + i] == 0 && nzero < 8)
+                zeros[nzero++] = sl;
+            if (c->row_consts[r * K + i] == GL_P - 100)
+                minus100 = sl;
+        }
+    }
+    size_t nbal = f.n * 4;
+    unsigned *seen = calloc(nbal, sizeof(unsigned));
+    size_t dummies = 0, rows = 0;
+    bool good = nzero > 0 && minus100 != SIZE_MAX;
+    for (size_t r = 0; r < c->num_gate_rows; r++) {
+        if (c->row_type[r] == POR_ROW_NOOP || c->gate_types[c->row_type[r]].vt->kind != POR_GATE_BALANCE)
+            continue;
+        const por_gate *g = &c->gate_types[c->row_type[r]];
+        rows++;
+#define SLOT(col) por_circuit_slot(c, (por_target){(uint32_t)(r * W + (col))})
+        for (unsigned s = 0; s < por_balance_slots(g); s++) {
+            size_t v = SLOT(por_balance_v(g, s)), m = SLOT(por_balance_m(g, s));
+            bool is_zero = false;
+            for (size_t z = 0; z < nzero; z++)
+                is_zero |= v == zeros[z];
+            if (is_zero) {
+                dummies++;
+                good &= m == v;
+                for (unsigned j = 0; j < por_balance_price_limbs(g); j++)
+                    good &= SLOT(por_balance_price(g, s, j)) == v;
+                for (unsigned t = 0; t < 4; t++)
+                    good &= SLOT(por_balance_total(g, s, t)) == v;
+                continue;
+            }
+            size_t i = 0;
+            while (i < nbal && por_circuit_slot(c, f.bc->balance[i]) != v)
+                i++;
+            good &= i < nbal;
+            if (i == nbal)
+                continue;
+            seen[i]++;
+            bool equity = i % 4 < 2;
+            good &= equity ? m == por_circuit_slot(c, f.bc->haircut[i % 2]) : m == minus100;
+        }
+#undef SLOT
+    }
+    for (size_t i = 0; i < nbal; i++)
+        good &= seen[i] == 1;
+    ok(good && rows == f.n * 2 && dummies == f.n * 2,
+       "wiring: each balance in exactly one slot with its multiplier; %zu leftover slots all zero", dummies);
+    free(seen);
+    fixture_free(&f);
+}
+
 /* Shape checks: params of another shape are refused; the circuit depends on
  * (k, A, B) only, not on prices or symbols: one verifier key proves params
  * whose symbols have other lengths, and the symbol bytes are bound. */
@@ -511,6 +635,7 @@ int main(void)
 {
     test_honest(2, 2, 62, false);
     test_honest(2, 3, 20, false);
+    test_honest(1, 2, 33, false); /* odd B: top 2-bit limb a bit; 4 columns */
     test_honest(2, 2, 62, true);
     test_range();
     test_leaf();
@@ -518,6 +643,8 @@ int main(void)
     test_insolvent();
     test_params();
     test_node();
+    test_extremes();
+    test_wiring();
     test_shape();
     done_testing();
 }
