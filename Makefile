@@ -16,7 +16,10 @@ PGFILEDESC = "por - proof of reserves inside PostgreSQL"
 
 LIB_SRCS := $(sort $(wildcard src/lib/*.c))
 PG_SRCS := $(sort $(wildcard src/pg/*.c))
-OBJS = $(PG_SRCS:.c=.o) $(LIB_SRCS:.c=.o)
+# the library goes into por.so as build/pic/libpor.a: compiled once with the
+# library's own flags (PGXS's -fno-omit-frame-pointer and stack protector cost
+# the hashing loops), position-independent
+OBJS = $(PG_SRCS:.c=.o)
 
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
 REGRESS_OPTS = --inputdir=test --outputdir=build/regress
@@ -28,11 +31,15 @@ PG_CPPFLAGS = -Isrc/lib
 PG_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-sign-compare \
 	-Wno-declaration-after-statement
-SHLIB_LINK = -lcrypto -lpthread
+SHLIB_LINK = build/pic/libpor.a -lcrypto -lpthread
 EXTRA_CLEAN = build bench/por-bench
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: the glue is rebuilt when any header changes
+$(PG_SRCS:.c=.o): $(wildcard src/pg/*.h) $(wildcard src/lib/*.h)
+por$(DLSUFFIX): build/pic/libpor.a
 
 # ---------------------------------------------------------------------------
 # The database-free library, its tests, por-verify and the bench binary are
@@ -46,6 +53,7 @@ LIB_LDLIBS = -lcrypto -lpthread -lm
 
 LIB_OBJS := $(patsubst src/lib/%.c,build/lib/%.o,$(LIB_SRCS))
 SAN_OBJS := $(patsubst src/lib/%.c,build/san/lib/%.o,$(LIB_SRCS))
+PIC_OBJS := $(patsubst src/lib/%.c,build/pic/lib/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(sort $(wildcard test/unit/test_*.c))
 UNIT_BINS := $(patsubst test/unit/%.c,build/test/%,$(UNIT_SRCS))
 SAN_BINS := $(patsubst test/unit/%.c,build/san/test/%,$(UNIT_SRCS))
@@ -57,11 +65,18 @@ build/lib/%.o: src/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC_LIB) $(LIB_CFLAGS) -c $< -o $@
 
+build/pic/lib/%.o: src/lib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC_LIB) $(LIB_CFLAGS) -fPIC -c $< -o $@
+
 build/san/lib/%.o: src/lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC_LIB) $(SAN_CFLAGS) -c $< -o $@
 
 build/libpor.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+build/pic/libpor.a: $(PIC_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 build/san/libpor.a: $(SAN_OBJS)

@@ -338,9 +338,9 @@ COMMENT ON FUNCTION @extschema@.por_batch_proofs(bigint) IS
 
 CREATE FUNCTION @extschema@.por_verify_batch(proof bytea) RETURNS boolean
     AS 'MODULE_PATHNAME', 'por_verify_batch'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.por_verify_batch(bytea) IS
-    'true if the batch proof is well formed and verifies under the verifier key derived from its shape (false, never an error, otherwise)';
+    'true if the batch proof is well formed and verifies under the verifier key derived from its shape, which must be the shape of a snapshot in this database (false, never an error, otherwise)';
 
 CREATE FUNCTION @extschema@.por_batch_proof_statement(proof bytea) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'por_batch_proof_statement'

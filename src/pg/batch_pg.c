@@ -36,6 +36,28 @@ static por_batch_vk vk_cache[VK_CACHE_SIZE];
 static int vk_cache_used;
 static int vk_cache_next;
 
+/*
+ * Whether a snapshot of this database has the shape.  A key costs a setup of
+ * seconds and up to GBs, so a role that may only verify (por_customer) must
+ * not make the server derive keys for shapes of its choosing; por-verify,
+ * on the auditor's own machine, has no such limit.
+ */
+static bool shape_in_use(uint32_t k, uint32_t A, uint32_t B)
+{
+    Oid types[3] = {INT4OID, INT4OID, INT4OID};
+    Datum values[3] = {Int32GetDatum((int32)k), Int32GetDatum((int32)A), Int32GetDatum((int32)B)};
+    bool found;
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "por: SPI_connect failed");
+    if (SPI_execute_with_args("SELECT 1 FROM por.snapshots WHERE batch_log2 = $1 AND asset_count = $2 AND balance_bits = $3"
+                              " LIMIT 1",
+                              3, types, values, NULL, true, 1) != SPI_OK_SELECT)
+        elog(ERROR, "por: reading snapshot shapes failed");
+    found = SPI_processed > 0;
+    SPI_finish();
+    return found;
+}
+
 static const por_batch_vk *verifier_key(uint32_t k, uint32_t A, uint32_t B, const char **why)
 {
     por_pool *pool;
@@ -47,9 +69,13 @@ static const por_batch_vk *verifier_key(uint32_t k, uint32_t A, uint32_t B, cons
         *why = "batch shape larger than any por_prove makes";
         return NULL;
     }
+    if (!shape_in_use(k, A, B)) {
+        *why = "no snapshot in this database has the proof's batch shape";
+        return NULL;
+    }
     slot = vk_cache_used < VK_CACHE_SIZE ? vk_cache_used++ : vk_cache_next++ % VK_CACHE_SIZE;
     por_batch_vk_free(&vk_cache[slot]);
-    pool = por_pool_create((unsigned)por_threads);
+    pool = por_pool_create((unsigned)por_guc_threads);
     rc = por_batch_vk_derive(k, A, B, pool, &vk_cache[slot], why);
     por_pool_destroy(pool);
     if (rc != 0) {

@@ -20,10 +20,10 @@
 
 static const char *key_file_path(bool *is_default)
 {
-    *is_default = por_master_key_file == NULL || por_master_key_file[0] == '\0';
+    *is_default = por_guc_master_key_file == NULL || por_guc_master_key_file[0] == '\0';
     if (*is_default)
         return psprintf("%s/%s", DataDir, DEFAULT_KEY_FILE);
-    return por_master_key_file;
+    return por_guc_master_key_file;
 }
 
 static int hex_value(char c)

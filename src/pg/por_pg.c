@@ -21,10 +21,10 @@
 
 PG_MODULE_MAGIC;
 
-char *por_master_key_file = NULL;
-int por_balance_bits = 62;
-int por_batch_log2 = 10;
-int por_threads = 0;
+char *por_guc_master_key_file = NULL;
+int por_guc_balance_bits = 62;
+int por_guc_batch_log2 = 10;
+int por_guc_threads = 0;
 
 void _PG_init(void);
 
@@ -34,14 +34,14 @@ void _PG_init(void)
     DefineCustomStringVariable("por.master_key_file",
                                "File holding the salt master key (64 hex digits).",
                                "Empty means por_master_key in the data directory, created on first use.",
-                               &por_master_key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL,
+                               &por_guc_master_key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL,
                                NULL);
     DefineCustomIntVariable("por.balance_bits", "Bits B of the balance range [0, 2^B) for new snapshots.",
-                            NULL, &por_balance_bits, 62, 1, 62, PGC_SUSET, 0, NULL, NULL, NULL);
+                            NULL, &por_guc_balance_bits, 62, 1, 62, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("por.batch_log2", "log2 of the batch size (accounts per batch proof) for new snapshots.",
-                            NULL, &por_batch_log2, 10, 0, 20, PGC_SUSET, 0, NULL, NULL, NULL);
+                            NULL, &por_guc_batch_log2, 10, 0, 20, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("por.threads", "Worker threads for hashing and proving (0 = all cores).", NULL,
-                            &por_threads, 0, 0, 256, PGC_USERSET, 0, NULL, NULL, NULL);
+                            &por_guc_threads, 0, 0, 256, PGC_USERSET, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("por");
 }
 

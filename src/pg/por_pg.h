@@ -20,10 +20,10 @@
 #include "threadpool.h"
 
 /* GUCs (por_pg.c) */
-extern char *por_master_key_file;
-extern int por_balance_bits;
-extern int por_batch_log2;
-extern int por_threads;
+extern char *por_guc_master_key_file;
+extern int por_guc_balance_bits;
+extern int por_guc_batch_log2;
+extern int por_guc_threads;
 
 /* Owner switching: internal writes run as the extension's owner, not the caller. */
 typedef struct {

@@ -531,8 +531,8 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
     account_entry *entry, **sorted;
     char *query;
     uint64 rows, n_accounts, leaf_count, batch;
-    uint32_t bits = (uint32_t)por_balance_bits;
-    uint32_t batch_log2 = (uint32_t)por_batch_log2;
+    uint32_t bits = (uint32_t)por_guc_balance_bits;
+    uint32_t batch_log2 = (uint32_t)por_guc_batch_log2;
     size_t A;
     unsigned __int128 *totals;
     int64 snapshot_id;
@@ -634,7 +634,7 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
         const uint8_t **ids = MemoryContextAllocHuge(work, sizeof(uint8_t *) * n_accounts);
         size_t *lens = MemoryContextAllocHuge(work, sizeof(size_t) * n_accounts);
         por_digest *commitments = MemoryContextAllocHuge(work, sizeof(por_digest) * n_accounts);
-        por_pool *pool = por_pool_create((unsigned)por_threads);
+        por_pool *pool = por_pool_create((unsigned)por_guc_threads);
         int failed;
         for (uint64 i = 0; i < n_accounts; i++) {
             ids[i] = (const uint8_t *)sorted[i]->key.id;

@@ -219,7 +219,7 @@ Datum por_tree_agg_finalfn(PG_FUNCTION_ARGS)
         levels[0][i] = sorted[i].leaf;
     {
         /* an aggregate may run in a parallel worker: the threads are still ours */
-        por_pool *pool = por_pool_create((unsigned)por_threads);
+        por_pool *pool = por_pool_create((unsigned)por_guc_threads);
         por_tree_build(pool, levels, st->count);
         por_pool_destroy(pool);
     }

@@ -332,7 +332,7 @@ Datum por_prove(PG_FUNCTION_ARGS)
     memset(&args, 0, sizeof(args));
     args.database = MyDatabaseId;
     args.role = por_data_owner();
-    args.threads = por_threads;
+    args.threads = por_guc_threads;
     strlcpy(args.run_by, GetUserNameFromId(GetUserId(), false), sizeof(args.run_by));
 
     memset(&worker, 0, sizeof(worker));
