@@ -298,11 +298,12 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     const char *why = NULL;
     uint8_t *encoded;
     size_t encoded_len;
-    TimestampTz started = GetCurrentTimestamp();
+    TimestampTz started = GetCurrentTimestamp(), t_loaded, t_witness, t_proven;
     por_plonk_prove_opts opts = {0};
     int rc;
 
     load_leaves(snapshot_id, &info->params, batch_no * size, size, commitments, balances, NULL);
+    t_loaded = GetCurrentTimestamp();
     if (por_batch_witness(bp->circuit, &info->params, commitments, balances, false, &witness, &expected, &why) != 0)
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                         errmsg("batch %" PRIu64 " of snapshot %" PRId64 " cannot be proven", batch_no, snapshot_id),
@@ -320,7 +321,9 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
 
     memset(&envelope, 0, sizeof(envelope));
     opts.should_stop = interrupt_pending;
+    t_witness = GetCurrentTimestamp();
     rc = por_batch_prove(bp->prover, bp->circuit, witness, pool, &opts, &expected, &envelope.proof, &why);
+    t_proven = GetCurrentTimestamp();
     por_witness_free(witness);
     if (rc != 0) {
         por_plonk_proof_free(&envelope.proof);
@@ -364,7 +367,8 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     }
     {
         bytea *proof = palloc(VARHDRSZ + encoded_len);
-        int64 ms = (GetCurrentTimestamp() - started) / 1000;
+        TimestampTz t_checked = GetCurrentTimestamp();
+        int64 ms = (t_checked - started) / 1000;
         Oid types[8] = {INT8OID, INT4OID, BYTEAOID, BYTEAOID, NUMERICARRAYOID, NUMERICARRAYOID, BYTEAOID, INT4OID};
         Datum values[8];
         SET_VARSIZE(proof, VARHDRSZ + encoded_len);
@@ -382,6 +386,10 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
                                   " equity_totals, debt_totals, proof, prove_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                                   8, types, values, NULL, false, 0) != SPI_OK_INSERT)
             elog(ERROR, "por: storing the proof of batch %" PRIu64 " failed", batch_no);
+        elog(DEBUG1, "por: batch %" PRIu64 " of snapshot %" PRId64 ": leaves %.3f s, witness %.3f s, proof %.3f s,"
+             " encode and check %.3f s, %zu bytes",
+             batch_no, snapshot_id, (double)(t_loaded - started) / 1e6, (double)(t_witness - t_loaded) / 1e6,
+             (double)(t_proven - t_witness) / 1e6, (double)(t_checked - t_proven) / 1e6, encoded_len);
     }
     pfree(commitments);
     pfree(balances);
