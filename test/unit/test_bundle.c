@@ -17,6 +17,7 @@
 #include "leaves.h"
 #include "fuzz_seed.h"
 #include "tap.h"
+#include "text_edit.h"
 
 static uint64_t seed = 0x62756e646c65ULL;
 
@@ -209,20 +210,6 @@ static void snapshot_free(snapshot *s)
 
 /* ------------------------------------------------------------------------ */
 /* The manifest */
-
-/* Replaces the first occurrence of from in text (malloc'd, NULL if absent). */
-static char *replace_once(const char *text, const char *from, const char *to)
-{
-    const char *at = strstr(text, from);
-    if (at == NULL)
-        return NULL;
-    size_t head = (size_t)(at - text), flen = strlen(from), tlen = strlen(to);
-    char *out = malloc(strlen(text) - flen + tlen + 1);
-    memcpy(out, text, head);
-    memcpy(out + head, to, tlen);
-    strcpy(out + head + tlen, at + flen);
-    return out;
-}
 
 static void test_manifest(snapshot *s)
 {

@@ -12,6 +12,7 @@
 #include "fixture_inclusion.h"
 #include "params.h"
 #include "tap.h"
+#include "text_edit.h"
 
 static bool deq(const por_digest *a, const por_digest *b) { return memcmp(a, b, sizeof(*a)) == 0; }
 
@@ -570,20 +571,6 @@ static void test_crafted(void)
     por_inclusion_free(&zero);
     ok(1, "por_inclusion_free is safe on a zeroed and on an already freed struct");
     fx_free(&fx);
-}
-
-/* Replaces the first occurrence of from in text by to (malloc'd result, NULL if absent). */
-static char *replace_once(const char *text, const char *from, const char *to)
-{
-    const char *at = strstr(text, from);
-    if (at == NULL)
-        return NULL;
-    size_t head = (size_t)(at - text), flen = strlen(from), tlen = strlen(to);
-    char *out = malloc(strlen(text) - flen + tlen + 1);
-    memcpy(out, text, head);
-    memcpy(out + head, to, tlen);
-    strcpy(out + head + tlen, at + flen);
-    return out;
 }
 
 /*
