@@ -29,12 +29,12 @@ wait_for() {
 
 "${PSQL[@]}" -c "CREATE DATABASE por_resume_test" >/dev/null
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_resume_test)
-BATCHES=16
+BATCHES=32
 "${DB[@]}" >/dev/null <<'SQL'
 CREATE EXTENSION por;
 SET por.batch_log2 = 2;
--- 64 accounts x 4 assets: 16 batches of 4 accounts
-SELECT por_snapshot_create($$SELECT 'acct-' || g, s, g + length(s), 0 FROM generate_series(1, 64) g,
+-- 128 accounts x 4 assets: 32 batches of 4 accounts (enough that a cancel lands mid-run)
+SELECT por_snapshot_create($$SELECT 'acct-' || g, s, g + length(s), 0 FROM generate_series(1, 128) g,
                              unnest(ARRAY['BTC', 'ETH', 'USDT', 'SOL']) s$$,
                            '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"},
                              "USDT": {"decimals": 0, "price": "1"}, "SOL": {"decimals": 0, "price": "150"}}')
