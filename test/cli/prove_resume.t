@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # TAP: por_prove keeps finished batches when it is canceled or the server
 # crashes, and the next por_prove resumes from them (run inside the throwaway
-# cluster by `make sql-check`).  Another session watches the progress.
+# cluster by `make sql-check`).  Another session watches the progress; two
+# concurrent calls on one snapshot prove it once.
 set -u
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
@@ -38,7 +39,7 @@ SELECT por_snapshot_create($$SELECT 'acct-' || g, s, g + length(s), 0 FROM gener
                              unnest(ARRAY['BTC', 'ETH', 'USDT', 'SOL']) s$$,
                            '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"},
                              "USDT": {"decimals": 0, "price": "1"}, "SOL": {"decimals": 0, "price": "150"}}')
-  FROM generate_series(1, 2);
+  FROM generate_series(1, 3);
 SQL
 
 snapshot_rows() { "${DB[@]}" -c "SELECT batch_no || ' ' || proven_at || ' ' || md5(proof) FROM por.batch_proofs WHERE snapshot_id = $1 ORDER BY batch_no"; }
@@ -88,7 +89,18 @@ ok $([ ${#root2} -eq 64 ]; echo $?) "por_prove after the crash finishes"
 snapshot_rows 2 >"$work/after2"
 ok $([ "$(grep -cxF -f "$work/before2" "$work/after2")" -eq "$kept" ]; echo $?) "the batches from before the crash were kept, not redone"
 is "$("${DB[@]}" -c "SELECT count(*) || ' ' || bool_and(por_verify_batch(proof)) FROM por.batch_proofs WHERE snapshot_id = 2")" "$BATCHES true" "all batches proven and verifying"
-is "$("${DB[@]}" -c "SELECT count(*) FROM por.run_log WHERE action = 'prove'")" "2" "one prove entry per snapshot in the run log"
+is "$("${DB[@]}" -c "SELECT count(*) FROM por.run_log WHERE action = 'prove' AND snapshot_id IN (1, 2)")" "2" "one prove entry per snapshot in the run log"
+
+# --- two por_prove calls on one snapshot at once ---------------------------
+( "${DB[@]}" -c "SELECT encode(por_prove(3), 'hex')" >"$work/c1" 2>&1; echo $? >"$work/c1.rc" ) &
+j1=$!
+( "${DB[@]}" -c "SELECT encode(por_prove(3), 'hex')" >"$work/c2" 2>&1; echo $? >"$work/c2.rc" ) &
+j2=$!
+wait "$j1" "$j2"
+is "$(cat "$work/c1.rc") $(cat "$work/c2.rc")" "0 0" "two concurrent por_prove calls both succeed"
+ok $([ -s "$work/c1" ] && cmp -s "$work/c1" "$work/c2"; echo $?) "... with the same root"
+is "$("${DB[@]}" -c "SELECT count(*) || ' ' || count(DISTINCT batch_no) FROM por.batch_proofs WHERE snapshot_id = 3")" "$BATCHES $BATCHES" "each batch proven once"
+is "$("${DB[@]}" -c "SELECT count(*) FROM por.run_log WHERE snapshot_id = 3 AND action = 'prove'")" "1" "one prove entry in the run log"
 
 echo "1..$n"
 exit $((fails > 0))
