@@ -60,27 +60,12 @@ static const char *balance_init(por_gate *g, unsigned w, unsigned r, unsigned k)
  * Evaluation.  Linear forms by Horner in base 4 (x -> 4x + l: three additions).
  */
 
-static inline gl_t times4_add(gl_t x, gl_t l)
-{
-    x = gl_add(x, x);
-    return gl_add(gl_add(x, x), l);
-}
-
-/* Limb polynomial: l(l-1)(l-2)(l-3) = t (t + 2), t = l (l - 3); l(l-1) for a bit. */
-static inline gl_t limb_poly(gl_t l, bool bit)
-{
-    if (bit)
-        return gl_mul(l, gl_sub(l, 1));
-    gl_t t = gl_mul(l, gl_sub(l, 3));
-    return gl_mul(t, gl_add(t, 2));
-}
-
 /* sum_{j in [from, to)} 4^(j - from) l_j */
 static inline gl_t form(const gl_t *l, unsigned from, unsigned to)
 {
     gl_t x = 0;
     for (unsigned j = to; j-- > from;)
-        x = times4_add(x, l[j]);
+        x = por_times4_add(x, l[j]);
     return x;
 }
 
@@ -96,7 +81,7 @@ static void balance_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, c
         gl_t lo = form(l, 0, qlo), hi = form(l, qlo, h.q);
         *o++ = gl_sub(w[por_balance_v(g, s)], gl_add(lo, gl_mul(hi, 1ULL << 32)));
         for (unsigned j = 0; j < h.q; j++)
-            *o++ = limb_poly(l[j], (h.B & 1) && j + 1 == h.q);
+            *o++ = por_limb_poly(l[j], (h.B & 1) && j + 1 == h.q);
         *o++ = gl_sub(gl_sub(w[por_balance_total(g, s, 1)], w[por_balance_total(g, s, 0)]), lo);
         *o++ = gl_sub(gl_sub(w[por_balance_total(g, s, 3)], w[por_balance_total(g, s, 2)]), hi);
         gl_t limb[MAX_LIMBS];
@@ -114,25 +99,11 @@ static void balance_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, c
                       gl_acc_reduce(&acc[k]));
 }
 
-static inline gl2_t times4_add_ext(gl2_t x, gl2_t l)
-{
-    x = gl2_add(x, x);
-    return gl2_add(gl2_add(x, x), l);
-}
-
-static inline gl2_t limb_poly_ext(gl2_t l, bool bit)
-{
-    if (bit)
-        return gl2_mul(l, gl2_sub(l, gl2_from_base(1)));
-    gl2_t t = gl2_mul(l, gl2_sub(l, gl2_from_base(3)));
-    return gl2_mul(t, gl2_add(t, gl2_from_base(2)));
-}
-
 static inline gl2_t form_ext(const gl2_t *l, unsigned from, unsigned to)
 {
     gl2_t x = {0, 0};
     for (unsigned j = to; j-- > from;)
-        x = times4_add_ext(x, l[j]);
+        x = por_times4_add_ext(x, l[j]);
     return x;
 }
 
@@ -150,7 +121,7 @@ static void balance_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, 
         gl2_t lo = form_ext(l, 0, qlo), hi = form_ext(l, qlo, h.q);
         *o++ = gl2_sub(w[por_balance_v(g, s)], gl2_add(lo, gl2_mul_base(hi, 1ULL << 32)));
         for (unsigned j = 0; j < h.q; j++)
-            *o++ = limb_poly_ext(l[j], (h.B & 1) && j + 1 == h.q);
+            *o++ = por_limb_poly_ext(l[j], (h.B & 1) && j + 1 == h.q);
         *o++ = gl2_sub(gl2_sub(w[por_balance_total(g, s, 1)], w[por_balance_total(g, s, 0)]), lo);
         *o++ = gl2_sub(gl2_sub(w[por_balance_total(g, s, 3)], w[por_balance_total(g, s, 2)]), hi);
         gl2_t limb[MAX_LIMBS];

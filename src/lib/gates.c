@@ -254,22 +254,6 @@ static const char *range_init(por_gate *g, unsigned w, unsigned r, unsigned k)
     return NULL;
 }
 
-/* The limb polynomial: l(l-1)(l-2)(l-3), or l(l-1) for a 1-bit limb. */
-static inline gl_t limb_poly(gl_t l, bool bit)
-{
-    gl_t p = gl_mul(l, gl_sub(l, 1));
-    if (bit)
-        return p;
-    return gl_mul(p, gl_mul(gl_sub(l, 2), gl_sub(l, 3)));
-}
-static inline gl2_t limb_poly_ext(gl2_t l, bool bit)
-{
-    gl2_t p = gl2_mul(l, gl2_sub(l, gl2_from_base(1)));
-    if (bit)
-        return p;
-    return gl2_mul(p, gl2_mul(gl2_sub(l, gl2_from_base(2)), gl2_sub(l, gl2_from_base(3))));
-}
-
 static void range_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
 {
     (void)c, (void)pi;
@@ -278,10 +262,10 @@ static void range_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, con
         const gl_t *l = w + por_range_limb_wire(g, v, 0);
         gl_t acc = 0;
         for (unsigned k = limbs; k-- > 0;)
-            acc = gl_add(gl_mul(acc, 4), l[k]);
+            acc = por_times4_add(acc, l[k]);
         *o++ = gl_sub(w[v], acc);
         for (unsigned k = 0; k < limbs; k++)
-            *o++ = limb_poly(l[k], (bits & 1) && k == limbs - 1);
+            *o++ = por_limb_poly(l[k], (bits & 1) && k == limbs - 1);
     }
 }
 static void range_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
@@ -296,7 +280,7 @@ static void range_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, co
             acc = gl2_add(gl2_mul_base(acc, 4), l[k]);
         *o++ = gl2_sub(w[v], acc);
         for (unsigned k = 0; k < limbs; k++)
-            *o++ = limb_poly_ext(l[k], (bits & 1) && k == limbs - 1);
+            *o++ = por_limb_poly_ext(l[k], (bits & 1) && k == limbs - 1);
     }
 }
 static unsigned range_num_generators(const por_gate *g) { return g->params[1]; }

@@ -247,4 +247,39 @@ static inline unsigned por_balance_sublimb(const por_gate *g, unsigned s, unsign
     return por_balance_routed(g) + s * por_balance_sublimbs(g) + j;
 }
 
+
+/*
+ * 2-bit limb helpers shared by the range and balance gates (evaluated at every
+ * LDE point of the quotient, so kept cheap): the limb polynomial
+ * l(l-1)(l-2)(l-3) = t (t + 2) with t = l (l - 3), or l(l-1) for a 1-bit top
+ * limb, and the Horner step x -> 4x + l by additions.
+ */
+static inline gl_t por_limb_poly(gl_t l, bool bit)
+{
+    if (bit)
+        return gl_mul(l, gl_sub(l, 1));
+    gl_t t = gl_mul(l, gl_sub(l, 3));
+    return gl_mul(t, gl_add(t, 2));
+}
+
+static inline gl2_t por_limb_poly_ext(gl2_t l, bool bit)
+{
+    if (bit)
+        return gl2_mul(l, gl2_sub(l, gl2_from_base(1)));
+    gl2_t t = gl2_mul(l, gl2_sub(l, gl2_from_base(3)));
+    return gl2_mul(t, gl2_add(t, gl2_from_base(2)));
+}
+
+static inline gl_t por_times4_add(gl_t x, gl_t l)
+{
+    x = gl_add(x, x);
+    return gl_add(gl_add(x, x), l);
+}
+
+static inline gl2_t por_times4_add_ext(gl2_t x, gl2_t l)
+{
+    x = gl2_add(x, x);
+    return gl2_add(gl2_add(x, x), l);
+}
+
 #endif

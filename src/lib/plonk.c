@@ -4,6 +4,7 @@
  */
 #include "plonk.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,6 +319,28 @@ static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const po
  * Prover
  */
 
+/* 7 a mod p (not necessarily canonical, below 2^64): the factor of the
+ * extension's c1 c1 term, without a full multiplication. */
+static inline gl_t mul7_nc(gl_t a)
+{
+    unsigned __int128 t = (unsigned __int128)a * GL2_W;
+    uint64_t lo = (uint64_t)t, hi = (uint64_t)(t >> 64); /* hi < 7 */
+    uint64_t r = lo + hi * GL_EPSILON;
+    return r + (GL_EPSILON & -(uint64_t)(r < lo));
+}
+
+/* gl2_mul with two reductions instead of five: both output words are sums
+ * of two 128-bit products reduced once (the field value is the same). */
+static inline gl2_t gl2_mul_lazy(gl2_t a, gl2_t b)
+{
+    gl_acc c0 = {0, 0}, c1 = {0, 0};
+    gl_acc_mul_add(&c0, a.c0, b.c0);
+    gl_acc_mul_add(&c0, a.c1, mul7_nc(b.c1));
+    gl_acc_mul_add(&c1, a.c0, b.c1);
+    gl_acc_mul_add(&c1, a.c1, b.c0);
+    return (gl2_t){gl_acc_reduce(&c0), gl_acc_reduce(&c1)};
+}
+
 /* Permutation ratios on H: ratio[i * m + j] = prod f / prod g of chunk j at row i. */
 typedef struct {
     const por_plonk_prover *pk;
@@ -338,8 +361,8 @@ static void ratio_range(void *arg, size_t b, size_t e)
             gl2_t num = gl2_from_base(1), den = gl2_from_base(1);
             for (size_t col = j * cs; col < (j + 1) * cs && col < R; col++) {
                 gl2_t wg = gl2_add(rc->gamma, gl2_from_base(rc->wires[col][i]));
-                num = gl2_mul(num, gl2_add(wg, gl2_mul_base(bx, pk->ks[col])));
-                den = gl2_mul(den, gl2_add(wg, gl2_mul_base(rc->beta, pk->sigma_vals[col * n + i])));
+                num = gl2_mul_lazy(num, gl2_add(wg, gl2_mul_base(bx, pk->ks[col])));
+                den = gl2_mul_lazy(den, gl2_add(wg, gl2_mul_base(rc->beta, pk->sigma_vals[col * n + i])));
             }
             rc->num[i * m + j] = num;
             rc->den[i * m + j] = den;
@@ -357,9 +380,16 @@ typedef struct {
     const por_pcs_batch *wires, *zs;
     gl2_t beta, gamma;
     const gl2_t *alpha_pows; /* S + 1 + m */
+    const gl2_t *beta_ks;    /* R: beta k_j */
     gl_t pi[4];
     gl2_t *out;
+    atomic_int failed; /* a chunk could not allocate its buffers */
 } quot_ctx;
+
+/* Points gathered per block: the columns are read QBLK consecutive values
+ * at a time (sequential in memory) instead of one value per column per
+ * point, which stalled on a cache miss per column. */
+#define QBLK 16
 
 static void quot_range(void *arg, size_t b, size_t e)
 {
@@ -371,49 +401,73 @@ static void quot_range(void *arg, size_t b, size_t e)
     const size_t S = vk->num_constraint_slots, m = vk->num_perm_chunks, cs = vk->perm_chunk_size;
     const unsigned rate = vk->config.rate_bits, L = vk->degree_bits + rate;
     const size_t N = (size_t)1 << L;
-    gl_t w[POR_MAX_WIRES], consts[POR_MAX_CONSTANTS], tmp[2 * POR_MAX_WIRES];
-    gl2_t zvals[2 * POR_MAX_WIRES];
-    for (size_t i = b; i < e; i++) {
-        for (size_t j = 0; j < W; j++)
-            w[j] = qc->wires->lde[j][i];
-        for (size_t k = 0; k < K; k++)
-            consts[k] = pk->pre.lde[G + k][i];
-        /* sum_k alpha^k sum_g s_g c_{g,k} = sum_g s_g (sum_k alpha^k c_{g,k}) */
-        gl2_t acc = {0, 0};
-        for (size_t g = 0; g < G; g++) {
-            const por_gate *gt = &vk->gate_types[g];
-            gt->vt->eval_base(gt, w, consts, qc->pi, tmp);
-            gl_acc a0 = {0, 0}, a1 = {0, 0};
-            for (size_t k = 0; k < gt->num_constraints; k++) {
-                gl_acc_mul_add(&a0, tmp[k], qc->alpha_pows[k].c0);
-                gl_acc_mul_add(&a1, tmp[k], qc->alpha_pows[k].c1);
-            }
-            gl2_t ag = {gl_acc_reduce(&a0), gl_acc_reduce(&a1)};
-            acc = gl2_add(acc, gl2_mul_base(ag, pk->pre.lde[g][i]));
-        }
-        /* permutation */
-        size_t nat = por_bit_reverse_index(i, L);
-        size_t inext = por_bit_reverse_index((nat + ((size_t)1 << rate)) & (N - 1), L);
-        for (size_t j = 0; j < m; j++)
-            zvals[j] = (gl2_t){qc->zs->lde[2 * j][i], qc->zs->lde[2 * j + 1][i]};
-        gl2_t znext = {qc->zs->lde[0][inext], qc->zs->lde[1][inext]};
-        gl_t x = pk->lde_x[i];
-        gl2_t bx = gl2_mul_base(qc->beta, x);
-        for (size_t j = 0; j < m; j++) {
-            gl2_t num = gl2_from_base(1), den = gl2_from_base(1);
-            for (size_t col = j * cs; col < (j + 1) * cs && col < R; col++) {
-                gl2_t wg = gl2_add(qc->gamma, gl2_from_base(w[col]));
-                num = gl2_mul(num, gl2_add(wg, gl2_mul_base(bx, pk->ks[col])));
-                den = gl2_mul(den, gl2_add(wg, gl2_mul_base(qc->beta, pk->pre.lde[G + K + col][i])));
-            }
-            gl2_t prev = zvals[j], next = j + 1 < m ? zvals[j + 1] : znext;
-            gl2_t term = gl2_sub(gl2_mul(next, den), gl2_mul(prev, num));
-            acc = gl2_add(acc, gl2_mul(qc->alpha_pows[S + 1 + j], term));
-        }
-        acc = gl2_mul_base(acc, pk->zh_inv[nat & (((size_t)1 << rate) - 1)]);
-        gl2_t boundary = gl2_mul_base(gl2_sub(zvals[0], gl2_from_base(1)), pk->l0_over_zh[i]);
-        qc->out[i] = gl2_add(acc, gl2_mul(qc->alpha_pows[S], boundary));
+    const size_t P0 = G + K + R, Z = 2 * m;
+    /* block buffers, point-major: wb[p * W + j], pb[p * P0 + k], zb[p * Z + k] */
+    gl_t *wb = malloc(QBLK * (W + P0 + Z) * sizeof(gl_t));
+    if (!wb) {
+        atomic_store(&qc->failed, 1);
+        return;
     }
+    gl_t *pb = wb + QBLK * W, *zb = pb + QBLK * P0;
+    gl_t tmp[2 * POR_MAX_WIRES];
+    for (size_t i0 = b; i0 < e; i0 += QBLK) {
+        const size_t cnt = e - i0 < QBLK ? e - i0 : QBLK;
+        for (size_t j = 0; j < W; j++) {
+            const gl_t *col = qc->wires->lde[j] + i0;
+            for (size_t p = 0; p < cnt; p++)
+                wb[p * W + j] = col[p];
+        }
+        for (size_t k = 0; k < P0; k++) {
+            const gl_t *col = pk->pre.lde[k] + i0;
+            for (size_t p = 0; p < cnt; p++)
+                pb[p * P0 + k] = col[p];
+        }
+        for (size_t k = 0; k < Z; k++) {
+            const gl_t *col = qc->zs->lde[k] + i0;
+            for (size_t p = 0; p < cnt; p++)
+                zb[p * Z + k] = col[p];
+        }
+        for (size_t p = 0; p < cnt; p++) {
+            const size_t i = i0 + p;
+            const gl_t *w = wb + p * W, *pre = pb + p * P0, *zv = zb + p * Z;
+            const gl_t *consts = pre + G, *sigma = pre + G + K;
+            /* sum_k alpha^k sum_g s_g c_{g,k} = sum_g s_g (sum_k alpha^k c_{g,k}) */
+            gl2_t acc = {0, 0};
+            for (size_t g = 0; g < G; g++) {
+                const por_gate *gt = &vk->gate_types[g];
+                gt->vt->eval_base(gt, w, consts, qc->pi, tmp);
+                gl_acc a0 = {0, 0}, a1 = {0, 0};
+                for (size_t k = 0; k < gt->num_constraints; k++) {
+                    gl_acc_mul_add(&a0, tmp[k], qc->alpha_pows[k].c0);
+                    gl_acc_mul_add(&a1, tmp[k], qc->alpha_pows[k].c1);
+                }
+                gl2_t ag = {gl_acc_reduce(&a0), gl_acc_reduce(&a1)};
+                acc = gl2_add(acc, gl2_mul_base(ag, pre[g]));
+            }
+            /* permutation */
+            size_t nat = por_bit_reverse_index(i, L);
+            size_t inext = por_bit_reverse_index((nat + ((size_t)1 << rate)) & (N - 1), L);
+            gl2_t znext = {qc->zs->lde[0][inext], qc->zs->lde[1][inext]};
+            gl_t x = pk->lde_x[i];
+            for (size_t j = 0; j < m; j++) {
+                gl2_t num = gl2_from_base(1), den = gl2_from_base(1);
+                for (size_t col = j * cs; col < (j + 1) * cs && col < R; col++) {
+                    gl2_t wg = gl2_add(qc->gamma, gl2_from_base(w[col]));
+                    num = gl2_mul_lazy(num, gl2_add(wg, gl2_mul_base(qc->beta_ks[col], x)));
+                    den = gl2_mul_lazy(den, gl2_add(wg, gl2_mul_base(qc->beta, sigma[col])));
+                }
+                gl2_t prev = {zv[2 * j], zv[2 * j + 1]};
+                gl2_t next = j + 1 < m ? (gl2_t){zv[2 * j + 2], zv[2 * j + 3]} : znext;
+                gl2_t term = gl2_sub(gl2_mul_lazy(next, den), gl2_mul_lazy(prev, num));
+                acc = gl2_add(acc, gl2_mul_lazy(qc->alpha_pows[S + 1 + j], term));
+            }
+            acc = gl2_mul_base(acc, pk->zh_inv[nat & (((size_t)1 << rate) - 1)]);
+            gl2_t z0 = {zv[0], zv[1]};
+            gl2_t boundary = gl2_mul_base(gl2_sub(z0, gl2_from_base(1)), pk->l0_over_zh[i]);
+            qc->out[i] = gl2_add(acc, gl2_mul_lazy(qc->alpha_pows[S], boundary));
+        }
+    }
+    free(wb);
 }
 
 typedef struct {
@@ -622,9 +676,18 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
         msg = "out of memory";
         goto out;
     }
-    quot_ctx qctx = {pk, &wires_b, &zs_b, beta, gamma, apows, {0}, tvals};
+    gl2_t beta_ks[POR_MAX_WIRES];
+    for (size_t j = 0; j < R; j++)
+        beta_ks[j] = gl2_mul_base(beta, pk->ks[j]);
+    quot_ctx qctx = {.pk = pk, .wires = &wires_b, .zs = &zs_b, .beta = beta, .gamma = gamma,
+                     .alpha_pows = apows, .beta_ks = beta_ks, .out = tvals};
+    atomic_init(&qctx.failed, 0);
     memcpy(qctx.pi, pi_hash.e, sizeof(qctx.pi));
     por_pool_parallel_for(pool, N, 64, quot_range, &qctx);
+    if (atomic_load(&qctx.failed)) {
+        msg = "out of memory";
+        goto out;
+    }
     for (int h = 0; h < 2; h++)
         if (!(tparts[h] = malloc(N * sizeof(gl_t)))) {
             msg = "out of memory";
