@@ -21,6 +21,7 @@
 #include <inttypes.h>
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -300,6 +301,10 @@ Datum por_prove(PG_FUNCTION_ARGS)
     pid_t pid;
     bytea *result;
 
+    if (RecoveryInProgress())
+        ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                        errmsg("por_prove cannot run on a server in recovery"),
+                        errhint("Prove on the primary; proofs replicate like any other row.")));
     if (IsolationUsesXactSnapshot())
         ereport(ERROR, (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
                         errmsg("por_prove must run at READ COMMITTED isolation"),
