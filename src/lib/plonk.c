@@ -531,6 +531,24 @@ static bool stop_requested(const por_plonk_prove_opts *opts)
     return opts != NULL && opts->should_stop != NULL && opts->should_stop(opts->stop_ctx);
 }
 
+/*
+ * One commitment round of the prover: commits the columns (and frees them),
+ * copies the cap into the proof, then polls the caller's stop request.
+ * NULL, or the message to fail with.
+ */
+static const char *commit_round(por_pcs_batch *b, por_pool *pool, gl_t ***cols, size_t count, unsigned logn,
+                                const por_circuit_config *cfg, bool zk, por_rand_fn rnd, void *rnd_ctx,
+                                const por_plonk_prove_opts *opts, por_digest *cap_out, const char *failure)
+{
+    if (por_pcs_commit(b, pool, (const gl_t *const *)*cols, count, logn, cfg->rate_bits, cfg->cap_height, zk, rnd,
+                       rnd_ctx) != 0)
+        return failure;
+    free_cols(*cols, count);
+    *cols = NULL;
+    memcpy(cap_out, por_pcs_batch_cap(b), ((size_t)1 << cfg->cap_height) * sizeof(por_digest));
+    return stop_requested(opts) ? "stopped on request" : NULL;
+}
+
 int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool,
                      const por_plonk_prove_opts *opts, por_plonk_proof *proof, const char **why)
 {
@@ -602,18 +620,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     for (size_t j = 0; j < W; j++)
         memcpy(wc[j], wv[j], n * sizeof(gl_t));
     por_ntt_inverse_batch(pool, wc, W, logn, 1);
-    if (por_pcs_commit(&wires_b, pool, (const gl_t *const *)wc, W, logn, c->config.rate_bits,
-                       c->config.cap_height, zk, rnd, rnd_ctx) != 0) {
-        msg = "wire commitment failed";
+    msg = commit_round(&wires_b, pool, &wc, W, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->wires_cap,
+                       "wire commitment failed");
+    if (msg != NULL)
         goto out;
-    }
-    if (stop_requested(opts)) {
-        msg = "stopped on request";
-        goto out;
-    }
-    free_cols(wc, W);
-    wc = NULL;
-    memcpy(proof->wires_cap, por_pcs_batch_cap(&wires_b), cap * sizeof(por_digest));
 
     transcript_start(&t, vk, &pi_hash);
     por_transcript_label(&t, "plonk.wires_cap");
@@ -652,18 +662,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     free_cols(wv, W);
     wv = NULL;
     por_ntt_inverse_batch(pool, zc, 2 * m, logn, 1);
-    if (por_pcs_commit(&zs_b, pool, (const gl_t *const *)zc, 2 * m, logn, c->config.rate_bits,
-                       c->config.cap_height, zk, rnd, rnd_ctx) != 0) {
-        msg = "permutation commitment failed";
+    msg = commit_round(&zs_b, pool, &zc, 2 * m, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->zs_cap,
+                       "permutation commitment failed");
+    if (msg != NULL)
         goto out;
-    }
-    if (stop_requested(opts)) {
-        msg = "stopped on request";
-        goto out;
-    }
-    free_cols(zc, 2 * m);
-    zc = NULL;
-    memcpy(proof->zs_cap, por_pcs_batch_cap(&zs_b), cap * sizeof(por_digest));
     por_transcript_label(&t, "plonk.zs_cap");
     por_transcript_observe_digests(&t, proof->zs_cap, cap);
     por_transcript_label(&t, "plonk.alpha");
@@ -746,18 +748,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     }
     free(tparts[0]), free(tparts[1]);
     tparts[0] = tparts[1] = NULL;
-    if (por_pcs_commit(&quot_b, pool, (const gl_t *const *)qcols, nq, logn, c->config.rate_bits,
-                       c->config.cap_height, zk, rnd, rnd_ctx) != 0) {
-        msg = "quotient commitment failed";
+    msg = commit_round(&quot_b, pool, &qcols, nq, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->quotient_cap,
+                       "quotient commitment failed");
+    if (msg != NULL)
         goto out;
-    }
-    if (stop_requested(opts)) {
-        msg = "stopped on request";
-        goto out;
-    }
-    free_cols(qcols, nq);
-    qcols = NULL;
-    memcpy(proof->quotient_cap, por_pcs_batch_cap(&quot_b), cap * sizeof(por_digest));
     por_transcript_label(&t, "plonk.quotient_cap");
     por_transcript_observe_digests(&t, proof->quotient_cap, cap);
     por_transcript_label(&t, "plonk.zeta");
