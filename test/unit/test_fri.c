@@ -6,6 +6,7 @@
 
 #include "fri.h"
 #include "ntt.h"
+#include "proof_fixtures.h"
 #include "tap.h"
 
 static uint64_t seed = 0x5eed0f7100000001ULL;
@@ -23,22 +24,6 @@ static gl2_t *random_lde(size_t ncoef, unsigned lde_bits)
         v[i] = rnd2();
     por_ntt_forward_br_ext(v, lde_bits, GL_GENERATOR);
     return v;
-}
-
-static void params(por_fri_params *p, unsigned degree_bits, unsigned rate, unsigned cap,
-                   unsigned queries, unsigned pow, const unsigned *arities, unsigned nred)
-{
-    memset(p, 0, sizeof(*p));
-    p->degree_bits = degree_bits;
-    p->rate_bits = rate;
-    p->cap_height = cap;
-    p->num_queries = queries;
-    p->pow_bits = pow;
-    p->num_reductions = nred;
-    unsigned sum = 0;
-    for (unsigned k = 0; k < nred; k++)
-        sum += p->reduction_bits[k] = arities[k];
-    p->final_poly_bits = degree_bits - sum;
 }
 
 #define PROTOCOL "por-fri-test"
@@ -173,7 +158,7 @@ static void test_honest(por_pool *pool)
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         por_fri_params p;
-        params(&p, cases[c].log_n, cases[c].rate, cases[c].cap, 12, 4, cases[c].ar, cases[c].nred);
+        test_fri_params(&p, cases[c].log_n, cases[c].rate, cases[c].cap, 12, 4, cases[c].ar, cases[c].nred);
         ok(por_fri_params_check(&p) == NULL, "case %zu: params valid", c);
         unsigned L = cases[c].log_n + cases[c].rate;
         gl2_t *v = random_lde((size_t)1 << cases[c].log_n, L);
@@ -197,7 +182,7 @@ static void test_high_degree(void)
 {
     unsigned ar[2] = {2, 2};
     por_fri_params p;
-    params(&p, 8, 3, 2, 20, 0, ar, 2);
+    test_fri_params(&p, 8, 3, 2, 20, 0, ar, 2);
     unsigned L = 11;
     const struct {
         size_t ncoef;
@@ -233,7 +218,7 @@ static void test_tamper(void)
 {
     unsigned ar[3] = {2, 1, 3};
     por_fri_params p;
-    params(&p, 8, 2, 2, 6, 3, ar, 3);
+    test_fri_params(&p, 8, 2, 2, 6, 3, ar, 3);
     gl2_t *v = random_lde(256, 10);
     por_fri_proof proof, bad;
     size_t idx[POR_FRI_MAX_QUERIES];

@@ -4,21 +4,13 @@
 #include "field.h"
 #include "merkle.h"
 #include "poseidon.h"
+#include "proof_fixtures.h"
 #include "tap.h"
 #include "threadpool.h"
 
 static uint64_t seed = 0x3e5c1e;
 
 static gl_t rnd(void) { return gl_from_u64(test_rand_u64(&seed)); }
-
-/* Deterministic salts for reproducible tests. */
-static int test_rand(void *ctx, gl_t *out, size_t n)
-{
-    uint64_t *s = ctx;
-    for (size_t i = 0; i < n; i++)
-        out[i] = gl_from_u64(test_rand_u64(s));
-    return 0;
-}
 
 static int failing_rand(void *ctx, gl_t *out, size_t n)
 {
@@ -81,8 +73,8 @@ static int check_shape(por_pool *pool, unsigned log_rows, unsigned cap_height, s
     por_matrix mr = {log_rows, width, rows, NULL};
     por_matrix mc = {log_rows, width, NULL, (const gl_t *const *)cols};
     por_merkle_tree tr, tc;
-    int good = por_merkle_build(&tr, pool, &mr, cap_height, salted, test_rand, &s1) == 0;
-    good &= por_merkle_build(&tc, pool, &mc, cap_height, salted, test_rand, &s2) == 0;
+    int good = por_merkle_build(&tr, pool, &mr, cap_height, salted, test_rand_fields, &s1) == 0;
+    good &= por_merkle_build(&tc, pool, &mc, cap_height, salted, test_rand_fields, &s2) == 0;
     if (!good)
         return 0;
 
@@ -249,14 +241,14 @@ int main(void)
         por_matrix m = {8, width, rows, NULL};
         por_merkle_tree a, b;
         uint64_t s1 = 7, s2 = 7;
-        por_merkle_build(&a, NULL, &m, 3, true, test_rand, &s1);
-        por_merkle_build(&b, pool, &m, 3, true, test_rand, &s2);
+        por_merkle_build(&a, NULL, &m, 3, true, test_rand_fields, &s1);
+        por_merkle_build(&b, pool, &m, 3, true, test_rand_fields, &s2);
         ok(memcmp(por_merkle_cap_ptr(&a), por_merkle_cap_ptr(&b), 8 * sizeof(por_digest)) == 0,
            "the same cap with and without the pool");
         por_merkle_free(&b);
         rows[5] = gl_add(rows[5], 1);
         s2 = 7;
-        por_merkle_build(&b, pool, &m, 3, true, test_rand, &s2);
+        por_merkle_build(&b, pool, &m, 3, true, test_rand_fields, &s2);
         ok(memcmp(por_merkle_cap_ptr(&a), por_merkle_cap_ptr(&b), 8 * sizeof(por_digest)) != 0,
            "changing one element changes the cap");
         por_merkle_free(&a);

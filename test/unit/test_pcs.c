@@ -7,20 +7,13 @@
 
 #include "ntt.h"
 #include "pcs.h"
+#include "proof_fixtures.h"
 #include "tap.h"
 
 static uint64_t seed = 0x9c5eed0000000001ULL;
 
 static gl_t rnd(void) { return gl_from_u64(test_rand_u64(&seed)); }
 
-/* Deterministic salts, so failures reproduce. */
-static int test_rand(void *ctx, gl_t *out, size_t n)
-{
-    uint64_t *s = ctx;
-    for (size_t i = 0; i < n; i++)
-        out[i] = gl_from_u64(test_rand_u64(s));
-    return 0;
-}
 static uint64_t salt_seed = 77;
 
 #define PROTOCOL "por-pcs-test"
@@ -51,7 +44,7 @@ static void add_batch(setup *s, size_t npolys, unsigned log_n, size_t ncoef, boo
     }
     unsigned rate = s->p.degree_bits + s->p.rate_bits - log_n;
     int rc = por_pcs_commit(&s->batches[b], pool, (const gl_t *const *)s->coeffs[b], npolys, log_n, rate,
-                            s->p.cap_height, salted, test_rand, &salt_seed);
+                            s->p.cap_height, salted, test_rand_fields, &salt_seed);
     if (rc != 0)
         diag("commit failed");
     s->shape.batches[b].num_polys = (uint32_t)npolys;
@@ -117,22 +110,6 @@ static int verify(const setup *s, const por_pcs_proof *proof)
     return verify_with(s, &s->p, &s->shape, caps, proof, &why);
 }
 
-static void mkparams(por_fri_params *p, unsigned log_n, unsigned rate, unsigned cap, unsigned queries,
-                     unsigned pow, const unsigned *ar, unsigned nred)
-{
-    memset(p, 0, sizeof(*p));
-    p->degree_bits = log_n;
-    p->rate_bits = rate;
-    p->cap_height = cap;
-    p->num_queries = queries;
-    p->pow_bits = pow;
-    p->num_reductions = nred;
-    unsigned sum = 0;
-    for (unsigned k = 0; k < nred; k++)
-        sum += p->reduction_bits[k] = ar[k];
-    p->final_poly_bits = log_n - sum;
-}
-
 /* ------------------------------------------------------------------------- */
 
 static void test_honest(por_pool *pool)
@@ -153,7 +130,7 @@ static void test_honest(por_pool *pool)
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         setup s;
         memset(&s, 0, sizeof(s));
-        mkparams(&s.p, cases[c].log_n, cases[c].rate, cases[c].cap, 8, 2, cases[c].ar, cases[c].nred);
+        test_fri_params(&s.p, cases[c].log_n, cases[c].rate, cases[c].cap, 8, 2, cases[c].ar, cases[c].nred);
         for (size_t b = 0; b < cases[c].nb; b++)
             add_batch(&s, cases[c].polys[b], cases[c].log_n, (size_t)1 << cases[c].log_n, cases[c].salted[b],
                       pool);
@@ -301,7 +278,7 @@ static void test_eval_form_and_lies(void)
     setup s;
     memset(&s, 0, sizeof(s));
     unsigned ar[2] = {2, 3};
-    mkparams(&s.p, 7, 2, 2, 16, 0, ar, 2);
+    test_fri_params(&s.p, 7, 2, 2, 16, 0, ar, 2);
     add_batch(&s, 3, 7, 128, false, NULL);
     add_batch(&s, 2, 7, 128, true, NULL);
     s.npts = 2;
@@ -336,7 +313,7 @@ static void test_high_degree(void)
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         setup s;
         memset(&s, 0, sizeof(s));
-        mkparams(&s.p, 6, 3, 2, 24, 0, ar, 2);
+        test_fri_params(&s.p, 6, 3, 2, 24, 0, ar, 2);
         add_batch(&s, 2, 6, 64, false, NULL);
         add_batch(&s, 1, 6 + cases[c].extra_bits, cases[c].ncoef, false, NULL);
         s.npts = 1;
@@ -356,7 +333,7 @@ static void test_tamper(void)
     setup s;
     memset(&s, 0, sizeof(s));
     unsigned ar[2] = {2, 1};
-    mkparams(&s.p, 5, 2, 1, 3, 2, ar, 2);
+    test_fri_params(&s.p, 5, 2, 1, 3, 2, ar, 2);
     add_batch(&s, 2, 5, 32, true, NULL);
     add_batch(&s, 3, 5, 32, false, NULL);
     s.npts = 2;
@@ -519,7 +496,7 @@ static void test_serialization(void)
     setup s;
     memset(&s, 0, sizeof(s));
     unsigned ar[2] = {2, 2};
-    mkparams(&s.p, 6, 2, 2, 4, 2, ar, 2);
+    test_fri_params(&s.p, 6, 2, 2, 4, 2, ar, 2);
     add_batch(&s, 3, 6, 64, true, NULL);
     add_batch(&s, 2, 6, 64, false, NULL);
     s.npts = 2;
@@ -629,7 +606,7 @@ static void test_desync_report(void)
     setup s;
     memset(&s, 0, sizeof(s));
     unsigned ar[1] = {2};
-    mkparams(&s.p, 5, 2, 1, 3, 1, ar, 1);
+    test_fri_params(&s.p, 5, 2, 1, 3, 1, ar, 1);
     add_batch(&s, 2, 5, 32, false, NULL);
     s.npts = 1;
     const por_digest *caps[1] = {por_pcs_batch_cap(&s.batches[0])};
@@ -695,7 +672,7 @@ static void test_bad_args(void)
     ok(por_pcs_commit(&b, NULL, cp, 1, 3, 2, 1, false, NULL, NULL) == 0, "commit of one polynomial");
     por_fri_params p;
     unsigned ar[1] = {1};
-    mkparams(&p, 5, 1, 1, 2, 0, ar, 1); /* LDE bits 6, the batch's 5 */
+    test_fri_params(&p, 5, 1, 1, 2, 0, ar, 1); /* LDE bits 6, the batch's 5 */
     p.final_poly_bits = 4;
     por_pcs_proof proof;
     const por_pcs_batch *bp[1] = {&b};
@@ -704,7 +681,7 @@ static void test_bad_args(void)
     por_transcript_init(&t, "x");
     ok(por_pcs_open(&p, bp, 1, &z, 1, &t, NULL, &proof) != 0, "open rejects a batch over another domain");
     por_pcs_proof_free(&proof);
-    mkparams(&p, 3, 2, 1, 2, 0, ar, 1);
+    test_fri_params(&p, 3, 2, 1, 2, 0, ar, 1);
     ok(por_pcs_open(&p, bp, 1, &z, 0, &t, NULL, &proof) != 0, "open rejects zero points");
     por_pcs_proof_free(&proof);
     ok(por_pcs_open(&p, bp, 1, &z, 1, &t, NULL, &proof) == 0, "open of one polynomial at one point");
