@@ -137,6 +137,12 @@ const char *por_circuit_config_check(const por_circuit_config *cfg)
         return "config: arity_bits out of range (1..4)";
     if (cfg->cap_height > 16 || cfg->final_poly_bits > 16)
         return "config: cap_height / final_poly_bits out of range";
+    if (cfg->lookup_bits > 20)
+        return "config: lookup_bits out of range (0..20)";
+    if (cfg->lookup_bits && cfg->lookup_first_wire >= cfg->num_wires)
+        return "config: lookup_first_wire must be below num_wires";
+    if (!cfg->lookup_bits && cfg->lookup_first_wire)
+        return "config: lookup_first_wire without lookup_bits";
     return NULL;
 }
 
@@ -260,6 +266,11 @@ static long gate_type_index(por_builder *b, const por_gate_vtable *vt, const uin
     }
     if (g.degree + 1 > b->cfg.max_degree) {
         por_builder_fail(b, "gate degree + 1 (selector) exceeds max_degree");
+        return -1;
+    }
+    if (g.lookup_bits &&
+        (g.lookup_bits != b->cfg.lookup_bits || g.lookup_first_wire != b->cfg.lookup_first_wire)) {
+        por_builder_fail(b, "the gate's lookup table or columns differ from the configuration's");
         return -1;
     }
     for (size_t i = 0; i < b->ntypes; i++)
@@ -658,7 +669,9 @@ por_circuit *por_builder_build(por_builder *b, const char **why)
     c->num_blind_regular = por_circuit_blind_regular_rows(&b->cfg);
     c->num_blind_pairs = por_circuit_blind_pairs(&b->cfg);
     size_t blind = por_circuit_blinding_rows(&b->cfg);
-    size_t need = b->nrows + blind;
+    /* the lookup table fills the first 2^lookup_bits rows, all before the blinding */
+    size_t table = b->cfg.lookup_bits ? (size_t)1 << b->cfg.lookup_bits : 0;
+    size_t need = (b->nrows > table ? b->nrows : table) + blind;
     unsigned bits = 3;
     while (((size_t)1 << bits) < need)
         bits++;
@@ -1052,6 +1065,12 @@ int por_circuit_check_witness(const por_circuit *c, const por_witness *w, size_t
             if (out[i] != 0) {
                 *bad_row = r;
                 *why = "a gate constraint fails";
+                return -1;
+            }
+        for (unsigned j = g->lookup_bits ? g->lookup_first_wire : W; j < W; j++)
+            if (wires[j] >> g->lookup_bits) {
+                *bad_row = r;
+                *why = "a looked-up wire is outside the table";
                 return -1;
             }
     }

@@ -72,6 +72,11 @@ typedef struct {
     uint32_t pow_bits;         /* default 16 */
     uint32_t arity_bits;       /* default 4 */
     uint32_t final_poly_bits;  /* default 5 (lowered for tiny circuits) */
+    /* range lookups (plonk.h): 0 = none; else on the rows of every gate type
+     * with g->lookup_bits set, each wire in columns [lookup_first_wire,
+     * num_wires) must lie in [0, 2^lookup_bits) */
+    uint32_t lookup_bits;       /* default 0; 1..20 */
+    uint32_t lookup_first_wire; /* < num_wires when lookup_bits != 0 */
 } por_circuit_config;
 
 /* Zero knowledge: blinding rows appended to every circuit, h_w regular rows

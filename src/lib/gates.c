@@ -34,6 +34,7 @@ const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
     case POR_GATE_POSEIDON: return &por_gate_poseidon_vt;
     case POR_GATE_RANGE: return &por_gate_range_vt;
     case POR_GATE_BALANCE: return &por_gate_balance_vt;
+    case POR_GATE_RANGE_LOOKUP: return &por_gate_range_lookup_vt;
     default: return NULL;
     }
 }
@@ -307,4 +308,107 @@ const por_gate_vtable por_gate_range_vt = {
     .kind = POR_GATE_RANGE, .name = "range", .init = range_init, .eval_base = range_eval_base,
     .eval_ext = range_eval_ext, .num_generators = range_num_generators, .generator_io = range_io,
     .generate = range_generate,
+};
+
+/* ---------------------------------------------------------------------------
+ * range check by lookups (gates.h has the layout): the constraints only
+ * recompose; the lookup argument (plonk.h) puts every sublimb in [0, 2^T).
+ */
+
+#define RANGE_LOOKUP_MAX_TABLE_BITS 20
+
+static const char *range_lookup_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)k;
+    unsigned B = g->params[0], T = g->params[1], F = g->params[2];
+    if (!params_zero_from(g, 4))
+        return "range-lookup gate: unknown parameter";
+    if (B < 1 || B > 63)
+        return "range-lookup gate: bits must be 1..63";
+    if (T < 1 || T > RANGE_LOOKUP_MAX_TABLE_BITS)
+        return "range-lookup gate: table bits must be 1..20";
+    if (F >= w)
+        return "range-lookup gate: first looked-up column outside the row";
+    unsigned cells = por_range_lookup_cells(g);
+    if (g->params[3] == 0) {
+        unsigned by_cells = (w - F) / cells, by_values = F < r ? F : r;
+        g->params[3] = by_cells < by_values ? by_cells : by_values;
+    }
+    unsigned values = g->params[3];
+    if (values < 1 || values > r || values > F || F + values * cells > w)
+        return "range-lookup gate: values do not fit the row";
+    g->num_wires = w;
+    g->num_constraints = values * (1 + (cells > por_range_lookup_sublimbs(g)));
+    g->degree = 1;
+    g->lookup_bits = T;
+    g->lookup_first_wire = F;
+    return NULL;
+}
+
+static void range_lookup_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi,
+                                   gl_t *o)
+{
+    (void)c, (void)pi;
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const bool short_top = por_range_lookup_cells(g) > nl;
+    for (unsigned v = 0; v < g->params[3]; v++) {
+        const gl_t *l = w + por_range_lookup_cell_wire(g, v, 0);
+        gl_t acc = 0;
+        for (unsigned j = nl; j-- > 0;)
+            acc = gl_add(gl_mul(acc, (gl_t)1 << T), l[j]);
+        *o++ = gl_sub(w[v], acc);
+        if (short_top)
+            *o++ = gl_sub(l[nl], gl_mul(l[nl - 1], (gl_t)1 << (T - por_range_lookup_top_bits(g))));
+    }
+}
+
+static void range_lookup_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
+                                  gl2_t *o)
+{
+    (void)c, (void)pi;
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const bool short_top = por_range_lookup_cells(g) > nl;
+    for (unsigned v = 0; v < g->params[3]; v++) {
+        const gl2_t *l = w + por_range_lookup_cell_wire(g, v, 0);
+        gl2_t acc = {0, 0};
+        for (unsigned j = nl; j-- > 0;)
+            acc = gl2_add(gl2_mul_base(acc, (gl_t)1 << T), l[j]);
+        *o++ = gl2_sub(w[v], acc);
+        if (short_top)
+            *o++ = gl2_sub(l[nl], gl2_mul_base(l[nl - 1], (gl_t)1 << (T - por_range_lookup_top_bits(g))));
+    }
+}
+
+static unsigned range_lookup_num_generators(const por_gate *g) { return g->params[3]; }
+
+static void range_lookup_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    io->n_in = 1;
+    io->in[0] = (uint16_t)k;
+    io->n_out = por_range_lookup_cells(g);
+    for (unsigned i = 0; i < io->n_out; i++)
+        io->out[i] = (uint16_t)por_range_lookup_cell_wire(g, k, i);
+}
+
+/* Sublimbs of the value's low B bits: an out-of-range value yields sublimbs
+ * that do not sum to it, so the row fails and the prover refuses. */
+static void range_lookup_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)c;
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const uint64_t v = w[k], mask = ((uint64_t)1 << T) - 1;
+    for (unsigned j = 0; j < nl; j++)
+        w[por_range_lookup_cell_wire(g, k, j)] = (v >> (T * j)) & mask;
+    if (por_range_lookup_cells(g) > nl) {
+        uint64_t top = (v >> (T * (nl - 1))) & mask;
+        w[por_range_lookup_cell_wire(g, k, nl)] =
+            gl_mul(top, (gl_t)1 << (T - por_range_lookup_top_bits(g)));
+    }
+}
+
+const por_gate_vtable por_gate_range_lookup_vt = {
+    .kind = POR_GATE_RANGE_LOOKUP, .name = "range-lookup", .init = range_lookup_init,
+    .eval_base = range_lookup_eval_base, .eval_ext = range_lookup_eval_ext,
+    .num_generators = range_lookup_num_generators, .generator_io = range_lookup_io,
+    .generate = range_lookup_generate,
 };

@@ -103,6 +103,7 @@ enum {
     POR_GATE_POSEIDON = 4,
     POR_GATE_RANGE = 5,
     POR_GATE_BALANCE = 6,
+    POR_GATE_RANGE_LOOKUP = 7,
 };
 
 /* Poseidon gate layout. */
@@ -172,6 +173,10 @@ struct por_gate {
     uint32_t num_constants;   /* constant columns read */
     uint32_t num_constraints;
     uint32_t degree;          /* total degree in wires and constants */
+    /* range lookups: nonzero if every wire of columns [lookup_first_wire,
+     * num_wires) on this gate's rows must lie in [0, 2^lookup_bits) (the
+     * circuit's configuration must name the same table and columns) */
+    uint32_t lookup_bits, lookup_first_wire;
 };
 
 extern const por_gate_vtable por_gate_noop_vt;
@@ -181,6 +186,7 @@ extern const por_gate_vtable por_gate_arithmetic_vt;
 extern const por_gate_vtable por_gate_poseidon_vt;
 extern const por_gate_vtable por_gate_range_vt;
 extern const por_gate_vtable por_gate_balance_vt;
+extern const por_gate_vtable por_gate_range_lookup_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
@@ -212,6 +218,32 @@ static inline unsigned por_range_limb_wire(const por_gate *g, unsigned v, unsign
 }
 /* Values of B bits that fit a row of num_wires wires, num_routed routed. */
 unsigned por_range_default_values(unsigned bits, unsigned num_wires, unsigned num_routed);
+
+/*
+ * Range-lookup gate: params[0] = B bits, params[1] = T table bits,
+ * params[2] = F first looked-up column, params[3] = values per row (0: as
+ * many as fit).  Value v (wire v, routed) = sum_j 2^(T j) l_j over
+ * nl = ceil(B / T) sublimbs in looked-up columns; when the top sublimb has
+ * r = B - T (nl - 1) < T bits, one more looked-up wire holds 2^(T - r) l_top,
+ * so both lookups together give l_top < 2^r and v < 2^B.
+ */
+static inline unsigned por_range_lookup_sublimbs(const por_gate *g)
+{
+    return (g->params[0] + g->params[1] - 1) / g->params[1];
+}
+static inline unsigned por_range_lookup_top_bits(const por_gate *g)
+{
+    return g->params[0] - g->params[1] * (por_range_lookup_sublimbs(g) - 1);
+}
+/* Looked-up wires per value: the sublimbs, plus the scaled top one if short. */
+static inline unsigned por_range_lookup_cells(const por_gate *g)
+{
+    return por_range_lookup_sublimbs(g) + (por_range_lookup_top_bits(g) < g->params[1]);
+}
+static inline unsigned por_range_lookup_cell_wire(const por_gate *g, unsigned v, unsigned k)
+{
+    return g->params[2] + v * por_range_lookup_cells(g) + k;
+}
 
 /* Balance gate layout: params B, G, S, P as above. */
 static inline unsigned por_balance_bits(const por_gate *g) { return g->params[0]; }

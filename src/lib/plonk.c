@@ -25,6 +25,7 @@ struct por_plonk_prover {
     gl_t *sigma_vals;  /* R * n: sigma_j(w^i) at [j * n + i] */
     gl_t *lde_x;       /* N: the LDE point of (bit-reversed) index i */
     gl_t *l0_over_zh;  /* N: L_0(x) / Z_H(x) = 1 / (n (x - 1)) */
+    gl_t *lb_over_zh;  /* lookups: N: L_b(x) / Z_H(x) = w^b / (n (x - w^b)), b = blind_start */
     gl_t zh_inv[64];   /* 1 / (x^n - 1), by natural LDE index mod 2^rate_bits */
 };
 
@@ -81,11 +82,12 @@ void por_plonk_vk_shape(const por_plonk_vk *vk, por_pcs_shape *s)
     uint32_t zk = vk->config.zero_knowledge;
     s->num_points = 2;
     s->num_batches = NUM_BATCHES;
+    uint32_t lk = vk->config.lookup_bits != 0;
     s->batches[B_PRE].num_polys = vk->num_gate_types + vk->config.num_constants +
-                                  vk->config.num_routed_wires;
-    s->batches[B_WIRES].num_polys = vk->config.num_wires;
+                                  vk->config.num_routed_wires + 2 * lk;
+    s->batches[B_WIRES].num_polys = vk->config.num_wires + lk;
     s->batches[B_WIRES].salted = zk;
-    s->batches[B_ZS].num_polys = 2 * vk->num_perm_chunks;
+    s->batches[B_ZS].num_polys = 2 * vk->num_perm_chunks + (lk ? 2 * vk->num_lookup_groups + 2 : 0);
     s->batches[B_ZS].salted = zk;
     s->batches[B_QUOT].num_polys = 2 * vk->num_quotient_chunks + 2 * zk;
     s->batches[B_QUOT].salted = zk;
@@ -116,6 +118,12 @@ static const char *vk_layout(por_plonk_vk *vk, const por_circuit *c)
     vk->quotient_chunk_size = (uint32_t)(n - h);
     size_t tlen = (size_t)cfg->max_degree * (n - 1) - n + 1; /* coefficients of t */
     vk->num_quotient_chunks = (uint32_t)((tlen + (n - h) - 1) / (n - h));
+    if (cfg->lookup_bits) {
+        if (c->blind_start < ((size_t)1 << cfg->lookup_bits))
+            return "circuit too small for its lookup table";
+        vk->lookup_group_size = cfg->max_degree - 2;
+        vk->num_lookup_groups = ceil_div(cfg->num_wires - cfg->lookup_first_wire, vk->lookup_group_size);
+    }
     if (vk->num_public_inputs > POR_PLONK_MAX_PUBLIC_INPUTS)
         return "too many public inputs";
     unsigned final_bits = cfg->final_poly_bits < c->degree_bits ? cfg->final_poly_bits : c->degree_bits;
@@ -130,13 +138,13 @@ static const char *vk_layout(por_plonk_vk *vk, const por_circuit *c)
 }
 
 /* The circuit digest (plonk.h). */
-static void vk_digest(por_plonk_vk *vk)
+static int vk_digest(por_plonk_vk *vk)
 {
     size_t cap = (size_t)1 << vk->config.cap_height;
-    size_t n = 64 + vk->num_gate_types * 8 + cap * 4;
+    size_t n = 64 + vk->num_gate_types * (POR_GATE_MAX_PARAMS + 6) + cap * 4;
     gl_t *v = malloc(n * sizeof(gl_t));
     if (!v)
-        abort(); /* a few KB */
+        return -1;
     size_t k = 0;
     const por_circuit_config *cfg = &vk->config;
     v[k++] = POR_PLONK_VERSION;
@@ -155,6 +163,12 @@ static void vk_digest(por_plonk_vk *vk)
         for (unsigned i = 0; i < POR_GATE_MAX_PARAMS; i++)
             v[k++] = gt->params[i];
         v[k++] = gt->num_constraints, v[k++] = gt->degree;
+        if (cfg->lookup_bits)
+            v[k++] = gt->lookup_bits, v[k++] = gt->lookup_first_wire;
+    }
+    if (cfg->lookup_bits) {
+        v[k++] = cfg->lookup_bits, v[k++] = cfg->lookup_first_wire;
+        v[k++] = vk->lookup_group_size, v[k++] = vk->num_lookup_groups;
     }
     v[k++] = vk->num_constraint_slots;
     v[k++] = vk->num_blind_regular, v[k++] = vk->num_blind_pairs;
@@ -165,6 +179,7 @@ static void vk_digest(por_plonk_vk *vk)
             v[k++] = vk->preprocessed_cap[i].e[j];
     por_hash(POR_DOMAIN_PLONK_CIRCUIT, v, k, &vk->circuit_digest);
     free(v);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -178,6 +193,7 @@ void por_plonk_prover_free(por_plonk_prover *pk)
     por_plonk_vk_free(&pk->vk);
     por_pcs_batch_free(&pk->pre);
     free(pk->ks), free(pk->h_points), free(pk->sigma_vals), free(pk->lde_x), free(pk->l0_over_zh);
+    free(pk->lb_over_zh);
     free(pk);
 }
 
@@ -210,7 +226,8 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
         return NULL;
     }
     const size_t n = c->n, R = c->config.num_routed_wires, K = c->config.num_constants;
-    const size_t G = c->num_gate_types, P0 = G + K + R;
+    const bool lk = c->config.lookup_bits != 0;
+    const size_t G = c->num_gate_types, P0 = G + K + R + (lk ? 2 : 0);
     const unsigned L = c->degree_bits + c->config.rate_bits;
     const size_t N = (size_t)1 << L;
     gl_t **cols = calloc(P0, sizeof(gl_t *));
@@ -222,8 +239,10 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
     pk->lde_x = malloc(N * sizeof(gl_t));
     pk->l0_over_zh = malloc(N * sizeof(gl_t));
     scratch = malloc(N * sizeof(gl_t));
+    if (lk)
+        pk->lb_over_zh = malloc(N * sizeof(gl_t));
     bool okay = cols && pk->vk.gate_types && pk->ks && pk->h_points && pk->sigma_vals &&
-                pk->lde_x && pk->l0_over_zh && scratch;
+                pk->lde_x && pk->l0_over_zh && scratch && (!lk || pk->lb_over_zh);
     for (size_t k = 0; okay && k < P0; k++)
         okay = (cols[k] = calloc(n, sizeof(gl_t))) != NULL;
     if (!okay) {
@@ -253,6 +272,14 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
     }
     for (size_t j = 0; j < R; j++)
         memcpy(cols[G + K + j], pk->sigma_vals + j * n, n * sizeof(gl_t));
+    if (lk) {
+        /* the table on its first rows, and which rows the lookup argument covers */
+        size_t table = (size_t)1 << c->config.lookup_bits;
+        for (size_t i = 0; i < table; i++)
+            cols[G + K + R][i] = i;
+        for (size_t i = 0; i < c->blind_start; i++)
+            cols[G + K + R + 1][i] = 1;
+    }
     por_ntt_inverse_batch(pool, cols, P0, c->degree_bits, 1);
     if (por_pcs_commit(&pk->pre, pool, (const gl_t *const *)cols, P0, c->degree_bits,
                        c->config.rate_bits, c->config.cap_height, false, NULL, NULL) != 0) {
@@ -266,7 +293,10 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
         goto out;
     }
     memcpy(pk->vk.preprocessed_cap, por_pcs_batch_cap(&pk->pre), cap * sizeof(por_digest));
-    vk_digest(&pk->vk);
+    if (vk_digest(&pk->vk) != 0) {
+        msg = "out of memory";
+        goto out;
+    }
 
     /* LDE tables: x_i (bit-reversed order), 1 / (n (x - 1)), 1 / (x^n - 1) */
     gl_t wl = gl_root_of_unity(L), acc = GL_GENERATOR;
@@ -279,6 +309,15 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
         pk->l0_over_zh[i] = gl_mul(nn, gl_sub(pk->lde_x[i], 1));
     inv_ctx ic = {pk->l0_over_zh, scratch};
     por_pool_parallel_for(pool, N, 4096, inv_range, &ic);
+    if (lk) {
+        gl_t wb = pk->h_points[c->blind_start % n], nwb = gl_mul(nn, wb);
+        for (size_t i = 0; i < N; i++)
+            pk->lb_over_zh[i] = gl_sub(gl_mul(nn, pk->lde_x[i]), nwb);
+        inv_ctx lc = {pk->lb_over_zh, scratch};
+        por_pool_parallel_for(pool, N, 4096, inv_range, &lc);
+        for (size_t i = 0; i < N; i++)
+            pk->lb_over_zh[i] = gl_mul(pk->lb_over_zh[i], wb);
+    }
     size_t blow = (size_t)1 << c->config.rate_bits;
     gl_t gn = gl_pow(GL_GENERATOR, n), wn = gl_pow(wl, n), xn = gn;
     for (size_t r = 0; r < blow; r++) {
@@ -374,12 +413,64 @@ static void ratio_range(void *arg, size_t b, size_t e)
 }
 
 
+/* Range lookups on H (plonk.h), rows [b, e) of the active rows: the helpers
+ * h_g = s_lk sum_{c in group g} 1 / (delta - w_c) into their columns, and
+ * table_term = m / (delta - t). */
+typedef struct {
+    const por_plonk_prover *pk;
+    gl_t *const *wires; /* values on H; the multiplicities at index W */
+    gl2_t delta;
+    gl_t **helpers;     /* 2 NG columns (c0, c1 per group) */
+    gl2_t *table_term;  /* n */
+    atomic_int failed;  /* a chunk could not allocate its buffers */
+} lookup_ctx;
+
+static bool lookup_row(const por_circuit *c, size_t i)
+{
+    return c->row_type[i] != POR_ROW_NOOP && c->gate_types[c->row_type[i]].lookup_bits != 0;
+}
+
+static void lookup_range(void *arg, size_t b, size_t e)
+{
+    lookup_ctx *lc = arg;
+    const por_circuit *c = lc->pk->c;
+    const por_plonk_vk *vk = &lc->pk->vk;
+    const size_t W = c->config.num_wires, F = c->config.lookup_first_wire, D = W - F + 1;
+    const size_t gs = vk->lookup_group_size, table = (size_t)1 << c->config.lookup_bits;
+    gl2_t *den = malloc(2 * (e - b) * D * sizeof(gl2_t));
+    if (!den) {
+        atomic_store(&lc->failed, 1);
+        return;
+    }
+    gl2_t *scratch = den + (e - b) * D;
+    for (size_t i = b; i < e; i++) {
+        gl2_t *d = den + (i - b) * D;
+        bool row = lookup_row(c, i);
+        for (size_t j = F; j < W; j++)
+            d[j - F] = row ? gl2_sub(lc->delta, gl2_from_base(lc->wires[j][i])) : gl2_from_base(1);
+        d[D - 1] = gl2_sub(lc->delta, gl2_from_base(i < table ? i : 0));
+    }
+    gl2_batch_inv(den, scratch, (e - b) * D);
+    for (size_t i = b; i < e; i++) {
+        const gl2_t *d = den + (i - b) * D;
+        bool row = lookup_row(c, i);
+        for (size_t g = 0; g < vk->num_lookup_groups; g++) {
+            gl2_t h = {0, 0};
+            for (size_t j = g * gs; row && j < (g + 1) * gs && j < D - 1; j++)
+                h = gl2_add(h, d[j]);
+            lc->helpers[2 * g][i] = h.c0, lc->helpers[2 * g + 1][i] = h.c1;
+        }
+        lc->table_term[i] = gl2_mul_base(d[D - 1], lc->wires[W][i]);
+    }
+    free(den);
+}
+
 /* Quotient values on the LDE coset. */
 typedef struct {
     const por_plonk_prover *pk;
     const por_pcs_batch *wires, *zs;
-    gl2_t beta, gamma;
-    const gl2_t *alpha_pows; /* S + 1 + m */
+    gl2_t beta, gamma, delta;
+    const gl2_t *alpha_pows; /* S + 1 + m, then NG + 3 with lookups */
     const gl2_t *beta_ks;    /* R: beta k_j */
     gl_t pi[4];
     gl2_t *out;
@@ -401,21 +492,24 @@ static void quot_range(void *arg, size_t b, size_t e)
     const size_t S = vk->num_constraint_slots, m = vk->num_perm_chunks, cs = vk->perm_chunk_size;
     const unsigned rate = vk->config.rate_bits, L = vk->degree_bits + rate;
     const size_t N = (size_t)1 << L;
-    const size_t P0 = G + K + R, Z = 2 * m;
-    /* block buffers, point-major: wb[p * W + j], pb[p * P0 + k], zb[p * Z + k] */
-    gl_t *wb = malloc(QBLK * (W + P0 + Z) * sizeof(gl_t));
+    const bool lk = vk->config.lookup_bits != 0;
+    const size_t NG = vk->num_lookup_groups, gs = vk->lookup_group_size;
+    const size_t F = vk->config.lookup_first_wire, LA = S + 1 + m; /* first lookup alpha power */
+    const size_t Wc = W + lk, P0 = G + K + R + (lk ? 2 : 0), Z = 2 * m + (lk ? 2 * NG + 2 : 0);
+    /* block buffers, point-major: wb[p * Wc + j], pb[p * P0 + k], zb[p * Z + k] */
+    gl_t *wb = malloc(QBLK * (Wc + P0 + Z) * sizeof(gl_t));
     if (!wb) {
         atomic_store(&qc->failed, 1);
         return;
     }
-    gl_t *pb = wb + QBLK * W, *zb = pb + QBLK * P0;
+    gl_t *pb = wb + QBLK * Wc, *zb = pb + QBLK * P0;
     gl_t tmp[2 * POR_MAX_WIRES];
     for (size_t i0 = b; i0 < e; i0 += QBLK) {
         const size_t cnt = e - i0 < QBLK ? e - i0 : QBLK;
-        for (size_t j = 0; j < W; j++) {
+        for (size_t j = 0; j < Wc; j++) {
             const gl_t *col = qc->wires->lde[j] + i0;
             for (size_t p = 0; p < cnt; p++)
-                wb[p * W + j] = col[p];
+                wb[p * Wc + j] = col[p];
         }
         for (size_t k = 0; k < P0; k++) {
             const gl_t *col = pk->pre.lde[k] + i0;
@@ -429,12 +523,15 @@ static void quot_range(void *arg, size_t b, size_t e)
         }
         for (size_t p = 0; p < cnt; p++) {
             const size_t i = i0 + p;
-            const gl_t *w = wb + p * W, *pre = pb + p * P0, *zv = zb + p * Z;
+            const gl_t *w = wb + p * Wc, *pre = pb + p * P0, *zv = zb + p * Z;
             const gl_t *consts = pre + G, *sigma = pre + G + K;
             /* sum_k alpha^k sum_g s_g c_{g,k} = sum_g s_g (sum_k alpha^k c_{g,k}) */
             gl2_t acc = {0, 0};
+            gl_t s_lk = 0;
             for (size_t g = 0; g < G; g++) {
                 const por_gate *gt = &vk->gate_types[g];
+                if (gt->lookup_bits)
+                    s_lk = gl_add(s_lk, pre[g]);
                 gt->vt->eval_base(gt, w, consts, qc->pi, tmp);
                 gl_acc a0 = {0, 0}, a1 = {0, 0};
                 for (size_t k = 0; k < gt->num_constraints; k++) {
@@ -461,10 +558,41 @@ static void quot_range(void *arg, size_t b, size_t e)
                 gl2_t term = gl2_sub(gl2_mul_lazy(next, den), gl2_mul_lazy(prev, num));
                 acc = gl2_add(acc, gl2_mul_lazy(qc->alpha_pows[S + 1 + j], term));
             }
+            gl2_t phi = {0, 0};
+            if (lk) {
+                /* s_act (h_g prod (delta - w_c) - s_lk sum_c prod_{c' != c} (delta - w_c')),
+                 * the products over group g; then the running sum's step */
+                const gl_t t_val = pre[G + K + R], s_act = pre[G + K + R + 1];
+                const gl_t *hv = zv + 2 * m;
+                gl2_t hsum = {0, 0};
+                for (size_t g = 0; g < NG; g++) {
+                    gl2_t prod = gl2_from_base(1), sum = {0, 0};
+                    for (size_t j = F + g * gs; j < F + (g + 1) * gs && j < W; j++) {
+                        gl2_t d = {gl_sub(qc->delta.c0, w[j]), qc->delta.c1};
+                        sum = gl2_add(gl2_mul_lazy(sum, d), prod);
+                        prod = gl2_mul_lazy(prod, d);
+                    }
+                    gl2_t h = {hv[2 * g], hv[2 * g + 1]};
+                    hsum = gl2_add(hsum, h);
+                    gl2_t cg = gl2_sub(gl2_mul_lazy(h, prod), gl2_mul_base(sum, s_lk));
+                    acc = gl2_add(acc, gl2_mul_lazy(qc->alpha_pows[LA + g], gl2_mul_base(cg, s_act)));
+                }
+                phi = (gl2_t){hv[2 * NG], hv[2 * NG + 1]};
+                gl2_t phinext = {qc->zs->lde[2 * m + 2 * NG][inext], qc->zs->lde[2 * m + 2 * NG + 1][inext]};
+                gl2_t dt = {gl_sub(qc->delta.c0, t_val), qc->delta.c1};
+                gl2_t step = gl2_add(gl2_mul_lazy(gl2_sub(gl2_sub(phinext, phi), hsum), dt),
+                                     gl2_from_base(w[W]));
+                acc = gl2_add(acc, gl2_mul_lazy(qc->alpha_pows[LA + NG], gl2_mul_base(step, s_act)));
+            }
             acc = gl2_mul_base(acc, pk->zh_inv[nat & (((size_t)1 << rate) - 1)]);
             gl2_t z0 = {zv[0], zv[1]};
             gl2_t boundary = gl2_mul_base(gl2_sub(z0, gl2_from_base(1)), pk->l0_over_zh[i]);
             qc->out[i] = gl2_add(acc, gl2_mul_lazy(qc->alpha_pows[S], boundary));
+            if (lk) {
+                gl2_t b0 = gl2_mul_base(phi, pk->l0_over_zh[i]), bb = gl2_mul_base(phi, pk->lb_over_zh[i]);
+                qc->out[i] = gl2_add(qc->out[i], gl2_add(gl2_mul_lazy(qc->alpha_pows[LA + NG + 1], b0),
+                                                         gl2_mul_lazy(qc->alpha_pows[LA + NG + 2], bb)));
+            }
         }
     }
     free(wb);
@@ -563,6 +691,9 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     const size_t n = c->n, W = c->config.num_wires, R = c->config.num_routed_wires;
     const size_t m = vk->num_perm_chunks, S = vk->num_constraint_slots;
     const size_t q = vk->num_quotient_chunks, mq = vk->quotient_chunk_size;
+    /* with lookups: the multiplicities after the wires, helpers and their sum after Z */
+    const bool lk = c->config.lookup_bits != 0;
+    const size_t NG = vk->num_lookup_groups, Wc = W + lk, Zc = 2 * m + (lk ? 2 * NG + 2 : 0);
     const bool zk = c->config.zero_knowledge;
     const unsigned L = c->degree_bits + c->config.rate_bits, logn = c->degree_bits;
     const size_t N = (size_t)1 << L, cap = (size_t)1 << c->config.cap_height;
@@ -573,7 +704,8 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     memset(&wires_b, 0, sizeof(wires_b)), memset(&zs_b, 0, sizeof(zs_b));
     memset(&quot_b, 0, sizeof(quot_b));
     gl_t **wv = NULL, **wc = NULL, **zc = NULL, **qcols = NULL, *tparts[2] = {NULL, NULL};
-    gl2_t *num = NULL, *den = NULL, *scratch = NULL, *apows = NULL, *tvals = NULL;
+    gl2_t *num = NULL, *den = NULL, *scratch = NULL, *apows = NULL, *tvals = NULL, *tterm = NULL;
+    uint64_t *counts = NULL;
     gl_t *srand = NULL;
     por_transcript t;
 
@@ -595,8 +727,8 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     por_plonk_public_inputs_digest(proof->public_inputs, c->num_public_inputs, &pi_hash);
 
     /* wire values on H, blinding rows random (plonk.h) */
-    wv = alloc_cols(W, n);
-    wc = alloc_cols(W, n);
+    wv = alloc_cols(Wc, n);
+    wc = alloc_cols(Wc, n);
     if (!wv || !wc) {
         msg = "out of memory";
         goto out;
@@ -606,7 +738,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
             wv[j][i] = por_witness_wire(wit, i, (unsigned)j);
     if (zk) {
         size_t rows = n - c->blind_start;
-        for (size_t j = 0; j < W; j++)
+        for (size_t j = 0; j < Wc; j++)
             if (rnd(rnd_ctx, wv[j] + c->blind_start, rows) != 0) {
                 msg = "randomness failure";
                 goto out;
@@ -617,10 +749,31 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
                 wv[j][a + 1] = wv[j][a];
         }
     }
-    for (size_t j = 0; j < W; j++)
+    if (lk) {
+        /* multiplicities: m(w^i) counts the looked-up cells equal to the table entry i */
+        const size_t table = (size_t)1 << c->config.lookup_bits;
+        if (!(counts = calloc(table, sizeof(uint64_t)))) {
+            msg = "out of memory";
+            goto out;
+        }
+        for (size_t i = 0; i < c->blind_start; i++)
+            for (size_t j = c->config.lookup_first_wire; lookup_row(c, i) && j < W; j++) {
+                if (wv[j][i] < table)
+                    counts[wv[j][i]]++;
+                else if (!(opts && opts->unchecked)) {
+                    msg = "a looked-up value is outside the table";
+                    goto out;
+                }
+            }
+        for (size_t i = 0; i < c->blind_start; i++)
+            wv[W][i] = i < table ? counts[i] : 0;
+        if (opts && opts->tamper_multiplicities)
+            opts->tamper_multiplicities(opts->tamper_ctx, wv[W], n);
+    }
+    for (size_t j = 0; j < Wc; j++)
         memcpy(wc[j], wv[j], n * sizeof(gl_t));
-    por_ntt_inverse_batch(pool, wc, W, logn, 1);
-    msg = commit_round(&wires_b, pool, &wc, W, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->wires_cap,
+    por_ntt_inverse_batch(pool, wc, Wc, logn, 1);
+    msg = commit_round(&wires_b, pool, &wc, Wc, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->wires_cap,
                        "wire commitment failed");
     if (msg != NULL)
         goto out;
@@ -632,12 +785,21 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     gl2_t beta = por_transcript_squeeze_ext(&t);
     por_transcript_label(&t, "plonk.gamma");
     gl2_t gamma = por_transcript_squeeze_ext(&t);
+    gl2_t delta = {0, 0};
+    if (lk) {
+        por_transcript_label(&t, "plonk.lookup_delta");
+        delta = por_transcript_squeeze_ext(&t);
+        if (delta.c1 == 0) {
+            msg = "the lookup challenge fell in the base field (probability 2^-64)";
+            goto out;
+        }
+    }
 
     /* Z and partial products on H */
     num = malloc(n * m * sizeof(gl2_t));
     den = malloc(n * m * sizeof(gl2_t));
     scratch = malloc(n * m * sizeof(gl2_t));
-    zc = alloc_cols(2 * m, n);
+    zc = alloc_cols(Zc, n);
     if (!num || !den || !scratch || !zc) {
         msg = "out of memory";
         goto out;
@@ -659,10 +821,48 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     }
     free(num), free(den), free(scratch);
     num = den = scratch = NULL;
-    free_cols(wv, W);
+    if (lk) {
+        /* helpers and their running sum phi: phi(1) = 0, phi(w^(i+1)) = phi(w^i) +
+         * sum_g h_g(w^i) - m / (delta - t) (w^i) on the active rows, back to 0 at w^b */
+        const size_t bs = c->blind_start;
+        if (!(tterm = malloc(n * sizeof(gl2_t)))) {
+            msg = "out of memory";
+            goto out;
+        }
+        lookup_ctx lc = {.pk = pk, .wires = wv, .delta = delta, .helpers = zc + 2 * m, .table_term = tterm};
+        atomic_init(&lc.failed, 0);
+        por_pool_parallel_for(pool, bs, 256, lookup_range, &lc);
+        if (atomic_load(&lc.failed)) {
+            msg = "out of memory";
+            goto out;
+        }
+        gl_t *phi0 = zc[2 * m + 2 * NG], *phi1 = zc[2 * m + 2 * NG + 1];
+        gl2_t phi = {0, 0};
+        for (size_t i = 0; i < bs; i++) {
+            phi0[i] = phi.c0, phi1[i] = phi.c1;
+            for (size_t g = 0; g < NG; g++)
+                phi = gl2_add(phi, (gl2_t){zc[2 * m + 2 * g][i], zc[2 * m + 2 * g + 1][i]});
+            phi = gl2_sub(phi, tterm[i]);
+        }
+        if (!gl2_is_zero(phi) && !(opts && opts->unchecked)) {
+            msg = "the lookups are not satisfied";
+            goto out;
+        }
+        if (bs < n) {
+            phi0[bs] = phi.c0, phi1[bs] = phi.c1;
+            for (size_t k = 2 * m; k < Zc; k++) {
+                size_t from = k >= 2 * m + 2 * NG ? bs + 1 : bs;
+                if (rnd(rnd_ctx, zc[k] + from, n - from) != 0) {
+                    msg = "randomness failure";
+                    goto out;
+                }
+            }
+        }
+    }
+    free_cols(wv, Wc);
     wv = NULL;
-    por_ntt_inverse_batch(pool, zc, 2 * m, logn, 1);
-    msg = commit_round(&zs_b, pool, &zc, 2 * m, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->zs_cap,
+    por_ntt_inverse_batch(pool, zc, Zc, logn, 1);
+    msg = commit_round(&zs_b, pool, &zc, Zc, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->zs_cap,
                        "permutation commitment failed");
     if (msg != NULL)
         goto out;
@@ -672,7 +872,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     gl2_t alpha = por_transcript_squeeze_ext(&t);
 
     /* quotient on the LDE coset */
-    apows = alloc_powers(alpha, S + 1 + m);
+    apows = alloc_powers(alpha, S + 1 + m + (lk ? NG + 3 : 0));
     tvals = malloc(N * sizeof(gl2_t));
     if (!apows || !tvals) {
         msg = "out of memory";
@@ -682,7 +882,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     for (size_t j = 0; j < R; j++)
         beta_ks[j] = gl2_mul_base(beta, pk->ks[j]);
     quot_ctx qctx = {.pk = pk, .wires = &wires_b, .zs = &zs_b, .beta = beta, .gamma = gamma,
-                     .alpha_pows = apows, .beta_ks = beta_ks, .out = tvals};
+                     .delta = delta, .alpha_pows = apows, .beta_ks = beta_ks, .out = tvals};
     atomic_init(&qctx.failed, 0);
     memcpy(qctx.pi, pi_hash.e, sizeof(qctx.pi));
     por_pool_parallel_for(pool, N, 64, quot_range, &qctx);
@@ -770,7 +970,8 @@ out:
     por_pcs_batch_free(&wires_b);
     por_pcs_batch_free(&zs_b);
     por_pcs_batch_free(&quot_b);
-    free_cols(wv, W), free_cols(wc, W), free_cols(zc, 2 * m);
+    free_cols(wv, Wc), free_cols(wc, Wc), free_cols(zc, Zc);
+    free(tterm), free(counts);
     free_cols(qcols, 2 * q + (zk ? 2 : 0));
     free(tparts[0]), free(tparts[1]);
     free(num), free(den), free(scratch), free(apows), free(tvals), free(srand);
@@ -835,6 +1036,12 @@ int por_plonk_verify(const por_plonk_vk *vk, const por_plonk_proof *proof, const
     gl2_t beta = por_transcript_squeeze_ext(&t);
     por_transcript_label(&t, "plonk.gamma");
     gl2_t gamma = por_transcript_squeeze_ext(&t);
+    const bool lk = cfg->lookup_bits != 0;
+    gl2_t delta = {0, 0};
+    if (lk) {
+        por_transcript_label(&t, "plonk.lookup_delta");
+        delta = por_transcript_squeeze_ext(&t);
+    }
     por_transcript_label(&t, "plonk.zs_cap");
     por_transcript_observe_digests(&t, proof->zs_cap, cap);
     por_transcript_label(&t, "plonk.alpha");
@@ -864,9 +1071,12 @@ int por_plonk_verify(const por_plonk_vk *vk, const por_plonk_proof *proof, const
         pi[i] = gl2_from_base(pi_hash.e[i]);
     for (size_t k = 0; k < S; k++)
         slots[k] = (gl2_t){0, 0};
+    gl2_t s_lk = {0, 0};
     for (size_t g = 0; g < G; g++) {
         const por_gate *gt = &vk->gate_types[g];
         gl2_t sel = por_pcs_proof_eval(op, 0, B_PRE, g);
+        if (gt->lookup_bits)
+            s_lk = gl2_add(s_lk, sel);
         gt->vt->eval_ext(gt, wires, consts, pi, tmp);
         for (size_t k = 0; k < gt->num_constraints; k++)
             slots[k] = gl2_add(slots[k], gl2_mul(sel, tmp[k]));
@@ -898,6 +1108,44 @@ int por_plonk_verify(const por_plonk_vk *vk, const por_plonk_proof *proof, const
         acc = gl2_add(acc, gl2_mul(apow, gl2_sub(gl2_mul(next, denv), gl2_mul(prev, numv))));
         apow = gl2_mul(apow, alpha);
         prev = next;
+    }
+    if (lk) {
+        /* the lookup constraints (plonk.h), in the prover's order */
+        const size_t NG = vk->num_lookup_groups, gs = vk->lookup_group_size, F = cfg->lookup_first_wire;
+        gl2_t s_act = por_pcs_proof_eval(op, 0, B_PRE, G + K + R + 1);
+        gl2_t t_val = por_pcs_proof_eval(op, 0, B_PRE, G + K + R);
+        gl2_t mult = por_pcs_proof_eval(op, 0, B_WIRES, W);
+        gl2_t hsum = {0, 0}, zacc = {0, 0};
+        for (size_t g = 0; g < NG; g++) {
+            gl2_t prod = gl2_from_base(1), sum = {0, 0};
+            for (size_t j = F + g * gs; j < F + (g + 1) * gs && j < W; j++) {
+                gl2_t d = gl2_sub(delta, wires[j]);
+                sum = gl2_add(gl2_mul(sum, d), prod);
+                prod = gl2_mul(prod, d);
+            }
+            gl2_t h = combine(por_pcs_proof_eval(op, 0, B_ZS, 2 * m + 2 * g),
+                              por_pcs_proof_eval(op, 0, B_ZS, 2 * m + 2 * g + 1));
+            hsum = gl2_add(hsum, h);
+            gl2_t cg = gl2_sub(gl2_mul(h, prod), gl2_mul(s_lk, sum));
+            zacc = gl2_add(zacc, gl2_mul(apow, gl2_mul(s_act, cg)));
+            apow = gl2_mul(apow, alpha);
+        }
+        gl2_t phi = combine(por_pcs_proof_eval(op, 0, B_ZS, 2 * m + 2 * NG),
+                            por_pcs_proof_eval(op, 0, B_ZS, 2 * m + 2 * NG + 1));
+        gl2_t phinext = combine(por_pcs_proof_eval(op, 1, B_ZS, 2 * m + 2 * NG),
+                                por_pcs_proof_eval(op, 1, B_ZS, 2 * m + 2 * NG + 1));
+        gl2_t step = gl2_add(gl2_mul(gl2_sub(gl2_sub(phinext, phi), hsum), gl2_sub(delta, t_val)), mult);
+        zacc = gl2_add(zacc, gl2_mul(apow, gl2_mul(s_act, step)));
+        apow = gl2_mul(apow, alpha);
+        /* L_0(zeta) phi and L_b(zeta) phi, L_b = w^b (X^n - 1) / (n (X - w^b)), b = blind start */
+        gl_t wb = gl_pow(gl_root_of_unity(vk->degree_bits), n - vk->num_blind_regular -
+                                                                 2 * (size_t)vk->num_blind_pairs);
+        gl2_t lb = gl2_mul(gl2_mul_base(zh, wb),
+                           gl2_inv(gl2_mul_base(gl2_sub(zeta, gl2_from_base(wb)), gl_from_u64(n))));
+        zacc = gl2_add(zacc, gl2_mul(apow, gl2_mul(l0, phi)));
+        apow = gl2_mul(apow, alpha);
+        zacc = gl2_add(zacc, gl2_mul(apow, gl2_mul(lb, phi)));
+        acc = gl2_add(acc, zacc);
     }
     gl2_t tz = {0, 0}, zmq = gl2_pow(zeta, vk->quotient_chunk_size);
     for (size_t ch = q; ch-- > 0;)

@@ -38,8 +38,40 @@
  * knowledge.  The verifier recomputes C(zeta) from the opened values and
  * checks C(zeta) = Z_H(zeta) sum_c zeta^(c m_q) t_c(zeta).
  *
+ * Range lookups (config.lookup_bits = T > 0; a logarithmic-derivative
+ * argument, Haboeck, "Multivariate lookups based on logarithmic
+ * derivatives", eprint 2022/1530).  On the rows of gate types that declare
+ * the table (s_lk = the sum of their selectors), every wire of the columns
+ * F = lookup_first_wire .. W - 1 must lie in [0, 2^T).  Two more
+ * preprocessed columns (after the sigmas): the table t (t(w^i) = i for
+ * i < 2^T, else 0) and s_act (1 on the rows before the blinding rows, b =
+ * blind_start >= 2^T of them, else 0).  One more wire column (after the W
+ * wires): the multiplicities m (m(w^i) = how many looked-up cells equal i,
+ * for i < 2^T; 0 on the other active rows; uniform on the blinding rows).
+ * After beta and gamma the transcript draws delta ("plonk.lookup_delta"),
+ * and the permutation batch gets, after Z and the partial products, NG =
+ * ceil((W - F) / gs) helpers h_g (gs = max_degree - 2 columns each) and
+ * their running sum phi, all extension-valued.  Constraints, after the
+ * permutation's, with their own powers of alpha:
+ *   helper g:   s_act (h_g prod_{c in g} (delta - w_c)
+ *                      - s_lk sum_{c in g} prod_{c' in g, c' != c} (delta - w_c'))
+ *   step:       s_act ((phi(w X) - phi(X) - sum_g h_g(X)) (delta - t(X)) + m(X))
+ *   boundaries: L_0(X) phi(X) and L_b(X) phi(X)
+ * so on the active rows h_g = s_lk sum_{c in g} 1 / (delta - w_c), and
+ * phi(w^b) = sum_rows (sum_c s_lk / (delta - w_c) - m / (delta - t)) = 0: as
+ * rational functions of delta (w and m are committed before delta is drawn)
+ * that says every looked-up cell equals a table entry (p exceeds the number
+ * of cells, so the counts cannot wrap).  Degrees: gs + 2 = max_degree.
+ * Zero knowledge as for the other columns: m is uniform on the 5 Q + 14
+ * blinding rows (it is not routed), h_g on the same rows, and phi (shifted,
+ * like Z) on the blinding rows after w^b, more than the 2 Q + 5 extension
+ * values its openings and the quotient relation expose.  Without lookups
+ * none of this exists: no column, challenge, constraint or digest entry,
+ * so those circuits and their proofs are unchanged.
+ *
  * Transcript (transcript.h, protocol "por-plonk-v1"): FRI parameters, circuit
- * digest, public-input digest, wires cap -> beta, gamma; permutation cap ->
+ * digest, public-input digest, wires cap -> beta, gamma (and delta with
+ * lookups); permutation cap ->
  * alpha; quotient cap -> zeta; then the PCS opening at (zeta, w zeta) (pcs.h:
  * evaluations, FRI commitments, final polynomial, grinding, queries).
  *
@@ -49,8 +81,10 @@
  *
  * Circuit digest: por_hash(POR_DOMAIN_PLONK_CIRCUIT, [version, every
  * configuration field, the FRI reductions, degree_bits, number of public
- * inputs, every gate type (kind, parameters, constraints, degree), the
- * blinding, permutation and quotient layout, the preprocessed cap]).  The cap
+ * inputs, every gate type (kind, parameters, constraints, degree, and with
+ * lookups its table and columns), with lookups the table, columns and helper
+ * layout, the blinding, permutation and quotient layout, the preprocessed
+ * cap]).  The cap
  * commits to the selectors (which gate sits on every row: the full gate
  * list), the constants and the sigmas (the full wiring), so the digest pins
  * the whole circuit; it is the first thing the transcript observes.
@@ -145,6 +179,8 @@ typedef struct {
     uint32_t num_perm_chunks;      /* m (Z + m - 1 partial products) */
     uint32_t quotient_chunk_size;  /* m_q */
     uint32_t num_quotient_chunks;  /* q */
+    uint32_t lookup_group_size;    /* range lookups: looked-up columns per helper (max_degree - 2) */
+    uint32_t num_lookup_groups;    /* helpers h_g (0 without lookups) */
     por_digest *preprocessed_cap;  /* 2^cap_height */
     por_digest circuit_digest;
 } por_plonk_vk;
@@ -182,6 +218,10 @@ typedef struct {
     /* TESTING ONLY: skip the prover's satisfiability check and emit a proof
      * even for a witness that violates the circuit (the verifier must reject) */
     bool unchecked;
+    /* TESTING ONLY: called on the lookup multiplicities (n values on H)
+     * before they are committed, to forge them */
+    void (*tamper_multiplicities)(void *ctx, gl_t *m, size_t n);
+    void *tamper_ctx;
     /* polled between the prover's phases (NULL: never stop); true makes the
      * prover give up with "stopped on request", so a cancel need not wait
      * for a whole proof */
