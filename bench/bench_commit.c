@@ -58,7 +58,8 @@ int bench_commit(int argc, char **argv)
             if (!pool)
                 return 1;
             uint64_t t0 = bench_now_ns();
-            por_lde_batch(pool, (const gl_t *const *)coeffs, width, log_n, RATE_BITS, cols);
+            if (por_lde_batch(pool, (const gl_t *const *)coeffs, width, log_n, RATE_BITS, cols) != 0)
+                return 1;
             uint64_t t1 = bench_now_ns();
             por_matrix m = {log_n + RATE_BITS, width, NULL, (const gl_t *const *)cols};
             por_merkle_tree tree;

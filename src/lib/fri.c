@@ -296,7 +296,8 @@ int por_fri_prove(const por_fri_params *p, const gl2_t *values, por_transcript *
         goto out;
     for (size_t i = 0; i < nf; i++)
         final_vals[i] = (gl2_t){layers[nred][2 * i], layers[nred][2 * i + 1]};
-    por_ntt_inverse_br_ext(final_vals, bits, shift);
+    if (por_ntt_inverse_br_ext(final_vals, bits, shift) != 0)
+        goto out;
     size_t ncoef = (size_t)1 << p->final_poly_bits;
     memcpy(proof->final_poly, final_vals, ncoef * sizeof(gl2_t));
     por_transcript_label(t, "fri.final_poly");

@@ -67,22 +67,50 @@ static void hash_or_noop(const gl_t *in, size_t n, por_digest *out)
     }
 }
 
+/*
+ * Overwrite-mode absorption of n more elements into a sponge whose next rate
+ * position is *pos, permuting whenever the rate fills.  Feeding a sequence in
+ * pieces this way and permuting once more if *pos > 0 at the end equals
+ * poseidon_hash_no_pad over the concatenation.
+ */
+static void absorb_no_pad(gl_t state[POSEIDON_WIDTH], size_t *pos, const gl_t *in, size_t n)
+{
+    while (n > 0) {
+        size_t take = POSEIDON_RATE - *pos < n ? POSEIDON_RATE - *pos : n;
+        memcpy(state + *pos, in, take * sizeof(gl_t));
+        *pos += take;
+        in += take;
+        n -= take;
+        if (*pos == POSEIDON_RATE) {
+            poseidon_permute(state);
+            *pos = 0;
+        }
+    }
+}
+
+/*
+ * hash_or_noop(row || salt) without building row || salt: the verifier calls
+ * this inside a database backend for rows of any width, where a heap buffer
+ * could fail, and aborting there would take the whole server down.
+ */
 void por_merkle_leaf_hash(const gl_t *row, size_t width, const gl_t *salt, por_digest *out)
 {
-    if (!salt) {
-        hash_or_noop(row, width, out);
+    size_t salt_len = salt ? POR_MERKLE_SALT : 0;
+    if (width + salt_len <= POSEIDON_DIGEST) {
+        memset(out, 0, sizeof(*out));
+        if (width)
+            memcpy(out->e, row, width * sizeof(gl_t));
+        if (salt_len)
+            memcpy(out->e + width, salt, salt_len * sizeof(gl_t));
         return;
     }
-    gl_t stack[64];
-    size_t n = width + POR_MERKLE_SALT;
-    gl_t *buf = n <= 64 ? stack : malloc(n * sizeof(gl_t));
-    if (!buf)
-        abort();
-    memcpy(buf, row, width * sizeof(gl_t));
-    memcpy(buf + width, salt, POR_MERKLE_SALT * sizeof(gl_t));
-    hash_or_noop(buf, n, out);
-    if (buf != stack)
-        free(buf);
+    gl_t state[POSEIDON_WIDTH] = {0};
+    size_t pos = 0;
+    absorb_no_pad(state, &pos, row, width);
+    absorb_no_pad(state, &pos, salt, salt_len);
+    if (pos > 0)
+        poseidon_permute(state);
+    memcpy(out->e, state, sizeof(out->e));
 }
 
 void por_merkle_row(const por_merkle_tree *t, size_t index, gl_t *row_out)
@@ -178,6 +206,9 @@ int por_merkle_build(por_merkle_tree *t, por_pool *pool, const por_matrix *m, un
     size_t n = (size_t)1 << L;
 
     t->m = *m;
+    /* until the copy below exists, the tree owns no column array: a failed
+     * allocation must not free the caller's */
+    t->m.cols = NULL;
     t->cap_height = cap_height;
     t->salted = salted;
     if (m->cols) {

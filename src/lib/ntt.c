@@ -40,15 +40,6 @@
 /* 2^15 elements (256 KiB) plus as many twiddles: comfortably inside L2. */
 #define BLOCK_LOG 15
 
-/* Sizes here are proof sizes chosen by the library, so failure is fatal. */
-static void *xmalloc(size_t bytes)
-{
-    void *p = malloc(bytes ? bytes : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
 static bool use_simd(void)
 {
 #if POR_HAVE_AVX512
@@ -68,12 +59,16 @@ static gl_t root(unsigned log_n, bool inverse)
 /*
  * Twiddle table for blocks of 2^log_b elements: T[m + j] = w_{2m}^j for
  * m = 1, 2, ..., 2^(log_b - 1), j < m (T[0] unused).  The top row is a power
- * chain; each lower row is every second entry of the row above.
+ * chain; each lower row is every second entry of the row above.  NULL when
+ * out of memory: the callers run inside a database backend, where aborting
+ * would take the whole server down, so they report it instead.
  */
 static gl_t *twiddle_table(unsigned log_b, bool inverse)
 {
     size_t size = (size_t)1 << log_b;
-    gl_t *t = xmalloc(size * sizeof(gl_t));
+    gl_t *t = malloc(size * sizeof(gl_t));
+    if (!t)
+        return NULL;
     t[0] = 0;
     if (log_b == 0)
         return t;
@@ -516,32 +511,62 @@ static void inverse_br_with(gl_t *values, unsigned log_n, gl_t shift, const gl_t
     scale_geometric(values, n, n_inv, shift == 1 ? 1 : gl_inv(shift), simd);
 }
 
-void por_ntt_forward_br(gl_t *values, unsigned log_n, gl_t shift)
+/* The four single-vector transforms, selected by the callers below. */
+typedef enum { KIND_FORWARD, KIND_INVERSE, KIND_FORWARD_BR, KIND_INVERSE_BR } transform_kind;
+
+static bool kind_is_inverse(transform_kind kind) { return kind == KIND_INVERSE || kind == KIND_INVERSE_BR; }
+
+/* One transform of one vector with a prepared table (of the right direction). */
+static void transform_with(gl_t *values, unsigned log_n, gl_t shift, const gl_t *T,
+                           transform_kind kind, bool simd)
 {
-    bool simd = use_simd();
-    gl_t *T = twiddle_table(block_log(log_n), false);
-    forward_br_with(values, log_n, shift, T, simd);
+    switch (kind) {
+    case KIND_FORWARD:
+        forward_br_with(values, log_n, shift, T, simd);
+        por_bit_reverse(values, log_n);
+        break;
+    case KIND_INVERSE:
+        por_bit_reverse(values, log_n);
+        inverse_br_with(values, log_n, shift, T, simd);
+        break;
+    case KIND_FORWARD_BR:
+        forward_br_with(values, log_n, shift, T, simd);
+        break;
+    case KIND_INVERSE_BR:
+        inverse_br_with(values, log_n, shift, T, simd);
+        break;
+    }
+}
+
+/* Allocates the table first, so a failure leaves values as they were. */
+static int transform(gl_t *values, unsigned log_n, gl_t shift, transform_kind kind)
+{
+    gl_t *T = twiddle_table(block_log(log_n), kind_is_inverse(kind));
+    if (!T)
+        return -1;
+    transform_with(values, log_n, shift, T, kind, use_simd());
     free(T);
+    return 0;
 }
 
-void por_ntt_inverse_br(gl_t *values, unsigned log_n, gl_t shift)
+int por_ntt_forward_br(gl_t *values, unsigned log_n, gl_t shift)
 {
-    bool simd = use_simd();
-    gl_t *T = twiddle_table(block_log(log_n), true);
-    inverse_br_with(values, log_n, shift, T, simd);
-    free(T);
+    return transform(values, log_n, shift, KIND_FORWARD_BR);
 }
 
-void por_ntt_forward(gl_t *values, unsigned log_n, gl_t shift)
+int por_ntt_inverse_br(gl_t *values, unsigned log_n, gl_t shift)
 {
-    por_ntt_forward_br(values, log_n, shift);
-    por_bit_reverse(values, log_n);
+    return transform(values, log_n, shift, KIND_INVERSE_BR);
 }
 
-void por_ntt_inverse(gl_t *values, unsigned log_n, gl_t shift)
+int por_ntt_forward(gl_t *values, unsigned log_n, gl_t shift)
 {
-    por_bit_reverse(values, log_n);
-    por_ntt_inverse_br(values, log_n, shift);
+    return transform(values, log_n, shift, KIND_FORWARD);
+}
+
+int por_ntt_inverse(gl_t *values, unsigned log_n, gl_t shift)
+{
+    return transform(values, log_n, shift, KIND_INVERSE);
 }
 
 /*
@@ -591,27 +616,39 @@ void por_bit_reverse(gl_t *values, unsigned log_n)
     }
 }
 
-/* Componentwise transforms of extension vectors through a split into c0 and c1 parts. */
-static void ext_apply(gl2_t *values, unsigned log_n, gl_t shift,
-                      void (*f)(gl_t *, unsigned, gl_t))
+/*
+ * Componentwise transforms of extension vectors through a split into c0 and
+ * c1 parts; both halves share one twiddle table.  Everything is allocated
+ * before values is touched.
+ */
+static int ext_apply(gl2_t *values, unsigned log_n, gl_t shift, transform_kind kind)
 {
     size_t n = (size_t)1 << log_n;
-    gl_t *c = xmalloc(2 * n * sizeof(gl_t));
+    gl_t *c = malloc(2 * n * sizeof(gl_t));
+    gl_t *T = twiddle_table(block_log(log_n), kind_is_inverse(kind));
+    if (!c || !T) {
+        free(c);
+        free(T);
+        return -1;
+    }
+    bool simd = use_simd();
     for (size_t i = 0; i < n; i++) {
         c[i] = values[i].c0;
         c[n + i] = values[i].c1;
     }
-    f(c, log_n, shift);
-    f(c + n, log_n, shift);
+    transform_with(c, log_n, shift, T, kind, simd);
+    transform_with(c + n, log_n, shift, T, kind, simd);
     for (size_t i = 0; i < n; i++)
         values[i] = (gl2_t){c[i], c[n + i]};
+    free(T);
     free(c);
+    return 0;
 }
 
-void por_ntt_forward_ext(gl2_t *values, unsigned log_n, gl_t shift) { ext_apply(values, log_n, shift, por_ntt_forward); }
-void por_ntt_inverse_ext(gl2_t *values, unsigned log_n, gl_t shift) { ext_apply(values, log_n, shift, por_ntt_inverse); }
-void por_ntt_forward_br_ext(gl2_t *values, unsigned log_n, gl_t shift) { ext_apply(values, log_n, shift, por_ntt_forward_br); }
-void por_ntt_inverse_br_ext(gl2_t *values, unsigned log_n, gl_t shift) { ext_apply(values, log_n, shift, por_ntt_inverse_br); }
+int por_ntt_forward_ext(gl2_t *values, unsigned log_n, gl_t shift) { return ext_apply(values, log_n, shift, KIND_FORWARD); }
+int por_ntt_inverse_ext(gl2_t *values, unsigned log_n, gl_t shift) { return ext_apply(values, log_n, shift, KIND_INVERSE); }
+int por_ntt_forward_br_ext(gl2_t *values, unsigned log_n, gl_t shift) { return ext_apply(values, log_n, shift, KIND_FORWARD_BR); }
+int por_ntt_inverse_br_ext(gl2_t *values, unsigned log_n, gl_t shift) { return ext_apply(values, log_n, shift, KIND_INVERSE_BR); }
 
 /* ---------------------------------------------------------------- LDE */
 
@@ -646,24 +683,30 @@ static void lde_range(void *ctx, size_t begin, size_t end)
     }
 }
 
-void por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count, unsigned log_n,
-                   unsigned rate_bits, gl_t *const *out)
+int por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count, unsigned log_n,
+                  unsigned rate_bits, gl_t *const *out)
 {
     size_t r = (size_t)1 << rate_bits;
-    gl_t *shifts = xmalloc(r * sizeof(gl_t));
+    gl_t *shifts = malloc(r * sizeof(gl_t));
+    gl_t *T = twiddle_table(block_log(log_n), false);
+    if (!shifts || !T) {
+        free(shifts);
+        free(T);
+        return -1;
+    }
     gl_t wN = gl_root_of_unity(log_n + rate_bits);
     for (size_t top = 0; top < r; top++)
         shifts[top] = gl_mul(GL_GENERATOR, gl_pow(wN, por_bit_reverse_index(top, rate_bits)));
-    gl_t *T = twiddle_table(block_log(log_n), false);
     lde_job job = {coeffs, out, log_n, rate_bits, T, shifts, use_simd()};
     por_pool_parallel_for(pool, count << rate_bits, 1, lde_range, &job);
     free(T);
     free(shifts);
+    return 0;
 }
 
-void por_lde(const gl_t *coeffs, unsigned log_n, unsigned rate_bits, gl_t *out)
+int por_lde(const gl_t *coeffs, unsigned log_n, unsigned rate_bits, gl_t *out)
 {
-    por_lde_batch(NULL, &coeffs, 1, log_n, rate_bits, &out);
+    return por_lde_batch(NULL, &coeffs, 1, log_n, rate_bits, &out);
 }
 
 /* ---------------------------------------------------------------- batches */
@@ -673,43 +716,39 @@ typedef struct {
     unsigned log_n;
     gl_t shift;
     const gl_t *T;
-    bool inverse, simd;
+    transform_kind kind;
+    bool simd;
 } batch_job;
 
 static void batch_range(void *ctx, size_t begin, size_t end)
 {
     const batch_job *job = ctx;
-    for (size_t k = begin; k < end; k++) {
-        gl_t *v = job->values[k];
-        if (job->inverse) {
-            por_bit_reverse(v, job->log_n);
-            inverse_br_with(v, job->log_n, job->shift, job->T, job->simd);
-        } else {
-            forward_br_with(v, job->log_n, job->shift, job->T, job->simd);
-            por_bit_reverse(v, job->log_n);
-        }
-    }
+    for (size_t k = begin; k < end; k++)
+        transform_with(job->values[k], job->log_n, job->shift, job->T, job->kind, job->simd);
 }
 
-static void ntt_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
-                      gl_t shift, bool inverse)
+static int ntt_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
+                     gl_t shift, transform_kind kind)
 {
-    gl_t *T = twiddle_table(block_log(log_n), inverse);
-    batch_job job = {values, log_n, shift, T, inverse, use_simd()};
+    gl_t *T = twiddle_table(block_log(log_n), kind_is_inverse(kind));
+    if (!T)
+        return -1;
+    batch_job job = {values, log_n, shift, T, kind, use_simd()};
     por_pool_parallel_for(pool, count, 1, batch_range, &job);
     free(T);
+    return 0;
 }
 
-void por_ntt_forward_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
-                           gl_t shift)
+int por_ntt_forward_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
+                          gl_t shift)
 {
-    ntt_batch(pool, values, count, log_n, shift, false);
+    return ntt_batch(pool, values, count, log_n, shift, KIND_FORWARD);
 }
 
-void por_ntt_inverse_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
-                           gl_t shift)
+int por_ntt_inverse_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
+                          gl_t shift)
 {
-    ntt_batch(pool, values, count, log_n, shift, true);
+    return ntt_batch(pool, values, count, log_n, shift, KIND_INVERSE);
 }
 
 /* ---------------------------------------------------------------- points, Horner */

@@ -11,9 +11,12 @@
  * and more generally the 2^a points of a coset of <w^(n/2^a)> are contiguous.
  *
  * Memory: every function works in place or on caller-owned buffers; the
- * twiddle tables are built per call (O(n) work, freed before returning).
- * Functions that allocate cannot fail silently: on allocation failure they
- * abort() (the sizes are proof sizes, not attacker-controlled).
+ * twiddle tables (and the extension functions' split buffer) are allocated
+ * per call (O(n) work, freed before returning).  The library runs inside
+ * PostgreSQL backends, where aborting restarts the whole cluster, so a failed
+ * allocation is an error: the functions that allocate return 0 on success
+ * and -1 when out of memory, never leak, and on failure leave their output
+ * (values, or out) unspecified.  The result must be checked (POR_MUST_USE).
  * log_n <= 32 everywhere (GL_TWO_ADICITY; for the LDE log_n + rate_bits <= 32);
  * log_n = 0 is the identity.  No global state: every function may run
  * concurrently with any other on different data.
@@ -31,6 +34,13 @@
 #include "field_ext.h"
 #include "threadpool.h"
 
+/* Ignoring an allocation failure would turn it into a wrong proof. */
+#if defined(__GNUC__) || defined(__clang__)
+#define POR_MUST_USE __attribute__((warn_unused_result))
+#else
+#define POR_MUST_USE
+#endif
+
 /* rev(i) over `bits` bits (bits = 0 gives 0). */
 static inline size_t por_bit_reverse_index(size_t i, unsigned bits)
 {
@@ -43,22 +53,23 @@ static inline size_t por_bit_reverse_index(size_t i, unsigned bits)
 /* Permutes values[i] <-> values[rev(i)] in place (cache-blocked). */
 void por_bit_reverse(gl_t *values, unsigned log_n);
 
-/* coefficients -> natural-order evaluations at shift * w^i, in place. shift = 1 for the subgroup. */
-void por_ntt_forward(gl_t *values, unsigned log_n, gl_t shift);
+/* coefficients -> natural-order evaluations at shift * w^i, in place. shift = 1 for the subgroup.
+ * This and every function below that returns int: 0, or -1 if out of memory. */
+POR_MUST_USE int por_ntt_forward(gl_t *values, unsigned log_n, gl_t shift);
 /* natural-order evaluations at shift * w^i -> coefficients, in place. */
-void por_ntt_inverse(gl_t *values, unsigned log_n, gl_t shift);
+POR_MUST_USE int por_ntt_inverse(gl_t *values, unsigned log_n, gl_t shift);
 
 /* coefficients -> bit-reversed evaluations: values[i] = f(shift * w^rev(i)). No permutation pass. */
-void por_ntt_forward_br(gl_t *values, unsigned log_n, gl_t shift);
+POR_MUST_USE int por_ntt_forward_br(gl_t *values, unsigned log_n, gl_t shift);
 /* bit-reversed evaluations (as produced above) -> coefficients, in place. */
-void por_ntt_inverse_br(gl_t *values, unsigned log_n, gl_t shift);
+POR_MUST_USE int por_ntt_inverse_br(gl_t *values, unsigned log_n, gl_t shift);
 
 /* The same four transforms on extension-field vectors (componentwise: the
  * transform is linear over the base field). */
-void por_ntt_forward_ext(gl2_t *values, unsigned log_n, gl_t shift);
-void por_ntt_inverse_ext(gl2_t *values, unsigned log_n, gl_t shift);
-void por_ntt_forward_br_ext(gl2_t *values, unsigned log_n, gl_t shift);
-void por_ntt_inverse_br_ext(gl2_t *values, unsigned log_n, gl_t shift);
+POR_MUST_USE int por_ntt_forward_ext(gl2_t *values, unsigned log_n, gl_t shift);
+POR_MUST_USE int por_ntt_inverse_ext(gl2_t *values, unsigned log_n, gl_t shift);
+POR_MUST_USE int por_ntt_forward_br_ext(gl2_t *values, unsigned log_n, gl_t shift);
+POR_MUST_USE int por_ntt_inverse_br_ext(gl2_t *values, unsigned log_n, gl_t shift);
 
 /*
  * Low-degree extension: coeffs has 2^log_n coefficients; out receives the
@@ -67,22 +78,22 @@ void por_ntt_inverse_br_ext(gl2_t *values, unsigned log_n, gl_t shift);
  *   out[i] = f(por_lde_point(log_n + rate_bits, i)).
  * out must not overlap coeffs.
  */
-void por_lde(const gl_t *coeffs, unsigned log_n, unsigned rate_bits, gl_t *out);
+POR_MUST_USE int por_lde(const gl_t *coeffs, unsigned log_n, unsigned rate_bits, gl_t *out);
 
 /*
  * por_lde of count polynomials in parallel on the pool (pool may be NULL):
  * out[k] (2^(log_n + rate_bits) elements, caller-owned) receives the LDE of
  * coeffs[k] (2^log_n elements).  The twiddles are computed once for the batch.
  */
-void por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count, unsigned log_n,
-                   unsigned rate_bits, gl_t *const *out);
+POR_MUST_USE int por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count,
+                               unsigned log_n, unsigned rate_bits, gl_t *const *out);
 
 /* In-place transforms of count vectors of 2^log_n elements each, in parallel
  * (same semantics as the single-vector functions above). */
-void por_ntt_forward_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
-                           gl_t shift);
-void por_ntt_inverse_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned log_n,
-                           gl_t shift);
+POR_MUST_USE int por_ntt_forward_batch(por_pool *pool, gl_t *const *values, size_t count,
+                                       unsigned log_n, gl_t shift);
+POR_MUST_USE int por_ntt_inverse_batch(por_pool *pool, gl_t *const *values, size_t count,
+                                               unsigned log_n, gl_t shift);
 
 /* The point of LDE index i: GL_GENERATOR * w^rev(i), w = gl_root_of_unity(log_size). */
 gl_t por_lde_point(unsigned log_size, size_t i);

@@ -47,7 +47,8 @@ int por_pcs_commit(por_pcs_batch *b, por_pool *pool, const gl_t *const *coeffs, 
             goto fail;
         memcpy(b->coeffs[k], coeffs[k], n * sizeof(gl_t));
     }
-    por_lde_batch(pool, (const gl_t *const *)b->coeffs, num_polys, log_n, rate_bits, b->lde);
+    if (por_lde_batch(pool, (const gl_t *const *)b->coeffs, num_polys, log_n, rate_bits, b->lde) != 0)
+        goto fail;
     por_matrix m = {.log_rows = log_n + rate_bits, .width = num_polys,
                     .cols = (const gl_t *const *)b->lde};
     if (por_merkle_build(&b->tree, pool, &m, cap_height, salted, rand, rand_ctx) != 0)
@@ -360,7 +361,8 @@ int por_pcs_open(const por_fri_params *p, const por_pcs_batch *const *batches, s
         gparts[0][i] = g.c0;
         gparts[1][i] = g.c1;
     }
-    por_lde_batch(pool, (const gl_t *const *)gparts, 2, gbits, L - gbits, gldes);
+    if (por_lde_batch(pool, (const gl_t *const *)gparts, 2, gbits, L - gbits, gldes) != 0)
+        goto out;
     values = malloc(N * sizeof(gl2_t));
     if (!values)
         goto out;

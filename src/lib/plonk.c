@@ -280,7 +280,10 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
         for (size_t i = 0; i < c->blind_start; i++)
             cols[G + K + R + 1][i] = 1;
     }
-    por_ntt_inverse_batch(pool, cols, P0, c->degree_bits, 1);
+    if (por_ntt_inverse_batch(pool, cols, P0, c->degree_bits, 1) != 0) {
+        msg = "out of memory";
+        goto out;
+    }
     if (por_pcs_commit(&pk->pre, pool, (const gl_t *const *)cols, P0, c->degree_bits,
                        c->config.rate_bits, c->config.cap_height, false, NULL, NULL) != 0) {
         msg = "preprocessed commitment failed";
@@ -601,13 +604,15 @@ static void quot_range(void *arg, size_t b, size_t e)
 typedef struct {
     gl_t *parts[2];
     unsigned L;
+    atomic_int failed; /* a transform could not allocate */
 } intt_ctx;
 
 static void intt_range(void *arg, size_t b, size_t e)
 {
     intt_ctx *ic = arg;
     for (size_t k = b; k < e; k++)
-        por_ntt_inverse_br(ic->parts[k], ic->L, GL_GENERATOR);
+        if (por_ntt_inverse_br(ic->parts[k], ic->L, GL_GENERATOR) != 0)
+            atomic_store(&ic->failed, 1);
 }
 
 static gl2_t *alloc_powers(gl2_t x, size_t n)
@@ -772,7 +777,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     }
     for (size_t j = 0; j < Wc; j++)
         memcpy(wc[j], wv[j], n * sizeof(gl_t));
-    por_ntt_inverse_batch(pool, wc, Wc, logn, 1);
+    if (por_ntt_inverse_batch(pool, wc, Wc, logn, 1) != 0) {
+        msg = "out of memory";
+        goto out;
+    }
     msg = commit_round(&wires_b, pool, &wc, Wc, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->wires_cap,
                        "wire commitment failed");
     if (msg != NULL)
@@ -861,7 +869,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     }
     free_cols(wv, Wc);
     wv = NULL;
-    por_ntt_inverse_batch(pool, zc, Zc, logn, 1);
+    if (por_ntt_inverse_batch(pool, zc, Zc, logn, 1) != 0) {
+        msg = "out of memory";
+        goto out;
+    }
     msg = commit_round(&zs_b, pool, &zc, Zc, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->zs_cap,
                        "permutation commitment failed");
     if (msg != NULL)
@@ -899,8 +910,13 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
         tparts[0][i] = tvals[i].c0, tparts[1][i] = tvals[i].c1;
     free(tvals);
     tvals = NULL;
-    intt_ctx ictx = {{tparts[0], tparts[1]}, L};
+    intt_ctx ictx = {{tparts[0], tparts[1]}, L, 0};
+    atomic_init(&ictx.failed, 0);
     por_pool_parallel_for(pool, 2, 1, intt_range, &ictx);
+    if (atomic_load(&ictx.failed)) {
+        msg = "out of memory";
+        goto out;
+    }
     /* t must have at most max_degree (n - 1) - n + 1 coefficients */
     size_t tlen = (size_t)c->config.max_degree * (n - 1) - n + 1;
     bool low = true;

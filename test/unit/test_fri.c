@@ -22,7 +22,10 @@ static gl2_t *random_lde(size_t ncoef, unsigned lde_bits)
     gl2_t *v = calloc(n, sizeof(gl2_t));
     for (size_t i = 0; i < ncoef; i++)
         v[i] = rnd2();
-    por_ntt_forward_br_ext(v, lde_bits, GL_GENERATOR);
+    if (!v || por_ntt_forward_br_ext(v, lde_bits, GL_GENERATOR) != 0) {
+        printf("Bail out! out of memory building a test LDE\n");
+        exit(1);
+    }
     return v;
 }
 

@@ -171,10 +171,82 @@ static int check_shape(por_pool *pool, unsigned log_rows, unsigned cap_height, s
     return good;
 }
 
+/*
+ * Leaf digests pinned from the implementation that hashed a concatenated
+ * row || salt buffer (before the leaf hash was made heap-free): row[i] =
+ * (i + 1) * 0x9e3779b97f4a7c15 mod p, salt = {p - 1, 0x0123456789abcdef, 7, 0}.
+ * Widths around the rate (8), the old 64-element stack buffer (60, 61) and
+ * well beyond it; width 1 and 4 unsalted are the hash_or_noop case.
+ */
+static const struct {
+    size_t width;
+    int salted;
+    por_digest d;
+} leaf_kats[] = {
+        {1, 0, {{0x9e3779b97f4a7c15ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL}}},
+        {4, 0, {{0x9e3779b97f4a7c15ULL, 0x3c6ef372fe94f82aULL, 0xdaa66d2c7ddf743fULL, 0x78dde6e5fd29f054ULL}}},
+        {5, 0, {{0x906f30eca13a7edbULL, 0x13311ab6ab83d631ULL, 0xb97557ca328a4d61ULL, 0x330cfa0714da3650ULL}}},
+        {8, 0, {{0x57da0181ba1ae6b9ULL, 0x23baab910d01b39eULL, 0xc3f6758c9196d6caULL, 0x8afdaadf328b4302ULL}}},
+        {60, 0, {{0xd986151ef8666323ULL, 0x5017b754ff6c09e7ULL, 0x02c0c26ad34b752cULL, 0x808e0a0f2a307b60ULL}}},
+        {61, 0, {{0x18e29ea2d1fe6f43ULL, 0xc98578fda610743dULL, 0xd7fbda165cd49eefULL, 0x8a1adc7869cd6cadULL}}},
+        {130, 0, {{0x3ef20c2188c6718eULL, 0xf65ad2a113f9e964ULL, 0xde6db6416ba3d9e9ULL, 0x6d4339ea412fc067ULL}}},
+        {131, 0, {{0xe0bfc2059bc4d5c3ULL, 0xac8dc580211e1b6fULL, 0xd6c46dd7dfe827d3ULL, 0x9b12a1c7ffb9909fULL}}},
+        {200, 0, {{0xc400fead6a70e6f4ULL, 0x4d33c25aada3a22cULL, 0x51591596f39a311cULL, 0xbc6135dec324d15bULL}}},
+        {1, 1, {{0x6621803f2d4f7717ULL, 0x04b293739ea8c22fULL, 0x635636ac14136d6fULL, 0x990f233872065305ULL}}},
+        {4, 1, {{0xbbcbd268e1dacedeULL, 0x7463f6b15d92cfaeULL, 0xfd00004aaad044b1ULL, 0xa24544b6180fe3a6ULL}}},
+        {5, 1, {{0x710490526e67c604ULL, 0xf19deed9d9d0d1e3ULL, 0x16dc453e2da0c3beULL, 0x6159db4f203e4ffeULL}}},
+        {8, 1, {{0xa24e88ec360ff0f6ULL, 0xa13b83fe245dd57cULL, 0x4da20e97bca41148ULL, 0x4d096486f308d825ULL}}},
+        {60, 1, {{0xc89f26e145794d69ULL, 0x32f656425645b709ULL, 0xfb58d26ecd709e75ULL, 0x8346638a14dbcc9cULL}}},
+        {61, 1, {{0x13cf803c8bfc695eULL, 0xa4c322f6f5c887cfULL, 0x89ec9adfad879fd3ULL, 0x19b78742fadb18edULL}}},
+        {130, 1, {{0x2794ffd38f8b17f3ULL, 0x2f127dbc4e3b002aULL, 0xb682db486bc68699ULL, 0xe3a4b5edbc9dfe1fULL}}},
+        {131, 1, {{0x24021083cf0325ddULL, 0x3921f2e8d94c1e9cULL, 0xfbb0d4540250db8eULL, 0x8f8d81ff86bf6a06ULL}}},
+        {200, 1, {{0x24cce9e4e8100425ULL, 0x7c1e1d4f05f3607fULL, 0x6a32e82499116d1aULL, 0x446fccf9b2f0bbb3ULL}}},
+};
+
+static void test_leaf_kats(void)
+{
+    gl_t row[200];
+    const gl_t salt[4] = {GL_P - 1, 0x0123456789abcdefULL, 7, 0};
+    for (size_t i = 0; i < 200; i++)
+        row[i] = gl_from_u64((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL);
+    int all = 1;
+    for (size_t k = 0; k < sizeof(leaf_kats) / sizeof(leaf_kats[0]); k++) {
+        por_digest d;
+        por_merkle_leaf_hash(row, leaf_kats[k].width, leaf_kats[k].salted ? salt : NULL, &d);
+        if (!digest_eq(&d, &leaf_kats[k].d)) {
+            all = 0;
+            diag("leaf KAT width %zu %s differs", leaf_kats[k].width,
+                 leaf_kats[k].salted ? "salted" : "unsalted");
+        }
+    }
+    ok(all, "leaf digests: pinned known answers, widths 1..200, salted and unsalted");
+    /* negative: the last salt element and the last row element both count */
+    gl_t salt2[4] = {salt[0], salt[1], salt[2], 1};
+    por_digest d;
+    por_merkle_leaf_hash(row, 131, salt2, &d);
+    ok(!digest_eq(&d, &leaf_kats[16].d), "a different last salt element changes the digest");
+    row[130] = gl_add(row[130], 1);
+    por_merkle_leaf_hash(row, 131, salt, &d);
+    ok(!digest_eq(&d, &leaf_kats[16].d), "a different last row element changes the digest");
+    ok(leaf_kats[16].width == 131 && leaf_kats[16].salted, "(KAT 16 is width 131, salted)");
+
+    /* every width 0..140 both ways = hash_or_noop of the concatenation */
+    int same = 1;
+    for (size_t w = 0; w <= 140; w++)
+        for (int s = 0; s < 2; s++) {
+            por_digest want, got;
+            naive_leaf(row, w, s ? salt : NULL, &want);
+            por_merkle_leaf_hash(row, w, s ? salt : NULL, &got);
+            same &= digest_eq(&want, &got);
+        }
+    ok(same, "leaf digest = hash_or_noop(row || salt) for every width 0..140");
+}
+
 int main(void)
 {
     por_pool *pool = por_pool_create(2);
     ok(pool != NULL, "pool of 2");
+    test_leaf_kats();
 
     /* known answers from the convention */
     gl_t r3[3] = {5, 6, 7};

@@ -9,6 +9,10 @@
 
 static uint64_t seed = 0x5eed0001;
 
+/* Every transform returns 0 unless out of memory; count any other result. */
+static int call_failures;
+#define CHECK(call) (call_failures += (call) != 0)
+
 static gl_t rnd(void) { return gl_from_u64(test_rand_u64(&seed)); }
 
 static gl_t *rnd_vec(size_t n)
@@ -108,16 +112,16 @@ static void test_known_answers(void)
             gl_t *c = rnd_vec(n), *want = malloc(n * sizeof(gl_t));
             naive_dft(c, log_n, shifts[s], want);
             gl_t *v = copy_vec(c, n);
-            por_ntt_forward(v, log_n, shifts[s]);
+            CHECK(por_ntt_forward(v, log_n, shifts[s]));
             ok(vec_eq(v, want, n), "forward 2^%u, shift %s = naive DFT", log_n, s ? "g" : "1");
             gl_t *br = copy_vec(c, n);
-            por_ntt_forward_br(br, log_n, shifts[s]);
+            CHECK(por_ntt_forward_br(br, log_n, shifts[s]));
             int br_ok = 1;
             for (size_t i = 0; i < n; i++)
                 br_ok &= br[i] == want[por_bit_reverse_index(i, log_n)];
             ok(br_ok, "forward_br 2^%u, shift %s = naive DFT in bit-reversed order", log_n,
                s ? "g" : "1");
-            por_ntt_inverse(v, log_n, shifts[s]);
+            CHECK(por_ntt_inverse(v, log_n, shifts[s]));
             ok(vec_eq(v, c, n), "inverse of it gives the coefficients back");
             free(c);
             free(want);
@@ -126,12 +130,12 @@ static void test_known_answers(void)
         }
     /* a tiny fixed vector: f = 1 + x on <w_2> = {1, -1} gives {2, 0} */
     gl_t f[2] = {1, 1};
-    por_ntt_forward(f, 1, 1);
+    CHECK(por_ntt_forward(f, 1, 1));
     ok(f[0] == 2 && f[1] == 0, "NTT of 1 + x on {1, -1} is {2, 0}");
     /* negative: the wrong shift does not match the naive DFT */
     gl_t *c = rnd_vec(16), want[16];
     naive_dft(c, 4, GL_GENERATOR, want);
-    por_ntt_forward(c, 4, 7);
+    CHECK(por_ntt_forward(c, 4, 7));
     ok(!vec_eq(c, want, 16), "a transform on the wrong coset does not match");
     free(c);
 }
@@ -143,16 +147,16 @@ static void test_round_trips(void)
     for (unsigned log_n = 0; log_n <= 14; log_n++) {
         size_t n = (size_t)1 << log_n;
         gl_t *c = rnd_vec(n), *v = copy_vec(c, n);
-        por_ntt_forward(v, log_n, 1);
+        CHECK(por_ntt_forward(v, log_n, 1));
         if (log_n >= 1)
             changed &= !vec_eq(v, c, n);
-        por_ntt_inverse(v, log_n, 1);
+        CHECK(por_ntt_inverse(v, log_n, 1));
         nat_ok &= vec_eq(v, c, n);
-        por_ntt_forward_br(v, log_n, 1);
-        por_ntt_inverse_br(v, log_n, 1);
+        CHECK(por_ntt_forward_br(v, log_n, 1));
+        CHECK(por_ntt_inverse_br(v, log_n, 1));
         br_ok &= vec_eq(v, c, n);
-        por_ntt_forward(v, log_n, GL_GENERATOR);
-        por_ntt_inverse(v, log_n, GL_GENERATOR);
+        CHECK(por_ntt_forward(v, log_n, GL_GENERATOR));
+        CHECK(por_ntt_inverse(v, log_n, GL_GENERATOR));
         coset_ok &= vec_eq(v, c, n);
         free(c);
         free(v);
@@ -164,7 +168,7 @@ static void test_round_trips(void)
 
     size_t n = (size_t)1 << 18;
     gl_t *c = rnd_vec(n), *v = copy_vec(c, n);
-    por_ntt_forward(v, 18, GL_GENERATOR);
+    CHECK(por_ntt_forward(v, 18, GL_GENERATOR));
     /* spot checks against Horner: the large stages use chained twiddles */
     gl_t w = gl_root_of_unity(18);
     int spot = 1;
@@ -172,7 +176,7 @@ static void test_round_trips(void)
         spot &= v[i] == por_poly_eval(c, n, gl_mul(GL_GENERATOR, gl_pow(w, i)));
     spot &= v[n - 1] == por_poly_eval(c, n, gl_mul(GL_GENERATOR, gl_pow(w, n - 1)));
     ok(spot, "2^18 coset NTT matches Horner at sample points");
-    por_ntt_inverse(v, 18, GL_GENERATOR);
+    CHECK(por_ntt_inverse(v, 18, GL_GENERATOR));
     ok(vec_eq(v, c, n), "2^18 round trip");
     free(c);
     free(v);
@@ -186,21 +190,21 @@ static void test_paths_agree(void)
         size_t n = (size_t)1 << log_n;
         gl_t *c = rnd_vec(n), *a = copy_vec(c, n), *b = copy_vec(c, n);
         unsetenv("POR_NO_SIMD");
-        por_ntt_forward(a, log_n, GL_GENERATOR);
+        CHECK(por_ntt_forward(a, log_n, GL_GENERATOR));
         setenv("POR_NO_SIMD", "1", 1);
-        por_ntt_forward(b, log_n, GL_GENERATOR);
+        CHECK(por_ntt_forward(b, log_n, GL_GENERATOR));
         fwd_ok &= vec_eq(a, b, n);
         unsetenv("POR_NO_SIMD");
-        por_ntt_inverse_br(a, log_n, 3);
+        CHECK(por_ntt_inverse_br(a, log_n, 3));
         setenv("POR_NO_SIMD", "1", 1);
-        por_ntt_inverse_br(b, log_n, 3);
+        CHECK(por_ntt_inverse_br(b, log_n, 3));
         inv_ok &= vec_eq(a, b, n);
         if (log_n <= 12) {
             gl_t *la = malloc(4 * n * sizeof(gl_t)), *lb = malloc(4 * n * sizeof(gl_t));
             unsetenv("POR_NO_SIMD");
-            por_lde(c, log_n, 2, la);
+            CHECK(por_lde(c, log_n, 2, la));
             setenv("POR_NO_SIMD", "1", 1);
-            por_lde(c, log_n, 2, lb);
+            CHECK(por_lde(c, log_n, 2, lb));
             lde_ok &= vec_eq(la, lb, 4 * n);
             free(la);
             free(lb);
@@ -222,7 +226,7 @@ static void test_lde(void)
         for (unsigned rate = 0; rate <= 3; rate++) {
             size_t n = (size_t)1 << log_n, N = n << rate;
             gl_t *c = rnd_vec(n), *out = malloc(N * sizeof(gl_t));
-            por_lde(c, log_n, rate, out);
+            CHECK(por_lde(c, log_n, rate, out));
             gl_t w = gl_root_of_unity(log_n + rate);
             int all = 1, points = 1;
             for (size_t i = 0; i < N; i++) {
@@ -240,8 +244,8 @@ static void test_lde(void)
     size_t n = (size_t)1 << log_n, N = n << rate;
     gl_t *c = rnd_vec(n), *out = malloc(N * sizeof(gl_t)), *pad = calloc(N, sizeof(gl_t));
     memcpy(pad, c, n * sizeof(gl_t));
-    por_lde(c, log_n, rate, out);
-    por_ntt_forward_br(pad, log_n + rate, GL_GENERATOR);
+    CHECK(por_lde(c, log_n, rate, out));
+    CHECK(por_ntt_forward_br(pad, log_n + rate, GL_GENERATOR));
     ok(vec_eq(out, pad, N), "LDE 2^16 rate 3 = zero-padded coset NTT in bit-reversed order");
     int spot = 1;
     for (size_t i = 0; i < N; i += 99991)
@@ -249,7 +253,7 @@ static void test_lde(void)
     ok(spot, "LDE 2^16 rate 3 matches Horner at sample points");
     /* negative: the LDE of a different polynomial differs */
     c[5] = gl_add(c[5], 1);
-    por_lde(c, log_n, rate, pad);
+    CHECK(por_lde(c, log_n, rate, pad));
     ok(!vec_eq(out, pad, N), "changing one coefficient changes the LDE");
     free(c);
     free(out);
@@ -270,27 +274,27 @@ static void test_batches(void)
         outs[k] = malloc(N * sizeof(gl_t));
         vals[k] = copy_vec(coeffs[k], n);
     }
-    por_lde_batch(pool, (const gl_t *const *)coeffs, COUNT, log_n, rate, outs);
+    CHECK(por_lde_batch(pool, (const gl_t *const *)coeffs, COUNT, log_n, rate, outs));
     int lde_ok = 1;
     gl_t *single = malloc(N * sizeof(gl_t));
     for (int k = 0; k < COUNT; k++) {
-        por_lde(coeffs[k], log_n, rate, single);
+        CHECK(por_lde(coeffs[k], log_n, rate, single));
         lde_ok &= vec_eq(single, outs[k], N);
     }
     ok(lde_ok, "por_lde_batch on a pool = por_lde per polynomial");
-    por_lde_batch(NULL, (const gl_t *const *)coeffs, COUNT, log_n, rate, outs);
+    CHECK(por_lde_batch(NULL, (const gl_t *const *)coeffs, COUNT, log_n, rate, outs));
     ok(vec_eq(single, outs[COUNT - 1], N), "por_lde_batch with a NULL pool");
 
-    por_ntt_forward_batch(pool, vals, COUNT, log_n, GL_GENERATOR);
+    CHECK(por_ntt_forward_batch(pool, vals, COUNT, log_n, GL_GENERATOR));
     int fwd_ok = 1;
     for (int k = 0; k < COUNT; k++) {
         gl_t *v = copy_vec(coeffs[k], n);
-        por_ntt_forward(v, log_n, GL_GENERATOR);
+        CHECK(por_ntt_forward(v, log_n, GL_GENERATOR));
         fwd_ok &= vec_eq(v, vals[k], n);
         free(v);
     }
     ok(fwd_ok, "por_ntt_forward_batch = por_ntt_forward per vector");
-    por_ntt_inverse_batch(pool, vals, COUNT, log_n, GL_GENERATOR);
+    CHECK(por_ntt_inverse_batch(pool, vals, COUNT, log_n, GL_GENERATOR));
     int inv_ok = 1;
     for (int k = 0; k < COUNT; k++)
         inv_ok &= vec_eq(coeffs[k], vals[k], n);
@@ -313,7 +317,7 @@ static void test_ext(void)
     for (size_t i = 0; i < n; i++)
         c[i] = (gl2_t){rnd(), rnd()};
     memcpy(v, c, n * sizeof(gl2_t));
-    por_ntt_forward_ext(v, log_n, GL_GENERATOR);
+    CHECK(por_ntt_forward_ext(v, log_n, GL_GENERATOR));
     gl_t w = gl_root_of_unity(log_n);
     int nat = 1;
     for (size_t i = 0; i < n; i++) {
@@ -321,14 +325,14 @@ static void test_ext(void)
         nat &= gl2_eq(v[i], por_poly_eval_ext2(c, n, x));
     }
     ok(nat, "extension forward NTT = evaluations at g w^i");
-    por_ntt_inverse_ext(v, log_n, GL_GENERATOR);
+    CHECK(por_ntt_inverse_ext(v, log_n, GL_GENERATOR));
     ok(memcmp(v, c, n * sizeof(gl2_t)) == 0, "extension inverse NTT round trip");
-    por_ntt_forward_br_ext(v, log_n, 1);
+    CHECK(por_ntt_forward_br_ext(v, log_n, 1));
     int br = 1;
     for (size_t i = 0; i < n; i++)
         br &= gl2_eq(v[i], por_poly_eval_ext2(c, n, gl2_from_base(gl_pow(w, por_bit_reverse_index(i, log_n)))));
     ok(br, "extension forward_br = evaluations in bit-reversed order");
-    por_ntt_inverse_br_ext(v, log_n, 1);
+    CHECK(por_ntt_inverse_br_ext(v, log_n, 1));
     ok(memcmp(v, c, n * sizeof(gl2_t)) == 0, "extension bit-reversed round trip");
 
     /* base polynomial at an extension point: (sum c_k x^k) computed by powers */
@@ -363,5 +367,6 @@ int main(void)
     test_lde();
     test_batches();
     test_ext();
+    ok(call_failures == 0, "every transform and LDE call returned 0");
     return done_testing();
 }
