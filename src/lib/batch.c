@@ -2,22 +2,26 @@
  * The batch circuit: leaves, range checks, per-account solvency, exact totals,
  * the batch subtree and the params digest, all in-circuit (batch.h).
  *
- * Layout.  Every balance (an equity or a debt of one account) takes one slot
- * of a balance gate (gates.h, gate_balance.c), S slots per row: the slot
- * holds v, its 2-bit limbs (the range check), adds v mod 2^32 and
- * floor(v / 2^32) to the running batch totals of its asset, and adds
- * m v_i P_j to the account's solvency columns, m = h_a for an equity and
- * m = -100 for a debt.  An account's 2A balances fill ceil(2A / S) rows
- * whose column accumulators are chained; unused slots are wired to zero
- * (v = 0 forces its limbs, hence its products, to 0; m and P of such a slot
- * are zero too).  For B = 62 three slots fill the 130 wires exactly.
- *
+ * Layout.  Every asset of an account takes one pair of a balance gate
+ * (gates.h, gate_balance.c), S pairs per row: the pair holds the equity e and
+ * the debt d, their sublimbs in looked-up wires (the range check: the lookup
+ * argument of plonk.h over the table [0, 2^(L/2))), adds v mod 2^lo_bits and
+ * floor(v / 2^lo_bits) of each to the running batch totals of its asset, and
+ * adds (h e_i - 100 d_i) P_j to the account's solvency columns.  An account's
+ * A pairs fill ceil(A / S) rows whose column accumulators are chained;
+ * unused pairs are wired to zero (v = 0 forces its sublimbs, hence its
+ * products, to 0; h and P of such a pair are zero too).  For B = 62 and
+ * L = 22 four pairs (8 balances, 7 looked-up cells each) take 122 of the 130
+ * wires.  The circuit's routed wires are the gate's 66 routed ones, every
+ * column after them is looked up on balance and range-check rows, and every
+ * range check (carries, prices, totals, haircuts) is a range-lookup row.
  * Solvency without wraparound.  Write p for the field modulus (~2^64).  For one
  * account the statement is X = sum_a p_a (h_a e_a - 100 d_a) >= 0, whose terms
  * reach 2^132: far beyond the field.  The circuit computes X in limbs:
  *  - balances: v = sum_i v_i 2^(L i), limb v_i < 2^(w_i), w_i = min(L, B - L i),
- *    i < nb = ceil(B / L): linear forms in the slot's 2-bit limbs, which prove
- *    0 <= v < 2^B (item 3) as integers (4^ceil(B/2) <= 2^63 < p);
+ *    i < nb = ceil(B / L): linear forms in the balance's looked-up sublimbs
+ *    of L/2 bits (the top one bounded by its looked-up scaled copy), which
+ *    prove 0 <= v < 2^B (item 3) as integers (every sum stays below 2^63 < p);
  *  - prices: p_a = sum_j P_j 2^(L j), P_j < 2^L range-checked (the top limb
  *    to 63 - L (np - 1) bits), once per batch;
  *  - multipliers: h_a in [0, 100] range-checked, -100 a constant: |m| <= 100;
@@ -49,18 +53,19 @@
  * rw-bit checks, t and t + 2^rw - 2^b (exact: 2^(rw+1) < p), and is only
  * used per batch (prices, totals); h in [0, 100] is h and 100 - h in
  * [0, 2^rw).
- * L (even, so limbs fall on 2-bit boundaries) and S are chosen when the
+ * L (even: a limb is two table-width sublimbs) and S are chosen when the
  * circuit is built: the fewest rows per account (S as large as the row
- * allows), then the fewest columns, then the smallest Tmax, among the L whose
- * bound holds.  At B = 62: L = 22 (np = nb = 3, K = 5), S = 3, and
- * Tmax = A 100 2^45 (approx.), R = 37 at A = 53, and the bound holds for any
- * A <= POR_MAX_ASSETS.
+ * allows), then the fewest columns, then the smallest Tmax, among the L <=
+ * max_limb_bits(k) whose bound holds.  At B = 62 and k >= 7: L = 22
+ * (np = nb = 3, K = 5), S = 4, and Tmax = A 100 2^45 (approx.), R = 37 at
+ * A = 53, and the bound holds for any A <= POR_MAX_ASSETS.
  *
- * Totals.  Per asset, the balance gates sum the low parts (S_0 < 2^(32+k)) and
- * the high parts (S_1 < 2^(30+k)) of all 2^k balances, exact for k <= 20;
- * then S_0 = lo + 2^32 c with lo < 2^32 and c < 2^k range-checked (an integer
- * equation, both sides < 2^53), and hi = S_1 + c: the total is lo + 2^32 hi,
- * canonical (lo < 2^32) and exact.
+ * Totals.  Per asset, the balance gates sum the low parts (S_0 < 2^(lb+k),
+ * lb = lo_bits >= 32, 33 for L = 22) and the high parts (S_1 < 2^(B-lb+k)) of
+ * all 2^k balances, exact for k <= 20; then S_0 = lo + 2^32 c with lo < 2^32
+ * and c < 2^(lb+k-32) range-checked (an integer equation, both sides
+ * < 2^54), and hi = 2^(lb-32) S_1 + c: the total is lo + 2^32 hi, canonical
+ * (lo < 2^32) and exact.
  */
 #include "batch.h"
 
@@ -197,7 +202,7 @@ static bool carry_bound_holds(unsigned __int128 tmax, unsigned L, unsigned rw)
     return L + rw < 100 && bound < GL_P;
 }
 
-/* How the balances are laid out: limb bits L, slots per row S, limbs. */
+/* How the balances are laid out: limb bits L, asset pairs per row S, limbs. */
 typedef struct {
     unsigned L, S, np, nb, K, R, rw;
     unsigned __int128 tmax;
@@ -222,17 +227,28 @@ static unsigned __int128 column_bound(unsigned A, unsigned B, unsigned L, unsign
     return best * A * 100;
 }
 
-/* The balance-gate parameters of a layout. */
+/* The balance-gate parameters of a layout (S: asset pairs per row). */
 static void balance_params(const layout *ly, unsigned B, uint32_t *params)
 {
     params[0] = B, params[1] = ly->L, params[2] = ly->S, params[3] = ly->np;
 }
 
+/* Largest limb size: its half is the lookup table's width, and the table's
+ * 2^(L/2) rows are a floor on the circuit's size, so small batches (2^k
+ * accounts, k < 7) get a table of at most 2^(k+4) rows. */
+#define MAX_LIMB_BITS 22
+
+static unsigned max_limb_bits(unsigned k)
+{
+    unsigned l = 2 * (k + 4);
+    return l < MAX_LIMB_BITS ? l : MAX_LIMB_BITS;
+}
+
 /* Picks the layout (top comment); -1 if no limb size keeps the sums below p. */
-static int choose_layout(unsigned A, unsigned B, const por_circuit_config *conf, layout *out)
+static int choose_layout(unsigned A, unsigned B, unsigned max_L, const por_circuit_config *conf, layout *out)
 {
     bool found = false;
-    for (unsigned L = 32; L >= 4; L -= 2) {
+    for (unsigned L = max_L; L >= 4; L -= 2) {
         layout ly = {.L = L, .np = (63 + L - 1) / L, .nb = (B + L - 1) / L};
         ly.K = ly.nb + ly.np - 1;
         ly.tmax = column_bound(A, B, L, ly.nb, ly.np);
@@ -246,14 +262,14 @@ static int choose_layout(unsigned A, unsigned B, const por_circuit_config *conf,
             layout t = ly;
             t.S = S;
             balance_params(&t, B, params);
-            if (por_gate_init(&g, &por_gate_balance_vt, params, conf->num_wires, conf->num_routed_wires,
+            if (por_gate_init(&g, &por_gate_balance_vt, params, conf->num_wires, conf->num_wires,
                               conf->num_constants) != NULL || g.degree + 1 > conf->max_degree)
                 break;
             ly.S = S;
         }
         if (!ly.S)
             continue;
-        unsigned rows = (2 * A + ly.S - 1) / ly.S, best_rows = found ? (2 * A + out->S - 1) / out->S : 0;
+        unsigned rows = (A + ly.S - 1) / ly.S, best_rows = found ? (A + out->S - 1) / out->S : 0;
         if (!found || rows < best_rows || (rows == best_rows && ly.K < out->K) ||
             (rows == best_rows && ly.K == out->K && ly.tmax < out->tmax)) {
             *out = ly;
@@ -350,12 +366,30 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     }
     unsigned A = asset_count, B = balance_bits;
     layout ly = {0};
-    if (choose_layout(A, B, &conf, &ly) != 0) {
+    if (choose_layout(A, B, max_limb_bits(k), &conf, &ly) != 0) {
         *why = "batch: no limb size keeps the solvency sums below the field";
         return NULL;
     }
     const unsigned L = ly.L, R = ly.R, np = ly.np, K = ly.K, S = ly.S;
-    const unsigned T = 2 * A, rows_per_account = (T + S - 1) / S;
+    const unsigned T = 2 * A, rows_per_account = (A + S - 1) / S;
+    {
+        /* the balance gate's routed wires are the routed columns, its
+         * looked-up columns (and every range check's) the rest */
+        uint32_t params[POR_GATE_MAX_PARAMS];
+        por_gate g;
+        balance_params(&ly, B, params);
+        if (por_gate_init(&g, &por_gate_balance_vt, params, conf.num_wires, conf.num_wires, conf.num_constants)) {
+            *why = "batch: balance gate does not fit";
+            return NULL;
+        }
+        conf.num_routed_wires = por_balance_routed(&g);
+        conf.lookup_bits = g.lookup_bits;
+        conf.lookup_first_wire = g.lookup_first_wire;
+        if ((cerr = por_circuit_config_check(&conf)) != NULL) {
+            *why = cerr;
+            return NULL;
+        }
+    }
     size_t N = (size_t)1 << k;
 
     por_batch_circuit *bc = calloc(1, sizeof(*bc));
@@ -369,7 +403,7 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     bc->price_limb_bits = L;
     bc->carry_bits = ly.rw;
     bc->columns = K;
-    bc->slots_per_row = S;
+    bc->slots_per_row = 2 * S;
     bc->symbol_len = calloc(A, sizeof(por_target));
     bc->commitment = calloc(N * 4, sizeof(por_target));
     bc->balance = calloc(N * 2 * A, sizeof(por_target));
@@ -427,7 +461,6 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     }
     const gl_t minus_base = GL_P - (1ULL << L);
     const uint64_t off = 1ULL << (R - 1);
-    por_target minus_hundred = por_builder_constant(b, GL_P - 100);
     por_target col_start[64];
     for (unsigned c = 0; c < K; c++) /* o_0 = 2^L off, o_k = (2^L - 1) off (top comment) */
         col_start[c] = por_builder_constant(
@@ -448,30 +481,34 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
                 por_builder_connect(b, col[c], por_builder_wire(b, row, por_balance_col_in(&shape, c)));
                 col[c] = por_builder_wire(b, row, por_balance_col_out(&shape, c));
             }
-            for (unsigned sl = 0; sl < S; sl++) {
-                unsigned t = r * S + sl;
-                por_target v = por_builder_wire(b, row, por_balance_v(&shape, sl));
-                if (t >= T) { /* unused slot: everything zero, so it adds nothing */
-                    por_builder_connect(b, v, zero);
-                    por_builder_connect(b, por_builder_wire(b, row, por_balance_m(&shape, sl)), zero);
+            for (unsigned q = 0; q < S; q++) {
+                unsigned a = r * S + q;
+                por_target h = por_builder_wire(b, row, por_balance_haircut(&shape, q));
+                if (a >= A) { /* unused pair: everything zero, so it adds nothing */
+                    por_builder_connect(b, h, zero);
                     for (unsigned j = 0; j < np; j++)
-                        por_builder_connect(b, por_builder_wire(b, row, por_balance_price(&shape, sl, j)), zero);
-                    for (unsigned i = 0; i < 4; i++)
-                        por_builder_connect(b, por_builder_wire(b, row, por_balance_total(&shape, sl, i)), zero);
+                        por_builder_connect(b, por_builder_wire(b, row, por_balance_price(&shape, q, j)), zero);
+                    for (unsigned e = 0; e < 2; e++) {
+                        por_builder_connect(b, por_builder_wire(b, row, por_balance_v(&shape, q, e)), zero);
+                        for (unsigned i = 0; i < 4; i++)
+                            por_builder_connect(b, por_builder_wire(b, row, por_balance_total(&shape, q, e, i)),
+                                                zero);
+                    }
                     continue;
                 }
-                unsigned a = t % A;
-                leafin[4 + t] = bal[t] = v;
-                por_builder_connect(b, por_builder_wire(b, row, por_balance_m(&shape, sl)),
-                                    t < A ? bc->haircut[a] : minus_hundred);
+                por_builder_connect(b, h, bc->haircut[a]);
                 for (unsigned j = 0; j < np; j++)
-                    por_builder_connect(b, por_builder_wire(b, row, por_balance_price(&shape, sl, j)),
+                    por_builder_connect(b, por_builder_wire(b, row, por_balance_price(&shape, q, j)),
                                         plimb[(size_t)a * np + j]);
-                for (unsigned h = 0; h < 2; h++) { /* lo, hi */
-                    por_target *run = &sum[2 * (size_t)t + h];
-                    por_builder_connect(b, por_builder_wire(b, row, por_balance_total(&shape, sl, 2 * h)),
-                                        u == 0 ? zero : *run);
-                    *run = por_builder_wire(b, row, por_balance_total(&shape, sl, 2 * h + 1));
+                for (unsigned e = 0; e < 2; e++) { /* balance t: equity a, then debt A + a */
+                    unsigned t = e * A + a;
+                    leafin[4 + t] = bal[t] = por_builder_wire(b, row, por_balance_v(&shape, q, e));
+                    for (unsigned hl = 0; hl < 2; hl++) { /* lo, hi */
+                        por_target *run = &sum[2 * (size_t)t + hl];
+                        por_builder_connect(b, por_builder_wire(b, row, por_balance_total(&shape, q, e, 2 * hl)),
+                                            u == 0 ? zero : *run);
+                        *run = por_builder_wire(b, row, por_balance_total(&shape, q, e, 2 * hl + 1));
+                    }
                 }
             }
         }
@@ -516,9 +553,11 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
             por_builder_register_public_input(b, root[i]);
     }
 
-    /* totals: S_0 = lo + 2^32 c, hi = S_1 + c */
+    /* totals: S_0 = lo + 2^32 c, hi = 2^(lo_bits - 32) S_1 + c (top comment) */
     {
-        uint32_t tw[2] = {32, k ? k : 1};
+        const unsigned lo_bits = por_balance_lo_bits(&shape);
+        const unsigned cw = lo_bits + k > 32 ? lo_bits + k - 32 : 1;
+        uint32_t tw[2] = {32, cw};
         for (unsigned t = 0; t < T; t++) {
             por_target lc[2];
             split_ctx s = {.n = 2, .width = {32, tw[1]}};
@@ -529,8 +568,9 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
             range_exact(&x, lc[1], tw[1], &bc->stats.ops_totals);
             por_target re = op(&x, &bc->stats.ops_totals, gl_from_u64(1ULL << 32), 1, lc[1], x.one, lc[0]);
             por_builder_connect(b, re, sum[(size_t)t * 2]);
-            por_target hi = B > 32 ? op(&x, &bc->stats.ops_totals, 1, 1, sum[(size_t)t * 2 + 1], x.one, lc[1])
-                                   : lc[1];
+            por_target hi = B > lo_bits ? op(&x, &bc->stats.ops_totals, gl_from_u64(1ULL << (lo_bits - 32)), 1,
+                                             sum[(size_t)t * 2 + 1], x.one, lc[1])
+                                        : lc[1];
             por_builder_register_public_input(b, lc[0]);
             por_builder_register_public_input(b, hi);
         }
@@ -548,7 +588,7 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
             bc->stats.rows_poseidon++;
         else if (kind == POR_GATE_BALANCE)
             bc->stats.rows_balance++;
-        else if (kind == POR_GATE_RANGE)
+        else if (kind == POR_GATE_RANGE || kind == POR_GATE_RANGE_LOOKUP)
             bc->stats.rows_range++;
         else if (kind == POR_GATE_ARITHMETIC)
             bc->stats.rows_arith++;

@@ -536,10 +536,19 @@ void por_builder_range_check(por_builder *b, por_target x, unsigned bits)
         por_builder_fail(b, "range check: bits must be 1..63");
         return;
     }
+    /* by lookups when the circuit has a table, else 2-bit limbs */
+    const por_gate_vtable *vt = b->cfg.lookup_bits ? &por_gate_range_lookup_vt : &por_gate_range_vt;
     uint32_t params[POR_GATE_MAX_PARAMS] = {bits, 0, 0, 0};
-    unsigned per_row = por_range_default_values(bits, b->cfg.num_wires, b->cfg.num_routed_wires);
+    if (b->cfg.lookup_bits)
+        params[1] = b->cfg.lookup_bits, params[2] = b->cfg.lookup_first_wire;
+    por_gate shape;
+    if (por_gate_init(&shape, vt, params, b->cfg.num_wires, b->cfg.num_routed_wires, b->cfg.num_constants)) {
+        por_builder_fail(b, "range check: the values do not fit the row");
+        return;
+    }
+    unsigned per_row = shape.params[b->cfg.lookup_bits ? 3 : 1];
     if (!b->range_open[bits] || b->range_rows[bits].used >= per_row) {
-        size_t row = por_builder_add_gate(b, &por_gate_range_vt, params, NULL);
+        size_t row = por_builder_add_gate(b, vt, params, NULL);
         if (row == SIZE_MAX)
             return;
         b->range_rows[bits] = (open_row){row, 0};

@@ -337,7 +337,7 @@ static const char *range_lookup_init(por_gate *g, unsigned w, unsigned r, unsign
     unsigned values = g->params[3];
     if (values < 1 || values > r || values > F || F + values * cells > w)
         return "range-lookup gate: values do not fit the row";
-    g->num_wires = w;
+    g->num_wires = F + values * cells; /* the lookup also checks the unused columns after them */
     g->num_constraints = values * (1 + (cells > por_range_lookup_sublimbs(g)));
     g->degree = 1;
     g->lookup_bits = T;

@@ -35,8 +35,10 @@
  *                     own por_hash of the public inputs).  Degree 1.
  *   poseidon          one Poseidon permutation per row, see below.  Degree 7.
  *   range(B, V)       V values per row, each in [0, 2^B): see below.  Degree 4.
- *   balance(B,G,S,P)  S balance slots per row: range check, limbs, batch
- *                     totals and solvency columns (gate_balance.c).  Degree 4.
+ *   range_lookup(B,T,F,V) V values per row, each in [0, 2^B) by lookups.
+ *   balance(B,G,Q,P)  Q assets (equity, debt) per row: range checks by
+ *                     lookups, limbs, batch totals and solvency columns
+ *                     (gate_balance.c).  Degree 3.
  *   noop              no constraints (padding and blinding rows).
  *
  * Poseidon gate (130 wires, 24 routed): inputs at wires 0..11, outputs at
@@ -61,23 +63,33 @@
  * (the value wires are routed, the limbs are not), i.e. a batch of A assets
  * needs 2A/4 = A/2 rows of range checks per account.
  *
- * Balance gate (params B, G, S, P; all required): everything the batch
- * circuit does with one balance v (an equity or a debt of one account), for S
- * balances per row.  Per slot s, routed: v, a multiplier m (the haircut h of
- * an equity, the constant -100 for a debt), price limbs P_0..P_{P-1}, and two
- * running totals (lo, hi) in and out; unrouted: q = ceil(B/2) 2-bit limbs
- * l_j of v (the range gate's, top limb a bit for odd B).  Per row, routed:
- * K = nb + P - 1 column accumulators in and out, nb = ceil(B/G).  With
- * v_i = sum of the l_j of bits [G i, G i + G) (G even, so limbs align) and
- * lo(v) = v mod 2^32, hi(v) = floor(v / 2^32), the constraints are
- *     v = sum_j 4^j l_j,  l_j (l_j - 1)(l_j - 2)(l_j - 3) = 0     (v < 2^B, exact)
- *     lo_out = lo_in + lo(v),  hi_out = hi_in + hi(v)            (batch totals)
- *     col_out_k = col_in_k + sum_s m_s sum_{i + j = k} v_{s,i} P_{s,j}
- * so a row adds its slots' signed, price-weighted limb products to the
- * account's solvency columns (batch.c bounds them).  Degree 4 (3 for B = 1).
- * Layout: col_in 0..K-1, col_out K..2K-1, then per slot s from
- * 2K + s (6 + P): v, m, P_0..P_{P-1}, lo_in, lo_out, hi_in, hi_out; the
- * limbs after all routed wires, q per slot.
+ * Range-lookup gate: see gates.h's layout helpers below; the recomposition
+ * only, the range itself comes from the lookup argument (plonk.h).  Degree 1.
+ *
+ * Balance gate (params B, G, Q, P; all required): everything the batch
+ * circuit does with the balances of one account, Q assets per row, each
+ * asset a pair of balances: its equity e (multiplier m = the haircut h,
+ * routed) and its debt d (multiplier the constant -100).  Range checks by
+ * lookups (plonk.h) over a table of T = G/2 bits: the gate declares
+ * lookup_bits = T and lookup_first_wire = its routed wire count, and each
+ * balance v has ns = ceil(B/T) sublimbs s_j (T bits, the top one r = B -
+ * T (ns - 1) bits) in looked-up wires, plus, when r < T, a looked-up copy
+ * 2^(T-r) s_top, which bounds s_top by 2^r.  Per pair, routed: e, d, h, price
+ * limbs P_0..P_{P-1}, and the running totals (lo, hi) in and out of e and
+ * of d.  Per row, routed: K = nb + P - 1 column accumulators in and out,
+ * nb = ceil(B/G).  With v_i = s_{2i} + 2^T s_{2i+1} (the G-bit grid limbs),
+ * lo(v) = the first ceil(32/T) sublimbs (v mod 2^lo_bits) and hi(v) the
+ * rest (floor(v / 2^lo_bits)), the constraints are, per balance,
+ *     v = sum_j 2^(T j) s_j,  [2^(T-r) s_top - top copy]          (v < 2^B, exact)
+ *     lo_out = lo_in + lo(v),  hi_out = hi_in + hi(v)             (batch totals)
+ * and per row
+ *     col_out_k = col_in_k + sum_pairs sum_{i+j=k} (h e_i - 100 d_i) P_j
+ * so a row adds its pairs' signed, price-weighted limb products to the
+ * account's solvency columns (batch.c bounds them).  Degree 3.
+ * Layout: col_in 0..K-1, col_out K..2K-1, then per pair q from
+ * 2K + q (11 + P): e, d, h, P_0..P_{P-1}, e's lo_in, lo_out, hi_in, hi_out,
+ * d's four; the looked-up cells after all routed wires, per balance (e then
+ * d of each pair) its ns sublimbs and the top copy.
  */
 #ifndef POR_GATES_H
 #define POR_GATES_H
@@ -245,43 +257,70 @@ static inline unsigned por_range_lookup_cell_wire(const por_gate *g, unsigned v,
     return g->params[2] + v * por_range_lookup_cells(g) + k;
 }
 
-/* Balance gate layout: params B, G, S, P as above. */
+/* Balance gate layout: params B, G, Q, P as above. */
 static inline unsigned por_balance_bits(const por_gate *g) { return g->params[0]; }
 static inline unsigned por_balance_limb_bits(const por_gate *g) { return g->params[1]; }
-static inline unsigned por_balance_slots(const por_gate *g) { return g->params[2]; }
+static inline unsigned por_balance_pairs(const por_gate *g) { return g->params[2]; }
 static inline unsigned por_balance_price_limbs(const por_gate *g) { return g->params[3]; }
+static inline unsigned por_balance_table_bits(const por_gate *g) { return g->params[1] / 2; }
 static inline unsigned por_balance_limbs(const por_gate *g) { return (g->params[0] + g->params[1] - 1) / g->params[1]; }
 static inline unsigned por_balance_columns(const por_gate *g)
 {
     return por_balance_limbs(g) + g->params[3] - 1;
 }
-static inline unsigned por_balance_sublimbs(const por_gate *g) { return (g->params[0] + 1) / 2; }
+/* Sublimbs of T bits per balance, the top one's width, the low ones of lo(v). */
+static inline unsigned por_balance_sublimbs(const por_gate *g)
+{
+    unsigned T = por_balance_table_bits(g);
+    return (g->params[0] + T - 1) / T;
+}
+static inline unsigned por_balance_top_bits(const por_gate *g)
+{
+    return g->params[0] - por_balance_table_bits(g) * (por_balance_sublimbs(g) - 1);
+}
+static inline unsigned por_balance_lo_sublimbs(const por_gate *g)
+{
+    unsigned T = por_balance_table_bits(g), q = (32 + T - 1) / T, ns = por_balance_sublimbs(g);
+    return q < ns ? q : ns;
+}
+/* lo(v) = v mod 2^lo_bits (lo_bits >= 32, or B when B is smaller). */
+static inline unsigned por_balance_lo_bits(const por_gate *g)
+{
+    unsigned b = por_balance_table_bits(g) * por_balance_lo_sublimbs(g);
+    return b < g->params[0] ? b : g->params[0];
+}
+/* Looked-up cells per balance: the sublimbs and, for a short top, its copy. */
+static inline unsigned por_balance_cells(const por_gate *g)
+{
+    return por_balance_sublimbs(g) + (por_balance_top_bits(g) < por_balance_table_bits(g));
+}
 static inline unsigned por_balance_col_in(const por_gate *g, unsigned k) { (void)g; return k; }
 static inline unsigned por_balance_col_out(const por_gate *g, unsigned k) { return por_balance_columns(g) + k; }
-static inline unsigned por_balance_slot_base(const por_gate *g, unsigned s)
+static inline unsigned por_balance_pair_base(const por_gate *g, unsigned q)
 {
-    return 2 * por_balance_columns(g) + s * (6 + g->params[3]);
+    return 2 * por_balance_columns(g) + q * (11 + g->params[3]);
 }
-static inline unsigned por_balance_v(const por_gate *g, unsigned s) { return por_balance_slot_base(g, s); }
-static inline unsigned por_balance_m(const por_gate *g, unsigned s) { return por_balance_slot_base(g, s) + 1; }
-static inline unsigned por_balance_price(const por_gate *g, unsigned s, unsigned j)
+/* e = 0: the equity, e = 1: the debt. */
+static inline unsigned por_balance_v(const por_gate *g, unsigned q, unsigned e) { return por_balance_pair_base(g, q) + e; }
+static inline unsigned por_balance_haircut(const por_gate *g, unsigned q) { return por_balance_pair_base(g, q) + 2; }
+static inline unsigned por_balance_price(const por_gate *g, unsigned q, unsigned j)
 {
-    return por_balance_slot_base(g, s) + 2 + j;
+    return por_balance_pair_base(g, q) + 3 + j;
 }
 /* t = 0 lo_in, 1 lo_out, 2 hi_in, 3 hi_out */
-static inline unsigned por_balance_total(const por_gate *g, unsigned s, unsigned t)
+static inline unsigned por_balance_total(const por_gate *g, unsigned q, unsigned e, unsigned t)
 {
-    return por_balance_slot_base(g, s) + 2 + g->params[3] + t;
+    return por_balance_pair_base(g, q) + 3 + g->params[3] + 4 * e + t;
 }
-static inline unsigned por_balance_routed(const por_gate *g) { return por_balance_slot_base(g, g->params[2]); }
-static inline unsigned por_balance_sublimb(const por_gate *g, unsigned s, unsigned j)
+static inline unsigned por_balance_routed(const por_gate *g) { return por_balance_pair_base(g, g->params[2]); }
+/* Cell j of balance e of pair q (j = ns: the top copy). */
+static inline unsigned por_balance_cell(const por_gate *g, unsigned q, unsigned e, unsigned j)
 {
-    return por_balance_routed(g) + s * por_balance_sublimbs(g) + j;
+    return por_balance_routed(g) + (2 * q + e) * por_balance_cells(g) + j;
 }
-
 
 /*
- * 2-bit limb helpers shared by the range and balance gates (evaluated at every
+ * 2-bit limb helpers of the range gate (evaluated at every
  * LDE point of the quotient, so kept cheap): the limb polynomial
  * l(l-1)(l-2)(l-3) = t (t + 2) with t = l (l - 3), or l(l-1) for a 1-bit top
  * limb, and the Horner step x -> 4x + l by additions.

@@ -258,6 +258,48 @@ static void test_honest(unsigned k, unsigned A, unsigned B, bool zk)
 }
 
 /* Item 3: a balance p - 1 ("-1") or 2^B. */
+/*
+ * The range check is the lookup: an honest balance (account 1's equity of
+ * asset 0, set to 2^11 + 5) rewritten with sublimbs (2^11 + 5, 0, ...)
+ * still recomposes, so every gate constraint holds, but a looked-up cell is
+ * outside the table: refused by the prover, rejected when forced.
+ */
+static void forged_sublimb(fixture *f)
+{
+    const por_circuit *c = f->bc->circuit;
+    const unsigned W = c->config.num_wires;
+    uint64_t *bal = malloc(f->n * 4 * sizeof(uint64_t));
+    memcpy(bal, f->bal, f->n * 4 * sizeof(uint64_t));
+    bal[4 * 1 + 0] = (1u << 11) + 5;
+    const char *why;
+    por_batch_public pub;
+    por_witness *w = witness(f, bal, &f->s.params, false, &pub, &why);
+    size_t target = por_circuit_slot(c, f->bc->balance[4 * 1 + 0]);
+    bool found = false;
+    for (size_t r = 0; w && r < c->num_gate_rows && !found; r++) {
+        if (c->row_type[r] == POR_ROW_NOOP || c->gate_types[c->row_type[r]].vt->kind != POR_GATE_BALANCE)
+            continue;
+        const por_gate *g = &c->gate_types[c->row_type[r]];
+        for (unsigned q = 0; q < por_balance_pairs(g) && !found; q++) {
+            if (por_circuit_slot(c, (por_target){(uint32_t)(r * W + por_balance_v(g, q, 0))}) != target)
+                continue;
+            found = true;
+            forge(f, w, (por_target){(uint32_t)(r * W + por_balance_cell(g, q, 0, 0))}, (1u << 11) + 5);
+            forge(f, w, (por_target){(uint32_t)(r * W + por_balance_cell(g, q, 0, 1))}, 0);
+            size_t row;
+            const char *cwhy = NULL;
+            bool refused = por_circuit_check_witness(c, w, &row, &cwhy) != 0;
+            ok(refused && row == r && cwhy && strstr(cwhy, "table"),
+               "sublimb 2^11 + 5: only the table check fails (%s)", cwhy ? cwhy : "accepted!");
+        }
+    }
+    ok(found, "sublimb 2^11 + 5: the balance's pair found");
+    if (found)
+        refused_and_rejected(f, w, &pub, "sublimb 2^11 + 5");
+    por_witness_free(w);
+    free(bal);
+}
+
 static void test_range(void)
 {
     fixture f;
@@ -280,6 +322,7 @@ static void test_range(void)
     bal[4 * 3 + 2] = GL_P - 1;
     malicious_balances(&f, bal, "debt p-1");
     free(bal);
+    forged_sublimb(&f);
     fixture_free(&f);
 }
 
@@ -502,13 +545,13 @@ static void test_extremes(void)
 static void test_wiring(void)
 {
     fixture f;
-    if (fixture_init(&f, 1, 2, 62, false) != 0) {
+    if (fixture_init(&f, 1, 3, 62, false) != 0) {
         ok(0, "fixture");
         return;
     }
     const por_circuit *c = f.bc->circuit;
     const unsigned W = c->config.num_wires, K = c->config.num_constants;
-    size_t zeros[8], nzero = 0, minus100 = SIZE_MAX; /* classes of constant wires holding 0 (incl. unused ones) */
+    size_t zeros[8], nzero = 0; /* classes of constant wires holding 0 (incl. unused ones) */
     for (size_t r = 0; r < c->num_gate_rows; r++) {
         if (c->row_type[r] == POR_ROW_NOOP || c->gate_types[c->row_type[r]].vt->kind != POR_GATE_CONSTANT)
             continue;
@@ -516,50 +559,55 @@ static void test_wiring(void)
             size_t sl = por_circuit_slot(c, (por_target){(uint32_t)(r * W + i)});
             if (c->row_consts[r * K + i] == 0 && nzero < 8)
                 zeros[nzero++] = sl;
-            if (c->row_consts[r * K + i] == GL_P - 100)
-                minus100 = sl;
         }
     }
-    size_t nbal = f.n * 4;
+    const unsigned A = 3;
+    size_t nbal = f.n * 2 * A;
     unsigned *seen = calloc(nbal, sizeof(unsigned));
-    size_t dummies = 0, rows = 0;
-    bool good = nzero > 0 && minus100 != SIZE_MAX;
+    size_t dummies = 0, rows = 0, pairs = 0;
+    bool good = nzero > 0;
     for (size_t r = 0; r < c->num_gate_rows; r++) {
         if (c->row_type[r] == POR_ROW_NOOP || c->gate_types[c->row_type[r]].vt->kind != POR_GATE_BALANCE)
             continue;
         const por_gate *g = &c->gate_types[c->row_type[r]];
         rows++;
+        pairs = por_balance_pairs(g);
 #define SLOT(col) por_circuit_slot(c, (por_target){(uint32_t)(r * W + (col))})
-        for (unsigned s = 0; s < por_balance_slots(g); s++) {
-            size_t v = SLOT(por_balance_v(g, s)), m = SLOT(por_balance_m(g, s));
+        for (unsigned q = 0; q < por_balance_pairs(g); q++) {
+            size_t e = SLOT(por_balance_v(g, q, 0)), d = SLOT(por_balance_v(g, q, 1));
+            size_t h = SLOT(por_balance_haircut(g, q));
             bool is_zero = false;
             for (size_t z = 0; z < nzero; z++)
-                is_zero |= v == zeros[z];
+                is_zero |= e == zeros[z];
             if (is_zero) {
                 dummies++;
-                good &= m == v;
+                good &= h == e && d == e;
                 for (unsigned j = 0; j < por_balance_price_limbs(g); j++)
-                    good &= SLOT(por_balance_price(g, s, j)) == v;
-                for (unsigned t = 0; t < 4; t++)
-                    good &= SLOT(por_balance_total(g, s, t)) == v;
+                    good &= SLOT(por_balance_price(g, q, j)) == e;
+                for (unsigned t = 0; t < 8; t++)
+                    good &= SLOT(por_balance_total(g, q, t / 4, t % 4)) == e;
                 continue;
             }
             size_t i = 0;
-            while (i < nbal && por_circuit_slot(c, f.bc->balance[i]) != v)
+            while (i < nbal && por_circuit_slot(c, f.bc->balance[i]) != e)
                 i++;
-            good &= i < nbal;
+            /* account i / 2A lists e_0 .. e_{A-1}, d_0 .. d_{A-1}: the pair of asset a holds e_a and d_a */
+            good &= i < nbal && i % (2 * A) < A;
             if (i == nbal)
                 continue;
             seen[i]++;
-            bool equity = i % 4 < 2;
-            good &= equity ? m == por_circuit_slot(c, f.bc->haircut[i % 2]) : m == minus100;
+            good &= por_circuit_slot(c, f.bc->balance[i + A]) == d;
+            seen[i + A] += por_circuit_slot(c, f.bc->balance[i + A]) == d;
+            good &= h == por_circuit_slot(c, f.bc->haircut[i % (2 * A)]);
         }
 #undef SLOT
     }
     for (size_t i = 0; i < nbal; i++)
         good &= seen[i] == 1;
-    ok(good && rows == f.n * 2 && dummies == f.n * 2,
-       "wiring: each balance in exactly one slot with its multiplier; %zu leftover slots all zero", dummies);
+    size_t per_account = pairs ? (A + pairs - 1) / pairs : 0;
+    ok(good && pairs > 0 && rows == f.n * per_account && dummies == f.n * (per_account * pairs - A) && dummies > 0,
+       "wiring: each asset's equity and debt in exactly one pair with its haircut; %zu leftover pairs all zero",
+       dummies);
     free(seen);
     fixture_free(&f);
 }

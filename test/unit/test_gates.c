@@ -38,8 +38,8 @@ static void honest_row(const por_gate *g, gl_t *w, gl_t *c, gl_t *pi)
     }
     if (g->vt->kind == POR_GATE_BALANCE) {
         unsigned bits = por_balance_bits(g);
-        for (unsigned v = 0; v < por_balance_slots(g); v++)
-            w[por_balance_v(g, v)] = (test_rand_u64(&seed) >> (64 - bits)) | 1; /* limb 0 != 0: m and P matter */
+        for (unsigned v = 0; v < 2 * por_balance_pairs(g); v++)
+            w[por_balance_v(g, v / 2, v % 2)] = (test_rand_u64(&seed) >> (64 - bits)) | 1; /* limb 0 != 0: h and P matter */
     }
     if (g->vt->kind == POR_GATE_PUBLIC_INPUT)
         for (unsigned i = 0; i < 4; i++)
@@ -124,8 +124,8 @@ static void generic_gate_test(const por_gate *g)
     }
     if (g->vt->kind == POR_GATE_BALANCE) {
         unsigned bits = por_balance_bits(g);
-        for (unsigned v = 0; v < por_balance_slots(g); v++)
-            w[por_balance_v(g, v)] = (test_rand_u64(&seed) >> (64 - bits)) | 1; /* limb 0 != 0: m and P matter */
+        for (unsigned v = 0; v < 2 * por_balance_pairs(g); v++)
+            w[por_balance_v(g, v / 2, v % 2)] = (test_rand_u64(&seed) >> (64 - bits)) | 1; /* limb 0 != 0: h and P matter */
     }
     if (g->vt->kind == POR_GATE_PUBLIC_INPUT) {
         pi[2] = gl_add(pi[2], 5);
@@ -318,27 +318,29 @@ static void test_range_boundaries(void)
     is_u64(por_range_values(&g), 7, "range 32: 7 values per row");
 }
 
-static void make4(por_gate *g, const por_gate_vtable *vt, uint32_t p0, uint32_t p1, uint32_t p2, uint32_t p3)
+/* A balance gate: its routed wires may use the whole row. */
+static void make_balance(por_gate *g, uint32_t B, uint32_t G, uint32_t Q, uint32_t P)
 {
-    uint32_t params[POR_GATE_MAX_PARAMS] = {p0, p1, p2, p3};
-    const char *why = por_gate_init(g, vt, params, NW, NR, NK);
-    ok(why == NULL, "init %s(%u, %u, %u, %u)%s%s", vt->name, p0, p1, p2, p3, why ? ": " : "", why ? why : "");
+    uint32_t params[POR_GATE_MAX_PARAMS] = {B, G, Q, P};
+    const char *why = por_gate_init(g, &por_gate_balance_vt, params, NW, NW, NK);
+    ok(why == NULL, "init balance(%u, %u, %u, %u)%s%s", B, G, Q, P, why ? ": " : "", why ? why : "");
 }
 
-/* A balance row: slot values v[s] (any field element), multipliers m[s],
- * random prices and running sums, then the generators. */
-static void balance_row(const por_gate *g, const uint64_t *v, const gl_t *m, gl_t *w)
+/* A balance row: balance values v[2q + e] (any field element), haircuts
+ * h[q], random prices and running sums, then the generators. */
+static void balance_row(const por_gate *g, const uint64_t *v, const gl_t *h, gl_t *w)
 {
     for (unsigned i = 0; i < NW; i++)
         w[i] = rnd();
     unsigned G = por_balance_limb_bits(g);
-    for (unsigned s = 0; s < por_balance_slots(g); s++) {
-        w[por_balance_v(g, s)] = v[s];
-        w[por_balance_m(g, s)] = m[s];
+    for (unsigned q = 0; q < por_balance_pairs(g); q++) {
+        w[por_balance_v(g, q, 0)] = v[2 * q];
+        w[por_balance_v(g, q, 1)] = v[2 * q + 1];
+        w[por_balance_haircut(g, q)] = h[q];
         for (unsigned j = 0; j < por_balance_price_limbs(g); j++)
-            w[por_balance_price(g, s, j)] = test_rand_u64(&seed) >> (64 - G);
+            w[por_balance_price(g, q, j)] = test_rand_u64(&seed) >> (64 - G);
     }
-    for (unsigned k = 0; k <= por_balance_slots(g); k++)
+    for (unsigned k = 0; k < g->vt->num_generators(g); k++)
         g->vt->generate(g, k, NULL, w);
 }
 
@@ -349,43 +351,60 @@ static bool balance_accepts(const por_gate *g, const gl_t *w)
     return all_zero(o, g->num_constraints);
 }
 
+/* Every looked-up cell of a row in the table [0, 2^T). */
+static bool cells_in_table(const por_gate *g, const gl_t *w)
+{
+    for (unsigned i = g->lookup_first_wire; i < g->num_wires; i++)
+        if (w[i] >> g->lookup_bits)
+            return false;
+    return true;
+}
+
 /*
  * The balance gate against an independent integer computation: totals get
- * exactly v mod 2^32 and floor(v / 2^32), each column exactly the signed sum
- * of m v_i P_j over i + j = k (as an integer, then reduced); range boundaries
- * at 2^B; and malicious rows (a limb of 4, another multiplier, a column or
- * total off by one) are rejected.
+ * exactly v mod 2^33 and floor(v / 2^33), each column exactly the signed sum
+ * of (h e_i - 100 d_i) P_j over i + j = k (as an integer, then reduced); the
+ * generated sublimbs are in the table exactly for 0 <= v < 2^B; malicious
+ * rows (another haircut, a column or total off by one, a top copy that does
+ * not match) are rejected, and a decomposition through an out-of-table
+ * sublimb passes the gate but not the table (the lookup's job: test_lookup
+ * and test_batch show the prover refusing and the verifier rejecting it).
  */
 static void test_balance(void)
 {
     por_gate g;
-    make4(&g, &por_gate_balance_vt, 62, 22, 3, 3);
-    ok(g.num_wires == 130 && por_balance_routed(&g) == 37 && por_balance_columns(&g) == 5 &&
-           g.num_constraints == 3 * 34 + 5 && g.degree == 4,
-       "balance(62, 22, 3, 3): 130 wires (37 routed), 5 columns, 107 constraints, degree 4");
-    gl_t w[NW], m[3];
-    uint64_t v[3];
-    bool exact = true;
+    make_balance(&g, 62, 22, 4, 3);
+    ok(g.num_wires == 122 && por_balance_routed(&g) == 66 && por_balance_columns(&g) == 5 &&
+           por_balance_cells(&g) == 7 && g.num_constraints == 8 * 4 + 5 && g.degree == 3 &&
+           g.lookup_bits == 11 && g.lookup_first_wire == 66 && por_balance_lo_bits(&g) == 33,
+       "balance(62, 22, 4, 3): 8 balances in 122 wires (66 routed), 7 looked-up cells each, 5 columns, "
+       "37 constraints, degree 3, table 2^11");
+    gl_t w[NW], h[4];
+    uint64_t v[8];
+    bool exact = true, in_table = true;
     for (int trial = 0; trial < 20; trial++) {
-        for (unsigned s = 0; s < 3; s++) {
-            v[s] = trial == 0 ? (1ULL << 62) - 1 : test_rand_u64(&seed) >> 2;
-            m[s] = s == 2 ? GL_P - 100 : test_rand_u64(&seed) % 101;
-        }
-        balance_row(&g, v, m, w);
+        for (unsigned b = 0; b < 8; b++)
+            v[b] = trial == 0 ? (1ULL << 62) - 1 : test_rand_u64(&seed) >> 2;
+        for (unsigned q = 0; q < 4; q++)
+            h[q] = test_rand_u64(&seed) % 101;
+        balance_row(&g, v, h, w);
         exact &= balance_accepts(&g, w);
-        for (unsigned s = 0; s < 3; s++) {
-            exact &= gl_sub(w[por_balance_total(&g, s, 1)], w[por_balance_total(&g, s, 0)]) == (v[s] & 0xffffffffu);
-            exact &= gl_sub(w[por_balance_total(&g, s, 3)], w[por_balance_total(&g, s, 2)]) == v[s] >> 32;
+        in_table &= cells_in_table(&g, w);
+        for (unsigned b = 0; b < 8; b++) {
+            exact &= gl_sub(w[por_balance_total(&g, b / 2, b % 2, 1)], w[por_balance_total(&g, b / 2, b % 2, 0)]) ==
+                     (v[b] & ((1ULL << 33) - 1));
+            exact &= gl_sub(w[por_balance_total(&g, b / 2, b % 2, 3)], w[por_balance_total(&g, b / 2, b % 2, 2)]) ==
+                     v[b] >> 33;
         }
         for (unsigned k = 0; k < 5; k++) {
             __int128 t = 0;
-            for (unsigned s = 0; s < 3; s++) {
-                __int128 ms = s == 2 ? -100 : (__int128)m[s];
+            for (unsigned b = 0; b < 8; b++) {
+                __int128 m = b % 2 ? -100 : (__int128)h[b / 2];
                 for (unsigned i = 0; i < 3; i++)
                     for (unsigned j = 0; j < 3; j++)
                         if (i + j == k)
-                            t += ms * (__int128)((v[s] >> (22 * i)) & ((1ULL << 22) - 1)) *
-                                 (__int128)w[por_balance_price(&g, s, j)];
+                            t += m * (__int128)((v[b] >> (22 * i)) & ((1ULL << 22) - 1)) *
+                                 (__int128)w[por_balance_price(&g, b / 2, j)];
             }
             __int128 r = t % (__int128)GL_P;
             if (r < 0)
@@ -394,55 +413,60 @@ static void test_balance(void)
         }
     }
     ok(exact, "balance: rows accept; totals get lo/hi, columns the signed limb products, exactly");
+    ok(in_table, "balance: honest sublimbs and top copies are all in the table");
 
-    /* range boundaries, one slot at a time (the others 0) */
-    static const unsigned bits_list[] = {1, 2, 31, 32, 33, 61, 62, 63};
+    /* range boundaries, one pair (the equity tested, the debt 0) */
+    static const unsigned bits_list[] = {1, 2, 11, 12, 21, 22, 31, 32, 33, 34, 61, 62, 63};
     for (size_t bi = 0; bi < sizeof(bits_list) / sizeof(bits_list[0]); bi++) {
         unsigned B = bits_list[bi];
         por_gate gb;
         uint32_t params[POR_GATE_MAX_PARAMS] = {B, 22, 1, 3};
-        if (por_gate_init(&gb, &por_gate_balance_vt, params, NW, NR, NK)) {
+        if (por_gate_init(&gb, &por_gate_balance_vt, params, NW, NW, NK)) {
             ok(0, "balance(%u, 22, 1, 3) init", B);
             continue;
         }
         uint64_t top = 1ULL << B;
         gl_t one = 1;
-        uint64_t vals[4] = {0, top - 1, top, GL_P - 1};
+        uint64_t vals[4][2] = {{0, 0}, {top - 1, 0}, {top, 0}, {GL_P - 1, 0}};
         bool want[4] = {true, true, false, false};
         bool all = true;
         for (int c = 0; c < 4; c++) {
-            balance_row(&gb, &vals[c], &one, w);
-            all &= balance_accepts(&gb, w) == want[c];
+            balance_row(&gb, vals[c], &one, w);
+            all &= (balance_accepts(&gb, w) && cells_in_table(&gb, w)) == want[c];
         }
         ok(all, "balance %u bits: 0 and 2^%u - 1 pass, 2^%u and -1 fail", B, B, B);
     }
 
-    /* malicious rows on the (62, 22, 3, 3) gate */
-    for (unsigned s = 0; s < 3; s++)
-        v[s] = 4 + s, m[s] = 50;
-    balance_row(&g, v, m, w);
+    /* malicious rows on the (62, 22, 4, 3) gate */
+    for (unsigned b = 0; b < 8; b++)
+        v[b] = (1u << 11) + b;
+    for (unsigned q = 0; q < 4; q++)
+        h[q] = 50;
+    balance_row(&g, v, h, w);
     ok(balance_accepts(&g, w), "balance: honest small row passes");
     gl_t save[NW];
     memcpy(save, w, sizeof(w));
-    /* v = 4 as one limb of 4: recomposes, but the limb is out of range */
-    w[por_balance_sublimb(&g, 0, 0)] = 4, w[por_balance_sublimb(&g, 0, 1)] = 0;
-    gl_t o[2 * NW];
-    g.vt->eval_base(&g, w, NULL, NULL, o);
-    ok(o[0] == 0 && !all_zero(o, g.num_constraints), "balance: limbs that recompose with a limb of 4 are rejected");
-    memcpy(w, save, sizeof(w));
-    w[por_balance_m(&g, 1)] = 51; /* another haircut than the one wired in */
+    w[por_balance_haircut(&g, 1)] = 51; /* another haircut than the one wired in */
     ok(!balance_accepts(&g, w), "balance: another multiplier changes the columns: rejected");
     memcpy(w, save, sizeof(w));
     w[por_balance_col_out(&g, 0)] = gl_add(w[por_balance_col_out(&g, 0)], 1);
     ok(!balance_accepts(&g, w), "balance: a column off by one is rejected");
     memcpy(w, save, sizeof(w));
-    w[por_balance_total(&g, 2, 1)] = gl_sub(w[por_balance_total(&g, 2, 1)], 1);
+    w[por_balance_total(&g, 2, 1, 1)] = gl_sub(w[por_balance_total(&g, 2, 1, 1)], 1);
     ok(!balance_accepts(&g, w), "balance: a total off by one is rejected");
     memcpy(w, save, sizeof(w));
-    /* the total carry moved between lo and hi: lo + 2^32, hi - 1 */
-    w[por_balance_total(&g, 0, 1)] = gl_add(w[por_balance_total(&g, 0, 1)], 1ULL << 32);
-    w[por_balance_total(&g, 0, 3)] = gl_sub(w[por_balance_total(&g, 0, 3)], 1);
-    ok(!balance_accepts(&g, w), "balance: lo + 2^32, hi - 1 is rejected");
+    /* the total carry moved between lo and hi: lo + 2^33, hi - 1 */
+    w[por_balance_total(&g, 0, 0, 1)] = gl_add(w[por_balance_total(&g, 0, 0, 1)], 1ULL << 33);
+    w[por_balance_total(&g, 0, 0, 3)] = gl_sub(w[por_balance_total(&g, 0, 0, 3)], 1);
+    ok(!balance_accepts(&g, w), "balance: lo + 2^33, hi - 1 is rejected");
+    memcpy(w, save, sizeof(w));
+    w[por_balance_cell(&g, 3, 1, 6)] = gl_add(w[por_balance_cell(&g, 3, 1, 6)], 16);
+    ok(!balance_accepts(&g, w), "balance: a top copy that is not 2^4 times the top sublimb is rejected");
+    memcpy(w, save, sizeof(w));
+    /* e = 2^11 + 0 as sublimbs (2^11, 0, ...) instead of (0, 1, ...): same sum, same limbs */
+    w[por_balance_cell(&g, 0, 0, 0)] = 1u << 11, w[por_balance_cell(&g, 0, 0, 1)] = 0;
+    ok(balance_accepts(&g, w) && !cells_in_table(&g, w),
+       "balance: a sublimb of 2^11 recomposes and passes the gate, but is outside the table");
 }
 
 static void test_init_errors(void)
@@ -468,16 +492,18 @@ static void test_init_errors(void)
     p[0] = 11;
     por_gate_init(&b, &por_gate_arithmetic_vt, p, 130, 48, 2);
     ok(!por_gate_equal(&a, &b), "arithmetic(11) differs from arithmetic(12)");
-    uint32_t bp[POR_GATE_MAX_PARAMS] = {62, 21, 3, 3};
-    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 48, 2) != NULL, "balance: odd limb bits refused");
-    bp[1] = 22, bp[2] = 4;
-    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 48, 2) != NULL, "balance: 4 slots of 62 bits do not fit 130 wires");
-    bp[0] = 20, bp[2] = 5;
-    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 48, 2) != NULL, "balance: 5 slots of 20 bits exceed 48 routed");
-    bp[0] = 64, bp[2] = 1;
-    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 48, 2) != NULL, "balance: 64 bits refused");
+    uint32_t bp[POR_GATE_MAX_PARAMS] = {62, 21, 4, 3};
+    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 130, 2) != NULL, "balance: odd limb bits refused");
+    bp[1] = 22, bp[2] = 5;
+    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 130, 2) != NULL, "balance: 5 pairs of 62 bits do not fit 130 wires");
+    bp[2] = 4;
+    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 65, 2) != NULL, "balance: 4 pairs need 66 routed");
+    bp[1] = 42;
+    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 130, 2) != NULL, "balance: a table over 2^20 refused");
+    bp[0] = 64, bp[1] = 22, bp[2] = 1;
+    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 130, 2) != NULL, "balance: 64 bits refused");
     bp[0] = 62, bp[3] = 0;
-    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 48, 2) != NULL, "balance: no price limbs refused");
+    ok(por_gate_init(&g, &por_gate_balance_vt, bp, 130, 130, 2) != NULL, "balance: no price limbs refused");
     ok(por_gate_vtable_of(POR_GATE_BALANCE) == &por_gate_balance_vt, "kind lookup: balance");
     ok(por_gate_vtable_of(POR_GATE_RANGE) == &por_gate_range_vt && por_gate_vtable_of(99) == NULL,
        "kind lookup");
@@ -501,11 +527,11 @@ int main(void)
         make(&g, &por_gate_range_vt, range_bits[i], 0);
         generic_gate_test(&g);
     }
-    static const uint32_t balance_shapes[][4] = {{62, 22, 3, 3}, {61, 16, 2, 4}, {20, 22, 4, 3},
+    static const uint32_t balance_shapes[][4] = {{62, 22, 4, 3}, {61, 16, 2, 4}, {20, 22, 4, 3},
                                                  {33, 22, 1, 2}, {1, 2, 3, 1}, {62, 8, 1, 8}};
     for (size_t i = 0; i < sizeof(balance_shapes) / sizeof(balance_shapes[0]); i++) {
         const uint32_t *p = balance_shapes[i];
-        make4(&g, &por_gate_balance_vt, p[0], p[1], p[2], p[3]);
+        make_balance(&g, p[0], p[1], p[2], p[3]);
         generic_gate_test(&g);
     }
     test_balance();

