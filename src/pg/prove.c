@@ -239,6 +239,9 @@ bool por_tree_stored(int64 snapshot_id)
     return SPI_processed > 0;
 }
 
+/* Leaves hashed between two interrupt checks (~0.1 s at 53 assets on 2 cores). */
+#define POR_TREE_LEAF_CHUNK 16384
+
 void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, por_pool *pool)
 {
     MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "por tree", ALLOCSET_DEFAULT_SIZES);
@@ -255,8 +258,14 @@ void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, por_pool *
     check_totals(snapshot_id, A, totals);
     for (unsigned h = 0; h <= depth; h++)
         levels[h] = MemoryContextAllocHuge(work, sizeof(por_digest) * por_tree_level_size(n, h));
-    /* worker threads run only library code on memory allocated here */
-    por_leaf_hash_many(pool, commitments, balances, n, A, levels[0]);
+    /* worker threads run only library code on memory allocated here; in
+     * chunks, so a cancel is seen within a fraction of a second even for
+     * millions of leaves (the levels above cost 1/(A/4) of the leaves) */
+    for (uint64_t start = 0; start < n; start += POR_TREE_LEAF_CHUNK) {
+        uint64_t cnt = n - start < POR_TREE_LEAF_CHUNK ? n - start : POR_TREE_LEAF_CHUNK;
+        CHECK_FOR_INTERRUPTS();
+        por_leaf_hash_many(pool, commitments + start, balances + start * 2 * A, cnt, A, levels[0] + start);
+    }
     CHECK_FOR_INTERRUPTS();
     por_tree_build(pool, levels, n);
     CHECK_FOR_INTERRUPTS();
