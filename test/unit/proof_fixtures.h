@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "circuit.h"
 #include "field.h"
 #include "fri.h"
 #include "tap.h"
@@ -15,6 +16,16 @@ static inline int test_rand_fields(void *ctx, gl_t *out, size_t n)
     for (size_t i = 0; i < n; i++)
         out[i] = gl_from_u64(test_rand_u64(s));
     return 0;
+}
+
+/* The default configuration with 2 queries, 1 grinding bit and caps of 2:
+ * the same circuits and arguments, proven in a fraction of the time. */
+static inline void test_fast_config(por_circuit_config *cfg)
+{
+    por_circuit_config_default(cfg);
+    cfg->num_queries = 2;
+    cfg->pow_bits = 1;
+    cfg->cap_height = 1;
 }
 
 /* FRI parameters with explicit reduction arities (por_fri_params_init picks them itself). */

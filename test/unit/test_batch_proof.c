@@ -15,6 +15,7 @@
 
 #include "batch_proof.h"
 #include "fuzz_seed.h"
+#include "proof_fixtures.h"
 #include "tap.h"
 
 static uint64_t seed = 0x626174636870ULL;
@@ -88,13 +89,6 @@ static void fixture_free(fixture *f)
     por_batch_circuit_free(f->bc);
 }
 
-static void test_config(por_circuit_config *cfg)
-{
-    por_circuit_config_default(cfg);
-    cfg->num_queries = 2;
-    cfg->pow_bits = 1;
-    cfg->cap_height = 1;
-}
 
 static uint64_t le(const uint8_t *p, int n)
 {
@@ -320,7 +314,7 @@ static void test_shape(fixture *f)
 
     /* the key of a real circuit of another balance width, relabelled to pass the shape check */
     por_circuit_config cfg;
-    test_config(&cfg);
+    test_fast_config(&cfg);
     por_batch_circuit *bc = por_batch_circuit_build(2, 2, 61, true, &cfg, &why);
     por_plonk_prover *pk = bc ? por_plonk_setup(bc->circuit, NULL, &why) : NULL;
     por_batch_vk vk61;
@@ -388,7 +382,7 @@ static void test_derive(fixture *test_fixture)
 int main(void)
 {
     por_circuit_config cfg;
-    test_config(&cfg);
+    test_fast_config(&cfg);
     fixture f;
     if (fixture_init(&f, 2, 2, &cfg, 3) != 0) {
         ok(0, "fixture");

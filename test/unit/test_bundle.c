@@ -16,6 +16,7 @@
 #include "hex.h"
 #include "leaves.h"
 #include "fuzz_seed.h"
+#include "proof_fixtures.h"
 #include "tap.h"
 #include "text_edit.h"
 
@@ -89,13 +90,6 @@ static void test_root_from_batch_roots(void)
 /* ------------------------------------------------------------------------ */
 /* A three-batch snapshot, proven */
 
-static void test_config(por_circuit_config *cfg)
-{
-    por_circuit_config_default(cfg);
-    cfg->num_queries = 2;
-    cfg->pow_bits = 1;
-    cfg->cap_height = 1;
-}
 
 #define K 2
 #define A 2
@@ -175,7 +169,7 @@ static int snapshot_init(snapshot *s)
         free(levels[h]);
 
     por_circuit_config cfg;
-    test_config(&cfg);
+    test_fast_config(&cfg);
     const char *why = NULL;
     int rc = -1;
     s->bc = por_batch_circuit_build(K, A, 62, true, &cfg, &why);

@@ -13,6 +13,7 @@
 
 #include "circuit.h"
 #include "plonk.h"
+#include "proof_fixtures.h"
 #include "tap.h"
 #include "threadpool.h"
 
@@ -22,11 +23,8 @@ static uint64_t seed = 0x6c6f6f6b7570ULL;
 
 static void lookup_config(por_circuit_config *cfg, bool zk)
 {
-    por_circuit_config_default(cfg);
+    test_fast_config(cfg);
     cfg->zero_knowledge = zk;
-    cfg->num_queries = 2;
-    cfg->pow_bits = 1;
-    cfg->cap_height = 1;
     cfg->lookup_bits = T_BITS;
     cfg->lookup_first_wire = FIRST;
 }

@@ -13,6 +13,7 @@
 #include "circuit.h"
 #include "plonk.h"
 #include "poseidon.h"
+#include "proof_fixtures.h"
 #include "tap.h"
 #include "threadpool.h"
 
@@ -22,11 +23,8 @@ static gl_t rnd(void) { return gl_from_u64(test_rand_u64(&seed)); }
 
 static void test_config(por_circuit_config *cfg, bool zk)
 {
-    por_circuit_config_default(cfg);
+    test_fast_config(cfg);
     cfg->zero_knowledge = zk;
-    cfg->num_queries = 2;
-    cfg->pow_bits = 1;
-    cfg->cap_height = 1;
 }
 
 /* A built circuit with its prover, and the targets the test sets. */
