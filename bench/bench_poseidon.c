@@ -1,9 +1,10 @@
 /*
  * Poseidon benchmarks, one core: the permutation (the implementation
  * poseidon_permute picks on this CPU, and the portable one), the time per
- * permutation when 8 are done at once (poseidon_permute_x8), hash_no_pad of
- * 20 elements, and a Merkle node hash.  Each figure is the median over
- * several runs of the per-call time; arguments: [runs] [calls per run].
+ * permutation when 8 are done at once (poseidon_permute_x8, then each 8-lane
+ * build this CPU runs), hash_no_pad of 20 elements, and a Merkle node hash.
+ * Each figure is the median over several runs of the per-call time;
+ * arguments: [runs] [calls per run].
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,10 @@ static void step_permute_portable(gl_t *s) { poseidon_permute_scalar(s); }
 /* Eight permutations at once on a buffer of 8 states. */
 static void step_permute_x8(gl_t *s) { poseidon_permute_x8((gl_t(*)[POSEIDON_WIDTH])s); }
 
+/* The same with one 8-lane build: 1 AVX-512F, 2 AVX-512F + IFMA. */
+static void step_permute_x8_f(gl_t *s) { poseidon_permute_x8_impl(1, (gl_t(*)[POSEIDON_WIDTH])s); }
+static void step_permute_x8_ifma(gl_t *s) { poseidon_permute_x8_impl(2, (gl_t(*)[POSEIDON_WIDTH])s); }
+
 /* 20 inputs: state[0..12] and 8 more words of the same buffer. */
 static void step_hash20(gl_t *s)
 {
@@ -85,6 +90,17 @@ int bench_poseidon(int argc, char **argv)
     /* per permutation: 8 per call, and an eighth of the calls for a similar run time */
     struct bench_cfg cfg8 = {cfg.runs, cfg.calls / 8 > 0 ? cfg.calls / 8 : 1};
     bench_report("poseidon.permutation.x8", median_ns(&cfg8, step_permute_x8, buf) / 8, "ns");
+    static const struct {
+        int impl;
+        const char *key;
+        void (*step)(gl_t *);
+    } builds[] = {{1, "poseidon.permutation.x8.avx512f", step_permute_x8_f},
+                  {2, "poseidon.permutation.x8.avx512ifma", step_permute_x8_ifma}};
+    for (size_t b = 0; b < sizeof(builds) / sizeof(builds[0]); b++) {
+        gl_t probe[8][POSEIDON_WIDTH] = {{0}};
+        if (poseidon_permute_x8_impl(builds[b].impl, probe) == 0)
+            bench_report(builds[b].key, median_ns(&cfg8, builds[b].step, buf) / 8, "ns");
+    }
     bench_report("poseidon.hash_no_pad.20", median_ns(&cfg, step_hash20, buf), "ns");
     bench_report("poseidon.por_hash.node", median_ns(&cfg, step_node, buf), "ns");
     return 0;

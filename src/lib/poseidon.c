@@ -337,37 +337,69 @@ AVX512 static inline __m512i v_reduce128_nc(__m512i lo, __m512i hi)
 }
 
 /*
- * 64x64 -> 128-bit products from four 32x32-bit ones, then reduced.  High
- * halves move down with dword shuffles where only the low dword matters, to
- * spread the work over the two vector ports.
+ * The reduction shared by the product and the square: lo + 2^64 hi, where
+ * lo = ll + (middle terms) may have carried out (weight 2^64 = EPSILON,
+ * detected as lo < ll) and hi_hi (hi's top half, plus any 2^96 = -1 carry)
+ * is subtracted: lo - hi_hi + EPSILON hi_lo, each wrap fixed by EPSILON.
  */
-AVX512 static inline __m512i v_mul_nc(__m512i x, __m512i y)
+AVX512 static inline __m512i v_reduce_parts_nc(__m512i lo, __m512i ll, __m512i hi, __m512i hi_hi)
 {
-    __m512i m32 = _mm512_set1_epi64(0xffffffffLL);
-    __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_DDBB), yh = _mm512_shuffle_epi32(y, _MM_PERM_DDBB);
-    __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
-    __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
-    __m512i t0 = _mm512_add_epi64(hl, _mm512_srli_epi64(ll, 32));     /* < 2^64 */
-    __m512i t1 = _mm512_add_epi64(lh, _mm512_and_si512(t0, m32));     /* < 2^64 */
-    __m512i hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t0, 32)),
-                                  _mm512_srli_epi64(t1, 32));
-    __m512i lo = _mm512_mask_shuffle_epi32(ll, 0xAAAA, t1, _MM_PERM_CCAA);
-    return v_reduce128_nc(lo, hi);
+    __m512i eps = _mm512_set1_epi64((long long)GL_EPSILON);
+    __m512i t1 = _mm512_mul_epu32(hi, eps);
+    t1 = _mm512_mask_add_epi64(t1, _mm512_cmplt_epu64_mask(lo, ll), t1, eps);
+    __m512i t0 = _mm512_sub_epi64(lo, hi_hi);
+    t0 = _mm512_mask_sub_epi64(t0, _mm512_cmplt_epu64_mask(lo, hi_hi), t0, eps);
+    __m512i r = _mm512_add_epi64(t0, t1);
+    return _mm512_mask_add_epi64(r, _mm512_cmplt_epu64_mask(r, t1), r, eps);
 }
 
-AVX512 static inline __m512i v_sqr_nc(__m512i x)
+/*
+ * 64x64 -> 128-bit products from four 32x32-bit ones, then reduced, with the
+ * carries kept off the chain through the reduction (the partial rounds wait
+ * on it): x y = ll + 2^32 m + 2^64 hh with m = lh + hl.  m's carry-out has
+ * weight 2^96 = -1 and is subtracted with hi's top half; lo's carry-out has
+ * weight 2^64 = EPSILON and is added to hi_lo * EPSILON, which stays below
+ * 2^64.  hi = hh + (m >> 32) without the carries is still below 2^64.
+ * xh and yh hold the high halves of x and y in their low halves (vpmuludq
+ * reads nothing else), so that a word multiplied twice is split once.
+ */
+AVX512 static inline __m512i v_mul_hh_nc(__m512i x, __m512i xh, __m512i y, __m512i yh)
 {
-    __m512i m32 = _mm512_set1_epi64(0xffffffffLL);
-    __m512i xh = _mm512_shuffle_epi32(x, _MM_PERM_DDBB);
+    __m512i ll = _mm512_mul_epu32(x, y), lh = _mm512_mul_epu32(x, yh);
+    __m512i hl = _mm512_mul_epu32(xh, y), hh = _mm512_mul_epu32(xh, yh);
+    __m512i m = _mm512_add_epi64(lh, hl);
+    __m512i lo = _mm512_add_epi64(ll, _mm512_slli_epi64(m, 32));
+    __m512i hi = _mm512_add_epi64(hh, _mm512_srli_epi64(m, 32));
+    __m512i hi_hi = _mm512_srli_epi64(hi, 32);
+    hi_hi = _mm512_mask_add_epi64(hi_hi, _mm512_cmplt_epu64_mask(m, lh), hi_hi, _mm512_set1_epi64(1));
+    return v_reduce_parts_nc(lo, ll, hi, hi_hi);
+}
+
+/* The high half of x moved down, by a shuffle (port 5) or a shift (port 0):
+ * S-boxes take one of each to balance the two vector ports. */
+AVX512 static inline __m512i v_hi_p5(__m512i x) { return _mm512_shuffle_epi32(x, _MM_PERM_DDBB); }
+AVX512 static inline __m512i v_hi_p0(__m512i x) { return _mm512_srli_epi64(x, 32); }
+
+AVX512 static inline __m512i v_mul_nc(__m512i x, __m512i y)
+{
+    return v_mul_hh_nc(x, v_hi_p5(x), y, v_hi_p0(y));
+}
+
+/*
+ * x^2 = ll + 2^33 lh + 2^64 hh: the middle product counts twice, so it is
+ * shifted into place whole; lo's carry-out goes to hi_lo * EPSILON as in
+ * v_mul_hh_nc (xh: as there).
+ */
+AVX512 static inline __m512i v_sqr_h_nc(__m512i x, __m512i xh)
+{
     __m512i ll = _mm512_mul_epu32(x, x), lh = _mm512_mul_epu32(x, xh);
     __m512i hh = _mm512_mul_epu32(xh, xh);
-    __m512i t0 = _mm512_add_epi64(lh, _mm512_srli_epi64(ll, 32));
-    __m512i t1 = _mm512_add_epi64(lh, _mm512_and_si512(t0, m32));
-    __m512i hi = _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t0, 32)),
-                                  _mm512_srli_epi64(t1, 32));
-    __m512i lo = _mm512_mask_shuffle_epi32(ll, 0xAAAA, t1, _MM_PERM_CCAA);
-    return v_reduce128_nc(lo, hi);
+    __m512i lo = _mm512_add_epi64(ll, _mm512_slli_epi64(lh, 33));
+    __m512i hi = _mm512_add_epi64(hh, _mm512_srli_epi64(lh, 31));
+    return v_reduce_parts_nc(lo, ll, hi, _mm512_srli_epi64(hi, 32));
 }
+
+AVX512 static inline __m512i v_sqr_nc(__m512i x) { return v_sqr_h_nc(x, v_hi_p5(x)); }
 
 /*
  * S-box on words 0-7 (a) and 8-11 (lanes 0-3 of b).  For b, x^3 and x^4 share
@@ -471,20 +503,28 @@ AVX512 static void poseidon_permute_avx512(gl_t state[POSEIDON_WIDTH])
  * becomes one vector operation and no lane ever waits for another; the
  * partial rounds vectorize too, each lane working on its own word 0.
  *
- * Two builds of the same code (V8_ENGINE below) differ only in how they
- * multiply by constants:
- *   - f (AVX-512F): MDS coefficients times 32-bit halves with vpmuludq then
- *     an addition.  Products with the partial rounds' full-size constants
- *     use limbs without carries: x < 2^64 is split into 22-bit limbs x_k
- *     (x_2 has 20 bits) and constant c is stored as m_k = c * 2^(22k) mod p
- *     in 32-bit halves (limb_mult), so x * c = sum_k x_k * m_k.lo +
- *     2^32 * x_k * m_k.hi (mod p).  Each product is below 2^54, so the two
- *     running sums of a dot product of up to 12 terms stay below 2^60.
- *   - ifma (AVX-512 IFMA, vpmadd52luq/huq: multiply 52-bit values and add
- *     the low or high 52 bits of the product in one instruction): the MDS
- *     multiply-adds are single instructions, and x * c uses x = x0 + 2^52 x1
- *     and c = c0 + 2^52 c1: seven multiply-adds into sums of weight 1, 2^52
- *     and 2^104 = -2^8 (mod p) instead of twelve instructions.
+ * Two builds of the same rounds (V8_ENGINE below) share the S-box and differ
+ * in their linear layers:
+ *   - f (AVX-512F): the MDS layer row by row, coefficients times 32-bit
+ *     halves with vpmuludq then an addition.  Products with the partial
+ *     rounds' full-size constants use limbs without carries: x < 2^64 is
+ *     split into 22-bit limbs x_k (x_2 has 20 bits) and constant c is stored
+ *     as m_k = c * 2^(22k) mod p in 32-bit halves (limb_mult), so x * c =
+ *     sum_k x_k * m_k.lo + 2^32 * x_k * m_k.hi (mod p).  Each product is
+ *     below 2^54, so the two running sums of a dot product of up to 12 terms
+ *     stay below 2^60.
+ *   - ifma (AVX-512 IFMA, vpmadd52luq/huq: multiply the low 52 bits of two
+ *     words and add the low or the high 52 bits of the product in one
+ *     instruction):
+ *       * the MDS layer splits the circulant by its structure
+ *         (v_mds_half_ifma): 85 additions and multiply-adds per 32-bit
+ *         half instead of 144 multiply-adds, working modulo 2^52 so that
+ *         negative coefficients cost nothing;
+ *       * x * c for a full-size constant uses the 32-bit halves of x:
+ *         x * c = xl * c + xh * d with d = c * 2^32 mod p, and with c = c0 +
+ *         2^52 c1 (c1 < 2^12) xl * c0 goes to sums of weight 1 and 2^52,
+ *         xl * c1 < 2^44 to weight 2^52 (ifma_mult): six multiply-adds into
+ *         two sums.
  * The constants are canonical, so every constant split is exact.
  */
 
@@ -495,18 +535,32 @@ AVX512 static inline __m512i v_canon(__m512i x)
     return _mm512_mask_sub_epi64(x, _mm512_cmpge_epu64_mask(x, p), x, p);
 }
 
-AVX512 static inline __m512i v_sbox7_nc(__m512i x)
+/*
+ * S-boxes of SBOX_GROUP words, step by step across the words: each S-box is
+ * a chain of dependent multiplications (about 85 cycles), and interleaving
+ * them in program order keeps independent work within reach of the
+ * out-of-order scheduler, which a whole S-box at a time would fill.
+ */
+#define SBOX_GROUP 6    /* of 2, 3, 4, 6, 12: 4 and up about equal, 6 best */
+AVX512 static inline __attribute__((always_inline)) void v_sbox7_group_nc(__m512i *y, const __m512i *x)
 {
-    __m512i x2 = v_sqr_nc(x);
-    return v_mul_nc(v_mul_nc(x2, x), v_sqr_nc(x2));
-}
-
-/* x * c for a constant c < 2^32 (here 25): the products of the two halves
- * stay below 2^64 and are combined as one MDS row is. */
-AVX512 static inline __m512i v_mul_small_nc(__m512i x, uint64_t c)
-{
-    __m512i k = _mm512_set1_epi64((long long)c);
-    return v_combine_nc(_mm512_mul_epu32(x, k), _mm512_mul_epu32(_mm512_srli_epi64(x, 32), k));
+    __m512i xh[SBOX_GROUP], x2[SBOX_GROUP], x2h[SBOX_GROUP], x3[SBOX_GROUP], x4[SBOX_GROUP];
+#pragma GCC unroll 12
+    for (int i = 0; i < SBOX_GROUP; i++) {
+        xh[i] = v_hi_p5(x[i]);
+        x2[i] = v_sqr_h_nc(x[i], xh[i]);
+    }
+#pragma GCC unroll 12
+    for (int i = 0; i < SBOX_GROUP; i++) {
+        x2h[i] = v_hi_p0(x2[i]);
+        x3[i] = v_mul_hh_nc(x2[i], x2h[i], x[i], xh[i]);
+    }
+#pragma GCC unroll 12
+    for (int i = 0; i < SBOX_GROUP; i++)
+        x4[i] = v_sqr_h_nc(x2[i], x2h[i]);
+#pragma GCC unroll 12
+    for (int i = 0; i < SBOX_GROUP; i++)
+        y[i] = v_mul_nc(x3[i], x4[i]);
 }
 
 /* c * 2^(22k) mod p, k = 0, 1, 2, each as [low 32 bits, high 32 bits]. */
@@ -514,45 +568,120 @@ typedef struct {
     uint32_t m[3][2];
 } limb_mult;
 
+/* c and d = c * 2^32 mod p, each with its top 12 bits apart (IFMA reads the
+ * low 52 bits of c and d itself). */
+typedef struct {
+    uint64_t c, c_hi, d, d_hi;
+} ifma_mult;
+
+/* An added constant split at bit 52, a[0] + 2^52 a[1]. */
+typedef struct {
+    uint64_t a[2];
+} x8_add;
+static const x8_add X8_ZERO_ADD = {{0, 0}};
+
 /*
- * The partial rounds' constants in the forms the two builds multiply by:
- * limb_mult for f, and for ifma the top 12 bits c >> 52 (c's low 52 bits are
- * read from the generated tables themselves: IFMA ignores the rest).
+ * The partial rounds' constants in the forms the two builds multiply by,
+ * rescaled so that no round multiplies by M00 = 25.  With x0 = lam[r] y in
+ * round r, lam[0] = 1 and lam[r + 1] = 25 lam[r]^7, round r becomes
+ *   y' = y^7 + d / lam[r + 1]
+ * and the word z[j] it updates is kept divided by lam[r + 1] for its whole
+ * block, so that its update is z[j] += y^7 + 25 k / lam[r + 1].  ENTRY's rows
+ * 1-11, W, MID and FINAL absorb the scale factors of the words they read and
+ * write; after the last round x0 = lam[22] y.  (Row 0 of ENTRY, x0 itself, is
+ * unscaled.)  The ifma build also takes the added constants split at bit 52
+ * (_add) and the full rounds' next-round constants as whole words (next_rc).
+ * All of it is read from memory as broadcast operands.
  */
 typedef struct {
-    limb_mult entry[POSEIDON_WIDTH][POSEIDON_WIDTH];
-    limb_mult w[PARTIAL_ROUNDS][11];
-    limb_mult mid[11][11];
-    limb_mult final[11][11];
-    uint64_t entry_hi[POSEIDON_WIDTH][POSEIDON_WIDTH];
-    uint64_t w_hi[PARTIAL_ROUNDS][11];
-    uint64_t mid_hi[11][11];
-    uint64_t final_hi[11][11];
+    limb_mult entry_f[POSEIDON_WIDTH][POSEIDON_WIDTH];
+    limb_mult w_f[PARTIAL_ROUNDS][11];    /* row r rotated: word r mod 11 first */
+    limb_mult mid_f[11][11];
+    limb_mult final_f[11][11];
+    limb_mult lam_f;                      /* lam[22] */
+    ifma_mult entry_ifma[POSEIDON_WIDTH][POSEIDON_WIDTH];
+    ifma_mult w_ifma[PARTIAL_ROUNDS][11];
+    ifma_mult mid_ifma[11][11];
+    ifma_mult final_ifma[11][11];
+    ifma_mult lam_ifma;
+    uint64_t entry_rc[POSEIDON_WIDTH];    /* ENTRY_RC, rows 1-11 scaled */
+    uint64_t rc25[PARTIAL_ROUNDS];        /* ROUND_RC25[r] / lam[r + 1] */
+    x8_add entry_add[POSEIDON_WIDTH];
+    x8_add rc25_add[PARTIAL_ROUNDS];
+    uint64_t next_rc[2 * HALF_FULL_ROUNDS - 1][POSEIDON_WIDTH];
 } x8_tables;
 
 /* Derived once from the generated constants, then only read. */
 static x8_tables X8_TABLES;
 static pthread_once_t x8_tables_once = PTHREAD_ONCE_INIT;
 
-static void x8_derive(limb_mult *lm, uint64_t *hi, const uint64_t *c, size_t n)
+static limb_mult x8_derive_f(uint64_t c)
 {
-    for (size_t i = 0; i < n; i++) {
-        for (int k = 0; k < 3; k++) {
-            uint64_t m = gl_reduce128((u128)c[i] << (22 * k));
-            lm[i].m[k][0] = (uint32_t)m;
-            lm[i].m[k][1] = (uint32_t)(m >> 32);
-        }
-        hi[i] = c[i] >> 52;
+    limb_mult lm;
+    for (int k = 0; k < 3; k++) {
+        uint64_t m = gl_reduce128((u128)c << (22 * k));
+        lm.m[k][0] = (uint32_t)m;
+        lm.m[k][1] = (uint32_t)(m >> 32);
     }
+    return lm;
+}
+
+static ifma_mult x8_derive_ifma(uint64_t c)
+{
+    uint64_t d = gl_reduce128((u128)c << 32);
+    return (ifma_mult){c, c >> 52, d, d >> 52};
+}
+
+static void x8_derive(limb_mult *lm, ifma_mult *im, uint64_t c)
+{
+    *lm = x8_derive_f(c);
+    *im = x8_derive_ifma(c);
+}
+
+static x8_add x8_split_add(uint64_t c)
+{
+    return (x8_add){{c & ((1ULL << 52) - 1), c >> 52}};
 }
 
 static void x8_tables_init(void)
 {
     x8_tables *t = &X8_TABLES;
-    x8_derive(&t->entry[0][0], &t->entry_hi[0][0], &POSEIDON_FAST_ENTRY[0][0], POSEIDON_WIDTH * POSEIDON_WIDTH);
-    x8_derive(&t->w[0][0], &t->w_hi[0][0], &POSEIDON_FAST_W[0][0], PARTIAL_ROUNDS * 11);
-    x8_derive(&t->mid[0][0], &t->mid_hi[0][0], &POSEIDON_FAST_MID[0][0], 11 * 11);
-    x8_derive(&t->final[0][0], &t->final_hi[0][0], &POSEIDON_FAST_FINAL[0][0], 11 * 11);
+    gl_t lam[PARTIAL_ROUNDS + 1], inv[PARTIAL_ROUNDS + 1];
+    lam[0] = 1;
+    for (int r = 0; r < PARTIAL_ROUNDS; r++)
+        lam[r + 1] = gl_mul(POSEIDON_FAST_M00, gl_pow(lam[r], 7));
+    for (int r = 0; r <= PARTIAL_ROUNDS; r++)
+        inv[r] = gl_inv(lam[r]);
+    /* word q of block 1 is updated by round q, of block 2 by round 11 + q */
+    const gl_t *mu1 = lam + 1, *mu2 = lam + 12, *inv_mu1 = inv + 1, *inv_mu2 = inv + 12;
+
+    for (int i = 0; i < POSEIDON_WIDTH; i++) {
+        gl_t f = i == 0 ? 1 : inv_mu1[i - 1];
+        for (int c = 0; c < POSEIDON_WIDTH; c++)
+            x8_derive(&t->entry_f[i][c], &t->entry_ifma[i][c], gl_mul(POSEIDON_FAST_ENTRY[i][c], f));
+        t->entry_rc[i] = gl_mul(POSEIDON_FAST_ENTRY_RC[i], f);
+        t->entry_add[i] = x8_split_add(t->entry_rc[i]);
+    }
+    for (int r = 0; r < PARTIAL_ROUNDS; r++) {
+        const gl_t *mu = r < 11 ? mu1 : mu2;
+        for (int k = 0; k < 11; k++) {
+            int q = (r + k) % 11;
+            gl_t c = gl_mul(gl_mul(POSEIDON_FAST_W[r][q], mu[q]), inv[r + 1]);
+            x8_derive(&t->w_f[r][k], &t->w_ifma[r][k], c);
+        }
+        t->rc25[r] = gl_mul(POSEIDON_FAST_ROUND_RC25[r], inv[r + 1]);
+        t->rc25_add[r] = x8_split_add(t->rc25[r]);
+    }
+    for (int q = 0; q < 11; q++)
+        for (int c = 0; c < 11; c++) {
+            x8_derive(&t->mid_f[q][c], &t->mid_ifma[q][c],
+                      gl_mul(gl_mul(POSEIDON_FAST_MID[q][c], mu1[c]), inv_mu2[q]));
+            x8_derive(&t->final_f[q][c], &t->final_ifma[q][c], gl_mul(POSEIDON_FAST_FINAL[q][c], mu2[c]));
+        }
+    x8_derive(&t->lam_f, &t->lam_ifma, lam[PARTIAL_ROUNDS]);
+    for (int i = 0; i < 2 * HALF_FULL_ROUNDS - 1; i++)
+        for (int r = 0; r < POSEIDON_WIDTH; r++)
+            t->next_rc[i][r] = POSEIDON_MDS_NEXT_RC[i][r] | POSEIDON_MDS_NEXT_RC[i][POSEIDON_WIDTH + r] << 32;
 }
 
 /* A word split for multiplication by full-size constants (f: 3 limbs, ifma: 2). */
@@ -561,9 +690,6 @@ typedef struct {
 } v_limbs;
 
 /* --- f: AVX-512F only --- */
-
-#define V_MDS_IN_f(x) (x)
-#define V_MDS_MAC_f(acc, x, k) _mm512_add_epi64((acc), _mm512_mul_epu32((x), (k)))
 
 AVX512 static inline v_limbs v_split_f(__m512i x)
 {
@@ -575,78 +701,264 @@ AVX512 static inline v_limbs v_split_f(__m512i x)
     return r;
 }
 
-/* add + sum_q c[q] * x[q] over n <= 12 terms as an nc value (add canonical);
- * one pair of running sums per limb keeps the addition chains short. */
-AVX512 static inline __attribute__((always_inline)) __m512i
-v_dot_f(const v_limbs *x, const uint64_t *c, const uint64_t *c_hi, const limb_mult *lm, int n, uint64_t add)
-{
-    (void)c, (void)c_hi;
+/*
+ * Dot products add + sum_q c[q] * x[q] (add canonical, up to 12 terms) in
+ * three steps, so that a partial round can spread one over its S-box:
+ * dot_init, dot_terms for terms [k0, k1), dot_finish (an nc value).  One
+ * pair of running sums per limb keeps the addition chains short.
+ */
+typedef struct {
     __m512i lo[3], hi[3];
-    lo[0] = _mm512_set1_epi64((long long)(add & 0xffffffffULL));
-    hi[0] = _mm512_set1_epi64((long long)(add >> 32));
-    lo[1] = lo[2] = hi[1] = hi[2] = _mm512_setzero_si512();
+} dot_acc_f;
+
+AVX512 static inline void dot_init_f(dot_acc_f *a, uint64_t add)
+{
+    a->lo[0] = _mm512_set1_epi64((long long)(add & 0xffffffffULL));
+    a->hi[0] = _mm512_set1_epi64((long long)(add >> 32));
+    a->lo[1] = a->lo[2] = a->hi[1] = a->hi[2] = _mm512_setzero_si512();
+}
+
+AVX512 static inline __attribute__((always_inline)) void dot_terms_f(dot_acc_f *a, const v_limbs *x,
+                                                                     const limb_mult *lm, int k0, int k1)
+{
 #pragma GCC unroll 12
-    for (int q = 0; q < n; q++)
+    for (int q = k0; q < k1; q++)
 #pragma GCC unroll 3
-        for (int k = 0; k < 3; k++) {
-            __m512i ml = _mm512_set1_epi32((int)lm[q].m[k][0]);
-            __m512i mh = _mm512_set1_epi32((int)lm[q].m[k][1]);
-            lo[k] = _mm512_add_epi64(lo[k], _mm512_mul_epu32(x[q].l[k], ml));
-            hi[k] = _mm512_add_epi64(hi[k], _mm512_mul_epu32(x[q].l[k], mh));
+        for (int l = 0; l < 3; l++) {
+            __m512i ml = _mm512_set1_epi32((int)lm[q].m[l][0]);
+            __m512i mh = _mm512_set1_epi32((int)lm[q].m[l][1]);
+            a->lo[l] = _mm512_add_epi64(a->lo[l], _mm512_mul_epu32(x[q].l[l], ml));
+            a->hi[l] = _mm512_add_epi64(a->hi[l], _mm512_mul_epu32(x[q].l[l], mh));
         }
-    return v_combine_nc(_mm512_add_epi64(_mm512_add_epi64(lo[0], lo[1]), lo[2]),
-                        _mm512_add_epi64(_mm512_add_epi64(hi[0], hi[1]), hi[2]));
+}
+
+AVX512 static inline __m512i dot_finish_f(const dot_acc_f *a)
+{
+    return v_combine_nc(_mm512_add_epi64(_mm512_add_epi64(a->lo[0], a->lo[1]), a->lo[2]),
+                        _mm512_add_epi64(_mm512_add_epi64(a->hi[0], a->hi[1]), a->hi[2]));
+}
+
+/*
+ * S-box outputs y[0..12) -> the MDS layer plus the next round's constants
+ * (next as in mds_next_nc), row by row from the 32-bit halves.
+ */
+AVX512 static inline void v8_mds_f(__m512i s[POSEIDON_WIDTH], const __m512i y[POSEIDON_WIDTH], int round)
+{
+    const uint64_t *next = POSEIDON_MDS_NEXT_RC[round];
+    __m512i hi[POSEIDON_WIDTH];
+#pragma GCC unroll 12
+    for (int i = 0; i < POSEIDON_WIDTH; i++)
+        hi[i] = _mm512_srli_epi64(y[i], 32);
+#pragma GCC unroll 12
+    for (int r = 0; r < POSEIDON_WIDTH; r++) {
+        __m512i sl = _mm512_set1_epi64((long long)next[r]);
+        __m512i sh = _mm512_set1_epi64((long long)next[POSEIDON_WIDTH + r]);
+#pragma GCC unroll 12
+        for (int i = 0; i < POSEIDON_WIDTH; i++) {
+            uint64_t c = MDS_CIRC[(i + POSEIDON_WIDTH - r) % POSEIDON_WIDTH] + (r == 0 && i == 0 ? MDS_DIAG0 : 0);
+            __m512i k = _mm512_set1_epi64((long long)c);
+            sl = _mm512_add_epi64(sl, _mm512_mul_epu32(y[i], k));
+            sh = _mm512_add_epi64(sh, _mm512_mul_epu32(hi[i], k));
+        }
+        s[r] = v_combine_nc(sl, sh);
+    }
+}
+
+/* Row 0 of ENTRY (see v8_entry_row0_ifma), here a dot product like the others. */
+AVX512 static inline __m512i v8_entry_row0_f(const v_limbs x[POSEIDON_WIDTH])
+{
+    dot_acc_f a;
+    dot_init_f(&a, X8_TABLES.entry_rc[0]);
+    dot_terms_f(&a, x, X8_TABLES.entry_f[0], 0, POSEIDON_WIDTH);
+    return dot_finish_f(&a);
 }
 
 /* --- ifma: AVX-512F + IFMA --- */
 
 #define AVX512IFMA __attribute__((target("avx512f,avx512ifma")))
-/* IFMA reads 52 bits of each operand: the low halves are masked to 32 bits. */
-#define V_MDS_IN_ifma(x) _mm512_and_si512((x), _mm512_set1_epi64(0xffffffffLL))
-#define V_MDS_MAC_ifma(acc, x, k) _mm512_madd52lo_epu64((acc), (x), (k))
+#define M52 ((1ULL << 52) - 1)
+
+/* acc + c * x modulo 2^52 for a small constant c of either sign (IFMA
+ * multiplies low 52 bits, so -c is 2^52 - c); c = +-1 is an addition or a
+ * subtraction. */
+AVX512IFMA static inline __attribute__((always_inline)) __m512i v_mac52(__m512i acc, __m512i x, int c)
+{
+    if (c == 1)
+        return _mm512_add_epi64(acc, x);
+    if (c == -1)
+        return _mm512_sub_epi64(acc, x);
+    return _mm512_madd52lo_epu64(acc, x, _mm512_set1_epi64((long long)((uint64_t)(int64_t)c & M52)));
+}
+
+/* c * x modulo 2^52 (c = 1: x itself). */
+AVX512IFMA static inline __attribute__((always_inline)) __m512i v_mul52(__m512i x, int c)
+{
+    if (c == 1)
+        return x;
+    return v_mac52(_mm512_setzero_si512(), x, c);
+}
+
+/*
+ * Coefficient i of the circulant pieces (C = MDS_CIRC): Cp = (C[i] + C[i+6])
+ * / 2 and Cm = (C[i] - C[i+6]) / 2 for the halves X^6 - 1 and X^6 + 1 of
+ * X^12 - 1, then Cp split again by X^3 - 1 and X^3 + 1 into Cpp and Cpm.
+ * The sums and differences are all even for this matrix.
+ */
+static inline int mds_cp(int i) { return (int)(MDS_CIRC[i] + MDS_CIRC[i + 6]) / 2; }
+static inline int mds_cm(int i) { return ((int)MDS_CIRC[i] - (int)MDS_CIRC[i + 6]) / 2; }
+static inline int mds_cpp(int i) { return (mds_cp(i) + mds_cp(i + 3)) / 2; }
+static inline int mds_cpm(int i) { return (mds_cp(i) - mds_cp(i + 3)) / 2; }
+
+/*
+ * One 32-bit half of the MDS layer in place: a[r] <- sum_i C[i] a[(i + r) mod
+ * 12] (+ 8 a[0] for r = 0), modulo 2^52 (the true values are below 2^42).
+ * With A+ = a[0..6) + a[6..12) and A- = a[0..6) - a[6..12), row r < 6 is
+ * U[r] + V[r] and row r + 6 is U[r] - V[r], where U is the 6-cyclic
+ * correlation of A+ with Cp and V the 6-negacyclic one (terms that wrap
+ * around change sign) of A- with Cm; U splits the same way into 3-cyclic and
+ * 3-negacyclic pieces with Cpp and Cpm.  Each V row starts from a term of
+ * coefficient +1, which every row has.
+ */
+AVX512IFMA static inline __attribute__((always_inline)) void v_mds_half_ifma(__m512i a[POSEIDON_WIDTH])
+{
+    __m512i ap[6], am[6], p[3], m[3], u[6], a0 = a[0];
+#pragma GCC unroll 6
+    for (int j = 0; j < 6; j++) {
+        ap[j] = _mm512_add_epi64(a[j], a[j + 6]);
+        am[j] = _mm512_sub_epi64(a[j], a[j + 6]);
+    }
+#pragma GCC unroll 3
+    for (int j = 0; j < 3; j++) {
+        p[j] = _mm512_add_epi64(ap[j], ap[j + 3]);
+        m[j] = _mm512_sub_epi64(ap[j], ap[j + 3]);
+    }
+#pragma GCC unroll 3
+    for (int r = 0; r < 3; r++) {
+        __m512i uu = v_mul52(p[r], mds_cpp(0)), vv = v_mul52(m[r], mds_cpm(0));
+#pragma GCC unroll 3
+        for (int i = 1; i < 3; i++) {
+            uu = v_mac52(uu, p[(i + r) % 3], mds_cpp(i));
+            vv = v_mac52(vv, m[(i + r) % 3], i + r < 3 ? mds_cpm(i) : -mds_cpm(i));
+        }
+        u[r] = _mm512_add_epi64(uu, vv);
+        u[r + 3] = _mm512_sub_epi64(uu, vv);
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < 6; r++) {
+        const int start = r < 5 ? 1 : 3;   /* Cm[1] = 1, -Cm[3] = 1 */
+        __m512i v = am[(start + r) % 6];
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; i++)
+            if (i != start)
+                v = v_mac52(v, am[(i + r) % 6], i + r < 6 ? mds_cm(i) : -mds_cm(i));
+        a[r] = _mm512_add_epi64(u[r], v);
+        a[r + 6] = _mm512_sub_epi64(u[r], v);
+    }
+    a[0] = _mm512_madd52lo_epu64(a[0], a0, _mm512_set1_epi64((long long)MDS_DIAG0));
+}
+
+/*
+ * rc + lo + 2^32 hi mod p, below 2^64, from MDS rows lo and hi known modulo
+ * 2^52 (true values below 2^42) and rc < 2^64 - 2^43 (every next-round
+ * constant is).  IFMA reads only their low 52 bits: multiplying by 1 adds lo
+ * to rc, and the high product by 2^20 is hi >> 32, whose weight 2^64 is
+ * EPSILON; hi's low half is shifted into place with one carry fix-up.
+ */
+AVX512IFMA static inline __m512i v_combine_rc_ifma(__m512i lo, __m512i hi, __m512i rc)
+{
+    __m512i eps = _mm512_set1_epi64((long long)GL_EPSILON);
+    __m512i u = _mm512_madd52lo_epu64(rc, lo, _mm512_set1_epi64(1));
+    __m512i ht = _mm512_madd52hi_epu64(_mm512_setzero_si512(), hi, _mm512_set1_epi64(1LL << 20));
+    u = _mm512_madd52lo_epu64(u, ht, eps);
+    __m512i hs = _mm512_slli_epi64(hi, 32);
+    __m512i r = _mm512_add_epi64(u, hs);
+    return _mm512_mask_add_epi64(r, _mm512_cmplt_epu64_mask(r, hs), r, eps);
+}
+
+/* S-box outputs y[0..12) -> the MDS layer plus the next round's constants
+ * (next_rc, all below 2^64 - 2^56). */
+AVX512IFMA static inline void v8_mds_ifma(__m512i s[POSEIDON_WIDTH], const __m512i y[POSEIDON_WIDTH], int round)
+{
+    const uint64_t *next = X8_TABLES.next_rc[round];
+    __m512i lo[POSEIDON_WIDTH], hi[POSEIDON_WIDTH];
+#pragma GCC unroll 12
+    for (int i = 0; i < POSEIDON_WIDTH; i++) {
+        lo[i] = _mm512_and_si512(y[i], _mm512_set1_epi64(0xffffffffLL));
+        hi[i] = _mm512_srli_epi64(y[i], 32);
+    }
+    v_mds_half_ifma(lo);
+    v_mds_half_ifma(hi);
+#pragma GCC unroll 12
+    for (int r = 0; r < POSEIDON_WIDTH; r++)
+        s[r] = v_combine_rc_ifma(lo[r], hi[r], _mm512_set1_epi64((long long)next[r]));
+}
+
+/*
+ * Row 0 of ENTRY is word 0's row of round 3's MDS layer (x0 is that word),
+ * with small coefficients: summed over the 32-bit halves as in v8_mds_ifma.
+ */
+AVX512IFMA static inline __m512i v8_entry_row0_ifma(const v_limbs x[POSEIDON_WIDTH])
+{
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+#pragma GCC unroll 12
+    for (int i = 0; i < POSEIDON_WIDTH; i++) {
+        __m512i k = _mm512_set1_epi64((long long)POSEIDON_FAST_ENTRY[0][i]);
+        lo = _mm512_madd52lo_epu64(lo, x[i].l[0], k);
+        hi = _mm512_madd52lo_epu64(hi, x[i].l[1], k);
+    }
+    return v_combine_rc_ifma(lo, hi, _mm512_set1_epi64((long long)POSEIDON_FAST_ENTRY_RC[0]));
+}
 
 AVX512IFMA static inline v_limbs v_split_ifma(__m512i x)
 {
     v_limbs r;
-    r.l[0] = _mm512_and_si512(x, _mm512_set1_epi64((1LL << 52) - 1));
-    r.l[1] = _mm512_srli_epi64(x, 52);
+    r.l[0] = _mm512_and_si512(x, _mm512_set1_epi64(0xffffffffLL));
+    r.l[1] = _mm512_srli_epi64(x, 32);
     r.l[2] = _mm512_setzero_si512();
     return r;
 }
 
 /*
- * As v_dot_f.  With x = x0 + 2^52 x1, c = c0 + 2^52 c1 (x1, c1 < 2^12):
- * x0 c0 goes to the sums of weight 1 and 2^52, x0 c1 and x1 c0 to 2^52 and
- * 2^104, x1 c1 (< 2^24) to 2^104.  The sums stay below 2^58; 2^104 = -2^8
- * (mod p) is subtracted after the 116-bit rest is reduced.
+ * As dot_*_f, with add split at bit 52 (x8_add).  With x = xl +
+ * 2^32 xh, x * c = xl * c + xh * d: xl * c0 (< 2^84) goes to the sums of
+ * weight 1 and 2^52, xl * c1 (< 2^44) to 2^52, and the same for xh with d
+ * into a second pair of sums.  For up to 12 terms w0 < 2^57 and w1 < 2^49;
+ * w0's bits from 52 up move to w1, and the 101-bit w0 + 2^52 w1 is reduced
+ * as a 128-bit product is.
  */
-AVX512IFMA static inline __attribute__((always_inline)) __m512i
-v_dot_ifma(const v_limbs *x, const uint64_t *c, const uint64_t *c_hi, const limb_mult *lm, int n, uint64_t add)
+typedef struct {
+    __m512i w0, w1, w0b, w1b;
+} dot_acc_ifma;
+
+AVX512IFMA static inline void dot_init_ifma(dot_acc_ifma *a, x8_add add)
 {
-    (void)lm;
-    __m512i w0 = _mm512_set1_epi64((long long)(add & ((1ULL << 52) - 1)));
-    __m512i w1 = _mm512_set1_epi64((long long)(add >> 52));
-    __m512i w1b = _mm512_setzero_si512(), w2 = _mm512_setzero_si512();
+    a->w0 = _mm512_set1_epi64((long long)add.a[0]);
+    a->w1 = _mm512_set1_epi64((long long)add.a[1]);
+    a->w0b = a->w1b = _mm512_setzero_si512();
+}
+
+AVX512IFMA static inline __attribute__((always_inline)) void dot_terms_ifma(dot_acc_ifma *a, const v_limbs *x,
+                                                                            const ifma_mult *m, int k0, int k1)
+{
 #pragma GCC unroll 12
-    for (int q = 0; q < n; q++) {
-        __m512i c0 = _mm512_set1_epi64((long long)c[q]);
-        __m512i c1 = _mm512_set1_epi64((long long)c_hi[q]);
-        w0 = _mm512_madd52lo_epu64(w0, x[q].l[0], c0);
-        w1 = _mm512_madd52hi_epu64(w1, x[q].l[0], c0);
-        w1b = _mm512_madd52lo_epu64(w1b, x[q].l[0], c1);
-        w1 = _mm512_madd52lo_epu64(w1, x[q].l[1], c0);
-        w2 = _mm512_madd52hi_epu64(w2, x[q].l[0], c1);
-        w2 = _mm512_madd52hi_epu64(w2, x[q].l[1], c0);
-        w2 = _mm512_madd52lo_epu64(w2, x[q].l[1], c1);
+    for (int q = k0; q < k1; q++) {
+        __m512i c = _mm512_set1_epi64((long long)m[q].c), c_hi = _mm512_set1_epi64((long long)m[q].c_hi);
+        __m512i d = _mm512_set1_epi64((long long)m[q].d), d_hi = _mm512_set1_epi64((long long)m[q].d_hi);
+        a->w0 = _mm512_madd52lo_epu64(a->w0, x[q].l[0], c);
+        a->w1 = _mm512_madd52hi_epu64(a->w1, x[q].l[0], c);
+        a->w1 = _mm512_madd52lo_epu64(a->w1, x[q].l[0], c_hi);
+        a->w0b = _mm512_madd52lo_epu64(a->w0b, x[q].l[1], d);
+        a->w1b = _mm512_madd52hi_epu64(a->w1b, x[q].l[1], d);
+        a->w1b = _mm512_madd52lo_epu64(a->w1b, x[q].l[1], d_hi);
     }
-    w1 = _mm512_add_epi64(w1, w1b);
-    __m512i lo = _mm512_add_epi64(w0, _mm512_slli_epi64(w1, 52));
-    __m512i hi = _mm512_srli_epi64(w1, 12);
-    hi = _mm512_mask_add_epi64(hi, _mm512_cmplt_epu64_mask(lo, w0), hi, _mm512_set1_epi64(1));
-    __m512i r = v_reduce128_nc(lo, hi);
-    __m512i t = _mm512_slli_epi64(w2, 8);
-    __m512i d = _mm512_sub_epi64(r, t);
-    return _mm512_mask_sub_epi64(d, _mm512_cmplt_epu64_mask(r, t), d, _mm512_set1_epi64((long long)GL_EPSILON));
+}
+
+AVX512IFMA static inline __m512i dot_finish_ifma(const dot_acc_ifma *a)
+{
+    __m512i w0 = _mm512_add_epi64(a->w0, a->w0b);
+    __m512i w1 = _mm512_add_epi64(_mm512_add_epi64(a->w1, a->w1b), _mm512_srli_epi64(w0, 52));
+    __m512i lo = _mm512_madd52lo_epu64(_mm512_slli_epi64(w1, 52), w0, _mm512_set1_epi64(1));
+    return v_reduce128_nc(lo, _mm512_srli_epi64(w1, 12));
 }
 
 /*
@@ -654,107 +966,171 @@ v_dot_ifma(const v_limbs *x, const uint64_t *c, const uint64_t *c_hi, const limb
  * build (SFX = f or ifma, ATTR its target attribute); canonical output.
  * Defines v8_permute_SFX and permute_x8_words_SFX.
  *
- * Full round: S-box on every word, then MDS + the next constants (next as in
- * mds_next_nc), row by row from the 32-bit halves.  Partial round r on
- * (x0, z), as partial_round_nc:
- *   d = 25 k + W[r] . z;  t = 25 x0^7;  x0' = t + d;  z[j] += t + 25 k.
+ * Full round: S-box on every word, then MDS + the next constants (v8_mds_SFX).
+ * Partial round r on (y, z), rescaled as described at x8_tables (k' and W'
+ * the scaled constants, j = r mod 11; the code's x0 holds y):
+ *   d = k' + W'[r] . z;  t = y^7;  y' = t + d;  z[j] += t + k'.
+ * The S-box chain from y to y' is what the partial rounds wait on, so the
+ * rest is arranged around it: only the word j - 1 that round r - 1 updated
+ * is new to d, so d's other ten terms are summed in round r - 1, two of them
+ * before its S-box and eight after (the fastest split measured), and W's
+ * rows are stored rotated so the new word is the last term.  The dense
+ * products advance DENSE_GROUP rows together, one row's sums being too short
+ * a workload for the multiply-add latency.
  */
-#define V8_ENGINE(SFX, ATTR)                                                                    \
-    ATTR static inline void v8_full_round_##SFX(__m512i s[POSEIDON_WIDTH],                      \
-                                                const uint64_t next[2 * POSEIDON_WIDTH])        \
-    {                                                                                           \
-        __m512i lo[POSEIDON_WIDTH], hi[POSEIDON_WIDTH];                                         \
-        _Pragma("GCC unroll 12") for (int i = 0; i < POSEIDON_WIDTH; i++)                       \
-        {                                                                                       \
-            __m512i y = v_sbox7_nc(s[i]);                                                       \
-            lo[i] = V_MDS_IN_##SFX(y);                                                          \
-            hi[i] = _mm512_srli_epi64(y, 32);                                                   \
-        }                                                                                       \
-        _Pragma("GCC unroll 12") for (int r = 0; r < POSEIDON_WIDTH; r++)                       \
-        {                                                                                       \
-            __m512i sl = _mm512_set1_epi64((long long)next[r]);                                 \
-            __m512i sh = _mm512_set1_epi64((long long)next[POSEIDON_WIDTH + r]);                \
-            _Pragma("GCC unroll 12") for (int i = 0; i < POSEIDON_WIDTH; i++)                   \
-            {                                                                                   \
-                uint64_t c = MDS_CIRC[(i + POSEIDON_WIDTH - r) % POSEIDON_WIDTH] +              \
-                             (r == 0 && i == 0 ? MDS_DIAG0 : 0);                                \
-                __m512i k = _mm512_set1_epi64((long long)c);                                    \
-                sl = V_MDS_MAC_##SFX(sl, lo[i], k);                                             \
-                sh = V_MDS_MAC_##SFX(sh, hi[i], k);                                             \
-            }                                                                                   \
-            s[r] = v_combine_nc(sl, sh);                                                        \
-        }                                                                                       \
-    }                                                                                           \
-                                                                                                \
-    ATTR static inline __m512i v8_partial_round_##SFX(__m512i x0, __m512i z[11], v_limbs zl[11], \
-                                                      int r)                                    \
-    {                                                                                           \
-        const int j = r % 11;                                                                   \
-        __m512i d = v_canon(v_dot_##SFX(zl, POSEIDON_FAST_W[r], X8_TABLES.w_hi[r],              \
-                                        X8_TABLES.w[r], 11, POSEIDON_FAST_ROUND_RC25[r]));       \
-        __m512i x2 = v_sqr_nc(x0);                                                              \
-        __m512i x0_25 = v_mul_small_nc(x0, POSEIDON_FAST_M00);                                  \
-        __m512i x3_25 = v_mul_nc(x2, x0_25);                                                    \
-        __m512i t = v_mul_nc(x3_25, v_sqr_nc(x2));                                              \
-        __m512i rc = _mm512_set1_epi64((long long)POSEIDON_FAST_ROUND_RC25[r]);                 \
-        z[j] = v_add_nc(z[j], v_canon(v_add_nc(t, rc)));                                        \
-        zl[j] = v_split_##SFX(z[j]);                                                            \
-        return v_add_nc(t, d);                                                                  \
-    }                                                                                           \
-                                                                                                \
-    ATTR static void v8_permute_##SFX(__m512i s[POSEIDON_WIDTH])                                \
-    {                                                                                           \
-        const x8_tables *T = &X8_TABLES;                                                        \
-        const uint64_t *rc = POR_POSEIDON_ROUND_CONSTANTS;                                      \
-        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
-            s[i] = v_add_nc(s[i], _mm512_set1_epi64((long long)rc[i]));                         \
-        for (int i = 0; i < HALF_FULL_ROUNDS - 1; i++)                                          \
-            v8_full_round_##SFX(s, POSEIDON_MDS_NEXT_RC[i]);                                    \
-        /* round 3's S-box, then its MDS layer merged into ENTRY */                             \
-        v_limbs xl[POSEIDON_WIDTH], zl[11];                                                     \
-        __m512i z[11], t[11];                                                                   \
-        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
-            xl[i] = v_split_##SFX(v_sbox7_nc(s[i]));                                            \
-        __m512i x0 = v_dot_##SFX(xl, POSEIDON_FAST_ENTRY[0], T->entry_hi[0], T->entry[0],       \
-                                 POSEIDON_WIDTH, POSEIDON_FAST_ENTRY_RC[0]);                    \
-        for (int q = 0; q < 11; q++) {                                                          \
-            z[q] = v_dot_##SFX(xl, POSEIDON_FAST_ENTRY[q + 1], T->entry_hi[q + 1],              \
-                               T->entry[q + 1], POSEIDON_WIDTH, POSEIDON_FAST_ENTRY_RC[q + 1]); \
-            zl[q] = v_split_##SFX(z[q]);                                                        \
-        }                                                                                       \
-        for (int r = 0; r < 11; r++)                                                            \
-            x0 = v8_partial_round_##SFX(x0, z, zl, r);                                          \
-        for (int q = 0; q < 11; q++)                                                            \
-            t[q] = v_dot_##SFX(zl, POSEIDON_FAST_MID[q], T->mid_hi[q], T->mid[q], 11, 0);       \
-        for (int q = 0; q < 11; q++) {                                                          \
-            z[q] = t[q];                                                                        \
-            zl[q] = v_split_##SFX(z[q]);                                                        \
-        }                                                                                       \
-        for (int r = 11; r < PARTIAL_ROUNDS; r++)                                               \
-            x0 = v8_partial_round_##SFX(x0, z, zl, r);                                          \
-        s[0] = x0;                                                                              \
-        for (int q = 0; q < 11; q++)                                                            \
-            s[q + 1] = v_dot_##SFX(zl, POSEIDON_FAST_FINAL[q], T->final_hi[q], T->final[q], 11, 0); \
-        rc += POSEIDON_WIDTH * (HALF_FULL_ROUNDS + PARTIAL_ROUNDS);                             \
-        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
-            s[i] = v_add_nc(s[i], _mm512_set1_epi64((long long)rc[i]));                         \
-        for (int i = HALF_FULL_ROUNDS - 1; i < 2 * HALF_FULL_ROUNDS - 1; i++)                   \
-            v8_full_round_##SFX(s, POSEIDON_MDS_NEXT_RC[i]);                                    \
-        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
-            s[i] = v_canon(s[i]);                                                               \
-    }                                                                                           \
-                                                                                                \
-    /* Eight states in word-major layout w[word][lane]. */                                      \
-    ATTR static void permute_x8_words_##SFX(gl_t w[POSEIDON_WIDTH][8])                          \
-    {                                                                                           \
-        pthread_once(&x8_tables_once, x8_tables_init);                                          \
-        __m512i s[POSEIDON_WIDTH];                                                              \
-        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
-            s[i] = _mm512_loadu_si512((const void *)w[i]);                                      \
-        v8_permute_##SFX(s);                                                                    \
-        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                \
-            _mm512_storeu_si512((void *)w[i], s[i]);                                            \
+#define V8_ENGINE(SFX, ATTR)                                                                                \
+    ATTR static void v8_full_round_##SFX(__m512i s[POSEIDON_WIDTH], int round)                              \
+    {                                                                                                       \
+        __m512i y[POSEIDON_WIDTH];                                                                          \
+        _Pragma("GCC unroll 12") for (int i = 0; i < POSEIDON_WIDTH; i += SBOX_GROUP)                       \
+            v_sbox7_group_nc(y + i, s + i);                                                                 \
+        v8_mds_##SFX(s, y, round);                                                                          \
+    }                                                                                                       \
+                                                                                                            \
+    /* Partial round r (acc: its first ten terms of d); with next, also the */                              \
+    /* first ten terms of round r + 1 into acc. */                                                          \
+    ATTR static inline __attribute__((always_inline)) __m512i                                               \
+    v8_partial_round_##SFX(__m512i x0, dot_acc_##SFX *acc, __m512i z[11], v_limbs zl[22], int r,            \
+                           int next)                                                                        \
+    {                                                                                                       \
+        const int j = r % 11;                                                                               \
+        dot_acc_##SFX nacc;                                                                                 \
+        const v_limbs *nx = zl + (j + 1);                                                                   \
+        __m512i x0h = v_hi_p5(x0), x2 = v_sqr_h_nc(x0, x0h), x2h = v_hi_p0(x2);                             \
+        if (next) {                                                                                         \
+            dot_init_##SFX(&nacc, RC25_ADD_##SFX(r + 1));                                                   \
+            dot_terms_##SFX(&nacc, nx, X8_TABLES.w_##SFX[r + 1], 0, 2);                                     \
+        }                                                                                                   \
+        __m512i x3 = v_mul_hh_nc(x2, x2h, x0, x0h);                                                         \
+        __m512i x4 = v_sqr_h_nc(x2, x2h);                                                                   \
+        dot_terms_##SFX(acc, zl + j, X8_TABLES.w_##SFX[r], 10, 11);                                         \
+        __m512i d = v_canon(dot_finish_##SFX(acc));                                                         \
+        __m512i t = v_mul_nc(x3, x4);                                                                       \
+        if (next)                                                                                           \
+            dot_terms_##SFX(&nacc, nx, X8_TABLES.w_##SFX[r + 1], 2, 10);                                    \
+        __m512i rc = _mm512_set1_epi64((long long)X8_TABLES.rc25[r]);                                       \
+        z[j] = v_add_nc(z[j], v_canon(v_add_nc(t, rc)));                                                    \
+        zl[j] = zl[j + 11] = v_split_##SFX(z[j]);                                                           \
+        if (next)                                                                                           \
+            *acc = nacc;                                                                                    \
+        return v_add_nc(t, d);                                                                              \
+    }                                                                                                       \
+                                                                                                            \
+    /* Partial rounds r0 .. r0 + 10 on the block z (acc: round r0's first ten terms). */                    \
+    ATTR static __m512i v8_partial_block_##SFX(__m512i x0, dot_acc_##SFX *acc, __m512i z[11],               \
+                                               v_limbs zl[22], int r0)                                      \
+    {                                                                                                       \
+        for (int r = r0; r < r0 + 10; r++)                                                                  \
+            x0 = v8_partial_round_##SFX(x0, acc, z, zl, r, 1);                                              \
+        return v8_partial_round_##SFX(x0, acc, z, zl, r0 + 10, 0);                                          \
+    }                                                                                                       \
+                                                                                                            \
+    /* out[q] = add[q] + M[q] . x for rows q in [q0, q0 + g), M with n columns,                             \
+       the rows' sums advancing together (one row's are a chain too long alone). */                         \
+    ATTR static inline __attribute__((always_inline)) void                                                  \
+    v8_rows_##SFX(__m512i *out, const v_limbs *x, const MULT_##SFX *m, const ADD_T_##SFX *add,              \
+                  int q0, int g, int n)                                                                     \
+    {                                                                                                       \
+        dot_acc_##SFX a[DENSE_GROUP];                                                                       \
+        _Pragma("GCC unroll 12") for (int i = 0; i < g; i++)                                                \
+            dot_init_##SFX(&a[i], add ? add[q0 + i] : ZERO_ADD_##SFX);                                      \
+        _Pragma("GCC unroll 12") for (int k = 0; k < n; k++)                                                \
+            _Pragma("GCC unroll 12") for (int i = 0; i < g; i++)                                            \
+                dot_terms_##SFX(&a[i], x, m + n * (q0 + i), k, k + 1);                                      \
+        _Pragma("GCC unroll 12") for (int i = 0; i < g; i++)                                                \
+            out[q0 + i] = dot_finish_##SFX(&a[i]);                                                          \
+    }                                                                                                       \
+                                                                                                            \
+    ATTR static inline __attribute__((always_inline)) void                                                  \
+    v8_dense_##SFX(__m512i *out, const v_limbs *x, const MULT_##SFX *m, const ADD_T_##SFX *add, int rows,   \
+                   int n)                                                                                   \
+    {                                                                                                       \
+        int q0 = 0;                                                                                         \
+        for (; q0 + DENSE_GROUP <= rows; q0 += DENSE_GROUP)                                                 \
+            v8_rows_##SFX(out, x, m, add, q0, DENSE_GROUP, n);                                              \
+        if (rows % DENSE_GROUP)                                                                             \
+            v8_rows_##SFX(out, x, m, add, q0, rows % DENSE_GROUP, n);                                       \
+    }                                                                                                       \
+                                                                                                            \
+    /* ENTRY (12 x 12, with constants); MID or FINAL (11 x 11). */                                          \
+    ATTR static void v8_entry_##SFX(__m512i out[POSEIDON_WIDTH], const v_limbs x[POSEIDON_WIDTH])           \
+    {                                                                                                       \
+        out[0] = v8_entry_row0_##SFX(x);                                                                    \
+        v8_dense_##SFX(out + 1, x, &X8_TABLES.entry_##SFX[1][0], ENTRY_ADDS_##SFX + 1, 11, POSEIDON_WIDTH); \
+    }                                                                                                       \
+    ATTR static void v8_dense11_##SFX(__m512i out[11], const v_limbs x[11], const MULT_##SFX *m)            \
+    {                                                                                                       \
+        v8_dense_##SFX(out, x, m, NULL, 11, 11);                                                            \
+    }                                                                                                       \
+                                                                                                            \
+    ATTR static void v8_permute_##SFX(__m512i s[POSEIDON_WIDTH])                                            \
+    {                                                                                                       \
+        const uint64_t *rc = POR_POSEIDON_ROUND_CONSTANTS;                                                  \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                            \
+            s[i] = v_add_nc(s[i], _mm512_set1_epi64((long long)rc[i]));                                     \
+        for (int i = 0; i < HALF_FULL_ROUNDS - 1; i++)                                                      \
+            v8_full_round_##SFX(s, i);                                                                      \
+        /* round 3's S-box, then its MDS layer merged into ENTRY */                                         \
+        v_limbs xl[POSEIDON_WIDTH], zl[22];    /* zl[q + 11] = zl[q] */                                     \
+        __m512i z[11], t[11];                                                                               \
+        dot_acc_##SFX acc;                                                                                  \
+        for (int i = 0; i < POSEIDON_WIDTH; i += SBOX_GROUP)                                                \
+            v_sbox7_group_nc(s + i, s + i);                                                                 \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                            \
+            xl[i] = v_split_##SFX(s[i]);                                                                    \
+        v8_entry_##SFX(s, xl);                                                                              \
+        for (int q = 0; q < 11; q++) {                                                                      \
+            z[q] = s[q + 1];                                                                                \
+            zl[q] = zl[q + 11] = v_split_##SFX(z[q]);                                                       \
+        }                                                                                                   \
+        dot_init_##SFX(&acc, RC25_ADD_##SFX(0));                                                            \
+        dot_terms_##SFX(&acc, zl, X8_TABLES.w_##SFX[0], 0, 10);                                             \
+        __m512i x0 = v8_partial_block_##SFX(s[0], &acc, z, zl, 0);                                          \
+        v8_dense11_##SFX(t, zl, &X8_TABLES.mid_##SFX[0][0]);                                                \
+        for (int q = 0; q < 11; q++) {                                                                      \
+            z[q] = t[q];                                                                                    \
+            zl[q] = zl[q + 11] = v_split_##SFX(z[q]);                                                       \
+        }                                                                                                   \
+        dot_init_##SFX(&acc, RC25_ADD_##SFX(11));                                                           \
+        dot_terms_##SFX(&acc, zl, X8_TABLES.w_##SFX[11], 0, 10);                                            \
+        x0 = v8_partial_block_##SFX(x0, &acc, z, zl, 11);                                                   \
+        dot_init_##SFX(&acc, ZERO_ADD_##SFX);                                                               \
+        v_limbs x0l = v_split_##SFX(x0);                                                                    \
+        dot_terms_##SFX(&acc, &x0l, &X8_TABLES.lam_##SFX, 0, 1);                                            \
+        s[0] = dot_finish_##SFX(&acc);                                                                      \
+        v8_dense11_##SFX(s + 1, zl, &X8_TABLES.final_##SFX[0][0]);                                          \
+        rc += POSEIDON_WIDTH * (HALF_FULL_ROUNDS + PARTIAL_ROUNDS);                                         \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                            \
+            s[i] = v_add_nc(s[i], _mm512_set1_epi64((long long)rc[i]));                                     \
+        for (int i = HALF_FULL_ROUNDS - 1; i < 2 * HALF_FULL_ROUNDS - 1; i++)                               \
+            v8_full_round_##SFX(s, i);                                                                      \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                            \
+            s[i] = v_canon(s[i]);                                                                           \
+    }                                                                                                       \
+                                                                                                            \
+    /* Eight states in word-major layout w[word][lane]. */                                                  \
+    ATTR static void permute_x8_words_##SFX(gl_t w[POSEIDON_WIDTH][8])                                      \
+    {                                                                                                       \
+        pthread_once(&x8_tables_once, x8_tables_init);                                                      \
+        __m512i s[POSEIDON_WIDTH];                                                                          \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                            \
+            s[i] = _mm512_loadu_si512((const void *)w[i]);                                                  \
+        v8_permute_##SFX(s);                                                                                \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                            \
+            _mm512_storeu_si512((void *)w[i], s[i]);                                                        \
     }
+
+#define RC25_ADD_f(r) X8_TABLES.rc25[r]
+#define RC25_ADD_ifma(r) X8_TABLES.rc25_add[r]
+#define MULT_f limb_mult
+#define MULT_ifma ifma_mult
+#define ADD_T_f uint64_t
+#define ADD_T_ifma x8_add
+#define ENTRY_ADDS_f X8_TABLES.entry_rc
+#define ENTRY_ADDS_ifma X8_TABLES.entry_add
+#define DENSE_GROUP 2   /* of 1-4: 2 fastest (3 and 4 spill) */
+#define ZERO_ADD_f 0
+#define ZERO_ADD_ifma X8_ZERO_ADD
 
 V8_ENGINE(f, AVX512)
 V8_ENGINE(ifma, AVX512IFMA)
@@ -1000,4 +1376,97 @@ void por_hash_x8(uint64_t domain, const gl_t *const inputs[8], size_t n, por_dig
         permute_x8_words(w);
     absorb_overwrite_x8(w, inputs, n);
     squeeze_x8(w, out);
+}
+
+/* ------------------------------------------------------------------------- */
+/*
+ * Test hooks (poseidon_internal.h): pieces of the 8-lane builds on words the
+ * tests choose, including values >= p, which canonical inputs turn into
+ * inside the permutation only rarely.  Lane l of each argument is one case.
+ */
+
+#ifdef POSEIDON_HAVE_AVX512
+AVX512 static void x8_test_mul(const uint64_t x[8], const uint64_t y[8], uint64_t xy[8], uint64_t xx[8])
+{
+    __m512i a = _mm512_loadu_si512((const void *)x), b = _mm512_loadu_si512((const void *)y);
+    _mm512_storeu_si512((void *)xy, v_mul_nc(a, b));
+    _mm512_storeu_si512((void *)xx, v_sqr_nc(a));
+}
+
+#define X8_TEST_HOOKS(SFX, ATTR)                                                                  \
+    ATTR static void x8_test_mds_##SFX(int round, const uint64_t y[POSEIDON_WIDTH][8],           \
+                                       uint64_t out[POSEIDON_WIDTH][8])                          \
+    {                                                                                             \
+        __m512i v[POSEIDON_WIDTH], s[POSEIDON_WIDTH];                                             \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                  \
+            v[i] = _mm512_loadu_si512((const void *)y[i]);                                        \
+        v8_mds_##SFX(s, v, round);                                                                \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                  \
+            _mm512_storeu_si512((void *)out[i], s[i]);                                            \
+    }                                                                                             \
+                                                                                                  \
+    ATTR static void x8_test_dot_##SFX(int n, const uint64_t *c, uint64_t add, const uint64_t (*x)[8], \
+                                       uint64_t out[8])                                           \
+    {                                                                                             \
+        MULT_##SFX m[POSEIDON_WIDTH];                                                             \
+        v_limbs xl[POSEIDON_WIDTH];                                                               \
+        for (int q = 0; q < n; q++) {                                                             \
+            m[q] = x8_derive_##SFX(c[q]);                                                         \
+            xl[q] = v_split_##SFX(_mm512_loadu_si512((const void *)x[q]));                        \
+        }                                                                                         \
+        dot_acc_##SFX a;                                                                          \
+        dot_init_##SFX(&a, ADD_WORD_##SFX(add));                                                  \
+        dot_terms_##SFX(&a, xl, m, 0, n);                                                         \
+        _mm512_storeu_si512((void *)out, dot_finish_##SFX(&a));                                   \
+    }
+
+#define ADD_WORD_f(c) (c)
+#define ADD_WORD_ifma(c) x8_split_add(c)
+X8_TEST_HOOKS(f, AVX512)
+X8_TEST_HOOKS(ifma, AVX512IFMA)
+#endif
+
+int poseidon_x8_test_mul(const uint64_t x[8], const uint64_t y[8], uint64_t xy[8], uint64_t xx[8])
+{
+#ifdef POSEIDON_HAVE_AVX512
+    if (permute_x8_words_impl(1)) {
+        x8_test_mul(x, y, xy, xx);
+        return 0;
+    }
+#endif
+    (void)x, (void)y, (void)xy, (void)xx;
+    return -1;
+}
+
+int poseidon_x8_test_mds(int impl, int round, const uint64_t y[POSEIDON_WIDTH][8], uint64_t out[POSEIDON_WIDTH][8])
+{
+    if (round < 0 || round >= 2 * HALF_FULL_ROUNDS - 1 || impl < 1 || !permute_x8_words_impl(impl))
+        return -1;
+#ifdef POSEIDON_HAVE_AVX512
+    pthread_once(&x8_tables_once, x8_tables_init);
+    if (impl == 1)
+        x8_test_mds_f(round, y, out);
+    else
+        x8_test_mds_ifma(round, y, out);
+    return 0;
+#else
+    (void)y, (void)out;
+    return -1;
+#endif
+}
+
+int poseidon_x8_test_dot(int impl, int n, const uint64_t *c, uint64_t add, const uint64_t (*x)[8], uint64_t out[8])
+{
+    if (n < 1 || n > POSEIDON_WIDTH || impl < 1 || !permute_x8_words_impl(impl))
+        return -1;
+#ifdef POSEIDON_HAVE_AVX512
+    if (impl == 1)
+        x8_test_dot_f(n, c, add, x, out);
+    else
+        x8_test_dot_ifma(n, c, add, x, out);
+    return 0;
+#else
+    (void)c, (void)add, (void)x, (void)out;
+    return -1;
+#endif
 }

@@ -2,7 +2,9 @@
  * Poseidon: Plonky2's known answers for the width-12 permutation, the fast
  * permutations against the plain round-by-round reference, and the sponges
  * (hash_no_pad, two_to_one, por_hash) against permutations composed by hand;
- * the 8-lane versions (vector and portable) against 8 single calls.
+ * the 8-lane versions (vector and portable) against 8 single calls, and the
+ * 8-lane builds' multiplication, MDS layer and dot products on non-canonical
+ * and extreme words against plain field arithmetic.
  */
 #include "poseidon.h"
 #include "poseidon_constants.h"
@@ -435,6 +437,212 @@ static void test_x8_builds(void)
        "x8 implementation 0 (portable) always runs; unknown numbers are refused");
 }
 
+/* ------------------------------------------------------------------------- */
+/* The 8-lane arithmetic on words below 2^64 that whole permutations reach
+ * too rarely: values >= p, halves at their extremes, reduction corner cases. */
+
+/* Words for the hooks: zero, around 2^32, p - 1 (= 2^64 - 2^32), p and above
+ * (never canonical: intermediate results only), all ones, top bit, halves
+ * at their extremes, and c 2^48 whose square has a zero low word (the
+ * reduction's borrow). */
+static const uint64_t EDGE_WORDS[] = {
+    0, 1, 2, 0xffffffffULL, 0x100000000ULL, 0x100000001ULL, GL_P - 1, GL_P, GL_P + 1, GL_P + 0xfffffffeULL,
+    0xfffffffffffffffeULL, 0xffffffffffffffffULL, 1ULL << 63, (1ULL << 63) - 1, 0x00000000ffffffffULL << 31,
+    0x7fffffff80000000ULL, 3ULL << 48, 0xffffULL << 48, 0xfffffffe00000000ULL, 0xffffffff7fffffffULL,
+};
+#define N_EDGE (sizeof(EDGE_WORDS) / sizeof(EDGE_WORDS[0]))
+
+/* Word i of a stream mixing the edge words with random words, half of those
+ * forced >= 2^63 and some >= p. */
+static uint64_t test_word(size_t i, uint64_t *seed)
+{
+    uint64_t r = test_rand_u64(seed);
+    if (i % 3 == 0)
+        return EDGE_WORDS[(i / 3) % N_EDGE];
+    if (i % 3 == 1)
+        return r | 0xffffffff00000000ULL;     /* >= p - 1: half of these >= p */
+    return r;
+}
+
+static void test_x8_mul_hook(void)
+{
+    uint64_t x[8] = {0}, y[8] = {0}, xy[8], xx[8];
+    if (poseidon_x8_test_mul(x, x, xy, xx) != 0) {
+        diag("this CPU cannot run the 8-lane builds: multiplication not tested here");
+        return;
+    }
+    /* every pair of edge words, then mixed streams */
+    int bad = 0, checked = 0;
+    uint64_t seed = 31;
+    for (size_t k = 0; k < N_EDGE * N_EDGE + 4000; k += 8) {
+        for (int l = 0; l < 8; l++) {
+            size_t i = k + (size_t)l;
+            if (i < N_EDGE * N_EDGE) {
+                x[l] = EDGE_WORDS[i / N_EDGE];
+                y[l] = EDGE_WORDS[i % N_EDGE];
+            } else {
+                x[l] = test_word(i, &seed);
+                y[l] = test_word(i + 1, &seed);
+            }
+        }
+        poseidon_x8_test_mul(x, y, xy, xx);
+        for (int l = 0; l < 8; l++) {
+            gl_t a = gl_from_u64(x[l]), b = gl_from_u64(y[l]);
+            bad += gl_from_u64(xy[l]) != gl_mul(a, b) || gl_from_u64(xx[l]) != gl_mul(a, a);
+            checked++;
+        }
+    }
+    ok(bad == 0, "x8 multiplication and squaring == field arithmetic on %d pairs of words < 2^64 "
+                 "(edge words, >= p, random)", checked);
+
+    /* Negative control: x * (y + 1) - x * y = x for the same lanes. */
+    uint64_t y1[8], xy1[8];
+    for (int l = 0; l < 8; l++) {
+        x[l] = EDGE_WORDS[l + 6];
+        y[l] = EDGE_WORDS[l + 10];
+        y1[l] = gl_add(gl_from_u64(y[l]), 1);
+    }
+    poseidon_x8_test_mul(x, y, xy, xx);
+    poseidon_x8_test_mul(x, y1, xy1, xx);
+    bad = 0;
+    for (int l = 0; l < 8; l++)
+        bad += gl_sub(gl_from_u64(xy1[l]), gl_from_u64(xy[l])) != gl_from_u64(x[l]) || xy1[l] == xy[l];
+    ok(bad == 0, "x8 multiplication: x (y + 1) - x y = x in every lane");
+}
+
+/* MDS * y + the constants of the full round after `round` (0-6 counting the
+ * full rounds only), from the plain definition and the round constants. */
+static void mds_expected(int round, const uint64_t y[POSEIDON_WIDTH][8], int lane, gl_t out[POSEIDON_WIDTH])
+{
+    static const uint64_t C[POSEIDON_WIDTH] = {17, 15, 41, 16, 2, 28, 13, 13, 39, 18, 34, 20};
+    int next = round < 3 ? round + 1 : round < 6 ? round + 24 : -1;   /* full rounds 0-3, 26-29 */
+    for (int r = 0; r < POSEIDON_WIDTH; r++) {
+        gl_t acc = next < 0 ? 0 : POR_POSEIDON_ROUND_CONSTANTS[POSEIDON_WIDTH * next + r];
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            acc = gl_add(acc, gl_mul(gl_from_u64(y[(i + r) % POSEIDON_WIDTH][lane]), C[i]));
+        if (r == 0)
+            acc = gl_add(acc, gl_mul(gl_from_u64(y[0][lane]), 8));
+        out[r] = acc;
+    }
+}
+
+static void test_x8_mds_hook(int impl, const char *name)
+{
+    uint64_t y[POSEIDON_WIDTH][8], out[POSEIDON_WIDTH][8];
+    memset(y, 0, sizeof(y));
+    if (poseidon_x8_test_mds(impl, 0, y, out) != 0) {
+        diag("this CPU cannot run the %s 8-lane build: its MDS layer not tested here", name);
+        return;
+    }
+    /* lanes: all ones (largest sums), all 2^64 - 2^32 or p, alternating
+     * extremes (largest differences between words 6 apart), lone halves,
+     * zeros, then random and edge words */
+    uint64_t seed = 32;
+    int bad = 0, checked = 0;
+    for (int batch = 0; batch < 12; batch++)
+        for (int round = 0; round < 7; round++) {
+            for (int l = 0; l < 8; l++)
+                for (int i = 0; i < POSEIDON_WIDTH; i++) {
+                    uint64_t w;
+                    switch (batch == 0 ? l : 8) {
+                    case 0: w = 0xffffffffffffffffULL; break;
+                    case 1: w = i % 2 ? GL_P : GL_P - 1; break;
+                    case 2: w = i < 6 ? 0xffffffffffffffffULL : 0; break;
+                    case 3: w = i < 6 ? 0 : 0xffffffffffffffffULL; break;
+                    case 4: w = 0xffffffffULL; break;
+                    case 5: w = 0xffffffff00000000ULL; break;
+                    case 6: w = 0; break;
+                    case 7: w = (i * 5) % 12 < 6 ? 0xffffffffffffffffULL : 0; break;
+                    default: w = test_word((size_t)(i + 12 * l + batch), &seed); break;
+                    }
+                    y[i][l] = w;
+                }
+            poseidon_x8_test_mds(impl, round, y, out);
+            for (int l = 0; l < 8; l++) {
+                gl_t want[POSEIDON_WIDTH];
+                mds_expected(round, y, l, want);
+                for (int r = 0; r < POSEIDON_WIDTH; r++)
+                    bad += gl_from_u64(out[r][l]) != want[r];
+                checked++;
+            }
+        }
+    ok(bad == 0, "%s x8 MDS layer + next constants == plain definition for %d states of words < 2^64, 7 rounds",
+       name, checked);
+
+    /* Negative control: one changed word changes every row. */
+    uint64_t out2[POSEIDON_WIDTH][8];
+    poseidon_x8_test_mds(impl, 0, y, out);
+    y[7][3] = gl_from_u64(y[7][3]) == GL_P - 1 ? 0 : gl_from_u64(y[7][3]) + 1;
+    poseidon_x8_test_mds(impl, 0, y, out2);
+    int changed = 0;
+    for (int r = 0; r < POSEIDON_WIDTH; r++)
+        changed += gl_from_u64(out[r][3]) != gl_from_u64(out2[r][3]) && out[r][2] == out2[r][2];
+    ok(changed == POSEIDON_WIDTH, "%s x8 MDS layer: a changed word changes all 12 rows of its lane only", name);
+}
+
+static void test_x8_dot_hook(int impl, const char *name)
+{
+    uint64_t c[POSEIDON_WIDTH], x[POSEIDON_WIDTH][8], out[8];
+    memset(c, 0, sizeof(c));
+    memset(x, 0, sizeof(x));
+    if (poseidon_x8_test_dot(impl, 1, c, 0, x, out) != 0) {
+        diag("this CPU cannot run the %s 8-lane build: its dot products not tested here", name);
+        return;
+    }
+    /* constants: random, p - 1, 0, and top 12 bits all set (c >> 52 =
+     * 0xfff); words: all ones in some lanes (largest sums), edge and random */
+    uint64_t seed = 33;
+    int bad = 0, checked = 0;
+    for (int t = 0; t < 200; t++) {
+        int n = 1 + t % POSEIDON_WIDTH;
+        for (int q = 0; q < n; q++) {
+            uint64_t r = test_rand_u64(&seed);
+            c[q] = t % 4 == 0 ? GL_P - 1 - (r & 0xffff) : t % 4 == 1 ? gl_from_u64(r | 0xfff0000000000000ULL)
+                 : t % 8 == 2 ? 0 : gl_from_u64(r);
+            for (int l = 0; l < 8; l++)
+                x[q][l] = l < 2 ? 0xffffffffffffffffULL : test_word((size_t)(t * 100 + q * 8 + l), &seed);
+        }
+        uint64_t add = t % 3 == 0 ? GL_P - 1 : t % 3 == 1 ? 0 : gl_from_u64(test_rand_u64(&seed));
+        poseidon_x8_test_dot(impl, n, c, add, (const uint64_t(*)[8])x, out);
+        for (int l = 0; l < 8; l++) {
+            gl_t want = add;
+            for (int q = 0; q < n; q++)
+                want = gl_add(want, gl_mul(c[q], gl_from_u64(x[q][l])));
+            bad += gl_from_u64(out[l]) != want;
+            checked++;
+        }
+    }
+    ok(bad == 0, "%s x8 dot products == field arithmetic for %d lanes of 1-12 terms (words < 2^64, extreme constants)",
+       name, checked);
+
+    /* The reduction's rare borrow: the IFMA build sums x * c as xl * c + xh *
+     * d with d = c 2^32 mod p.  For c = (2^32 - 1) / (2^32 + 1) mod p, c + d =
+     * 2^64, so n terms with x = 2^64 - 1 sum to n (2^32 - 1) 2^64 exactly:
+     * low word 0 and, from n = 2 on, a nonzero top 32 bits. */
+    gl_t cb = gl_mul(0xffffffffULL, gl_inv(0x100000001ULL));
+    bad = 0;
+    for (int n = 2; n <= POSEIDON_WIDTH; n++) {
+        for (int q = 0; q < n; q++) {
+            c[q] = cb;
+            for (int l = 0; l < 8; l++)
+                x[q][l] = l == 0 ? 0xffffffffffffffffULL : l == 1 ? GL_P - 1 : test_word((size_t)(q + l), &seed);
+        }
+        poseidon_x8_test_dot(impl, n, c, 0, (const uint64_t(*)[8])x, out);
+        for (int l = 0; l < 8; l++) {
+            gl_t want = 0;
+            for (int q = 0; q < n; q++)
+                want = gl_add(want, gl_mul(c[q], gl_from_u64(x[q][l])));
+            bad += gl_from_u64(out[l]) != want;
+        }
+    }
+    ok(bad == 0 && (uint64_t)(cb + gl_mul(cb, 0x100000000ULL)) == 0,   /* c + d wraps to 0 */
+       "%s x8 dot products with sums of low word 0 and top word > 0 (reduction borrow)", name);
+    ok(poseidon_x8_test_dot(impl, 0, c, 0, (const uint64_t(*)[8])x, out) == -1 &&
+           poseidon_x8_test_dot(impl, POSEIDON_WIDTH + 1, c, 0, (const uint64_t(*)[8])x, out) == -1 &&
+           poseidon_x8_test_mds(impl, 7, x, x) == -1,
+       "%s x8 hooks refuse 0 or 13 terms and round 7", name);
+}
+
 /* Eight lanes of distinct random inputs, n elements each. */
 static void rand_lanes(gl_t in[8][160], const gl_t *ptrs[8], uint64_t *seed)
 {
@@ -527,6 +735,11 @@ int main(void)
     test_permute_x8("fast", poseidon_permute_x8);
     test_permute_x8("portable", poseidon_permute_x8_portable);
     test_x8_builds();
+    test_x8_mul_hook();
+    test_x8_mds_hook(1, "AVX-512F");
+    test_x8_mds_hook(2, "AVX-512 IFMA");
+    test_x8_dot_hook(1, "AVX-512F");
+    test_x8_dot_hook(2, "AVX-512 IFMA");
     test_sponges_x8();
     test_hash_no_pad();
     test_two_to_one();
