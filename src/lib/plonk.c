@@ -761,8 +761,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
             msg = "out of memory";
             goto out;
         }
-        for (size_t i = 0; i < c->blind_start; i++)
-            for (size_t j = c->config.lookup_first_wire; lookup_row(c, i) && j < W; j++) {
+        for (size_t i = 0; i < c->blind_start; i++) {
+            if (!lookup_row(c, i))
+                continue;
+            for (size_t j = c->config.lookup_first_wire; j < W; j++) {
                 if (wv[j][i] < table)
                     counts[wv[j][i]]++;
                 else if (!(opts && opts->unchecked)) {
@@ -770,6 +772,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
                     goto out;
                 }
             }
+        }
         for (size_t i = 0; i < c->blind_start; i++)
             wv[W][i] = i < table ? counts[i] : 0;
         if (opts && opts->tamper_multiplicities)
