@@ -5,7 +5,8 @@
  * arbitrary values in the looked-up columns; each way of breaking the
  * statement is refused by the prover and, forced through, rejected by the
  * verifier: a sublimb just outside the table, a short top sublimb that
- * overflows its r bits, a field element "-1", forged multiplicities; and the
+ * overflows its r bits, a top copy forged to an in-table value, a field
+ * element "-1", forged multiplicities; and the
  * configuration and builder refuse inconsistent tables.
  */
 #include <stdlib.h>
@@ -180,6 +181,52 @@ static void tamper_minus_one(fixture *f, por_witness *w)
     force_wire(f, w, f->rows[0], por_range_lookup_cell_wire(&f->gate, 2, 0), GL_P - 1);
     for (unsigned j = 1; j < por_range_lookup_cells(&f->gate); j++)
         force_wire(f, w, f->rows[0], por_range_lookup_cell_wire(&f->gate, 2, j), 0);
+}
+
+/* value 3 = 2^B again, but the top copy forged to 0 (in the table): only
+ * the gate's copy constraint 2^(T-r) s_top = copy can refuse it */
+static void tamper_copy_forged(fixture *f, por_witness *w)
+{
+    unsigned nl = por_range_lookup_sublimbs(&f->gate), r = por_range_lookup_top_bits(&f->gate);
+    force_wire(f, w, f->rows[0], 3, (gl_t)1 << B_BITS);
+    for (unsigned j = 0; j + 1 < nl; j++)
+        force_wire(f, w, f->rows[0], por_range_lookup_cell_wire(&f->gate, 3, j), 0);
+    force_wire(f, w, f->rows[0], por_range_lookup_cell_wire(&f->gate, 3, nl - 1), (gl_t)1 << r);
+    force_wire(f, w, f->rows[0], por_range_lookup_cell_wire(&f->gate, 3, nl), 0);
+}
+
+/* The top copy is what bounds a short top sublimb: forged, the gate refuses. */
+static void test_copy_forged(void)
+{
+    for (int zk = 0; zk <= 1; zk++) {
+        por_circuit_config cfg;
+        lookup_config(&cfg, zk);
+        fixture f;
+        if (!fixture_build(&f, &cfg)) {
+            fixture_free(&f);
+            continue;
+        }
+        gl_t in[VALUES];
+        honest_inputs(in);
+        bool verified;
+        const char *why = NULL;
+        por_witness *w = por_witness_new(f.c);
+        for (size_t i = 0; i < VALUES; i++)
+            por_witness_set(w, f.in[i], in[i]);
+        por_witness_generate(w, &why);
+        tamper_copy_forged(&f, w);
+        size_t bad_row = 0;
+        const char *cwhy = NULL;
+        bool refused = por_circuit_check_witness(f.c, w, &bad_row, &cwhy) != 0;
+        ok(refused && bad_row == f.rows[0] && cwhy && strstr(cwhy, "gate constraint"),
+           "zk=%d forged top copy: the witness check names the gate constraint (%s)", zk, cwhy ? cwhy : "");
+        por_witness_free(w);
+        int rc = run(&f, in, tamper_copy_forged, NULL, false, NULL, &verified, &why);
+        ok(rc != 0, "zk=%d forged top copy: prover refuses (%s)", zk, rc ? why : "proved");
+        rc = run(&f, in, tamper_copy_forged, NULL, true, NULL, &verified, &why);
+        ok(rc == 0 && !verified, "zk=%d forged top copy: forced through, the verifier rejects", zk);
+        fixture_free(&f);
+    }
 }
 
 static void test_gate_layout(void)
@@ -388,6 +435,7 @@ int main(void)
     test_config_and_builder();
     test_honest();
     test_malicious();
+    test_copy_forged();
     test_tamper();
     return done_testing();
 }
