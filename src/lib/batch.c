@@ -334,6 +334,13 @@ static void build_params(ctx_t *x, const por_target *price_value)
     free(in);
 }
 
+void por_batch_config_default(por_circuit_config *cfg)
+{
+    por_circuit_config_default(cfg);
+    cfg->rate_bits = 2;
+    cfg->num_queries = 42;
+}
+
 por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, unsigned balance_bits,
                                            bool zero_knowledge,
                                            const por_circuit_config *cfg, const char **why)
@@ -357,7 +364,7 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     if (cfg)
         conf = *cfg;
     else
-        por_circuit_config_default(&conf);
+        por_batch_config_default(&conf);
     conf.zero_knowledge = zero_knowledge;
     const char *cerr = por_circuit_config_check(&conf);
     if (cerr) {

@@ -91,8 +91,19 @@ typedef struct {
 } por_batch_public;
 
 /*
+ * The production configuration of batch proofs: por_circuit_config_default
+ * with blowup 4 instead of 8 and 42 queries instead of 28, so still 42 * 2 +
+ * 16 = 100 bits of conjectured security.  The Merkle commitments, most of a
+ * batch proof's time, hash half as many LDE rows; the degree-8 constraints
+ * still get their 8n-point quotient domain (por_circuit_quotient_eval_bits),
+ * and the proof is larger (more queries).  Batch proofs are intermediate
+ * (recursion aggregates them), so prover time matters more than their size.
+ */
+void por_batch_config_default(por_circuit_config *cfg);
+
+/*
  * Builds the circuit for 2^k accounts (k <= POR_BATCH_MAX_LOG2), asset_count
- * assets, balances < 2^balance_bits (1..62).  cfg: the proof configuration (NULL: por_circuit_config_default),
+ * assets, balances < 2^balance_bits (1..62).  cfg: the proof configuration (NULL: por_batch_config_default),
  * with zero_knowledge overriding its flag.  NULL on error with *why.
  */
 por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, unsigned balance_bits,

@@ -55,7 +55,7 @@ typedef struct {
 
 /*
  * Derives the verifier key of the batch circuit (k, A, B) at the production
- * configuration (por_circuit_config_default, zero knowledge) by building and
+ * configuration (por_batch_config_default, zero knowledge) by building and
  * preprocessing the circuit itself: nothing is trusted from outside.  Costs
  * a setup (seconds and hundreds of MB at k = 10, A = 53).  0, or -1 with *why.
  */

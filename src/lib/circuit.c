@@ -127,8 +127,8 @@ const char *por_circuit_config_check(const por_circuit_config *cfg)
         return "config: zero_knowledge must be 0 or 1";
     if (cfg->rate_bits < 1 || cfg->rate_bits > 6)
         return "config: rate_bits out of range (1..6)";
-    if (cfg->max_degree < 3 || cfg->max_degree > (1u << cfg->rate_bits))
-        return "config: max_degree must be 3..2^rate_bits (the quotient is evaluated on the LDE)";
+    if (cfg->max_degree < 3 || cfg->max_degree > 64)
+        return "config: max_degree out of range (3..64)";
     if (cfg->num_queries < 1 || cfg->num_queries > 256)
         return "config: num_queries out of range (1..256)";
     if (cfg->pow_bits > 32)
@@ -164,6 +164,14 @@ size_t por_circuit_blinding_rows(const por_circuit_config *cfg)
 size_t por_circuit_quotient_mask_len(const por_circuit_config *cfg)
 {
     return cfg->zero_knowledge ? (size_t)cfg->num_queries + 6 : 0;
+}
+
+unsigned por_circuit_quotient_eval_bits(const por_circuit_config *cfg)
+{
+    unsigned bits = 0;
+    while ((1u << bits) < cfg->max_degree)
+        bits++;
+    return bits > cfg->rate_bits ? bits : cfg->rate_bits;
 }
 
 unsigned por_circuit_config_security_bits(const por_circuit_config *cfg)

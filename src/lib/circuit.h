@@ -63,7 +63,7 @@ typedef struct {
     uint32_t num_wires;        /* row width W (default 130: one Poseidon gate) */
     uint32_t num_routed_wires; /* R (default 48: 12 arithmetic operations per row) */
     uint32_t num_constants;    /* gate constant columns K (default 2) */
-    uint32_t max_degree;       /* bound on constraint degree incl. selector (default 8) */
+    uint32_t max_degree;       /* bound on constraint degree incl. selector (default 8; 3..64) */
     uint32_t zero_knowledge;   /* 0 or 1 (default 1) */
     /* polynomial commitment / FRI (pcs.h) */
     uint32_t rate_bits;        /* default 3 (blowup 8) */
@@ -94,6 +94,11 @@ size_t por_circuit_quotient_mask_len(const por_circuit_config *cfg);
 void por_circuit_config_default(por_circuit_config *cfg);
 /* NULL if consistent, else a static description. */
 const char *por_circuit_config_check(const por_circuit_config *cfg);
+/* The quotient's evaluation domain has 2^(degree_bits + this) points:
+ * max(rate_bits, ceil(log2 max_degree)), enough for constraints of degree
+ * max_degree.  When it exceeds rate_bits, the prover extends the committed
+ * LDEs to the larger coset for the quotient only (plonk.h). */
+unsigned por_circuit_quotient_eval_bits(const por_circuit_config *cfg);
 /* num_queries * rate_bits + pow_bits (pcs.h explains the conjecture). */
 unsigned por_circuit_config_security_bits(const por_circuit_config *cfg);
 

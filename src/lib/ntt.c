@@ -663,31 +663,35 @@ int por_ntt_inverse_br_ext(gl2_t *values, unsigned log_n, gl_t shift) { return e
 typedef struct {
     const gl_t *const *coeffs;
     gl_t *const *out;
-    unsigned log_n, rate_bits;
+    unsigned log_n;
+    size_t first_block, num_blocks;
     const gl_t *T;
-    const gl_t *shifts; /* 2^rate_bits coset shifts s_top */
+    const gl_t *shifts; /* the coset shift s_top of every computed block */
     bool simd;
 } lde_job;
 
-/* Task t = one block of one polynomial: polynomial t >> rate_bits, block
- * t mod 2^rate_bits, so even a single polynomial spreads over the threads. */
+/* Task t = one block of one polynomial: polynomial t / num_blocks, block
+ * first_block + t mod num_blocks, so even a single polynomial spreads over
+ * the threads. */
 static void lde_range(void *ctx, size_t begin, size_t end)
 {
     const lde_job *job = ctx;
     size_t n = (size_t)1 << job->log_n;
     for (size_t t = begin; t < end; t++) {
-        size_t k = t >> job->rate_bits, top = t & (((size_t)1 << job->rate_bits) - 1);
-        gl_t *blk = job->out[k] + top * n;
-        scale_geometric_copy(blk, job->coeffs[k], n, 1, job->shifts[top], job->simd);
+        size_t k = t / job->num_blocks, blk_no = t % job->num_blocks;
+        gl_t *blk = job->out[k] + blk_no * n;
+        scale_geometric_copy(blk, job->coeffs[k], n, 1, job->shifts[blk_no], job->simd);
         dif(blk, job->log_n, job->T, false, job->simd);
     }
 }
 
-int por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count, unsigned log_n,
-                  unsigned rate_bits, gl_t *const *out)
+int por_lde_batch_blocks(por_pool *pool, const gl_t *const *coeffs, size_t count, unsigned log_n,
+                         unsigned rate_bits, size_t first_block, gl_t *const *out)
 {
     size_t r = (size_t)1 << rate_bits;
-    gl_t *shifts = malloc(r * sizeof(gl_t));
+    if (first_block >= r)
+        return -1;
+    gl_t *shifts = malloc((r - first_block) * sizeof(gl_t));
     gl_t *T = twiddle_table(block_log(log_n), false);
     if (!shifts || !T) {
         free(shifts);
@@ -695,13 +699,19 @@ int por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count, unsig
         return -1;
     }
     gl_t wN = gl_root_of_unity(log_n + rate_bits);
-    for (size_t top = 0; top < r; top++)
-        shifts[top] = gl_mul(GL_GENERATOR, gl_pow(wN, por_bit_reverse_index(top, rate_bits)));
-    lde_job job = {coeffs, out, log_n, rate_bits, T, shifts, use_simd()};
-    por_pool_parallel_for(pool, count << rate_bits, 1, lde_range, &job);
+    for (size_t top = first_block; top < r; top++)
+        shifts[top - first_block] = gl_mul(GL_GENERATOR, gl_pow(wN, por_bit_reverse_index(top, rate_bits)));
+    lde_job job = {coeffs, out, log_n, first_block, r - first_block, T, shifts, use_simd()};
+    por_pool_parallel_for(pool, count * (r - first_block), 1, lde_range, &job);
     free(T);
     free(shifts);
     return 0;
+}
+
+int por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count, unsigned log_n,
+                  unsigned rate_bits, gl_t *const *out)
+{
+    return por_lde_batch_blocks(pool, coeffs, count, log_n, rate_bits, 0, out);
 }
 
 int por_lde(const gl_t *coeffs, unsigned log_n, unsigned rate_bits, gl_t *out)

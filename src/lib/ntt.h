@@ -88,6 +88,18 @@ POR_MUST_USE int por_lde(const gl_t *coeffs, unsigned log_n, unsigned rate_bits,
 POR_MUST_USE int por_lde_batch(por_pool *pool, const gl_t *const *coeffs, size_t count,
                                unsigned log_n, unsigned rate_bits, gl_t *const *out);
 
+/*
+ * The tail of a larger LDE: the blocks first_block .. 2^rate_bits - 1 (of
+ * 2^log_n values each, in por_lde_batch's order) of the 2^(log_n + rate_bits)
+ * evaluations; out[k] receives (2^rate_bits - first_block) 2^log_n values.
+ * The LDE at a smaller rate r' is the first 2^r' blocks of this one, so a
+ * committed LDE extends to a larger evaluation domain without recomputing it.
+ * -1 if first_block >= 2^rate_bits or on allocation failure.
+ */
+POR_MUST_USE int por_lde_batch_blocks(por_pool *pool, const gl_t *const *coeffs, size_t count,
+                                      unsigned log_n, unsigned rate_bits, size_t first_block,
+                                      gl_t *const *out);
+
 /* In-place transforms of count vectors of 2^log_n elements each, in parallel
  * (same semantics as the single-vector functions above). */
 POR_MUST_USE int por_ntt_forward_batch(por_pool *pool, gl_t *const *values, size_t count,

@@ -23,10 +23,16 @@ struct por_plonk_prover {
     gl_t *ks;          /* R coset shifts */
     gl_t *h_points;    /* n: w^i */
     gl_t *sigma_vals;  /* R * n: sigma_j(w^i) at [j * n + i] */
-    gl_t *lde_x;       /* N: the LDE point of (bit-reversed) index i */
+    /* The quotient's evaluation domain: N = 2^(degree_bits + E) points, E =
+     * por_circuit_quotient_eval_bits, in LDE order; its first 2^(degree_bits
+     * + rate_bits) points are the committed LDE's, the rest an extension. */
+    unsigned eval_bits;
+    gl_t **pre_ext;    /* P0 columns of the extension (NULL when E = rate_bits) */
+    size_t num_pre;    /* P0 */
+    gl_t *lde_x;       /* N: the evaluation point of (bit-reversed) index i */
     gl_t *l0_over_zh;  /* N: L_0(x) / Z_H(x) = 1 / (n (x - 1)) */
     gl_t *lb_over_zh;  /* lookups: N: L_b(x) / Z_H(x) = w^b / (n (x - w^b)), b = blind_start */
-    gl_t zh_inv[64];   /* 1 / (x^n - 1), by natural LDE index mod 2^rate_bits */
+    gl_t zh_inv[64];   /* 1 / (x^n - 1), by natural evaluation index mod 2^E */
 };
 
 /* a + u b for the extension generator u (u^2 = 7): the value at a point of an
@@ -43,6 +49,28 @@ static int fail(const char **why, const char *msg)
     if (why)
         *why = msg;
     return -1;
+}
+
+static void free_cols(gl_t **cols, size_t n)
+{
+    if (!cols)
+        return;
+    for (size_t k = 0; k < n; k++)
+        free(cols[k]);
+    free(cols);
+}
+
+static gl_t **alloc_cols(size_t count, size_t len)
+{
+    gl_t **cols = calloc(count + 1, sizeof(gl_t *));
+    if (!cols)
+        return NULL;
+    for (size_t k = 0; k < count; k++)
+        if (!(cols[k] = calloc(len, sizeof(gl_t)))) {
+            free_cols(cols, count);
+            return NULL;
+        }
+    return cols;
 }
 
 void por_plonk_public_inputs_digest(const gl_t *pis, size_t n, por_digest *out)
@@ -126,6 +154,8 @@ static const char *vk_layout(por_plonk_vk *vk, const por_circuit *c)
     }
     if (vk->num_public_inputs > POR_PLONK_MAX_PUBLIC_INPUTS)
         return "too many public inputs";
+    if (c->degree_bits + por_circuit_quotient_eval_bits(cfg) > POR_FRI_MAX_LDE_BITS)
+        return "circuit too large for its quotient's evaluation domain";
     unsigned final_bits = cfg->final_poly_bits < c->degree_bits ? cfg->final_poly_bits : c->degree_bits;
     if (por_fri_params_init(&vk->fri, c->degree_bits, cfg->rate_bits, cfg->cap_height,
                             cfg->num_queries, cfg->pow_bits, cfg->arity_bits, final_bits) != 0)
@@ -194,6 +224,7 @@ void por_plonk_prover_free(por_plonk_prover *pk)
     por_pcs_batch_free(&pk->pre);
     free(pk->ks), free(pk->h_points), free(pk->sigma_vals), free(pk->lde_x), free(pk->l0_over_zh);
     free(pk->lb_over_zh);
+    free_cols(pk->pre_ext, pk->num_pre);
     free(pk);
 }
 
@@ -228,7 +259,9 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
     const size_t n = c->n, R = c->config.num_routed_wires, K = c->config.num_constants;
     const bool lk = c->config.lookup_bits != 0;
     const size_t G = c->num_gate_types, P0 = G + K + R + (lk ? 2 : 0);
-    const unsigned L = c->degree_bits + c->config.rate_bits;
+    pk->eval_bits = por_circuit_quotient_eval_bits(&c->config);
+    pk->num_pre = P0;
+    const unsigned L = c->degree_bits + pk->eval_bits;
     const size_t N = (size_t)1 << L;
     gl_t **cols = calloc(P0, sizeof(gl_t *));
     gl_t *scratch = NULL;
@@ -296,12 +329,21 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
         goto out;
     }
     memcpy(pk->vk.preprocessed_cap, por_pcs_batch_cap(&pk->pre), cap * sizeof(por_digest));
+    if (pk->eval_bits > c->config.rate_bits) {
+        size_t first = (size_t)1 << c->config.rate_bits;
+        if (!(pk->pre_ext = alloc_cols(P0, N - (first << c->degree_bits))) ||
+            por_lde_batch_blocks(pool, (const gl_t *const *)pk->pre.coeffs, P0, c->degree_bits, pk->eval_bits,
+                                 first, pk->pre_ext) != 0) {
+            msg = "out of memory";
+            goto out;
+        }
+    }
     if (vk_digest(&pk->vk) != 0) {
         msg = "out of memory";
         goto out;
     }
 
-    /* LDE tables: x_i (bit-reversed order), 1 / (n (x - 1)), 1 / (x^n - 1) */
+    /* evaluation-domain tables: x_i (bit-reversed order), 1 / (n (x - 1)), 1 / (x^n - 1) */
     gl_t wl = gl_root_of_unity(L), acc = GL_GENERATOR;
     for (size_t j = 0; j < N; j++) {
         pk->lde_x[por_bit_reverse_index(j, L)] = acc;
@@ -321,7 +363,7 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
         for (size_t i = 0; i < N; i++)
             pk->lb_over_zh[i] = gl_mul(pk->lb_over_zh[i], wb);
     }
-    size_t blow = (size_t)1 << c->config.rate_bits;
+    size_t blow = (size_t)1 << pk->eval_bits;
     gl_t gn = gl_pow(GL_GENERATOR, n), wn = gl_pow(wl, n), xn = gn;
     for (size_t r = 0; r < blow; r++) {
         pk->zh_inv[r] = gl_inv(gl_sub(xn, 1));
@@ -468,10 +510,12 @@ static void lookup_range(void *arg, size_t b, size_t e)
     free(den);
 }
 
-/* Quotient values on the LDE coset. */
+/* Quotient values on the evaluation domain (the committed LDE, then its
+ * extension when the quotient needs more points than the rate gives). */
 typedef struct {
     const por_plonk_prover *pk;
     const por_pcs_batch *wires, *zs;
+    gl_t *const *wires_ext, *const *zs_ext; /* NULL when E = rate_bits */
     gl2_t beta, gamma, delta;
     const gl2_t *alpha_pows; /* S + 1 + m, then NG + 3 with lookups */
     const gl2_t *beta_ks;    /* R: beta k_j */
@@ -485,6 +529,13 @@ typedef struct {
  * point, which stalled on a cache miss per column. */
 #define QBLK 16
 
+/* Column k of a batch at evaluation index i: the committed LDE holds the
+ * first `committed` points, the extension the rest. */
+static inline const gl_t *eval_at(gl_t *const *lde, gl_t *const *ext, size_t k, size_t i, size_t committed)
+{
+    return i < committed ? lde[k] + i : ext[k] + (i - committed);
+}
+
 static void quot_range(void *arg, size_t b, size_t e)
 {
     quot_ctx *qc = arg;
@@ -493,8 +544,8 @@ static void quot_range(void *arg, size_t b, size_t e)
     const size_t W = vk->config.num_wires, R = vk->config.num_routed_wires;
     const size_t K = vk->config.num_constants, G = vk->num_gate_types;
     const size_t S = vk->num_constraint_slots, m = vk->num_perm_chunks, cs = vk->perm_chunk_size;
-    const unsigned rate = vk->config.rate_bits, L = vk->degree_bits + rate;
-    const size_t N = (size_t)1 << L;
+    const unsigned rate = pk->eval_bits, L = vk->degree_bits + rate;
+    const size_t N = (size_t)1 << L, Nc = (size_t)1 << (vk->degree_bits + vk->config.rate_bits);
     const bool lk = vk->config.lookup_bits != 0;
     const size_t NG = vk->num_lookup_groups, gs = vk->lookup_group_size;
     const size_t F = vk->config.lookup_first_wire, LA = S + 1 + m; /* first lookup alpha power */
@@ -507,20 +558,22 @@ static void quot_range(void *arg, size_t b, size_t e)
     }
     gl_t *pb = wb + QBLK * Wc, *zb = pb + QBLK * P0;
     gl_t tmp[2 * POR_MAX_WIRES];
-    for (size_t i0 = b; i0 < e; i0 += QBLK) {
-        const size_t cnt = e - i0 < QBLK ? e - i0 : QBLK;
+    for (size_t i0 = b, cnt; i0 < e; i0 += cnt) {
+        /* a block never straddles the end of the committed LDE */
+        const size_t stop = i0 < Nc && Nc < e ? Nc : e;
+        cnt = stop - i0 < QBLK ? stop - i0 : QBLK;
         for (size_t j = 0; j < Wc; j++) {
-            const gl_t *col = qc->wires->lde[j] + i0;
+            const gl_t *col = eval_at(qc->wires->lde, qc->wires_ext, j, i0, Nc);
             for (size_t p = 0; p < cnt; p++)
                 wb[p * Wc + j] = col[p];
         }
         for (size_t k = 0; k < P0; k++) {
-            const gl_t *col = pk->pre.lde[k] + i0;
+            const gl_t *col = eval_at(pk->pre.lde, pk->pre_ext, k, i0, Nc);
             for (size_t p = 0; p < cnt; p++)
                 pb[p * P0 + k] = col[p];
         }
         for (size_t k = 0; k < Z; k++) {
-            const gl_t *col = qc->zs->lde[k] + i0;
+            const gl_t *col = eval_at(qc->zs->lde, qc->zs_ext, k, i0, Nc);
             for (size_t p = 0; p < cnt; p++)
                 zb[p * Z + k] = col[p];
         }
@@ -547,7 +600,7 @@ static void quot_range(void *arg, size_t b, size_t e)
             /* permutation */
             size_t nat = por_bit_reverse_index(i, L);
             size_t inext = por_bit_reverse_index((nat + ((size_t)1 << rate)) & (N - 1), L);
-            gl2_t znext = {qc->zs->lde[0][inext], qc->zs->lde[1][inext]};
+            gl2_t znext = {*eval_at(qc->zs->lde, qc->zs_ext, 0, inext, Nc), *eval_at(qc->zs->lde, qc->zs_ext, 1, inext, Nc)};
             gl_t x = pk->lde_x[i];
             for (size_t j = 0; j < m; j++) {
                 gl2_t num = gl2_from_base(1), den = gl2_from_base(1);
@@ -581,7 +634,8 @@ static void quot_range(void *arg, size_t b, size_t e)
                     acc = gl2_add(acc, gl2_mul_lazy(qc->alpha_pows[LA + g], gl2_mul_base(cg, s_act)));
                 }
                 phi = (gl2_t){hv[2 * NG], hv[2 * NG + 1]};
-                gl2_t phinext = {qc->zs->lde[2 * m + 2 * NG][inext], qc->zs->lde[2 * m + 2 * NG + 1][inext]};
+                gl2_t phinext = {*eval_at(qc->zs->lde, qc->zs_ext, 2 * m + 2 * NG, inext, Nc),
+                                 *eval_at(qc->zs->lde, qc->zs_ext, 2 * m + 2 * NG + 1, inext, Nc)};
                 gl2_t dt = {gl_sub(qc->delta.c0, t_val), qc->delta.c1};
                 gl2_t step = gl2_add(gl2_mul_lazy(gl2_sub(gl2_sub(phinext, phi), hsum), dt),
                                      gl2_from_base(w[W]));
@@ -636,28 +690,6 @@ void por_plonk_proof_free(por_plonk_proof *proof)
     memset(proof, 0, sizeof(*proof));
 }
 
-static void free_cols(gl_t **cols, size_t n)
-{
-    if (!cols)
-        return;
-    for (size_t k = 0; k < n; k++)
-        free(cols[k]);
-    free(cols);
-}
-
-static gl_t **alloc_cols(size_t count, size_t len)
-{
-    gl_t **cols = calloc(count + 1, sizeof(gl_t *));
-    if (!cols)
-        return NULL;
-    for (size_t k = 0; k < count; k++)
-        if (!(cols[k] = calloc(len, sizeof(gl_t)))) {
-            free_cols(cols, count);
-            return NULL;
-        }
-    return cols;
-}
-
 /* The caller's stop request (opts->should_stop), polled between phases. */
 static bool stop_requested(const por_plonk_prove_opts *opts)
 {
@@ -700,8 +732,10 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     const bool lk = c->config.lookup_bits != 0;
     const size_t NG = vk->num_lookup_groups, Wc = W + lk, Zc = 2 * m + (lk ? 2 * NG + 2 : 0);
     const bool zk = c->config.zero_knowledge;
-    const unsigned L = c->degree_bits + c->config.rate_bits, logn = c->degree_bits;
-    const size_t N = (size_t)1 << L, cap = (size_t)1 << c->config.cap_height;
+    /* the quotient's evaluation domain (N points) and the committed LDE (Nc) */
+    const unsigned L = c->degree_bits + pk->eval_bits, logn = c->degree_bits;
+    const size_t N = (size_t)1 << L, Nc = (size_t)1 << (logn + c->config.rate_bits);
+    const size_t cap = (size_t)1 << c->config.cap_height;
     por_rand_fn rnd = opts && opts->rand ? opts->rand : por_rand_openssl;
     void *rnd_ctx = opts && opts->rand ? opts->rand_ctx : NULL;
 
@@ -709,6 +743,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     memset(&wires_b, 0, sizeof(wires_b)), memset(&zs_b, 0, sizeof(zs_b));
     memset(&quot_b, 0, sizeof(quot_b));
     gl_t **wv = NULL, **wc = NULL, **zc = NULL, **qcols = NULL, *tparts[2] = {NULL, NULL};
+    gl_t **wires_ext = NULL, **zs_ext = NULL;
     gl2_t *num = NULL, *den = NULL, *scratch = NULL, *apows = NULL, *tvals = NULL, *tterm = NULL;
     uint64_t *counts = NULL;
     gl_t *srand = NULL;
@@ -885,7 +920,18 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     por_transcript_label(&t, "plonk.alpha");
     gl2_t alpha = por_transcript_squeeze_ext(&t);
 
-    /* quotient on the LDE coset */
+    /* quotient on the evaluation domain */
+    if (N > Nc) {
+        size_t first = (size_t)1 << c->config.rate_bits;
+        if (!(wires_ext = alloc_cols(Wc, N - Nc)) || !(zs_ext = alloc_cols(Zc, N - Nc)) ||
+            por_lde_batch_blocks(pool, (const gl_t *const *)wires_b.coeffs, Wc, logn, pk->eval_bits, first,
+                                 wires_ext) != 0 ||
+            por_lde_batch_blocks(pool, (const gl_t *const *)zs_b.coeffs, Zc, logn, pk->eval_bits, first,
+                                 zs_ext) != 0) {
+            msg = "out of memory";
+            goto out;
+        }
+    }
     apows = alloc_powers(alpha, S + 1 + m + (lk ? NG + 3 : 0));
     tvals = malloc(N * sizeof(gl2_t));
     if (!apows || !tvals) {
@@ -895,7 +941,8 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     gl2_t beta_ks[POR_MAX_WIRES];
     for (size_t j = 0; j < R; j++)
         beta_ks[j] = gl2_mul_base(beta, pk->ks[j]);
-    quot_ctx qctx = {.pk = pk, .wires = &wires_b, .zs = &zs_b, .beta = beta, .gamma = gamma,
+    quot_ctx qctx = {.pk = pk, .wires = &wires_b, .zs = &zs_b, .wires_ext = wires_ext, .zs_ext = zs_ext,
+                     .beta = beta, .gamma = gamma,
                      .delta = delta, .alpha_pows = apows, .beta_ks = beta_ks, .out = tvals};
     atomic_init(&qctx.failed, 0);
     memcpy(qctx.pi, pi_hash.e, sizeof(qctx.pi));
@@ -904,6 +951,8 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
         msg = "out of memory";
         goto out;
     }
+    free_cols(wires_ext, Wc), free_cols(zs_ext, Zc);
+    wires_ext = zs_ext = NULL;
     for (int h = 0; h < 2; h++)
         if (!(tparts[h] = malloc(N * sizeof(gl_t)))) {
             msg = "out of memory";
@@ -990,6 +1039,7 @@ out:
     por_pcs_batch_free(&zs_b);
     por_pcs_batch_free(&quot_b);
     free_cols(wv, Wc), free_cols(wc, Wc), free_cols(zc, Zc);
+    free_cols(wires_ext, Wc), free_cols(zs_ext, Zc);
     free(tterm), free(counts);
     free_cols(qcols, 2 * q + (zk ? 2 : 0));
     free(tparts[0]), free(tparts[1]);

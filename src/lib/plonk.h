@@ -30,8 +30,12 @@
  * All constraints have degree <= d = max_degree in the polynomials, so
  *   C(X) = sum_k alpha^k slot_k + alpha^S boundary + sum_j alpha^(S+1+j) perm_j
  * has degree <= d (n - 1) and the quotient t = C / Z_H, Z_H = X^n - 1, degree
- * <= d (n - 1) - n.  The prover evaluates C on the LDE coset (2^rate_bits n >= d n
- * points, reusing the commitments' LDEs), divides, interpolates, and refuses
+ * <= d (n - 1) - n.  The prover evaluates C on the coset of 2^E n >= d n
+ * points, E = max(rate_bits, ceil(log2 d)) (por_circuit_quotient_eval_bits):
+ * in LDE order its first 2^rate_bits n points are the committed LDEs' (reused),
+ * and when E > rate_bits the prover evaluates the committed polynomials on the
+ * remaining points too (ntt.h, por_lde_batch_blocks), for the quotient only:
+ * nothing about it is committed or revealed.  It divides, interpolates, and refuses
  * if t is not of that degree (an unsatisfied witness).  t is split into
  * q = ceil((d (n-1) - n + 1) / m_q) chunks of m_q coefficients,
  * t = sum_c X^(c m_q) t_c, m_q = n - h_q (below), q = d - 1 without zero

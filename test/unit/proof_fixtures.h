@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "batch.h"
 #include "circuit.h"
 #include "field.h"
 #include "fri.h"
@@ -18,14 +19,28 @@ static inline int test_rand_fields(void *ctx, gl_t *out, size_t n)
     return 0;
 }
 
-/* The default configuration with 2 queries, 1 grinding bit and caps of 2:
- * the same circuits and arguments, proven in a fraction of the time. */
-static inline void test_fast_config(por_circuit_config *cfg)
+/* 2 queries, 1 grinding bit and caps of 2: the same circuits and arguments,
+ * proven in a fraction of the time. */
+static inline void test_make_fast(por_circuit_config *cfg)
 {
-    por_circuit_config_default(cfg);
     cfg->num_queries = 2;
     cfg->pow_bits = 1;
     cfg->cap_height = 1;
+}
+
+/* The default configuration, made fast. */
+static inline void test_fast_config(por_circuit_config *cfg)
+{
+    por_circuit_config_default(cfg);
+    test_make_fast(cfg);
+}
+
+/* The batch circuits' production configuration (rate 1/4, so the quotient
+ * runs on an extension of the committed LDE), made fast. */
+static inline void test_fast_batch_config(por_circuit_config *cfg)
+{
+    por_batch_config_default(cfg);
+    test_make_fast(cfg);
 }
 
 /* FRI parameters with explicit reduction arities (por_fri_params_init picks them itself). */

@@ -87,7 +87,7 @@ static int fixture_init(fixture *f, unsigned k, unsigned A, unsigned B, bool zk)
     memset(f, 0, sizeof(*f));
     snap_init(&f->s, k, A, B);
     por_circuit_config cfg;
-    test_fast_config(&cfg);
+    test_fast_batch_config(&cfg);
     const char *why = NULL;
     f->bc = por_batch_circuit_build(k, A, B, zk, &cfg, &why);
     if (!f->bc) {
@@ -654,7 +654,7 @@ static void test_shape(void)
     /* a circuit built on its own (no prices, no symbols) is the same circuit;
      * another balance width is not */
     por_circuit_config cfg;
-    test_fast_config(&cfg);
+    test_fast_batch_config(&cfg);
     por_batch_circuit *bc2 = por_batch_circuit_build(2, 2, 62, false, &cfg, &why);
     por_plonk_prover *pk2 = bc2 ? por_plonk_setup(bc2->circuit, NULL, &why) : NULL;
     ok(pk2 && memcmp(&por_plonk_prover_vk(pk2)->circuit_digest, &por_plonk_prover_vk(f.pk)->circuit_digest,

@@ -314,7 +314,7 @@ static void test_shape(fixture *f)
 
     /* the key of a real circuit of another balance width, relabelled to pass the shape check */
     por_circuit_config cfg;
-    test_fast_config(&cfg);
+    test_fast_batch_config(&cfg);
     por_batch_circuit *bc = por_batch_circuit_build(2, 2, 61, true, &cfg, &why);
     por_plonk_prover *pk = bc ? por_plonk_setup(bc->circuit, NULL, &why) : NULL;
     por_batch_vk vk61;
@@ -353,8 +353,9 @@ static void test_derive(fixture *test_fixture)
     if (rc == 0) {
         ok(vk.batch_log2 == 2 && vk.asset_count == 2 && vk.balance_bits == 62 &&
                memcmp(&vk.vk.circuit_digest, &f.vk.vk.circuit_digest, sizeof(por_digest)) == 0 &&
-               vk.vk.config.zero_knowledge == 1 && vk.vk.config.num_queries == 28,
-           "it is the production prover's key (same circuit digest, zero knowledge, 28 queries)");
+               vk.vk.config.zero_knowledge == 1 && vk.vk.config.num_queries == 42 &&
+               vk.vk.config.rate_bits == 2 && por_circuit_config_security_bits(&vk.vk.config) == 100,
+           "it is the production prover's key (same circuit digest, zero knowledge, 42 queries at rate 1/4: 100 bits)");
         rc = por_batch_proof_verify(&vk, &f.bp, &why);
         ok(rc == 0, "a production proof verifies under it (%s)", rc ? why : "ok");
         rc = por_batch_proof_verify(&vk, &test_fixture->bp, &why);
@@ -382,7 +383,7 @@ static void test_derive(fixture *test_fixture)
 int main(void)
 {
     por_circuit_config cfg;
-    test_fast_config(&cfg);
+    test_fast_batch_config(&cfg);
     fixture f;
     if (fixture_init(&f, 2, 2, &cfg, 3) != 0) {
         ok(0, "fixture");

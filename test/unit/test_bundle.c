@@ -169,7 +169,7 @@ static int snapshot_init(snapshot *s)
         free(levels[h]);
 
     por_circuit_config cfg;
-    test_fast_config(&cfg);
+    test_fast_batch_config(&cfg);
     const char *why = NULL;
     int rc = -1;
     s->bc = por_batch_circuit_build(K, A, 62, true, &cfg, &why);

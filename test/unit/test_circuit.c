@@ -151,10 +151,26 @@ static void test_packing_and_errors(void)
     por_builder_free(b);
 
     cfg.num_wires = 130;
-    cfg.max_degree = 9;
+    cfg.max_degree = 65;
     b = por_builder_new(&cfg);
-    ok(por_builder_error(b) != NULL, "max_degree 9 > 2^rate_bits refused");
+    ok(por_builder_error(b) != NULL, "max_degree 65 refused (3..64)");
     por_builder_free(b);
+    cfg.max_degree = 2;
+    b = por_builder_new(&cfg);
+    ok(por_builder_error(b) != NULL, "max_degree 2 refused (3..64)");
+    por_builder_free(b);
+    /* the quotient's evaluation domain follows the degree, not only the rate */
+    cfg.max_degree = 9;
+    ok(por_circuit_config_check(&cfg) == NULL && por_circuit_quotient_eval_bits(&cfg) == 4,
+       "max_degree 9 at rate 3: accepted, quotient on 16n points");
+    cfg.max_degree = 8;
+    cfg.rate_bits = 1;
+    ok(por_circuit_config_check(&cfg) == NULL && por_circuit_quotient_eval_bits(&cfg) == 3,
+       "max_degree 8 at rate 1: accepted, quotient on 8n points");
+    cfg.max_degree = 3;
+    cfg.rate_bits = 3;
+    ok(por_circuit_quotient_eval_bits(&cfg) == 3, "max_degree 3 at rate 3: quotient on the 8n-point LDE");
+    cfg.max_degree = 9;
     cfg.max_degree = 4;
     b = por_builder_new(&cfg);
     por_builder_poseidon(b, in, out);

@@ -260,6 +260,40 @@ static void test_lde(void)
     free(pad);
 }
 
+/* The tail blocks of a larger LDE: a committed LDE at rate r is the first
+ * 2^r blocks of the LDE at rate r' > r, and por_lde_batch_blocks gives the rest. */
+static void test_lde_blocks(void)
+{
+    por_pool *pool = por_pool_create(2);
+    for (unsigned log_n = 0; log_n <= 8; log_n += 4)
+        for (unsigned big = 1; big <= 4; big++)
+            for (unsigned first_bits = 0; first_bits < big; first_bits++) {
+                size_t n = (size_t)1 << log_n, N = n << big, first = (size_t)1 << first_bits;
+                gl_t *c[2] = {rnd_vec(n), rnd_vec(n)};
+                gl_t *full = malloc(N * sizeof(gl_t)), *small = malloc((first * n) * sizeof(gl_t));
+                gl_t *tails[2] = {malloc(N * sizeof(gl_t)), malloc(N * sizeof(gl_t))};
+                int same = 1;
+                for (int k = 0; k < 2; k++) {
+                    CHECK(por_lde(c[k], log_n, big, full));
+                    CHECK(por_lde(c[k], log_n, first_bits, small));
+                    same &= vec_eq(full, small, first * n);
+                }
+                CHECK(por_lde_batch_blocks(pool, (const gl_t *const *)c, 2, log_n, big, first, tails));
+                for (int k = 0; k < 2; k++) {
+                    CHECK(por_lde(c[k], log_n, big, full));
+                    same &= vec_eq(full + first * n, tails[k], N - first * n);
+                }
+                ok(same, "LDE 2^%u: rate %u = rate %u's blocks, then blocks %zu.. of rate %u", log_n, big,
+                   first_bits, first, big);
+                free(c[0]), free(c[1]), free(full), free(small), free(tails[0]), free(tails[1]);
+            }
+    gl_t one = 1, *out = &one;
+    const gl_t *in = &one;
+    ok(por_lde_batch_blocks(pool, &in, 1, 0, 2, 4, &out) == -1 && one == 1,
+       "first_block = 2^rate refused, output untouched");
+    por_pool_destroy(pool);
+}
+
 /* Batches on a pool give the same results as the single-vector functions. */
 static void test_batches(void)
 {
@@ -365,6 +399,7 @@ int main(void)
     test_round_trips();
     test_paths_agree();
     test_lde();
+    test_lde_blocks();
     test_batches();
     test_ext();
     ok(call_failures == 0, "every transform and LDE call returned 0");
