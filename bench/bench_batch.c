@@ -6,7 +6,7 @@
  *   batch.NxA.rows        circuit rows (and rows per account)
  *   batch.NxA.setup       preprocessing (ms)
  *   batch.NxA.witness     native checks + expected statement + witness generation (ms)
- *   batch.NxA.prove       the PLONK proof (ms)
+ *   batch.NxA.prove       the PLONK proof (ms), then its phases (prove_phases)
  *   batch.NxA.verify      decode + verify with the expected statement, best of 3 (ms)
  *   batch.NxA.size        serialized proof (bytes)
  *   batch.NxA.peak_rss    peak resident set size so far (KiB)
@@ -92,10 +92,15 @@ static int run(unsigned k, unsigned A)
     snprintf(key, sizeof(key), "%s.witness", tag);
     bench_report(key, ms_since(t0), "ms");
     t0 = bench_now_ns();
-    if (por_batch_prove(pk, bc, w, pool, NULL, &pub, &proof, &why) != 0)
+    por_plonk_timings times;
+    por_plonk_prove_opts opts = {.timings = &times};
+    if (por_batch_prove(pk, bc, w, pool, &opts, &pub, &proof, &why) != 0)
         goto out;
     snprintf(key, sizeof(key), "%s.prove", tag);
     bench_report(key, ms_since(t0), "ms");
+    printf("%s.prove_phases: wires %.0f ms, permutation %.0f ms, quotient %.0f ms, quotient commit %.0f ms, "
+           "opening %.0f ms\n",
+           tag, times.wires, times.permutation, times.quotient, times.quotient_commit, times.opening);
     uint8_t *buf;
     size_t len;
     if (por_plonk_proof_serialize(&proof, &buf, &len) != 0)

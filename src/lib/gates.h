@@ -132,6 +132,9 @@ static inline unsigned por_poseidon_gate_out(unsigned i) { return 12 + i; }
 void por_poseidon_gate_eval_reference(const gl_t *w, gl_t *out);
 
 typedef struct por_gate por_gate;
+
+/* Points per call of a gate's eval_base_x8. */
+#define POR_GATE_LANES 8
 struct por_builder;
 
 /*
@@ -168,6 +171,13 @@ typedef struct {
                       gl_t *out);
     void (*eval_ext)(const por_gate *g, const gl2_t *wires, const gl2_t *consts, const gl2_t *pi,
                      gl2_t *out);
+    /* Optional (NULL: eval_base point by point), for the prover's quotient:
+     * the constraints at POR_GATE_LANES points at once, lane-major:
+     * wires[j * stride + p] and consts[k * stride + p] for lanes p <
+     * POR_GATE_LANES (stride >= POR_GATE_LANES), out[c * POR_GATE_LANES + p].
+     * Must equal eval_base lane by lane (canonical outputs). */
+    void (*eval_base_x8)(const por_gate *g, const gl_t *wires, const gl_t *consts, size_t stride,
+                         const gl_t *pi, gl_t *out);
     /* Reserved for recursion: the in-circuit evaluation (NULL for now). */
     por_gate_eval_circuit_fn eval_circuit;
     /* Witness generators per row, their columns, and the computation: reads

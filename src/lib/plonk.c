@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ntt.h"
 #include "poseidon.h"
@@ -690,6 +691,24 @@ void por_plonk_proof_free(por_plonk_proof *proof)
     memset(proof, 0, sizeof(*proof));
 }
 
+/* Monotonic milliseconds, for the optional phase timings. */
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Charges the time since *mark to *phase (if timings are wanted) and moves the mark. */
+static void phase_done(const por_plonk_prove_opts *opts, double *phase, double *mark)
+{
+    if (!opts || !opts->timings)
+        return;
+    double t = now_ms();
+    *phase = t - *mark;
+    *mark = t;
+}
+
 /* The caller's stop request (opts->should_stop), polled between phases. */
 static bool stop_requested(const por_plonk_prove_opts *opts)
 {
@@ -737,6 +756,9 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     const size_t N = (size_t)1 << L, Nc = (size_t)1 << (logn + c->config.rate_bits);
     const size_t cap = (size_t)1 << c->config.cap_height;
     por_rand_fn rnd = opts && opts->rand ? opts->rand : por_rand_openssl;
+    por_plonk_timings scratch_times, *times = opts && opts->timings ? opts->timings : &scratch_times;
+    double mark = now_ms();
+    memset(times, 0, sizeof(*times));
     void *rnd_ctx = opts && opts->rand ? opts->rand_ctx : NULL;
 
     por_pcs_batch wires_b, zs_b, quot_b;
@@ -823,6 +845,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
                        "wire commitment failed");
     if (msg != NULL)
         goto out;
+    phase_done(opts, &times->wires, &mark);
 
     transcript_start(&t, vk, &pi_hash);
     por_transcript_label(&t, "plonk.wires_cap");
@@ -915,6 +938,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
                        "permutation commitment failed");
     if (msg != NULL)
         goto out;
+    phase_done(opts, &times->permutation, &mark);
     por_transcript_label(&t, "plonk.zs_cap");
     por_transcript_observe_digests(&t, proof->zs_cap, cap);
     por_transcript_label(&t, "plonk.alpha");
@@ -978,6 +1002,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
         msg = "the witness does not satisfy the circuit's constraints";
         goto out;
     }
+    phase_done(opts, &times->quotient, &mark);
     /* chunks (randomized with zero knowledge), then R0, R1 */
     size_t nq = 2 * q + (zk ? 2 : 0);
     qcols = alloc_cols(nq, n);
@@ -1020,6 +1045,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
                        "quotient commitment failed");
     if (msg != NULL)
         goto out;
+    phase_done(opts, &times->quotient_commit, &mark);
     por_transcript_label(&t, "plonk.quotient_cap");
     por_transcript_observe_digests(&t, proof->quotient_cap, cap);
     por_transcript_label(&t, "plonk.zeta");
@@ -1034,6 +1060,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
         msg = "opening failed";
         goto out;
     }
+    phase_done(opts, &times->opening, &mark);
 out:
     por_pcs_batch_free(&wires_b);
     por_pcs_batch_free(&zs_b);

@@ -215,6 +215,15 @@ typedef struct {
 
 void por_plonk_proof_free(por_plonk_proof *proof);
 
+/* Wall time of the prover's phases (ms), for benchmarks and profiling. */
+typedef struct {
+    double wires;           /* wire values, multiplicities, their commitment */
+    double permutation;     /* Z, partial products, lookup helpers, their commitment */
+    double quotient;        /* the evaluation domain's extension, C / Z_H, interpolation */
+    double quotient_commit; /* chunks, masks, their commitment */
+    double opening;         /* evaluations, FRI, grinding, queries */
+} por_plonk_timings;
+
 typedef struct {
     /* randomness for blinding rows, quotient masks and salts (NULL: OpenSSL) */
     por_rand_fn rand;
@@ -231,6 +240,8 @@ typedef struct {
      * for a whole proof */
     bool (*should_stop)(void *ctx);
     void *stop_ctx;
+    /* filled with the phases' wall times when not NULL */
+    por_plonk_timings *timings;
 } por_plonk_prove_opts;
 
 /*
