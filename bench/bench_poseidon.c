@@ -2,14 +2,18 @@
  * Poseidon benchmarks, one core: the permutation (the implementation
  * poseidon_permute picks on this CPU, and the portable one), the time per
  * permutation when 8 are done at once (poseidon_permute_x8, then each 8-lane
- * build this CPU runs), hash_no_pad of 20 elements, and a Merkle node hash.
+ * build this CPU runs), hash_no_pad of 20 elements, a Merkle node hash, and
+ * the Poseidon gate's constraints per point (eval_base, then eval_base_x8
+ * and each of its implementations that runs here, per point of the 8).
  * Each figure is the median over several runs of the per-call time;
- * arguments: [runs] [calls per run].
+ * arguments: [runs] [calls per run] (the gate evaluates a tenth as many
+ * points).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "gates.h"
 #include "poseidon.h"
 #include "poseidon_internal.h"
 #include "tree.h"
@@ -70,6 +74,69 @@ static void step_node(gl_t *s)
     memcpy(s + 4, d.e, sizeof(d.e));
 }
 
+/* The Poseidon gate on honest rows: one row (scalar) or 8 lane-major
+ * (stride 8).  Each call adds its last constraint (0) to an input, so that
+ * it waits for the previous one and the rows stay honest. */
+enum { GATE_NW = POR_POSEIDON_GATE_WIRES, GATE_NC = POR_POSEIDON_GATE_CONSTRAINTS };
+static por_gate gate;
+static gl_t gate_row[GATE_NW], gate_lanes[GATE_NW * 8], gate_out[GATE_NC * 8];
+
+static void step_gate_eval(gl_t *w)
+{
+    gate.vt->eval_base(&gate, w, NULL, NULL, gate_out);
+    w[0] = gl_add(w[0], gate_out[GATE_NC - 1]);
+}
+
+static void step_gate_eval_x8(gl_t *w)
+{
+    gate.vt->eval_base_x8(&gate, w, NULL, 8, NULL, gate_out);
+    w[0] = gl_add(w[0], gate_out[(GATE_NC - 1) * 8]);
+}
+
+/* The same by implementation: 0 portable, 1 AVX-512F, 2 AVX-512F + IFMA. */
+#define GATE_STEP(impl)                                                      \
+    static void step_gate_eval_x8_##impl(gl_t *w)                            \
+    {                                                                        \
+        poseidon_gate_eval_x8_impl(impl, w, 8, gate_out);                    \
+        w[0] = gl_add(w[0], gate_out[(GATE_NC - 1) * 8]);                    \
+    }
+GATE_STEP(0)
+GATE_STEP(1)
+GATE_STEP(2)
+
+static void bench_gate(const struct bench_cfg *cfg)
+{
+    const char *why = por_gate_init(&gate, &por_gate_poseidon_vt, NULL, GATE_NW, POR_POSEIDON_GATE_ROUTED, 0);
+    if (why) {
+        fprintf(stderr, "poseidon gate: %s\n", why);
+        return;
+    }
+    for (int l = 0; l < 8; l++) {
+        gl_t row[GATE_NW] = {0};
+        for (int i = 0; i < POSEIDON_WIDTH; i++)
+            row[i] = (gl_t)(l * POSEIDON_WIDTH + i);
+        gate.vt->generate(&gate, 0, NULL, row);
+        for (int j = 0; j < GATE_NW; j++)
+            gate_lanes[j * 8 + l] = row[j];
+        if (l == 0)
+            memcpy(gate_row, row, sizeof(row));
+    }
+    struct bench_cfg c1 = {cfg->runs, cfg->calls / 10 > 0 ? cfg->calls / 10 : 1};
+    struct bench_cfg c8 = {cfg->runs, cfg->calls / 80 > 0 ? cfg->calls / 80 : 1};
+    bench_report("poseidon.gate_eval", median_ns(&c1, step_gate_eval, gate_row), "ns");
+    bench_report("poseidon.gate_eval.x8", median_ns(&c8, step_gate_eval_x8, gate_lanes) / 8, "ns");
+    static const struct {
+        int impl;
+        const char *key;
+        void (*step)(gl_t *);
+    } builds[] = {{0, "poseidon.gate_eval.x8.portable", step_gate_eval_x8_0},
+                  {1, "poseidon.gate_eval.x8.avx512f", step_gate_eval_x8_1},
+                  {2, "poseidon.gate_eval.x8.avx512ifma", step_gate_eval_x8_2}};
+    for (size_t b = 0; b < sizeof(builds) / sizeof(builds[0]); b++)
+        if (poseidon_gate_eval_x8_impl(builds[b].impl, gate_lanes, 8, gate_out) == 0)
+            bench_report(builds[b].key, median_ns(&c8, builds[b].step, gate_lanes) / 8, "ns");
+}
+
 int bench_poseidon(int argc, char **argv)
 {
     struct bench_cfg cfg = {DEFAULT_RUNS, DEFAULT_CALLS};
@@ -103,5 +170,6 @@ int bench_poseidon(int argc, char **argv)
     }
     bench_report("poseidon.hash_no_pad.20", median_ns(&cfg, step_hash20, buf), "ns");
     bench_report("poseidon.por_hash.node", median_ns(&cfg, step_node, buf), "ns");
+    bench_gate(&cfg);
     return 0;
 }

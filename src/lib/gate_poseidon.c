@@ -8,11 +8,13 @@
  * constraint says that wire equals the running state.  MDS and round
  * constants are linear, so they never raise the degree.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "gates.h"
 #include "poseidon.h"
 #include "poseidon_constants.h"
+#include "poseidon_internal.h"
 
 #define HALF_FULL 4
 #define PARTIAL 22
@@ -762,6 +764,138 @@ static void poseidon_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, 
         out[k++] = gl_sub(s[i], w[por_poseidon_gate_out(i)]);
 }
 
+/*
+ * Eight points at once (eval_base_x8), lane-major: poseidon_eval_base's
+ * steps, one point per vector lane, composed from the 8-lane layers of the
+ * fast permutations (poseidon_internal.h).  A full round is an S-box layer
+ * then an MDS layer with the next round's constants folded in; the partial
+ * rounds are the closed form above as two dense products over (u, y).
+ * Every S-box after round 0's is of a wire, so the 22 partial-round S-boxes
+ * are one layer, ahead of the products.  u0 reaches the later rounds only
+ * through partial round 0's S-box, so PART_U's rows 1-21 and FIN_U's rows
+ * all have a zero first column and PART_U's row 0 is (1, 0, ..., 0): the
+ * products read u1..u11 and y, and partial round 0's S-box input is u0 +
+ * PART_C[0].
+ */
+typedef struct {
+    const poseidon_x8_layers *layers[3];   /* by build number; NULL: cannot run */
+    poseidon_x8_dense *part0;              /* x_0 from u0 */
+    poseidon_x8_dense *part;               /* x_1..x_21 from (u1..u11, y) */
+    poseidon_x8_dense *fin;                /* the state entering round 26, its constants added */
+} gate_x8_tables;
+
+/* Derived once from the tables above, then only read. */
+static gate_x8_tables GATE_X8;
+static pthread_once_t gate_x8_once = PTHREAD_ONCE_INIT;
+
+/* Columns of the dense products: u1..u11, then y0..y21. */
+#define X8_COLS (W - 1 + PARTIAL)
+
+static void gate_x8_init(void)
+{
+    uint64_t m[PARTIAL][X8_COLS], add[PARTIAL];
+    unsigned len[PARTIAL], one = 1;
+    gate_x8_tables t = {{NULL, NULL, NULL}, NULL, NULL, NULL};
+
+    t.part0 = poseidon_x8_dense_new(1, 1, &PART_U[0][0], &one, &PART_C[0]);
+    for (unsigned r = 1; r < PARTIAL; r++) {
+        memcpy(m[r - 1], &PART_U[r][1], (W - 1) * sizeof(uint64_t));
+        memcpy(m[r - 1] + W - 1, PART_Y[r], r * sizeof(uint64_t));
+        len[r - 1] = W - 1 + r;
+        add[r - 1] = PART_C[r];
+    }
+    t.part = poseidon_x8_dense_new(PARTIAL - 1, X8_COLS, &m[0][0], len, add);
+    const uint64_t *rc = round_constants(HALF_FULL + PARTIAL);
+    for (unsigned i = 0; i < W; i++) {
+        memcpy(m[i], &FIN_U[i][1], (W - 1) * sizeof(uint64_t));
+        memcpy(m[i] + W - 1, FIN_Y[i], PARTIAL * sizeof(uint64_t));
+        len[i] = X8_COLS;
+        add[i] = gl_add(FIN_C[i], gl_from_u64(rc[i]));
+    }
+    t.fin = poseidon_x8_dense_new(W, X8_COLS, &m[0][0], len, add);
+    if (t.part0 && t.part && t.fin) {   /* else only the portable way runs */
+        t.layers[1] = poseidon_x8_layers_of(1);
+        t.layers[2] = poseidon_x8_layers_of(2);
+    }
+    GATE_X8 = t;
+}
+
+/* Wire j of lane 0 (lane p at + p). */
+static inline const gl_t *lane_wire(const gl_t *w, size_t stride, unsigned j) { return w + (size_t)j * stride; }
+
+/* An array of words for reading (C converts T (*)[8] to const T (*)[8] only by a cast). */
+static inline const uint64_t (*rd(uint64_t (*a)[8]))[8] { return (const uint64_t(*)[8])a; }
+
+/* The 118 constraints at 8 points by one build's layers, in eval_base's order. */
+static void poseidon_eval_x8_layers(const poseidon_x8_layers *L, const gl_t *w, size_t stride, gl_t *out)
+{
+    uint64_t y[W][8], s[W][8], v[W + PARTIAL][8], x[PARTIAL][8];   /* v: u, then the y_r */
+    uint64_t(*o)[8] = (uint64_t(*)[8])out;
+    unsigned k = 0;
+    L->sbox(W, w, stride, round_constants(0), y);
+    L->mds(0, rd(y), s);
+    for (unsigned r = 1; r < HALF_FULL; r++, k += W) {
+        const gl_t *wr = lane_wire(w, stride, full0_wire(r, 0));
+        L->sub(W, rd(s), wr, stride, o + k);
+        L->sbox(W, wr, stride, NULL, y);
+        if (r < HALF_FULL - 1)
+            L->mds((int)r, rd(y), s);
+        else
+            L->mds(POSEIDON_X8_MDS_ALONE, rd(y), v);   /* u */
+    }
+    const gl_t *wp = lane_wire(w, stride, partial_wire(0));
+    L->sbox(PARTIAL, wp, stride, NULL, v + W);
+    L->dense(GATE_X8.part0, rd(v), x);
+    L->dense(GATE_X8.part, rd(v + 1), x + 1);
+    L->sub(PARTIAL, rd(x), wp, stride, o + k);
+    k += PARTIAL;
+    L->dense(GATE_X8.fin, rd(v + 1), s);
+    for (unsigned r = 0; r < HALF_FULL; r++, k += W) {
+        const gl_t *wr = lane_wire(w, stride, full1_wire(r, 0));
+        L->sub(W, rd(s), wr, stride, o + k);
+        L->sbox(W, wr, stride, NULL, y);
+        L->mds(POSEIDON_X8_MDS_SECOND_HALF + (int)r, rd(y), s);
+    }
+    L->sub(W, rd(s), lane_wire(w, stride, por_poseidon_gate_out(0)), stride, o + k);
+}
+
+/* The portable way: eval_base lane by lane. */
+static void poseidon_eval_x8_portable(const gl_t *w, size_t stride, gl_t *out)
+{
+    gl_t row[POR_POSEIDON_GATE_WIRES], o[POR_POSEIDON_GATE_CONSTRAINTS];
+    for (unsigned p = 0; p < POR_GATE_LANES; p++) {
+        for (unsigned j = 0; j < POR_POSEIDON_GATE_WIRES; j++)
+            row[j] = w[(size_t)j * stride + p];
+        poseidon_eval_base(NULL, row, NULL, NULL, o);
+        for (unsigned c = 0; c < POR_POSEIDON_GATE_CONSTRAINTS; c++)
+            out[c * POR_GATE_LANES + p] = o[c];
+    }
+}
+
+int poseidon_gate_eval_x8_impl(int impl, const gl_t *wires, size_t stride, gl_t *out)
+{
+    if (impl == 0) {
+        poseidon_eval_x8_portable(wires, stride, out);
+        return 0;
+    }
+    if (impl < 0 || impl > 2)
+        return -1;
+    pthread_once(&gate_x8_once, gate_x8_init);
+    if (!GATE_X8.layers[impl])
+        return -1;
+    poseidon_eval_x8_layers(GATE_X8.layers[impl], wires, stride, out);
+    return 0;
+}
+
+/* The fastest implementation this CPU runs (they agree exactly). */
+static void poseidon_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                                  gl_t *out)
+{
+    (void)g, (void)c, (void)pi;
+    if (poseidon_gate_eval_x8_impl(2, w, stride, out) != 0 && poseidon_gate_eval_x8_impl(1, w, stride, out) != 0)
+        poseidon_eval_x8_portable(w, stride, out);
+}
+
 static void poseidon_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
                               gl2_t *out)
 {
@@ -823,7 +957,7 @@ static void poseidon_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t
 
 const por_gate_vtable por_gate_poseidon_vt = {
     .kind = POR_GATE_POSEIDON, .name = "poseidon", .init = poseidon_init,
-    .eval_base = poseidon_eval_base, .eval_ext = poseidon_eval_ext,
+    .eval_base = poseidon_eval_base, .eval_base_x8 = poseidon_eval_base_x8, .eval_ext = poseidon_eval_ext,
     .num_generators = poseidon_num_generators, .generator_io = poseidon_io,
     .generate = poseidon_generate,
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "field_x8.h"
 #include "ntt.h"
 #include "poseidon.h"
 #include "transcript.h"
@@ -522,6 +523,7 @@ typedef struct {
     const gl2_t *beta_ks;    /* R: beta k_j */
     gl_t pi[4];
     gl2_t *out;
+    const struct quot_x8 *x8; /* the 8-lane path's tables; NULL: point by point */
     atomic_int failed; /* a chunk could not allocate its buffers */
 } quot_ctx;
 
@@ -537,9 +539,9 @@ static inline const gl_t *eval_at(gl_t *const *lde, gl_t *const *ext, size_t k, 
     return i < committed ? lde[k] + i : ext[k] + (i - committed);
 }
 
-static void quot_range(void *arg, size_t b, size_t e)
+/* The quotient point by point (CPUs without AVX-512, POR_NO_SIMD). */
+static void quot_range_scalar(quot_ctx *qc, size_t b, size_t e)
 {
-    quot_ctx *qc = arg;
     const por_plonk_prover *pk = qc->pk;
     const por_plonk_vk *vk = &pk->vk;
     const size_t W = vk->config.num_wires, R = vk->config.num_routed_wires;
@@ -656,6 +658,313 @@ static void quot_range(void *arg, size_t b, size_t e)
     free(wb);
 }
 
+/*
+ * The quotient 8 points at a time (field_x8.h).  Same values as
+ * quot_range_scalar; since the field is exact, some sums are regrouped to
+ * save multiplications:
+ *   - s_act and s_lk factor out of the lookup terms: s_act (sum_g alpha_g
+ *     h_g P_g - s_lk sum_g alpha_g S_g + alpha_NG step);
+ *   - the boundary terms share their L_0 / Z_H factor;
+ *   - products by challenges (the alpha powers) are lazy dot products.
+ */
+
+/* The challenges in the forms the vector multiplications take (one proof). */
+typedef struct quot_x8 {
+    gl2_x8_mult *alpha;    /* the alpha powers of quot_ctx */
+    gl_x8_k (*beta_ks)[2]; /* R: beta k_j, c0 and c1 */
+    gl_x8_k beta[2];       /* beta, c0 and c1 */
+    gl_x8_k delta1, delta1w; /* delta's c1 and 7 times it */
+    bool scalar_gates;     /* a gate type has no eval_base_x8 */
+} quot_x8;
+
+/* Fills t from the challenges; returns the memory to free (NULL: out of memory). */
+static void *quot_x8_init(quot_x8 *t, const por_plonk_vk *vk, const gl2_t *apows, size_t napows,
+                          const gl2_t *beta_ks, gl2_t beta, gl2_t delta)
+{
+    const size_t R = vk->config.num_routed_wires;
+    char *mem = malloc(napows * sizeof(gl2_x8_mult) + R * sizeof(*t->beta_ks));
+    if (!mem)
+        return NULL;
+    t->alpha = (gl2_x8_mult *)mem;
+    t->beta_ks = (gl_x8_k(*)[2])(mem + napows * sizeof(gl2_x8_mult));
+    for (size_t k = 0; k < napows; k++)
+        t->alpha[k] = gl2_x8_mult_of(apows[k]);
+    for (size_t j = 0; j < R; j++)
+        t->beta_ks[j][0] = gl_x8_k_of(beta_ks[j].c0), t->beta_ks[j][1] = gl_x8_k_of(beta_ks[j].c1);
+    t->beta[0] = gl_x8_k_of(beta.c0), t->beta[1] = gl_x8_k_of(beta.c1);
+    t->delta1 = gl_x8_k_of(delta.c1), t->delta1w = gl_x8_k_of(gl_mul(GL2_W, delta.c1));
+    t->scalar_gates = false;
+    for (size_t g = 0; g < vk->num_gate_types; g++)
+        t->scalar_gates |= vk->gate_types[g].vt->eval_base_x8 == NULL;
+    return mem;
+}
+
+#if GL_X8_HAVE_AVX512
+/* Per-point columns of a block besides the batches' (PT_ZN*, PT_PN*: Z and
+ * phi at the next point w x, c0 and c1). */
+enum { PT_X, PT_L0, PT_LB, PT_ZHI, PT_ZN0, PT_ZN1, PT_PN0, PT_PN1, PT_COUNT };
+
+/* One thread's block of QBLK points, lane-major (value j of point p at
+ * [j * QBLK + p]: 8 points of a column are one vector). */
+typedef struct {
+    gl_t *w, *pre, *z, *pt; /* Wc wire, P0 preprocessed, Z, PT_COUNT columns */
+    gl_t *cons;             /* a gate's constraints at 8 points, [c * 8 + p] */
+    gl_t *pw, *pc, *pout;   /* point-major wires and constants, and eval_base's outputs
+                             * ([p * quot_rows8 + c]), for the gates without eval_base_x8 */
+} quot_block;
+
+/* cnt values of a column into a block row, zeros after them (a whole row
+ * is a fixed-size copy, which the compiler inlines). */
+static inline void block_row(gl_t *dst, const gl_t *src, size_t cnt)
+{
+    if (cnt == QBLK) {
+        memcpy(dst, src, QBLK * sizeof(gl_t));
+        return;
+    }
+    memcpy(dst, src, cnt * sizeof(gl_t));
+    memset(dst + cnt, 0, (QBLK - cnt) * sizeof(gl_t));
+}
+
+/* Gathers the block of points [i0, i0 + cnt) (cnt <= QBLK; the other lanes
+ * get zeros, and results nobody reads). */
+GL_X8_TARGET static void quot_gather(const quot_ctx *qc, const quot_block *bk, size_t i0, size_t cnt)
+{
+    const por_plonk_prover *pk = qc->pk;
+    const por_plonk_vk *vk = &pk->vk;
+    const size_t W = vk->config.num_wires, R = vk->config.num_routed_wires;
+    const size_t K = vk->config.num_constants, G = vk->num_gate_types, m = vk->num_perm_chunks;
+    const unsigned rate = pk->eval_bits, L = vk->degree_bits + rate;
+    const size_t N = (size_t)1 << L, Nc = (size_t)1 << (vk->degree_bits + vk->config.rate_bits);
+    const bool lk = vk->config.lookup_bits != 0;
+    const size_t NG = vk->num_lookup_groups;
+    const size_t Wc = W + lk, P0 = G + K + R + (lk ? 2 : 0), Z = 2 * m + (lk ? 2 * NG + 2 : 0);
+    for (size_t j = 0; j < Wc; j++)
+        block_row(bk->w + j * QBLK, eval_at(qc->wires->lde, qc->wires_ext, j, i0, Nc), cnt);
+    for (size_t k = 0; k < P0; k++)
+        block_row(bk->pre + k * QBLK, eval_at(pk->pre.lde, pk->pre_ext, k, i0, Nc), cnt);
+    for (size_t k = 0; k < Z; k++)
+        block_row(bk->z + k * QBLK, eval_at(qc->zs->lde, qc->zs_ext, k, i0, Nc), cnt);
+    memset(bk->pt, 0, PT_COUNT * QBLK * sizeof(gl_t));
+    memcpy(bk->pt + PT_X * QBLK, pk->lde_x + i0, cnt * sizeof(gl_t));
+    memcpy(bk->pt + PT_L0 * QBLK, pk->l0_over_zh + i0, cnt * sizeof(gl_t));
+    if (lk)
+        memcpy(bk->pt + PT_LB * QBLK, pk->lb_over_zh + i0, cnt * sizeof(gl_t));
+    for (size_t p = 0; p < cnt; p++) {
+        size_t nat = por_bit_reverse_index(i0 + p, L);
+        size_t inext = por_bit_reverse_index((nat + ((size_t)1 << rate)) & (N - 1), L);
+        bk->pt[PT_ZHI * QBLK + p] = pk->zh_inv[nat & (((size_t)1 << rate) - 1)];
+        bk->pt[PT_ZN0 * QBLK + p] = *eval_at(qc->zs->lde, qc->zs_ext, 0, inext, Nc);
+        bk->pt[PT_ZN1 * QBLK + p] = *eval_at(qc->zs->lde, qc->zs_ext, 1, inext, Nc);
+        if (lk) {
+            bk->pt[PT_PN0 * QBLK + p] = *eval_at(qc->zs->lde, qc->zs_ext, 2 * m + 2 * NG, inext, Nc);
+            bk->pt[PT_PN1 * QBLK + p] = *eval_at(qc->zs->lde, qc->zs_ext, 2 * m + 2 * NG + 1, inext, Nc);
+        }
+    }
+    if (!qc->x8->scalar_gates)
+        return;
+    /* point-major copies for eval_base */
+    for (size_t p = 0; p < QBLK; p += GL_X8_LANES) {
+        size_t j = 0;
+        for (; j + GL_X8_LANES <= Wc; j += GL_X8_LANES)
+            glv8_transpose(bk->w + j * QBLK + p, QBLK, bk->pw + p * Wc + j, Wc);
+        for (; j < Wc; j++)
+            for (size_t q = p; q < p + GL_X8_LANES; q++)
+                bk->pw[q * Wc + j] = bk->w[j * QBLK + q];
+    }
+    for (size_t p = 0; p < QBLK; p++)
+        for (size_t k = 0; k < K; k++)
+            bk->pc[p * K + k] = bk->pre[(G + k) * QBLK + p];
+}
+
+/* Constraint rows of a block's buffers, rounded up to whole 8x8 transposes. */
+static size_t quot_rows8(const por_plonk_vk *vk) { return (vk->num_constraint_slots + 7) & ~(size_t)7; }
+
+/* Gate gt's constraints at the 8 points from lane o into bk->cons: by its
+ * eval_base_x8, or point by point and transposed. */
+GL_X8_TARGET static void quot_gate(const quot_ctx *qc, const quot_block *bk, const por_gate *gt, size_t o)
+{
+    const por_plonk_vk *vk = &qc->pk->vk;
+    const size_t W = vk->config.num_wires, K = vk->config.num_constants, G = vk->num_gate_types;
+    const size_t Wc = W + (vk->config.lookup_bits != 0), S8 = quot_rows8(vk);
+    if (gt->vt->eval_base_x8) {
+        gt->vt->eval_base_x8(gt, bk->w + o, bk->pre + G * QBLK + o, QBLK, qc->pi, bk->cons);
+        return;
+    }
+    for (size_t p = 0; p < GL_X8_LANES; p++)
+        gt->vt->eval_base(gt, bk->pw + (o + p) * Wc, bk->pc + (o + p) * K, qc->pi, bk->pout + p * S8);
+    for (size_t c = 0; c < gt->num_constraints; c += 8)
+        glv8_transpose(bk->pout + c, S8, bk->cons + c * GL_X8_LANES, GL_X8_LANES);
+}
+
+/* Vector of column j of a block buffer at lanes o..o+7. */
+#define LANES(buf, j) glv8_load((buf) + (size_t)(j) * QBLK + o)
+
+/* Column col's permutation factors at the 8 points from lane o:
+ * f = w + gamma + beta k_col x and h = w + gamma + beta sigma_col. */
+GL_X8_INLINE void perm_factors(const quot_ctx *qc, const quot_block *bk, size_t o, size_t col, gl2v8 *f,
+                               gl2v8 *h)
+{
+    const por_plonk_vk *vk = &qc->pk->vk;
+    const quot_x8 *t = qc->x8;
+    const size_t sig = vk->num_gate_types + vk->config.num_constants + col;
+    const __m512i x = LANES(bk->pt, PT_X), xh = glv8_hi(x);
+    const __m512i sg = LANES(bk->pre, sig), sgh = glv8_hi(sg);
+    const gl2v8 gamma = gl2v8_set1(qc->gamma);
+    __m512i wg = glv8_add(LANES(bk->w, col), gamma.c0);
+    *f = (gl2v8){glv8_add(wg, glv8_mul_k(x, xh, &t->beta_ks[col][0])),
+                 glv8_add(gamma.c1, glv8_mul_k(x, xh, &t->beta_ks[col][1]))};
+    *h = (gl2v8){glv8_add(wg, glv8_mul_k(sg, sgh, &t->beta[0])),
+                 glv8_add(gamma.c1, glv8_mul_k(sg, sgh, &t->beta[1]))};
+}
+
+/* The quotient at the 8 points from lane o of the block into out[0..cnt). */
+GL_X8_TARGET static void quot_lanes(const quot_ctx *qc, const quot_block *bk, size_t o, gl2_t *out, size_t cnt)
+{
+    const por_plonk_vk *vk = &qc->pk->vk;
+    const quot_x8 *t = qc->x8;
+    const size_t W = vk->config.num_wires, R = vk->config.num_routed_wires;
+    const size_t K = vk->config.num_constants, G = vk->num_gate_types;
+    const size_t S = vk->num_constraint_slots, m = vk->num_perm_chunks, cs = vk->perm_chunk_size;
+    const bool lk = vk->config.lookup_bits != 0;
+    const size_t NG = vk->num_lookup_groups, gs = vk->lookup_group_size;
+    const size_t F = vk->config.lookup_first_wire, LA = S + 1 + m;
+    const __m512i zero = _mm512_setzero_si512(), one = glv8_set1(1);
+
+    /* gates: sum_g s_g sum_k alpha^k c_{g,k} */
+    gl2v8 acc = {zero, zero};
+    __m512i s_lk = zero;
+    for (size_t g = 0; g < G; g++) {
+        const por_gate *gt = &vk->gate_types[g];
+        __m512i sel = LANES(bk->pre, g);
+        if (gt->lookup_bits)
+            s_lk = glv8_add(s_lk, sel);
+        quot_gate(qc, bk, gt, o);
+        gl2v8_dot d = gl2v8_dot_zero();
+        for (size_t k = 0; k < gt->num_constraints; k++)
+            gl2v8_dot_base(&d, glv8_load(bk->cons + k * GL_X8_LANES), &t->alpha[k]);
+        acc = gl2v8_add(acc, gl2v8_mul_base(gl2v8_dot_finish(&d), sel));
+    }
+
+    /* permutation: chunk j's next den - prev num, num and den the products
+     * of its columns' factors */
+    gl2v8_dot pd = gl2v8_dot_zero();
+    for (size_t j = 0; j < m; j++) {
+        size_t c0 = j * cs, c1 = c0 + cs < R ? c0 + cs : R;
+        gl2v8 num, den, f, h;
+        perm_factors(qc, bk, o, c0, &num, &den);
+        for (size_t col = c0 + 1; col < c1; col++) {
+            perm_factors(qc, bk, o, col, &f, &h);
+            num = gl2v8_mul(num, f);
+            den = gl2v8_mul(den, h);
+        }
+        gl2v8 prev = {LANES(bk->z, 2 * j), LANES(bk->z, 2 * j + 1)};
+        gl2v8 next = j + 1 < m ? (gl2v8){LANES(bk->z, 2 * j + 2), LANES(bk->z, 2 * j + 3)}
+                               : (gl2v8){LANES(bk->pt, PT_ZN0), LANES(bk->pt, PT_ZN1)};
+        gl2v8_dot_ext(&pd, gl2v8_sub(gl2v8_mul(next, den), gl2v8_mul(prev, num)), &t->alpha[S + 1 + j]);
+    }
+    acc = gl2v8_add(acc, gl2v8_dot_finish(&pd));
+
+    gl2v8 phi = {zero, zero};
+    if (lk) {
+        /* per group g, P_g = prod_c (delta - w_c) and S_g = sum_c prod_{c' != c}
+         * (delta - w_c'), built column by column (S = S e + P, P = P e) */
+        const __m512i d0 = glv8_set1(qc->delta.c0), d1 = glv8_set1(qc->delta.c1);
+        gl2v8_dot hp = gl2v8_dot_zero(), sd = gl2v8_dot_zero();
+        gl2v8 hsum = {zero, zero};
+        for (size_t g = 0; g < NG; g++) {
+            size_t j0 = F + g * gs, j1 = j0 + gs < W ? j0 + gs : W;
+            gl2v8 prod = {glv8_sub(d0, LANES(bk->w, j0)), d1}, sum = {one, zero};
+            for (size_t j = j0 + 1; j < j1; j++) {
+                __m512i e0 = glv8_sub(d0, LANES(bk->w, j));
+                sum = j == j0 + 1 ? gl2v8_add(prod, (gl2v8){e0, d1})
+                                  : gl2v8_add(gl2v8_mul_bk(sum, e0, &t->delta1, &t->delta1w), prod);
+                prod = gl2v8_mul_bk(prod, e0, &t->delta1, &t->delta1w);
+            }
+            gl2v8 h = {LANES(bk->z, 2 * m + 2 * g), LANES(bk->z, 2 * m + 2 * g + 1)};
+            hsum = gl2v8_add(hsum, h);
+            gl2v8_dot_ext(&hp, gl2v8_mul(h, prod), &t->alpha[LA + g]);
+            gl2v8_dot_ext(&sd, sum, &t->alpha[LA + g]);
+        }
+        /* the running sum's step: (phi(w x) - phi - sum_g h_g) (delta - t) + m */
+        phi = (gl2v8){LANES(bk->z, 2 * m + 2 * NG), LANES(bk->z, 2 * m + 2 * NG + 1)};
+        gl2v8 phinext = {LANES(bk->pt, PT_PN0), LANES(bk->pt, PT_PN1)};
+        gl2v8 step = gl2v8_mul_bk(gl2v8_sub(gl2v8_sub(phinext, phi), hsum),
+                                  glv8_sub(d0, LANES(bk->pre, G + K + R)), &t->delta1, &t->delta1w);
+        step.c0 = glv8_add(step.c0, LANES(bk->w, W));
+        gl2v8_dot_ext(&hp, step, &t->alpha[LA + NG]);
+        gl2v8 lkv = gl2v8_sub(gl2v8_dot_finish(&hp), gl2v8_mul_base(gl2v8_dot_finish(&sd), s_lk));
+        acc = gl2v8_add(acc, gl2v8_mul_base(lkv, LANES(bk->pre, G + K + R + 1)));
+    }
+
+    /* divided by Z_H, plus the boundary terms (already divided) */
+    acc = gl2v8_mul_base(acc, LANES(bk->pt, PT_ZHI));
+    gl2v8_dot b0 = gl2v8_dot_zero();
+    gl2v8_dot_ext(&b0, (gl2v8){glv8_sub(LANES(bk->z, 0), one), LANES(bk->z, 1)}, &t->alpha[S]);
+    if (lk)
+        gl2v8_dot_ext(&b0, phi, &t->alpha[LA + NG + 1]);
+    acc = gl2v8_add(acc, gl2v8_mul_base(gl2v8_dot_finish(&b0), LANES(bk->pt, PT_L0)));
+    if (lk) {
+        gl2v8_dot bb = gl2v8_dot_zero();
+        gl2v8_dot_ext(&bb, phi, &t->alpha[LA + NG + 2]);
+        acc = gl2v8_add(acc, gl2v8_mul_base(gl2v8_dot_finish(&bb), LANES(bk->pt, PT_LB)));
+    }
+
+    /* interleave (c0, c1) per point */
+    const __m512i ilo = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+    const __m512i ihi = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+    gl_t v[2 * GL_X8_LANES];
+    glv8_store(v, _mm512_permutex2var_epi64(acc.c0, ilo, acc.c1));
+    glv8_store(v + GL_X8_LANES, _mm512_permutex2var_epi64(acc.c0, ihi, acc.c1));
+    memcpy(out, v, cnt * sizeof(gl2_t));
+}
+#undef LANES
+
+static void quot_range_x8(quot_ctx *qc, size_t b, size_t e)
+{
+    const por_plonk_vk *vk = &qc->pk->vk;
+    const size_t W = vk->config.num_wires, R = vk->config.num_routed_wires;
+    const size_t K = vk->config.num_constants, G = vk->num_gate_types, m = vk->num_perm_chunks;
+    const size_t Nc = (size_t)1 << (vk->degree_bits + vk->config.rate_bits);
+    const bool lk = vk->config.lookup_bits != 0;
+    const size_t NG = vk->num_lookup_groups;
+    const size_t Wc = W + lk, P0 = G + K + R + (lk ? 2 : 0), Z = 2 * m + (lk ? 2 * NG + 2 : 0);
+    const size_t S8 = quot_rows8(vk);
+    const size_t words = QBLK * (Wc + P0 + Z + PT_COUNT) + 2 * GL_X8_LANES * S8 + QBLK * (Wc + K);
+    gl_t *mem = aligned_alloc(64, (words * sizeof(gl_t) + 63) / 64 * 64);
+    if (!mem) {
+        atomic_store(&qc->failed, 1);
+        return;
+    }
+    /* (the transposes read the padding of pout: zeros) */
+    memset(mem, 0, words * sizeof(gl_t));
+    quot_block bk;
+    bk.w = mem, bk.pre = bk.w + QBLK * Wc, bk.z = bk.pre + QBLK * P0, bk.pt = bk.z + QBLK * Z;
+    bk.cons = bk.pt + QBLK * PT_COUNT, bk.pout = bk.cons + GL_X8_LANES * S8;
+    bk.pw = bk.pout + GL_X8_LANES * S8, bk.pc = bk.pw + QBLK * Wc;
+    for (size_t i0 = b, cnt; i0 < e; i0 += cnt) {
+        /* a block never straddles the end of the committed LDE */
+        const size_t stop = i0 < Nc && Nc < e ? Nc : e;
+        cnt = stop - i0 < QBLK ? stop - i0 : QBLK;
+        quot_gather(qc, &bk, i0, cnt);
+        for (size_t o = 0; o < cnt; o += GL_X8_LANES)
+            quot_lanes(qc, &bk, o, qc->out + i0 + o, cnt - o < GL_X8_LANES ? cnt - o : GL_X8_LANES);
+    }
+    free(mem);
+}
+#endif
+
+static void quot_range(void *arg, size_t b, size_t e)
+{
+    quot_ctx *qc = arg;
+#if GL_X8_HAVE_AVX512
+    if (qc->x8) {
+        quot_range_x8(qc, b, e);
+        return;
+    }
+#endif
+    quot_range_scalar(qc, b, e);
+}
+
 typedef struct {
     gl_t *parts[2];
     unsigned L;
@@ -769,6 +1078,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     gl2_t *num = NULL, *den = NULL, *scratch = NULL, *apows = NULL, *tvals = NULL, *tterm = NULL;
     uint64_t *counts = NULL;
     gl_t *srand = NULL;
+    void *x8mem = NULL;
     por_transcript t;
 
     /* public inputs */
@@ -965,9 +1275,16 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     gl2_t beta_ks[POR_MAX_WIRES];
     for (size_t j = 0; j < R; j++)
         beta_ks[j] = gl2_mul_base(beta, pk->ks[j]);
+    quot_x8 x8t;
+    if (gl_x8_use_avx512() &&
+        !(x8mem = quot_x8_init(&x8t, vk, apows, S + 1 + m + (lk ? NG + 3 : 0), beta_ks, beta, delta))) {
+        msg = "out of memory";
+        goto out;
+    }
     quot_ctx qctx = {.pk = pk, .wires = &wires_b, .zs = &zs_b, .wires_ext = wires_ext, .zs_ext = zs_ext,
                      .beta = beta, .gamma = gamma,
-                     .delta = delta, .alpha_pows = apows, .beta_ks = beta_ks, .out = tvals};
+                     .delta = delta, .alpha_pows = apows, .beta_ks = beta_ks, .out = tvals,
+                     .x8 = x8mem ? &x8t : NULL};
     atomic_init(&qctx.failed, 0);
     memcpy(qctx.pi, pi_hash.e, sizeof(qctx.pi));
     por_pool_parallel_for(pool, N, 64, quot_range, &qctx);
@@ -1070,7 +1387,7 @@ out:
     free(tterm), free(counts);
     free_cols(qcols, 2 * q + (zk ? 2 : 0));
     free(tparts[0]), free(tparts[1]);
-    free(num), free(den), free(scratch), free(apows), free(tvals), free(srand);
+    free(num), free(den), free(scratch), free(apows), free(tvals), free(srand), free(x8mem);
     if (why)
         *why = msg;
     return msg ? -1 : 0;

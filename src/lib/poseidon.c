@@ -13,13 +13,16 @@
  *     poseidon_permute when the CPU has it; it shares the partial rounds.
  * poseidon_permute_x8 runs eight independent permutations at once, one state
  * per vector lane (AVX-512F, or AVX-512F + IFMA, picked at run time; else
- * eight scalar calls), and the _x8 sponges are built on it.
+ * eight scalar calls), and the _x8 sponges are built on it.  The 8-lane
+ * builds' layers (S-box, MDS, dense products) are also exported, through
+ * poseidon_internal.h, for the Poseidon gate's 8-point evaluation.
  * Every operation is branch-free in the data, so the time does not depend on
  * the (possibly secret) input.
  */
 #include "poseidon.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "poseidon_constants.h"
@@ -415,7 +418,7 @@ AVX512 static inline void v_sbox_nc(__m512i *a, __m512i *b)
 }
 
 /*
- * lo + hi * 2^32 mod p, below 2^64, for lo, hi < 2^60 (an MDS row, or the
+ * lo + hi * 2^32 mod p, below 2^64, for lo, hi < 2^62 (an MDS row, or the
  * sums of a dot product): hi's top half has weight 2^64 = EPSILON and is
  * added to lo first without overflow, then its low half shifted into place,
  * with one carry fix-up.
@@ -423,7 +426,7 @@ AVX512 static inline void v_sbox_nc(__m512i *a, __m512i *b)
 AVX512 static inline __m512i v_combine_nc(__m512i lo, __m512i hi)
 {
     __m512i eps = _mm512_set1_epi64((long long)GL_EPSILON);
-    __m512i u = _mm512_add_epi64(lo, _mm512_mul_epu32(_mm512_srli_epi64(hi, 32), eps));  /* < 2^61 */
+    __m512i u = _mm512_add_epi64(lo, _mm512_mul_epu32(_mm512_srli_epi64(hi, 32), eps));  /* < 2^63 */
     __m512i r = _mm512_add_epi64(u, _mm512_slli_epi64(hi, 32));
     return _mm512_mask_add_epi64(r, _mm512_cmplt_epu64_mask(r, u), r, eps);
 }
@@ -511,8 +514,8 @@ AVX512 static void poseidon_permute_avx512(gl_t state[POSEIDON_WIDTH])
  *     split into 22-bit limbs x_k (x_2 has 20 bits) and constant c is stored
  *     as m_k = c * 2^(22k) mod p in 32-bit halves (limb_mult), so x * c =
  *     sum_k x_k * m_k.lo + 2^32 * x_k * m_k.hi (mod p).  Each product is
- *     below 2^54, so the two running sums of a dot product of up to 12 terms
- *     stay below 2^60.
+ *     below 2^54, so the two running sums of a dot product of up to 48 terms
+ *     stay below 2^62.
  *   - ifma (AVX-512 IFMA, vpmadd52luq/huq: multiply the low 52 bits of two
  *     words and add the low or the high 52 bits of the product in one
  *     instruction):
@@ -702,10 +705,12 @@ AVX512 static inline v_limbs v_split_f(__m512i x)
 }
 
 /*
- * Dot products add + sum_q c[q] * x[q] (add canonical, up to 12 terms) in
- * three steps, so that a partial round can spread one over its S-box:
- * dot_init, dot_terms for terms [k0, k1), dot_finish (an nc value).  One
- * pair of running sums per limb keeps the addition chains short.
+ * Dot products add + sum_q c[q] * x[q] (add canonical, up to
+ * POSEIDON_X8_DENSE_MAX_COLS = 48 terms: the limbs' products are below 2^54,
+ * so the sums over the three limbs stay below 108 * 2^54 < 2^62) in three
+ * steps, so that a partial round can spread one over its S-box: dot_init,
+ * dot_terms for terms [k0, k1), dot_finish (an nc value).  One pair of
+ * running sums per limb keeps the addition chains short.
  */
 typedef struct {
     __m512i lo[3], hi[3];
@@ -922,9 +927,9 @@ AVX512IFMA static inline v_limbs v_split_ifma(__m512i x)
  * As dot_*_f, with add split at bit 52 (x8_add).  With x = xl +
  * 2^32 xh, x * c = xl * c + xh * d: xl * c0 (< 2^84) goes to the sums of
  * weight 1 and 2^52, xl * c1 (< 2^44) to 2^52, and the same for xh with d
- * into a second pair of sums.  For up to 12 terms w0 < 2^57 and w1 < 2^49;
- * w0's bits from 52 up move to w1, and the 101-bit w0 + 2^52 w1 is reduced
- * as a 128-bit product is.
+ * into a second pair of sums.  For up to 48 terms w0 + w0b < 97 * 2^52 and
+ * the w1 sums < 2^51; w0's bits from 52 up move to w1, and the 103-bit w0 +
+ * 2^52 w1 is reduced as a 128-bit product is.
  */
 typedef struct {
     __m512i w0, w1, w0b, w1b;
@@ -1380,9 +1385,189 @@ void por_hash_x8(uint64_t domain, const gl_t *const inputs[8], size_t n, por_dig
 
 /* ------------------------------------------------------------------------- */
 /*
+ * 8-lane layers (poseidon_internal.h) for code that runs the rounds in its
+ * own order, the Poseidon gate's 8-point evaluation: the S-box, the MDS
+ * layers and the dense products of the two builds above, on word-major
+ * arrays x[word][lane] in memory.  Each call does a whole layer (12 or 22
+ * S-boxes, a matrix of dot products), so the memory round trips and the
+ * indirect call are small against the work.
+ */
+
+/* The matrix in the forms the builds multiply by (add: the row constants,
+ * canonical; the f build adds them whole, the ifma build split at bit 52). */
+struct poseidon_x8_dense {
+    int rows, cols;
+    unsigned *len;
+    uint64_t *add;
+#ifdef POSEIDON_HAVE_AVX512
+    x8_add *add_ifma;
+    limb_mult *m_f;        /* rows x cols, row-major */
+    ifma_mult *m_ifma;
+#endif
+};
+
+void poseidon_x8_dense_free(poseidon_x8_dense *d)
+{
+    if (!d)
+        return;
+    free(d->len);
+    free(d->add);
+#ifdef POSEIDON_HAVE_AVX512
+    free(d->add_ifma);
+    free(d->m_f);
+    free(d->m_ifma);
+#endif
+    free(d);
+}
+
+poseidon_x8_dense *poseidon_x8_dense_new(int rows, int cols, const uint64_t *m, const unsigned *len,
+                                         const uint64_t *add)
+{
+    if (rows < 1 || cols < 1 || cols > POSEIDON_X8_DENSE_MAX_COLS)
+        return NULL;
+    for (int q = 0; q < rows; q++)
+        if (len[q] < 1 || len[q] > (unsigned)cols)
+            return NULL;
+    poseidon_x8_dense *d = calloc(1, sizeof(*d));
+    if (!d)
+        return NULL;
+    d->rows = rows;
+    d->cols = cols;
+    d->len = malloc((size_t)rows * sizeof(*d->len));
+    d->add = malloc((size_t)rows * sizeof(*d->add));
+#ifdef POSEIDON_HAVE_AVX512
+    size_t n = (size_t)rows * (size_t)cols;
+    d->add_ifma = malloc((size_t)rows * sizeof(*d->add_ifma));
+    d->m_f = calloc(n, sizeof(*d->m_f));
+    d->m_ifma = calloc(n, sizeof(*d->m_ifma));
+    if (!d->add_ifma || !d->m_f || !d->m_ifma) {
+        poseidon_x8_dense_free(d);
+        return NULL;
+    }
+#endif
+    if (!d->len || !d->add) {
+        poseidon_x8_dense_free(d);
+        return NULL;
+    }
+    for (int q = 0; q < rows; q++) {
+        d->len[q] = len[q];
+        d->add[q] = add ? gl_from_u64(add[q]) : 0;
+#ifdef POSEIDON_HAVE_AVX512
+        d->add_ifma[q] = x8_split_add(d->add[q]);
+        for (size_t k = (size_t)q * (size_t)cols, end = k + len[q]; k < end; k++)
+            x8_derive(&d->m_f[k], &d->m_ifma[k], gl_from_u64(m[k]));
+#endif
+    }
+    (void)m;   /* only the vector builds read the constants */
+    return d;
+}
+
+#ifdef POSEIDON_HAVE_AVX512
+/* out[i] = s[i] - w[i] mod p, canonical, for any s below 2^64 and canonical
+ * w (gl_sub once s is canonical). */
+AVX512 static void x8_sub(int n, const uint64_t (*s)[8], const uint64_t *w, size_t stride, uint64_t (*out)[8])
+{
+    __m512i eps = _mm512_set1_epi64((long long)GL_EPSILON);
+    for (int i = 0; i < n; i++) {
+        __m512i a = v_canon(_mm512_loadu_si512((const void *)s[i]));
+        __m512i b = _mm512_loadu_si512((const void *)(w + (size_t)i * stride));
+        __m512i r = _mm512_sub_epi64(a, b);
+        _mm512_storeu_si512((void *)out[i], _mm512_mask_sub_epi64(r, _mm512_cmplt_epu64_mask(a, b), r, eps));
+    }
+}
+
+/* S-boxes SBOX_GROUP at a time (shared by both builds); a short last group
+ * is padded with zeros. */
+AVX512 static void x8_sbox(int n, const uint64_t *x, size_t stride, const uint64_t *add, uint64_t (*y)[8])
+{
+    for (int i0 = 0; i0 < n; i0 += SBOX_GROUP) {
+        __m512i v[SBOX_GROUP], r[SBOX_GROUP];
+        int g = n - i0 < SBOX_GROUP ? n - i0 : SBOX_GROUP;
+        for (int i = 0; i < SBOX_GROUP; i++) {
+            v[i] = i < g ? _mm512_loadu_si512((const void *)(x + (size_t)(i0 + i) * stride)) : _mm512_setzero_si512();
+            if (add && i < g)
+                v[i] = v_add_nc(v[i], _mm512_set1_epi64((long long)add[i0 + i]));
+        }
+        v_sbox7_group_nc(r, v);
+        for (int i = 0; i < g; i++)
+            _mm512_storeu_si512((void *)y[i0 + i], r[i]);
+    }
+}
+
+/* The layers of one build (SFX, ATTR as for V8_ENGINE). */
+#define X8_LAYERS(SFX, ATTR)                                                                              \
+    ATTR static void x8_mds_##SFX(int layer, const uint64_t (*y)[8], uint64_t (*out)[8])                  \
+    {                                                                                                     \
+        __m512i v[POSEIDON_WIDTH], s[POSEIDON_WIDTH];                                                     \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                          \
+            v[i] = _mm512_loadu_si512((const void *)y[i]);                                                \
+        v8_mds_##SFX(s, v, layer);                                                                        \
+        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                          \
+            _mm512_storeu_si512((void *)out[i], s[i]);                                                    \
+    }                                                                                                     \
+                                                                                                          \
+    /* Rows q .. q + g - 1 (g <= X8_DENSE_ROWS, a constant once inlined): */                               \
+    /* their common terms advance together, then each row's last ones. */                                 \
+    ATTR static inline __attribute__((always_inline)) void                                                \
+    x8_dense_rows_##SFX(const poseidon_x8_dense *d, const v_limbs *xl, int q, int g, uint64_t (*out)[8])  \
+    {                                                                                                     \
+        dot_acc_##SFX a[X8_DENSE_ROWS];                                                                   \
+        const MULT_##SFX *m = d->m_##SFX + (size_t)q * (size_t)d->cols;                                   \
+        int both = (int)d->len[q];                                                                        \
+        _Pragma("GCC unroll 8") for (int i = 0; i < g; i++) {                                             \
+            dot_init_##SFX(&a[i], ADD_ROW_##SFX(d, q + i));                                               \
+            both = (int)d->len[q + i] < both ? (int)d->len[q + i] : both;                                 \
+        }                                                                                                 \
+        for (int k = 0; k < both; k++)                                                                    \
+            _Pragma("GCC unroll 8") for (int i = 0; i < g; i++)                                           \
+                dot_terms_##SFX(&a[i], xl, m + (size_t)i * (size_t)d->cols, k, k + 1);                    \
+        _Pragma("GCC unroll 8") for (int i = 0; i < g; i++) {                                             \
+            dot_terms_##SFX(&a[i], xl, m + (size_t)i * (size_t)d->cols, both, (int)d->len[q + i]);        \
+            _mm512_storeu_si512((void *)out[q + i], dot_finish_##SFX(&a[i]));                             \
+        }                                                                                                 \
+    }                                                                                                     \
+                                                                                                          \
+    /* X8_DENSE_ROWS rows at a time (one row's sums are a chain too long */                               \
+    /* alone), the last few one by one. */                                                                \
+    ATTR static void x8_dense_##SFX(const poseidon_x8_dense *d, const uint64_t (*x)[8], uint64_t (*out)[8]) \
+    {                                                                                                     \
+        v_limbs xl[POSEIDON_X8_DENSE_MAX_COLS];                                                           \
+        for (int k = 0; k < d->cols; k++)                                                                 \
+            xl[k] = v_split_##SFX(_mm512_loadu_si512((const void *)x[k]));                                \
+        int q = 0;                                                                                        \
+        for (; q + X8_DENSE_ROWS <= d->rows; q += X8_DENSE_ROWS)                                          \
+            x8_dense_rows_##SFX(d, xl, q, X8_DENSE_ROWS, out);                                            \
+        for (; q < d->rows; q++)                                                                          \
+            x8_dense_rows_##SFX(d, xl, q, 1, out);                                                        \
+    }                                                                                                     \
+                                                                                                          \
+    static const poseidon_x8_layers X8_LAYERS_##SFX = {x8_sbox, x8_mds_##SFX, x8_dense_##SFX, x8_sub};
+
+#define X8_DENSE_ROWS 3   /* of 1-8: 3 and 4 fastest; 3 divides the gate's 21 and 12 rows */
+#define ADD_ROW_f(d, q) ((d)->add[q])
+#define ADD_ROW_ifma(d, q) ((d)->add_ifma[q])
+X8_LAYERS(f, AVX512)
+X8_LAYERS(ifma, AVX512IFMA)
+#endif
+
+const poseidon_x8_layers *poseidon_x8_layers_of(int impl)
+{
+    if (impl < 1 || !permute_x8_words_impl(impl))
+        return NULL;
+#ifdef POSEIDON_HAVE_AVX512
+    pthread_once(&x8_tables_once, x8_tables_init);
+    return impl == 1 ? &X8_LAYERS_f : &X8_LAYERS_ifma;
+#else
+    return NULL;
+#endif
+}
+
+/* ------------------------------------------------------------------------- */
+/*
  * Test hooks (poseidon_internal.h): pieces of the 8-lane builds on words the
  * tests choose, including values >= p, which canonical inputs turn into
  * inside the permutation only rarely.  Lane l of each argument is one case.
+ * The MDS and dot-product hooks go through the layers above.
  */
 
 #ifdef POSEIDON_HAVE_AVX512
@@ -1392,38 +1577,6 @@ AVX512 static void x8_test_mul(const uint64_t x[8], const uint64_t y[8], uint64_
     _mm512_storeu_si512((void *)xy, v_mul_nc(a, b));
     _mm512_storeu_si512((void *)xx, v_sqr_nc(a));
 }
-
-#define X8_TEST_HOOKS(SFX, ATTR)                                                                  \
-    ATTR static void x8_test_mds_##SFX(int round, const uint64_t y[POSEIDON_WIDTH][8],           \
-                                       uint64_t out[POSEIDON_WIDTH][8])                          \
-    {                                                                                             \
-        __m512i v[POSEIDON_WIDTH], s[POSEIDON_WIDTH];                                             \
-        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                  \
-            v[i] = _mm512_loadu_si512((const void *)y[i]);                                        \
-        v8_mds_##SFX(s, v, round);                                                                \
-        for (int i = 0; i < POSEIDON_WIDTH; i++)                                                  \
-            _mm512_storeu_si512((void *)out[i], s[i]);                                            \
-    }                                                                                             \
-                                                                                                  \
-    ATTR static void x8_test_dot_##SFX(int n, const uint64_t *c, uint64_t add, const uint64_t (*x)[8], \
-                                       uint64_t out[8])                                           \
-    {                                                                                             \
-        MULT_##SFX m[POSEIDON_WIDTH];                                                             \
-        v_limbs xl[POSEIDON_WIDTH];                                                               \
-        for (int q = 0; q < n; q++) {                                                             \
-            m[q] = x8_derive_##SFX(c[q]);                                                         \
-            xl[q] = v_split_##SFX(_mm512_loadu_si512((const void *)x[q]));                        \
-        }                                                                                         \
-        dot_acc_##SFX a;                                                                          \
-        dot_init_##SFX(&a, ADD_WORD_##SFX(add));                                                  \
-        dot_terms_##SFX(&a, xl, m, 0, n);                                                         \
-        _mm512_storeu_si512((void *)out, dot_finish_##SFX(&a));                                   \
-    }
-
-#define ADD_WORD_f(c) (c)
-#define ADD_WORD_ifma(c) x8_split_add(c)
-X8_TEST_HOOKS(f, AVX512)
-X8_TEST_HOOKS(ifma, AVX512IFMA)
 #endif
 
 int poseidon_x8_test_mul(const uint64_t x[8], const uint64_t y[8], uint64_t xy[8], uint64_t xx[8])
@@ -1440,33 +1593,23 @@ int poseidon_x8_test_mul(const uint64_t x[8], const uint64_t y[8], uint64_t xy[8
 
 int poseidon_x8_test_mds(int impl, int round, const uint64_t y[POSEIDON_WIDTH][8], uint64_t out[POSEIDON_WIDTH][8])
 {
-    if (round < 0 || round >= 2 * HALF_FULL_ROUNDS - 1 || impl < 1 || !permute_x8_words_impl(impl))
+    const poseidon_x8_layers *l = poseidon_x8_layers_of(impl);
+    if (round < 0 || round >= 2 * HALF_FULL_ROUNDS - 1 || !l)
         return -1;
-#ifdef POSEIDON_HAVE_AVX512
-    pthread_once(&x8_tables_once, x8_tables_init);
-    if (impl == 1)
-        x8_test_mds_f(round, y, out);
-    else
-        x8_test_mds_ifma(round, y, out);
+    l->mds(round, y, out);
     return 0;
-#else
-    (void)y, (void)out;
-    return -1;
-#endif
 }
 
 int poseidon_x8_test_dot(int impl, int n, const uint64_t *c, uint64_t add, const uint64_t (*x)[8], uint64_t out[8])
 {
-    if (n < 1 || n > POSEIDON_WIDTH || impl < 1 || !permute_x8_words_impl(impl))
+    const poseidon_x8_layers *l = poseidon_x8_layers_of(impl);
+    if (n < 1 || n > POSEIDON_WIDTH || !l)
         return -1;
-#ifdef POSEIDON_HAVE_AVX512
-    if (impl == 1)
-        x8_test_dot_f(n, c, add, x, out);
-    else
-        x8_test_dot_ifma(n, c, add, x, out);
+    unsigned len = (unsigned)n;
+    poseidon_x8_dense *d = poseidon_x8_dense_new(1, n, c, &len, &add);
+    if (!d)
+        return -1;
+    l->dense(d, x, (uint64_t(*)[8])out);
+    poseidon_x8_dense_free(d);
     return 0;
-#else
-    (void)c, (void)add, (void)x, (void)out;
-    return -1;
-#endif
 }
