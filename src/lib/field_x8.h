@@ -300,6 +300,32 @@ GL_X8_INLINE __m512i glv8_combine32(__m512i lo, __m512i hi)
     return glv8_canon(r);
 }
 
+/* x c mod p, canonical, for any word x and a small constant c < 2^32: the
+ * two 32x32-bit products recombined by glv8_combine32 (no 128-bit product). */
+GL_X8_INLINE __m512i glv8_mul_small(__m512i x, uint32_t c)
+{
+    const __m512i cv = _mm512_set1_epi64((long long)c);
+    return glv8_combine32(_mm512_mul_epu32(x, cv), _mm512_mul_epu32(glv8_hi(x), cv));
+}
+
+/* (lo, hi) += x 2^k as 128-bit numbers, for any word x and k < 64 (the
+ * shifted-out bits are the high word; a count of 64 shifts to 0); the sum
+ * must stay below 2^128.  Linear forms with power-of-two coefficients (limb
+ * recompositions) then cost one reduction in all. */
+GL_X8_INLINE void glv8_acc128_shl(__m512i *lo, __m512i *hi, __m512i x, unsigned k)
+{
+    glv8_acc128(lo, hi, _mm512_sll_epi64(x, _mm_cvtsi32_si128((int)k)));
+    *hi = _mm512_add_epi64(*hi, _mm512_srl_epi64(x, _mm_cvtsi32_si128(64 - (int)k)));
+}
+
+/* x 2^k mod p, canonical, for any word x and k < 64. */
+GL_X8_INLINE __m512i glv8_mul_pow2(__m512i x, unsigned k)
+{
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+    glv8_acc128_shl(&lo, &hi, x, k);
+    return glv8_reduce128(lo, hi);
+}
+
 /*
  * An 8x8 block transposed: out[c * out_stride + p] = in[p * in_stride + c]
  * for p, c < 8 (point-major values, e.g. eval_base's outputs of 8 points,

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include "field_x8.h"
 #include "gates.h"
 
 #define MAX_SUBLIMBS 63
@@ -117,6 +118,103 @@ static void balance_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, c
     }
     for (unsigned k = 0; k < h.K; k++)
         *o++ = gl_sub(gl_sub(w[por_balance_col_out(g, k)], w[por_balance_col_in(g, k)]), gl_acc_reduce(&acc[k]));
+}
+
+/*
+ * Eight points at once (eval_base_x8), for the quotient: balance_eval_base's
+ * constraints, one point per vector lane.  The recompositions have
+ * power-of-two coefficients, so each is a 128-bit sum of shifted words with
+ * one reduction; the column products are reduced below 2^64 only and summed
+ * in 128 bits per column.  The values are those of balance_eval_base (the
+ * same field elements, canonical), whatever the order of operations.
+ */
+#if GL_X8_HAVE_AVX512
+
+/* sum_{j in [from, to)} 2^(T (j - from)) s_j: the terms grow geometrically
+ * and the last one's shift stays below 63 (T (to - from - 1) < B), so the
+ * sum is below 2^128. */
+GL_X8_INLINE __m512i form_x8(const __m512i *s, unsigned from, unsigned to, unsigned T)
+{
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+    for (unsigned j = from; j < to; j++)
+        glv8_acc128_shl(&lo, &hi, s[j], T * (j - from));
+    return glv8_reduce128(lo, hi);
+}
+
+GL_X8_TARGET static void balance_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+{
+    const shape h = shape_of(g);
+    const unsigned top_shift = h.short_top ? h.T - por_balance_top_bits(g) : 0;
+    const __m512i zero = _mm512_setzero_si512();
+#define WIRE(j) glv8_load(w + (size_t)(j) * stride)
+#define EMIT(v) (glv8_store(o, (v)), o += POR_GATE_LANES)
+    __m512i alo[MAX_COLS], ahi[MAX_COLS]; /* the columns' sums, 128-bit */
+    for (unsigned k = 0; k < h.K; k++)
+        alo[k] = ahi[k] = zero;
+    for (unsigned q = 0; q < h.Q; q++) {
+        __m512i coef[MAX_LIMBS], s[MAX_SUBLIMBS + 1];
+        for (unsigned e = 0; e < 2; e++) {
+            const unsigned c0 = por_balance_cell(g, q, e, 0);
+            for (unsigned j = 0; j < h.cells; j++)
+                s[j] = WIRE(c0 + j);
+            __m512i lo = form_x8(s, 0, h.lo, h.T), hi = zero, rec = lo;
+            if (h.lo < h.ns) {
+                hi = form_x8(s, h.lo, h.ns, h.T);
+                rec = glv8_add(lo, glv8_mul_pow2(hi, h.T * h.lo));
+            }
+            EMIT(glv8_sub(WIRE(por_balance_v(g, q, e)), rec));
+            if (h.short_top)
+                EMIT(glv8_sub(s[h.ns], glv8_mul_pow2(s[h.ns - 1], top_shift)));
+            EMIT(glv8_sub(glv8_sub(WIRE(por_balance_total(g, q, e, 1)), WIRE(por_balance_total(g, q, e, 0))), lo));
+            EMIT(glv8_sub(glv8_sub(WIRE(por_balance_total(g, q, e, 3)), WIRE(por_balance_total(g, q, e, 2))), hi));
+            const __m512i hc = WIRE(por_balance_haircut(g, q));
+            for (unsigned i = 0; i < h.nb; i++) {
+                __m512i limb = 2 * i + 1 < h.ns ? form_x8(s, 2 * i, 2 * i + 2, h.T) : s[2 * i];
+                /* equity times the haircut, minus 100 times the debt */
+                coef[i] = e ? glv8_sub(coef[i], glv8_mul_small(limb, 100)) : glv8_mul(hc, limb);
+            }
+        }
+        __m512i coefh[MAX_LIMBS];
+        for (unsigned i = 0; i < h.nb; i++)
+            coefh[i] = glv8_hi(coef[i]);
+        for (unsigned j = 0; j < h.P; j++) {
+            const __m512i pj = WIRE(por_balance_price(g, q, j)), pjh = glv8_hi(pj);
+            for (unsigned i = 0; i < h.nb; i++)
+                glv8_acc128(&alo[i + j], &ahi[i + j], glv8_mul_hh_nc(coef[i], coefh[i], pj, pjh));
+        }
+    }
+    for (unsigned k = 0; k < h.K; k++)
+        EMIT(glv8_sub(glv8_sub(WIRE(por_balance_col_out(g, k)), WIRE(por_balance_col_in(g, k))),
+                      glv8_reduce128(alo[k], ahi[k])));
+#undef WIRE
+#undef EMIT
+}
+#endif
+
+/* Portable: balance_eval_base lane by lane. */
+static void balance_eval_x8_portable(const por_gate *g, const gl_t *w, size_t stride, gl_t *out)
+{
+    gl_t row[POR_MAX_WIRES], o[2 * POR_MAX_WIRES];
+    for (unsigned p = 0; p < POR_GATE_LANES; p++) {
+        for (unsigned j = 0; j < g->num_wires; j++)
+            row[j] = w[(size_t)j * stride + p];
+        balance_eval_base(g, row, NULL, NULL, o);
+        for (unsigned c = 0; c < g->num_constraints; c++)
+            out[c * POR_GATE_LANES + p] = o[c];
+    }
+}
+
+static void balance_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                                 gl_t *out)
+{
+    (void)c, (void)pi;
+#if GL_X8_HAVE_AVX512
+    if (gl_x8_use_avx512()) {
+        balance_eval_x8_avx512(g, w, stride, out);
+        return;
+    }
+#endif
+    balance_eval_x8_portable(g, w, stride, out);
 }
 
 static inline gl2_t form_ext(const gl2_t *s, unsigned from, unsigned to, gl_t base)
@@ -240,7 +338,7 @@ static void balance_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t 
 
 const por_gate_vtable por_gate_balance_vt = {
     .kind = POR_GATE_BALANCE, .name = "balance", .init = balance_init,
-    .eval_base = balance_eval_base, .eval_ext = balance_eval_ext,
+    .eval_base = balance_eval_base, .eval_base_x8 = balance_eval_base_x8, .eval_ext = balance_eval_ext,
     .num_generators = balance_num_generators, .generator_io = balance_io,
     .generate = balance_generate,
 };

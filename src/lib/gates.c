@@ -5,6 +5,8 @@
  */
 #include "gates.h"
 
+#include "field_x8.h"
+
 #include <string.h>
 
 const char *por_gate_init(por_gate *g, const por_gate_vtable *vt, const uint32_t *params,
@@ -362,6 +364,60 @@ static void range_lookup_eval_base(const por_gate *g, const gl_t *w, const gl_t 
     }
 }
 
+/*
+ * Eight points at once (eval_base_x8), for the quotient: each recomposition
+ * is a 128-bit sum of the sublimbs shifted by T j (geometric, the last shift
+ * below B <= 63, so below 2^128) with one reduction.  The same canonical
+ * values as range_lookup_eval_base.
+ */
+#if GL_X8_HAVE_AVX512
+GL_X8_TARGET static void range_lookup_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+{
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const bool short_top = por_range_lookup_cells(g) > nl;
+    const unsigned top_shift = short_top ? T - por_range_lookup_top_bits(g) : 0;
+    for (unsigned v = 0; v < g->params[3]; v++) {
+        const gl_t *l = w + (size_t)por_range_lookup_cell_wire(g, v, 0) * stride;
+        __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+        for (unsigned j = 0; j < nl; j++)
+            glv8_acc128_shl(&lo, &hi, glv8_load(l + (size_t)j * stride), T * j);
+        glv8_store(o, glv8_sub(glv8_load(w + (size_t)v * stride), glv8_reduce128(lo, hi)));
+        o += POR_GATE_LANES;
+        if (short_top) {
+            __m512i top = glv8_mul_pow2(glv8_load(l + (size_t)(nl - 1) * stride), top_shift);
+            glv8_store(o, glv8_sub(glv8_load(l + (size_t)nl * stride), top));
+            o += POR_GATE_LANES;
+        }
+    }
+}
+#endif
+
+/* Portable: range_lookup_eval_base lane by lane. */
+static void range_lookup_eval_x8_portable(const por_gate *g, const gl_t *w, size_t stride, gl_t *out)
+{
+    gl_t row[POR_MAX_WIRES], o[2 * POR_MAX_WIRES];
+    for (unsigned p = 0; p < POR_GATE_LANES; p++) {
+        for (unsigned j = 0; j < g->num_wires; j++)
+            row[j] = w[(size_t)j * stride + p];
+        range_lookup_eval_base(g, row, NULL, NULL, o);
+        for (unsigned c = 0; c < g->num_constraints; c++)
+            out[c * POR_GATE_LANES + p] = o[c];
+    }
+}
+
+static void range_lookup_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride,
+                                      const gl_t *pi, gl_t *out)
+{
+    (void)c, (void)pi;
+#if GL_X8_HAVE_AVX512
+    if (gl_x8_use_avx512()) {
+        range_lookup_eval_x8_avx512(g, w, stride, out);
+        return;
+    }
+#endif
+    range_lookup_eval_x8_portable(g, w, stride, out);
+}
+
 static void range_lookup_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
                                   gl2_t *o)
 {
@@ -408,7 +464,8 @@ static void range_lookup_generate(const por_gate *g, unsigned k, const gl_t *c, 
 
 const por_gate_vtable por_gate_range_lookup_vt = {
     .kind = POR_GATE_RANGE_LOOKUP, .name = "range-lookup", .init = range_lookup_init,
-    .eval_base = range_lookup_eval_base, .eval_ext = range_lookup_eval_ext,
+    .eval_base = range_lookup_eval_base, .eval_base_x8 = range_lookup_eval_base_x8,
+    .eval_ext = range_lookup_eval_ext,
     .num_generators = range_lookup_num_generators, .generator_io = range_lookup_io,
     .generate = range_lookup_generate,
 };
