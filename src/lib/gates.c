@@ -69,10 +69,20 @@ static void noop_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, con
     (void)g, (void)w, (void)c, (void)pi, (void)o;
 }
 
+static void noop_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                              gl_t *o)
+{
+    (void)g, (void)w, (void)c, (void)stride, (void)pi, (void)o;
+}
+
 const por_gate_vtable por_gate_noop_vt = {
     .kind = POR_GATE_NOOP, .name = "noop", .init = noop_init, .eval_base = noop_eval_base,
-    .eval_ext = noop_eval_ext, .num_generators = no_generators,
+    .eval_base_x8 = noop_eval_base_x8, .eval_ext = noop_eval_ext, .num_generators = no_generators,
 };
+
+/* The simple gates' eval_base_x8 below are plain loops over the lanes: they
+ * are cheap, and having one lets the quotient skip the point-major copies
+ * it makes for gates without. */
 
 /* ---------------------------------------------------------------------------
  * constant: wire i = constant i
@@ -99,6 +109,14 @@ static void constant_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, 
     for (unsigned i = 0; i < g->params[0]; i++)
         o[i] = gl_sub(w[i], c[i]);
 }
+static void constant_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride,
+                                  const gl_t *pi, gl_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        for (unsigned p = 0; p < POR_GATE_LANES; p++)
+            o[i * POR_GATE_LANES + p] = gl_sub(w[i * stride + p], c[i * stride + p]);
+}
 static void constant_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
                               gl2_t *o)
 {
@@ -124,7 +142,7 @@ static void constant_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t
 
 const por_gate_vtable por_gate_constant_vt = {
     .kind = POR_GATE_CONSTANT, .name = "constant", .init = constant_init,
-    .eval_base = constant_eval_base, .eval_ext = constant_eval_ext,
+    .eval_base = constant_eval_base, .eval_base_x8 = constant_eval_base_x8, .eval_ext = constant_eval_ext,
     .num_generators = one_generator, .generator_io = constant_io, .generate = constant_generate,
 };
 
@@ -151,6 +169,14 @@ static void pi_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const 
     for (unsigned i = 0; i < 4; i++)
         o[i] = gl_sub(w[i], pi[i]);
 }
+static void pi_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                            gl_t *o)
+{
+    (void)g, (void)c;
+    for (unsigned i = 0; i < 4; i++)
+        for (unsigned p = 0; p < POR_GATE_LANES; p++)
+            o[i * POR_GATE_LANES + p] = gl_sub(w[i * stride + p], pi[i]);
+}
 static void pi_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
 {
     (void)g, (void)c;
@@ -160,7 +186,8 @@ static void pi_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const
 
 const por_gate_vtable por_gate_public_input_vt = {
     .kind = POR_GATE_PUBLIC_INPUT, .name = "public_input", .init = pi_init,
-    .eval_base = pi_eval_base, .eval_ext = pi_eval_ext, .num_generators = no_generators,
+    .eval_base = pi_eval_base, .eval_base_x8 = pi_eval_base_x8, .eval_ext = pi_eval_ext,
+    .num_generators = no_generators,
 };
 
 /* ---------------------------------------------------------------------------
@@ -193,6 +220,17 @@ static void arith_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, con
         o[i] = gl_sub(v[3], comp);
     }
 }
+static void arith_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                               gl_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        for (unsigned p = 0; p < POR_GATE_LANES; p++) {
+            const gl_t *v = w + 4 * i * stride + p;
+            gl_t comp = gl_add(gl_mul(gl_mul(c[p], v[0]), v[stride]), gl_mul(c[stride + p], v[2 * stride]));
+            o[i * POR_GATE_LANES + p] = gl_sub(v[3 * stride], comp);
+        }
+}
 static void arith_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
                            gl2_t *o)
 {
@@ -223,7 +261,7 @@ static void arith_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w
 
 const por_gate_vtable por_gate_arithmetic_vt = {
     .kind = POR_GATE_ARITHMETIC, .name = "arithmetic", .init = arith_init,
-    .eval_base = arith_eval_base, .eval_ext = arith_eval_ext,
+    .eval_base = arith_eval_base, .eval_base_x8 = arith_eval_base_x8, .eval_ext = arith_eval_ext,
     .num_generators = arith_num_generators, .generator_io = arith_io, .generate = arith_generate,
 };
 

@@ -1,6 +1,6 @@
 /*
- * The 8-lane evaluations (eval_base_x8) of the balance and range-lookup
- * gates against eval_base lane by lane, on the AVX-512 path (when the CPU
+ * The 8-lane evaluations (eval_base_x8) of the gates against eval_base lane
+ * by lane.  The balance and range-lookup gates: on the AVX-512 path (when the CPU
  * has it) and the portable one (POR_NO_SIMD): honest rows (all constraints
  * 0), random rows and edge values, lanes mixed in one call, strides 8 and
  * 16 (the lanes beyond 8 hold garbage that must not be read), the shapes of
@@ -283,8 +283,109 @@ static void check_all(const char *path)
     }
 }
 
+/*
+ * The simple gates' eval_base_x8 (noop, constant, public input, arithmetic):
+ * against eval_base lane by lane with the same constants and digest, at
+ * strides 8 and 16; honest lanes (wire = constant, wire = digest word, out =
+ * c0 x y + c1 z) give zeros, and one wire, constant or digest word changed
+ * in one lane changes that lane only (the digest: every lane).
+ */
+static void simple_gate_case(const por_gate *g, size_t stride, bool honest, int perturb, const char *label)
+{
+    static gl_t w[NW * MAX_STRIDE], c[NK * MAX_STRIDE], out[2][NW * LANES];
+    gl_t pi[4] = {rnd(), rnd(), rnd(), rnd()};
+    /* edge values (zeros among them) only where no perturbation must show */
+    for (size_t i = 0; i < NW * stride; i++)
+        w[i] = !honest && test_rand_u64(&seed) & 1 ? edge() : rnd();
+    for (size_t i = 0; i < NK * stride; i++)
+        c[i] = rnd();
+    if (honest)
+        for (unsigned p = 0; p < LANES; p++) {
+            if (g->vt == &por_gate_constant_vt)
+                for (unsigned i = 0; i < g->params[0]; i++)
+                    w[i * stride + p] = c[i * stride + p];
+            if (g->vt == &por_gate_public_input_vt)
+                for (unsigned i = 0; i < 4; i++)
+                    w[i * stride + p] = pi[i];
+            if (g->vt == &por_gate_arithmetic_vt)
+                for (unsigned i = 0; i < g->params[0]; i++) {
+                    gl_t *v = w + 4 * i * stride + p;
+                    v[3 * stride] = gl_add(gl_mul(gl_mul(c[p], v[0]), v[stride]), gl_mul(c[stride + p], v[2 * stride]));
+                }
+        }
+    g->vt->eval_base_x8(g, w, c, stride, pi, out[0]);
+    bool same = true, zero = true;
+    for (unsigned p = 0; p < LANES; p++) {
+        gl_t row[NW], cr[NK] = {c[p], c[stride + p]}, ref[NW];
+        for (unsigned j = 0; j < NW; j++)
+            row[j] = w[j * stride + p];
+        g->vt->eval_base(g, row, cr, pi, ref);
+        for (unsigned k = 0; k < g->num_constraints; k++) {
+            same &= out[0][k * LANES + p] == ref[k];
+            zero &= out[0][k * LANES + p] == 0;
+        }
+    }
+    ok(same, "%s (stride %zu%s): every constraint of every lane equals eval_base", label, stride,
+       honest ? ", honest" : "");
+    if (honest && g->num_constraints)
+        ok(zero, "%s (stride %zu): honest lanes give zeros", label, stride);
+    if (!honest || !g->num_constraints)
+        return;
+    /* perturb: 0 a wire, 1 a constant, 2 the digest */
+    unsigned lane = (unsigned)(test_rand_u64(&seed) % LANES);
+    if (perturb == 0)
+        w[lane] = gl_add(w[lane], 1);
+    else if (perturb == 1)
+        c[lane] = gl_add(c[lane], 1);
+    else
+        pi[0] = gl_add(pi[0], 1);
+    g->vt->eval_base_x8(g, w, c, stride, pi, out[1]);
+    bool only = true, changed = false;
+    for (unsigned k = 0; k < g->num_constraints; k++)
+        for (unsigned p = 0; p < LANES; p++) {
+            bool ne = out[0][k * LANES + p] != out[1][k * LANES + p];
+            if (p == lane || perturb == 2)
+                changed |= ne;
+            else
+                only &= !ne;
+        }
+    static const char *what[] = {"a wire", "a constant", "the digest"};
+    ok(changed && only, "%s (stride %zu): %s changed in lane %u changes %s", label, stride, what[perturb], lane,
+       perturb == 2 ? "the lanes" : "that lane only");
+}
+
+static void simple_gates(void)
+{
+    static const struct {
+        const por_gate_vtable *vt;
+        uint32_t param;
+        unsigned routed;
+        int perturb;
+    } cases[] = {
+        {&por_gate_noop_vt, 0, 66, 0},       {&por_gate_constant_vt, 0, 66, 1}, {&por_gate_constant_vt, 1, 66, 0},
+        {&por_gate_public_input_vt, 0, 66, 2}, {&por_gate_public_input_vt, 0, 4, 0},
+        {&por_gate_arithmetic_vt, 0, 66, 0}, {&por_gate_arithmetic_vt, 0, 48, 1}, {&por_gate_arithmetic_vt, 1, 4, 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        por_gate g;
+        uint32_t params[POR_GATE_MAX_PARAMS] = {cases[i].param};
+        const char *why = por_gate_init(&g, cases[i].vt, params, NW, cases[i].routed, NK);
+        ok(why == NULL && g.vt->eval_base_x8 != NULL, "%s(%u) on %u routed wires: initialized, has eval_base_x8",
+           cases[i].vt->name, cases[i].param, cases[i].routed);
+        if (why)
+            continue;
+        char label[64];
+        snprintf(label, sizeof(label), "%s(%u, %u constraints)", g.vt->name, g.params[0], g.num_constraints);
+        for (size_t stride = LANES; stride <= MAX_STRIDE; stride += LANES) {
+            simple_gate_case(&g, stride, false, 0, label);
+            simple_gate_case(&g, stride, true, cases[i].perturb, label);
+        }
+    }
+}
+
 int main(void)
 {
+    simple_gates();
     ok(por_gate_balance_vt.eval_base_x8 != NULL && por_gate_range_lookup_vt.eval_base_x8 != NULL,
        "both gates have eval_base_x8");
     hand_shapes();
