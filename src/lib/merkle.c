@@ -290,6 +290,69 @@ void por_merkle_open_many(const por_merkle_tree *t, const size_t *indices, size_
                         paths_out + k * path_len);
 }
 
+/* por_merkle_leaf_hash of 8 rows of one width at once, through the 8-lane
+ * permutation (overwrite mode, element by element: no buffer, no heap). */
+static void leaf_hash_x8(const gl_t *const rows[8], size_t width, const gl_t *const salts[8], por_digest out[8])
+{
+    size_t salt_len = salts ? POR_MERKLE_SALT : 0, n = width + salt_len;
+    if (n <= POSEIDON_DIGEST) {
+        for (int p = 0; p < 8; p++)
+            por_merkle_leaf_hash(rows[p], width, salts ? salts[p] : NULL, &out[p]);
+        return;
+    }
+    gl_t st[8][POSEIDON_WIDTH];
+    memset(st, 0, sizeof(st));
+    size_t pos = 0;
+    for (size_t k = 0; k < n; k++) {
+        for (int p = 0; p < 8; p++)
+            st[p][pos] = k < width ? rows[p][k] : salts[p][k - width];
+        if (++pos == POSEIDON_RATE) {
+            poseidon_permute_x8(st);
+            pos = 0;
+        }
+    }
+    if (pos > 0)
+        poseidon_permute_x8(st);
+    for (int p = 0; p < 8; p++)
+        memcpy(out[p].e, st[p], sizeof(out[p].e));
+}
+
+int por_merkle_verify_many(const por_digest *cap, unsigned cap_height, unsigned log_rows, size_t count,
+                           const size_t *indices, const gl_t *rows, size_t row_stride, size_t width,
+                           const gl_t *salts, size_t salt_stride, const por_digest *paths, size_t path_stride)
+{
+    if (log_rows > MAX_LOG_ROWS || cap_height > log_rows)
+        return -1;
+    for (size_t k = 0; k < count; k++)
+        if (indices[k] >= ((size_t)1 << log_rows))
+            return -1;
+    for (size_t k0 = 0; k0 < count; k0 += 8) {
+        /* a short last group repeats its first opening in the spare lanes */
+        size_t lane_k[8];
+        const gl_t *lane_rows[8], *lane_salts[8];
+        for (int p = 0; p < 8; p++) {
+            lane_k[p] = k0 + (size_t)p < count ? k0 + (size_t)p : k0;
+            lane_rows[p] = rows + lane_k[p] * row_stride;
+            lane_salts[p] = salts ? salts + lane_k[p] * salt_stride : NULL;
+        }
+        por_digest cur[8], left[8], right[8];
+        leaf_hash_x8(lane_rows, width, salts ? lane_salts : NULL, cur);
+        for (unsigned h = 0; h < log_rows - cap_height; h++) {
+            for (int p = 0; p < 8; p++) {
+                const por_digest *sib = &paths[lane_k[p] * path_stride + h];
+                bool right_child = (indices[lane_k[p]] >> h) & 1;
+                left[p] = right_child ? *sib : cur[p];
+                right[p] = right_child ? cur[p] : *sib;
+            }
+            poseidon_two_to_one_x8(left, right, cur);
+        }
+        for (int p = 0; p < 8; p++)
+            if (memcmp(&cap[indices[lane_k[p]] >> (log_rows - cap_height)], &cur[p], sizeof(cur[p])) != 0)
+                return -1;
+    }
+    return 0;
+}
+
 int por_merkle_verify(const por_digest *cap, unsigned cap_height, unsigned log_rows, size_t index,
                       const gl_t *row, size_t width, const gl_t *salt, const por_digest *path)
 {

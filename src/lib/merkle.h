@@ -125,4 +125,15 @@ void por_merkle_leaf_hash(const gl_t *row, size_t width, const gl_t *salt, por_d
 int por_merkle_verify(const por_digest *cap, unsigned cap_height, unsigned log_rows, size_t index,
                       const gl_t *row, size_t width, const gl_t *salt, const por_digest *path);
 
+/*
+ * por_merkle_verify of count openings of one tree at once (8 at a time
+ * through the 8-lane permutation; the verifier's many queries): opening k is
+ * indices[k], rows + k * row_stride (width elements), salts + k * salt_stride
+ * (salts NULL exactly when the tree is unsalted), paths + k * path_stride.
+ * 0 if every opening is valid, else -1.  No heap.
+ */
+int por_merkle_verify_many(const por_digest *cap, unsigned cap_height, unsigned log_rows, size_t count,
+                           const size_t *indices, const gl_t *rows, size_t row_stride, size_t width,
+                           const gl_t *salts, size_t salt_stride, const por_digest *paths, size_t path_stride);
+
 #endif

@@ -497,16 +497,16 @@ int por_pcs_verify(const por_fri_params *expected, const por_pcs_shape *expected
     }
 
     size_t plen = path_len(p);
+    /* every query's opening of a batch at once (the 8-lane permutation) */
+    for (size_t b = 0, off = 0; b < B; off += s->batches[b].num_polys, b++)
+        if (por_merkle_verify_many(caps[b], p->cap_height, L, p->num_queries, ch.indices, proof->rows + off, P,
+                                   s->batches[b].num_polys,
+                                   s->batches[b].salted ? proof->salts + b * POR_MERKLE_SALT : NULL,
+                                   B * POR_MERKLE_SALT, proof->paths + b * plen, B * plen) != 0)
+            return reject(why, "PCS Merkle opening of a batch row fails");
     for (size_t q = 0; q < p->num_queries; q++) {
         size_t idx = ch.indices[q];
         const gl_t *row = proof->rows + q * P;
-        for (size_t b = 0, off = 0; b < B; off += s->batches[b].num_polys, b++) {
-            size_t slot = q * B + b;
-            if (por_merkle_verify(caps[b], p->cap_height, L, idx, row + off, s->batches[b].num_polys,
-                                  s->batches[b].salted ? proof->salts + slot * POR_MERKLE_SALT : NULL,
-                                  proof->paths + slot * plen) != 0)
-                return reject(why, "PCS Merkle opening of a batch row fails");
-        }
         gl2_t ax = {0, 0};
         for (size_t k = P; k-- > 0;)
             ax = gl2_add(gl2_mul(ax, alpha), gl2_from_base(row[k]));

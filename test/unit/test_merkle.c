@@ -310,8 +310,91 @@ static void test_leaf_batches(por_pool *pool)
     ok(isolated, "a changed element of one row changes that leaf's digest and no other");
 }
 
+/*
+ * por_merkle_verify_many against por_merkle_verify opening by opening:
+ * counts 1..20 (groups of 8 and short tails), widths through the no-hash
+ * limit (row + salt <= 4) to 131, salted or not, cap heights 0..2, repeated
+ * indices.  Each kind of tampering (a row element, a salt element, a path
+ * node, the index) in one opening of the set makes the whole set fail, as
+ * por_merkle_verify fails that opening; an index past the tree fails too.
+ */
+static void test_verify_many(void)
+{
+    static const size_t widths[] = {1, 3, 4, 5, 12, 131};
+    int agree = 1, valid = 1, tamper = 1, range = 1;
+    for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+        for (int salted = 0; salted <= 1; salted++)
+            for (unsigned ch = 0; ch <= 2; ch++) {
+                const unsigned log_rows = 6;
+                const size_t n = (size_t)1 << log_rows, width = widths[wi], count = 1 + (wi * 7 + ch * 3 + salted) % 20;
+                gl_t *rows = malloc(n * width * sizeof(gl_t));
+                for (size_t i = 0; i < n * width; i++)
+                    rows[i] = rnd();
+                por_matrix m = {log_rows, width, rows, NULL};
+                por_merkle_tree t;
+                uint64_t s1 = 11;
+                if (por_merkle_build(&t, NULL, &m, ch, salted, test_rand_fields, &s1) != 0) {
+                    valid = 0;
+                    free(rows);
+                    continue;
+                }
+                size_t plen = por_merkle_path_len(&t), idx[24];
+                por_digest cap[4], *paths = malloc(count * plen * sizeof(por_digest));
+                gl_t *orow = malloc(count * width * sizeof(gl_t)), salts[24 * POR_MERKLE_SALT];
+                por_merkle_cap(&t, cap);
+                for (size_t k = 0; k < count; k++)
+                    idx[k] = k == 3 ? idx[0] : test_rand_u64(&seed) % n; /* one repeat */
+                por_merkle_open_many(&t, idx, count, orow, salted ? salts : NULL, paths);
+                const gl_t *sp = salted ? salts : NULL;
+                int rc = por_merkle_verify_many(cap, ch, log_rows, count, idx, orow, width, width, sp, POR_MERKLE_SALT,
+                                                paths, plen);
+                valid &= rc == 0;
+                for (int kind = 0; kind < 4; kind++) {
+                    if (kind == 1 && !salted)
+                        continue;
+                    size_t victim = test_rand_u64(&seed) % count, saved_idx = idx[victim];
+                    gl_t *cell = kind == 0 ? &orow[victim * width + width / 2]
+                               : kind == 1 ? &salts[victim * POR_MERKLE_SALT + 2]
+                                           : NULL;
+                    por_digest *node = kind == 2 && plen ? &paths[victim * plen + plen / 2] : NULL;
+                    if (kind == 2 && !node)
+                        continue;
+                    if (cell)
+                        *cell = gl_add(*cell, 1);
+                    if (node)
+                        node->e[1] = gl_add(node->e[1], 1);
+                    if (kind == 3)
+                        idx[victim] ^= 1;
+                    int many = por_merkle_verify_many(cap, ch, log_rows, count, idx, orow, width, width, sp,
+                                                      POR_MERKLE_SALT, paths, plen);
+                    int one = por_merkle_verify(cap, ch, log_rows, idx[victim], orow + victim * width, width,
+                                                sp ? sp + victim * POR_MERKLE_SALT : NULL, paths + victim * plen);
+                    tamper &= many == -1;
+                    agree &= one == -1;
+                    if (cell)
+                        *cell = gl_sub(*cell, 1);
+                    if (node)
+                        node->e[1] = gl_sub(node->e[1], 1);
+                    idx[victim] = saved_idx;
+                }
+                for (size_t k = 0; k < count; k++)
+                    agree &= por_merkle_verify(cap, ch, log_rows, idx[k], orow + k * width, width,
+                                               sp ? sp + k * POR_MERKLE_SALT : NULL, paths + k * plen) == 0;
+                idx[count - 1] = n;
+                range &= por_merkle_verify_many(cap, ch, log_rows, count, idx, orow, width, width, sp,
+                                                POR_MERKLE_SALT, paths, plen) == -1;
+                por_merkle_free(&t);
+                free(rows), free(paths), free(orow);
+            }
+    ok(valid, "verify_many: honest openings (1..20 of them, widths 1..131, salted or not, caps 0..2) accepted");
+    ok(tamper, "verify_many: a row element, salt, path node or index changed in one opening fails the set");
+    ok(agree, "por_merkle_verify agrees opening by opening");
+    ok(range, "verify_many: an index past the tree fails");
+}
+
 int main(void)
 {
+    test_verify_many();
     por_pool *pool = por_pool_create(2);
     ok(pool != NULL, "pool of 2");
     test_leaf_kats();
