@@ -191,30 +191,16 @@ GL_X8_TARGET static void balance_eval_x8_avx512(const por_gate *g, const gl_t *w
 }
 #endif
 
-/* Portable: balance_eval_base lane by lane. */
-static void balance_eval_x8_portable(const por_gate *g, const gl_t *w, size_t stride, gl_t *out)
-{
-    gl_t row[POR_MAX_WIRES], o[2 * POR_MAX_WIRES];
-    for (unsigned p = 0; p < POR_GATE_LANES; p++) {
-        for (unsigned j = 0; j < g->num_wires; j++)
-            row[j] = w[(size_t)j * stride + p];
-        balance_eval_base(g, row, NULL, NULL, o);
-        for (unsigned c = 0; c < g->num_constraints; c++)
-            out[c * POR_GATE_LANES + p] = o[c];
-    }
-}
-
 static void balance_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
                                  gl_t *out)
 {
-    (void)c, (void)pi;
 #if GL_X8_HAVE_AVX512
     if (gl_x8_use_avx512()) {
         balance_eval_x8_avx512(g, w, stride, out);
         return;
     }
 #endif
-    balance_eval_x8_portable(g, w, stride, out);
+    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
 }
 
 static inline gl2_t form_ext(const gl2_t *s, unsigned from, unsigned to, gl_t base)

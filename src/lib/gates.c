@@ -69,6 +69,21 @@ static void noop_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, con
     (void)g, (void)w, (void)c, (void)pi, (void)o;
 }
 
+void por_gate_eval_base_by_lane(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                                gl_t *out)
+{
+    gl_t row[POR_MAX_WIRES], consts[POR_MAX_CONSTANTS], o[2 * POR_MAX_WIRES];
+    for (unsigned p = 0; p < POR_GATE_LANES; p++) {
+        for (unsigned j = 0; j < g->num_wires; j++)
+            row[j] = w[(size_t)j * stride + p];
+        for (unsigned k = 0; c && k < g->num_constants; k++)
+            consts[k] = c[(size_t)k * stride + p];
+        g->vt->eval_base(g, row, consts, pi, o);
+        for (unsigned k = 0; k < g->num_constraints; k++)
+            out[k * POR_GATE_LANES + p] = o[k];
+    }
+}
+
 static void noop_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
                               gl_t *o)
 {
@@ -430,30 +445,16 @@ GL_X8_TARGET static void range_lookup_eval_x8_avx512(const por_gate *g, const gl
 }
 #endif
 
-/* Portable: range_lookup_eval_base lane by lane. */
-static void range_lookup_eval_x8_portable(const por_gate *g, const gl_t *w, size_t stride, gl_t *out)
-{
-    gl_t row[POR_MAX_WIRES], o[2 * POR_MAX_WIRES];
-    for (unsigned p = 0; p < POR_GATE_LANES; p++) {
-        for (unsigned j = 0; j < g->num_wires; j++)
-            row[j] = w[(size_t)j * stride + p];
-        range_lookup_eval_base(g, row, NULL, NULL, o);
-        for (unsigned c = 0; c < g->num_constraints; c++)
-            out[c * POR_GATE_LANES + p] = o[c];
-    }
-}
-
 static void range_lookup_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride,
                                       const gl_t *pi, gl_t *out)
 {
-    (void)c, (void)pi;
 #if GL_X8_HAVE_AVX512
     if (gl_x8_use_avx512()) {
         range_lookup_eval_x8_avx512(g, w, stride, out);
         return;
     }
 #endif
-    range_lookup_eval_x8_portable(g, w, stride, out);
+    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
 }
 
 static void range_lookup_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,

@@ -201,6 +201,11 @@ struct por_gate {
     uint32_t lookup_bits, lookup_first_wire;
 };
 
+/* eval_base_x8's portable fallback: eval_base lane by lane (same layout,
+ * c may be NULL for gates that read no constants). */
+void por_gate_eval_base_by_lane(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                                gl_t *out);
+
 extern const por_gate_vtable por_gate_noop_vt;
 extern const por_gate_vtable por_gate_constant_vt;
 extern const por_gate_vtable por_gate_public_input_vt;
