@@ -29,25 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define POR_HAVE_AVX512 1
-#include <immintrin.h>
-#define AVX512 __attribute__((target("avx512f")))
-#else
-#define POR_HAVE_AVX512 0
+#include "field_x8.h" /* the AVX-512 availability and run-time choice */
+
+#if GL_X8_HAVE_AVX512
+#define AVX512 GL_X8_TARGET
 #endif
 
 /* 2^15 elements (256 KiB) plus as many twiddles: comfortably inside L2. */
 #define BLOCK_LOG 15
-
-static bool use_simd(void)
-{
-#if POR_HAVE_AVX512
-    return __builtin_cpu_supports("avx512f") && getenv("POR_NO_SIMD") == NULL;
-#else
-    return false;
-#endif
-}
 
 /* Primitive 2^log_n-th root of unity, or its inverse. */
 static gl_t root(unsigned log_n, bool inverse)
@@ -147,7 +136,7 @@ static void scale_geometric_scalar(gl_t *x, size_t n, gl_t start, gl_t ratio)
 }
 
 /* ---------------------------------------------------------------- AVX-512 */
-#if POR_HAVE_AVX512
+#if GL_X8_HAVE_AVX512
 
 #define V_EPS _mm512_set1_epi64((long long)GL_EPSILON)
 #define V_P _mm512_set1_epi64((long long)GL_P)
@@ -384,7 +373,7 @@ AVX512 static void scale_geometric_copy_avx(gl_t *out, const gl_t *in, size_t n,
         p1 = v_mul(p1, step);
     }
 }
-#endif /* POR_HAVE_AVX512 */
+#endif /* GL_X8_HAVE_AVX512 */
 
 /* ---------------------------------------------------------------- drivers */
 
@@ -392,7 +381,7 @@ AVX512 static void scale_geometric_copy_avx(gl_t *out, const gl_t *in, size_t n,
 static void dif_block(gl_t *x, unsigned log_b, const gl_t *T, bool simd)
 {
     size_t n = (size_t)1 << log_b;
-#if POR_HAVE_AVX512
+#if GL_X8_HAVE_AVX512
     if (simd && log_b >= 4) {
         for (size_t m = n / 2; m >= 8; m /= 2)
             dif_stage_avx(x, n, m, T + m);
@@ -408,7 +397,7 @@ static void dif_block(gl_t *x, unsigned log_b, const gl_t *T, bool simd)
 static void dit_block(gl_t *x, unsigned log_b, const gl_t *T, bool simd)
 {
     size_t n = (size_t)1 << log_b;
-#if POR_HAVE_AVX512
+#if GL_X8_HAVE_AVX512
     if (simd && log_b >= 4) {
         dit_head_avx(x, n, T);
         for (size_t m = 8; m < n; m *= 2)
@@ -433,7 +422,7 @@ static void dif(gl_t *x, unsigned log_n, const gl_t *T, bool inverse, bool simd)
     for (unsigned s = log_n; s > log_b; s--) {
         size_t m = (size_t)1 << (s - 1);
         gl_t w = root(s, inverse);
-#if POR_HAVE_AVX512
+#if GL_X8_HAVE_AVX512
         if (simd) {
             dif_stage_chain_avx(x, n, m, w);
             continue;
@@ -456,7 +445,7 @@ static void dit(gl_t *x, unsigned log_n, const gl_t *T, bool inverse, bool simd)
     for (unsigned s = log_b + 1; s <= log_n; s++) {
         size_t m = (size_t)1 << (s - 1);
         gl_t w = root(s, inverse);
-#if POR_HAVE_AVX512
+#if GL_X8_HAVE_AVX512
         if (simd) {
             dit_stage_chain_avx(x, n, m, w);
             continue;
@@ -468,7 +457,7 @@ static void dit(gl_t *x, unsigned log_n, const gl_t *T, bool inverse, bool simd)
 
 static void scale_geometric(gl_t *x, size_t n, gl_t start, gl_t ratio, bool simd)
 {
-#if POR_HAVE_AVX512
+#if GL_X8_HAVE_AVX512
     if (simd && n % 16 == 0) {
         scale_geometric_avx(x, n, start, ratio);
         return;
@@ -481,7 +470,7 @@ static void scale_geometric(gl_t *x, size_t n, gl_t start, gl_t ratio, bool simd
 static void scale_geometric_copy(gl_t *out, const gl_t *in, size_t n, gl_t start, gl_t ratio,
                                  bool simd)
 {
-#if POR_HAVE_AVX512
+#if GL_X8_HAVE_AVX512
     if (simd && n % 16 == 0) {
         scale_geometric_copy_avx(out, in, n, start, ratio);
         return;
@@ -544,7 +533,7 @@ static int transform(gl_t *values, unsigned log_n, gl_t shift, transform_kind ki
     gl_t *T = twiddle_table(block_log(log_n), kind_is_inverse(kind));
     if (!T)
         return -1;
-    transform_with(values, log_n, shift, T, kind, use_simd());
+    transform_with(values, log_n, shift, T, kind, gl_x8_use_avx512());
     free(T);
     return 0;
 }
@@ -631,7 +620,7 @@ static int ext_apply(gl2_t *values, unsigned log_n, gl_t shift, transform_kind k
         free(T);
         return -1;
     }
-    bool simd = use_simd();
+    bool simd = gl_x8_use_avx512();
     for (size_t i = 0; i < n; i++) {
         c[i] = values[i].c0;
         c[n + i] = values[i].c1;
@@ -701,7 +690,7 @@ int por_lde_batch_blocks(por_pool *pool, const gl_t *const *coeffs, size_t count
     gl_t wN = gl_root_of_unity(log_n + rate_bits);
     for (size_t top = first_block; top < r; top++)
         shifts[top - first_block] = gl_mul(GL_GENERATOR, gl_pow(wN, por_bit_reverse_index(top, rate_bits)));
-    lde_job job = {coeffs, out, log_n, first_block, r - first_block, T, shifts, use_simd()};
+    lde_job job = {coeffs, out, log_n, first_block, r - first_block, T, shifts, gl_x8_use_avx512()};
     por_pool_parallel_for(pool, count * (r - first_block), 1, lde_range, &job);
     free(T);
     free(shifts);
@@ -743,7 +732,7 @@ static int ntt_batch(por_pool *pool, gl_t *const *values, size_t count, unsigned
     gl_t *T = twiddle_table(block_log(log_n), kind_is_inverse(kind));
     if (!T)
         return -1;
-    batch_job job = {values, log_n, shift, T, kind, use_simd()};
+    batch_job job = {values, log_n, shift, T, kind, gl_x8_use_avx512()};
     por_pool_parallel_for(pool, count, 1, batch_range, &job);
     free(T);
     return 0;
