@@ -14,15 +14,15 @@ DATA = por--1.0.sql
 MODULE_big = por
 PGFILEDESC = "por - proof of reserves inside PostgreSQL"
 
-LIB_SRCS := $(sort $(wildcard src/lib/*.c))
+LIB_SRCS := $(sort $(wildcard src/lib/*/*.c))
 PG_SRCS := $(sort $(wildcard src/pg/*.c))
 # the library goes into por.so as build/pic/libpor.a: compiled once with the
 # library's own flags (PGXS's -fno-omit-frame-pointer and stack protector cost
 # the hashing loops), position-independent
 OBJS = $(PG_SRCS:.c=.o)
 
-REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
-REGRESS_OPTS = --inputdir=test --outputdir=build/regress
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --outputdir=build/regress
 
 PG_CONFIG ?= pg_config
 # no LLVM bitcode: JIT inlining of por's code is of no use and needs clang
@@ -35,10 +35,15 @@ SHLIB_LINK = build/pic/libpor.a -lcrypto -lpthread
 EXTRA_CLEAN = build bench/por-bench
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
+# PGXS's own "check" only says it is not supported for extensions; "make check"
+# is ours (below), so PGXS is left out when it is the goal (its sub-makes
+# include it) and no recipe is overridden
+ifeq ($(filter check,$(MAKECMDGOALS)),)
 include $(PGXS)
+endif
 
 # PGXS tracks no header dependencies: the glue is rebuilt when any header changes
-$(PG_SRCS:.c=.o): $(wildcard src/pg/*.h) $(wildcard src/lib/*.h)
+$(PG_SRCS:.c=.o): $(wildcard src/pg/*.h) $(wildcard src/lib/*/*.h)
 por$(DLSUFFIX): build/pic/libpor.a
 
 # ---------------------------------------------------------------------------
@@ -54,10 +59,10 @@ LIB_LDLIBS = -lcrypto -lpthread -lm
 LIB_OBJS := $(patsubst src/lib/%.c,build/lib/%.o,$(LIB_SRCS))
 SAN_OBJS := $(patsubst src/lib/%.c,build/san/lib/%.o,$(LIB_SRCS))
 PIC_OBJS := $(patsubst src/lib/%.c,build/pic/lib/%.o,$(LIB_SRCS))
-UNIT_SRCS := $(sort $(wildcard test/unit/test_*.c))
+UNIT_SRCS := $(sort $(wildcard test/unit/*/test_*.c))
 UNIT_BINS := $(patsubst test/unit/%.c,build/test/%,$(UNIT_SRCS))
 SAN_BINS := $(patsubst test/unit/%.c,build/san/test/%,$(UNIT_SRCS))
-LIB_HDRS := $(wildcard src/lib/*.h)
+LIB_HDRS := $(wildcard src/lib/*/*.h)
 
 all: build/por-verify
 
@@ -109,12 +114,12 @@ build/fuzz_batch_proof: test/fuzz/fuzz_batch_proof.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p build
 	clang -std=c11 -D_DEFAULT_SOURCE -O1 -g -Isrc/lib -fsanitize=fuzzer,address,undefined \
 		test/fuzz/fuzz_batch_proof.c $(LIB_SRCS) $(LIB_LDLIBS) -o $@
-fuzz: build/fuzz_inclusion build/test/test_fuzz_inclusion build/fuzz_batch_proof build/test/test_batch_proof build/test/test_bundle
+fuzz: build/fuzz_inclusion build/test/por/test_fuzz_inclusion build/fuzz_batch_proof build/test/por/test_batch_proof build/test/por/test_bundle
 	mkdir -p build/fuzz-corpus build/fuzz-corpus-batch
-	POR_FUZZ_SEED_DIR=build/fuzz-corpus build/test/test_fuzz_inclusion >/dev/null
+	POR_FUZZ_SEED_DIR=build/fuzz-corpus build/test/por/test_fuzz_inclusion >/dev/null
 	build/fuzz_inclusion -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus
-	POR_FUZZ_SEED_DIR=build/fuzz-corpus-batch build/test/test_batch_proof >/dev/null
-	POR_FUZZ_SEED_DIR=build/fuzz-corpus-batch build/test/test_bundle >/dev/null
+	POR_FUZZ_SEED_DIR=build/fuzz-corpus-batch build/test/por/test_batch_proof >/dev/null
+	POR_FUZZ_SEED_DIR=build/fuzz-corpus-batch build/test/por/test_bundle >/dev/null
 	build/fuzz_batch_proof -max_total_time=$(FUZZ_SECONDS) -max_len=200000 build/fuzz-corpus-batch
 
 install: install-por-verify
@@ -123,6 +128,7 @@ install-por-verify: build/por-verify
 
 # C unit tests, plain then under AddressSanitizer + UndefinedBehaviorSanitizer.
 unit-check: $(UNIT_BINS) $(SAN_BINS)
+	bash scripts/check-layers.sh
 	prove -f $(UNIT_BINS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 prove -f $(SAN_BINS)
 
@@ -134,11 +140,17 @@ sql-check:
 	prove -f --exec 'psql -X -A -t -q -v ON_ERROR_STOP=1 -f' $(PGTAP_TESTS)
 	prove -f test/cli/*.t
 
+ifneq ($(filter check,$(MAKECMDGOALS)),)
 check: unit-check
 	$(MAKE) install
 	pg_virtualenv -o 'shared_preload_libraries=' sh -c '$(MAKE) sql-check'
+endif
 
 demo: all
 	bash scripts/demo.sh
 
-.PHONY: bench fuzz unit-check sql-check demo install-por-verify
+# every include of src/lib runs downward (the order of src/lib/README.md)
+layers:
+	@bash scripts/check-layers.sh
+
+.PHONY: layers bench fuzz unit-check sql-check demo install-por-verify

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
+#include "por/batch.h"
 #include "bench.h"
-#include "plonk.h"
-#include "threadpool.h"
+#include "plonk/plonk.h"
+#include "util/threadpool.h"
 
 static double ms_since(uint64_t t0) { return (double)(bench_now_ns() - t0) / 1e6; }
 

@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "bench.h"
-#include "merkle.h"
-#include "ntt.h"
-#include "threadpool.h"
+#include "commit/merkle.h"
+#include "field/ntt.h"
+#include "util/threadpool.h"
 
 #define RATE_BITS 3
 #define CAP_HEIGHT 4

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "ntt.h"
+#include "field/ntt.h"
 
 #define RUNS 7
 

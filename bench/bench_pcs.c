@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
-#include "pcs.h"
+#include "commit/pcs.h"
 
 int bench_pcs(int argc, char **argv)
 {

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "bench.h"
-#include "circuit.h"
-#include "plonk.h"
-#include "threadpool.h"
+#include "plonk/circuit.h"
+#include "plonk/plonk.h"
+#include "util/threadpool.h"
 
 /* A chain of permutations that makes the circuit exactly 2^log_n rows. */
 static por_circuit *chain_circuit(unsigned log_n, por_target in[12])

@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "bench.h"
-#include "gates.h"
-#include "poseidon.h"
-#include "poseidon_internal.h"
-#include "tree.h"
+#include "plonk/gates.h"
+#include "hash/poseidon.h"
+#include "hash/poseidon_internal.h"
+#include "por/tree.h"
 
 enum { DEFAULT_RUNS = 7, DEFAULT_CALLS = 100000, MAX_RUNS = 101 };
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "inclusion.h"
+#include "por/inclusion.h"
 
 #define BENCH_ASSETS 8
 

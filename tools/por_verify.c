@@ -22,13 +22,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "batch_proof.h"
-#include "bundle.h"
-#include "decimal.h"
-#include "hex.h"
-#include "inclusion.h"
-#include "json.h"
-#include "threadpool.h"
+#include "por/batch_proof.h"
+#include "por/bundle.h"
+#include "util/decimal.h"
+#include "por/hex.h"
+#include "por/inclusion.h"
+#include "util/json.h"
+#include "util/threadpool.h"
 
 #define EXIT_VALID 0
 #define EXIT_INVALID 1

@@ -21,9 +21,9 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include "batch_proof.h"
-#include "bundle.h"
-#include "hex.h"
+#include "por/batch_proof.h"
+#include "por/bundle.h"
+#include "por/hex.h"
 #include "por_pg.h"
 
 /*

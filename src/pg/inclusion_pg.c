@@ -15,9 +15,9 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include "inclusion.h"
+#include "por/inclusion.h"
 #include "por_pg.h"
-#include "tree.h"
+#include "por/tree.h"
 
 /* Fills proof for (snapshot, account); palloc'd parts live in the current context. */
 static void build_inclusion(int64 snapshot_id, text *account, por_inclusion *proof)

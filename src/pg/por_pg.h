@@ -12,12 +12,12 @@
 
 #include "utils/timestamp.h"
 
-#include "batch.h"
-#include "batch_proof.h"
-#include "params.h"
-#include "poseidon.h"
-#include "salt.h"
-#include "threadpool.h"
+#include "por/batch.h"
+#include "por/batch_proof.h"
+#include "por/params.h"
+#include "hash/poseidon.h"
+#include "por/salt.h"
+#include "util/threadpool.h"
 
 /* GUCs (por_pg.c) */
 extern char *por_guc_master_key_file;

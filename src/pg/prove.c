@@ -17,11 +17,11 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "batch_proof.h"
-#include "leaves.h"
+#include "por/batch_proof.h"
+#include "por/leaves.h"
 #include "por_pg.h"
-#include "threadpool.h"
-#include "tree.h"
+#include "util/threadpool.h"
+#include "por/tree.h"
 
 /* Key space of por's advisory locks: "por" */
 #define POR_LOCK_CLASS 0x706f72

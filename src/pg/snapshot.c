@@ -29,10 +29,10 @@
 #include "utils/regproc.h"
 #include "utils/timestamp.h"
 
-#include "decimal.h"
-#include "leaves.h"
+#include "util/decimal.h"
+#include "por/leaves.h"
 #include "por_pg.h"
-#include "tree.h"
+#include "por/tree.h"
 
 #define FETCH_ROWS 10000
 

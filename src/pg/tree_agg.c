@@ -16,7 +16,7 @@
 #include "utils/memutils.h"
 
 #include "por_pg.h"
-#include "tree.h"
+#include "por/tree.h"
 
 typedef struct {
     por_digest commitment;

@@ -37,10 +37,10 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
-#include "batch_proof.h"
+#include "por/batch_proof.h"
 #include "por_pg.h"
-#include "threadpool.h"
-#include "tree.h"
+#include "util/threadpool.h"
+#include "por/tree.h"
 
 /* What the caller passes to the worker in bgw_extra. */
 typedef struct {

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch_proof.h"
-#include "bundle.h"
+#include "por/batch_proof.h"
+#include "por/bundle.h"
 
 #define FUZZ_ASSERT(cond)                                                                          \
     do {                                                                                           \

@@ -12,14 +12,14 @@
  * whatever decodes (either way) survives binary and JSON round trips with
  * the same content and the same verification result.  A violation traps.
  *
- * test/unit/test_fuzz_inclusion.c includes this file (with POR_FUZZ_NO_MAIN)
+ * test/unit/por/test_fuzz_inclusion.c includes this file (with POR_FUZZ_NO_MAIN)
  * to run the same checks on seeded mutations in `make check`.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "inclusion.h"
+#include "por/inclusion.h"
 
 #ifndef FUZZ_ASSERT
 #define FUZZ_ASSERT(cond)                                                                          \

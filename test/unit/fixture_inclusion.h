@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inclusion.h"
-#include "salt.h"
+#include "por/inclusion.h"
+#include "por/salt.h"
 #include "tap.h"
 
 #define FX_MAX_LEAVES 1024

@@ -4,10 +4,10 @@
 
 #include <string.h>
 
-#include "batch.h"
-#include "circuit.h"
-#include "field.h"
-#include "fri.h"
+#include "por/batch.h"
+#include "plonk/circuit.h"
+#include "field/field.h"
+#include "commit/fri.h"
 #include "tap.h"
 
 /* A por_rand_fn from a splitmix64 seed (ctx: uint64_t *), so salts and blinding reproduce. */

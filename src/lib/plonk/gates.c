@@ -1,0 +1,510 @@
+/*
+ * PLONK gates (see gates.h): noop, constant, public input, arithmetic and
+ * range check.  The Poseidon gate is in gate_poseidon.c, the balance gate in
+ * gate_balance.c.
+ */
+#include "plonk/gates.h"
+
+#include "field/field_x8.h"
+
+#include <string.h>
+
+const char *por_gate_init(por_gate *g, const por_gate_vtable *vt, const uint32_t *params,
+                          unsigned num_wires, unsigned num_routed, unsigned num_constants)
+{
+    memset(g, 0, sizeof(*g));
+    g->vt = vt;
+    if (params)
+        memcpy(g->params, params, sizeof(g->params));
+    if (num_wires > POR_MAX_WIRES || num_routed > num_wires || num_constants > POR_MAX_CONSTANTS)
+        return "gate: configuration out of range";
+    return vt->init(g, num_wires, num_routed, num_constants);
+}
+
+bool por_gate_equal(const por_gate *a, const por_gate *b)
+{
+    return a->vt->kind == b->vt->kind && memcmp(a->params, b->params, sizeof(a->params)) == 0;
+}
+
+const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
+{
+    switch (kind) {
+    case POR_GATE_NOOP: return &por_gate_noop_vt;
+    case POR_GATE_CONSTANT: return &por_gate_constant_vt;
+    case POR_GATE_PUBLIC_INPUT: return &por_gate_public_input_vt;
+    case POR_GATE_ARITHMETIC: return &por_gate_arithmetic_vt;
+    case POR_GATE_POSEIDON: return &por_gate_poseidon_vt;
+    case POR_GATE_RANGE: return &por_gate_range_vt;
+    case POR_GATE_BALANCE: return &por_gate_balance_vt;
+    case POR_GATE_RANGE_LOOKUP: return &por_gate_range_lookup_vt;
+    default: return NULL;
+    }
+}
+
+static unsigned no_generators(const por_gate *g) { (void)g; return 0; }
+
+static bool params_zero_from(const por_gate *g, unsigned first)
+{
+    for (unsigned i = first; i < POR_GATE_MAX_PARAMS; i++)
+        if (g->params[i])
+            return false;
+    return true;
+}
+
+/* ---------------------------------------------------------------------------
+ * noop
+ */
+
+static const char *noop_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)w, (void)r, (void)k;
+    return params_zero_from(g, 0) ? NULL : "noop gate takes no parameters";
+}
+static void noop_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)g, (void)w, (void)c, (void)pi, (void)o;
+}
+static void noop_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
+{
+    (void)g, (void)w, (void)c, (void)pi, (void)o;
+}
+
+void por_gate_eval_base_by_lane(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                                gl_t *out)
+{
+    gl_t row[POR_MAX_WIRES], consts[POR_MAX_CONSTANTS], o[2 * POR_MAX_WIRES];
+    for (unsigned p = 0; p < POR_GATE_LANES; p++) {
+        for (unsigned j = 0; j < g->num_wires; j++)
+            row[j] = w[(size_t)j * stride + p];
+        for (unsigned k = 0; c && k < g->num_constants; k++)
+            consts[k] = c[(size_t)k * stride + p];
+        g->vt->eval_base(g, row, consts, pi, o);
+        for (unsigned k = 0; k < g->num_constraints; k++)
+            out[k * POR_GATE_LANES + p] = o[k];
+    }
+}
+
+static void noop_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                              gl_t *o)
+{
+    (void)g, (void)w, (void)c, (void)stride, (void)pi, (void)o;
+}
+
+const por_gate_vtable por_gate_noop_vt = {
+    .kind = POR_GATE_NOOP, .name = "noop", .init = noop_init, .eval_base = noop_eval_base,
+    .eval_base_x8 = noop_eval_base_x8, .eval_ext = noop_eval_ext, .num_generators = no_generators,
+};
+
+/* The simple gates' eval_base_x8 below are plain loops over the lanes: they
+ * are cheap, and having one lets the quotient skip the point-major copies
+ * it makes for gates without. */
+
+/* ---------------------------------------------------------------------------
+ * constant: wire i = constant i
+ */
+
+static const char *constant_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)w;
+    if (!params_zero_from(g, 1))
+        return "constant gate: unknown parameter";
+    if (g->params[0] == 0)
+        g->params[0] = k;
+    if (g->params[0] < 1 || g->params[0] > k || g->params[0] > r)
+        return "constant gate: more constants than constant columns or routed wires";
+    g->num_wires = g->params[0];
+    g->num_constants = g->params[0];
+    g->num_constraints = g->params[0];
+    g->degree = 1;
+    return NULL;
+}
+static void constant_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        o[i] = gl_sub(w[i], c[i]);
+}
+static void constant_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride,
+                                  const gl_t *pi, gl_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        for (unsigned p = 0; p < POR_GATE_LANES; p++)
+            o[i * POR_GATE_LANES + p] = gl_sub(w[i * stride + p], c[i * stride + p]);
+}
+static void constant_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
+                              gl2_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        o[i] = gl2_sub(w[i], c[i]);
+}
+static unsigned one_generator(const por_gate *g) { (void)g; return 1; }
+static void constant_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)k;
+    io->n_in = 0;
+    io->n_out = g->params[0];
+    for (unsigned i = 0; i < g->params[0]; i++)
+        io->out[i] = (uint16_t)i;
+}
+static void constant_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)k;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        w[i] = c[i];
+}
+
+const por_gate_vtable por_gate_constant_vt = {
+    .kind = POR_GATE_CONSTANT, .name = "constant", .init = constant_init,
+    .eval_base = constant_eval_base, .eval_base_x8 = constant_eval_base_x8, .eval_ext = constant_eval_ext,
+    .num_generators = one_generator, .generator_io = constant_io, .generate = constant_generate,
+};
+
+/* ---------------------------------------------------------------------------
+ * public input: wires 0..3 = the public-input digest.  The wires are filled
+ * by the in-circuit hash they are wired to, so the gate has no generator.
+ */
+
+static const char *pi_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)w, (void)k;
+    if (!params_zero_from(g, 0))
+        return "public input gate takes no parameters";
+    if (r < 4)
+        return "public input gate needs 4 routed wires";
+    g->num_wires = 4;
+    g->num_constraints = 4;
+    g->degree = 1;
+    return NULL;
+}
+static void pi_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)g, (void)c;
+    for (unsigned i = 0; i < 4; i++)
+        o[i] = gl_sub(w[i], pi[i]);
+}
+static void pi_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                            gl_t *o)
+{
+    (void)g, (void)c;
+    for (unsigned i = 0; i < 4; i++)
+        for (unsigned p = 0; p < POR_GATE_LANES; p++)
+            o[i * POR_GATE_LANES + p] = gl_sub(w[i * stride + p], pi[i]);
+}
+static void pi_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
+{
+    (void)g, (void)c;
+    for (unsigned i = 0; i < 4; i++)
+        o[i] = gl2_sub(w[i], pi[i]);
+}
+
+const por_gate_vtable por_gate_public_input_vt = {
+    .kind = POR_GATE_PUBLIC_INPUT, .name = "public_input", .init = pi_init,
+    .eval_base = pi_eval_base, .eval_base_x8 = pi_eval_base_x8, .eval_ext = pi_eval_ext,
+    .num_generators = no_generators,
+};
+
+/* ---------------------------------------------------------------------------
+ * arithmetic: out_i = c0 x_i y_i + c1 z_i
+ */
+
+static const char *arith_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)w;
+    if (!params_zero_from(g, 1))
+        return "arithmetic gate: unknown parameter";
+    if (g->params[0] == 0)
+        g->params[0] = r / 4;
+    if (g->params[0] < 1 || 4 * g->params[0] > r)
+        return "arithmetic gate: operations do not fit the routed wires";
+    if (k < 2)
+        return "arithmetic gate needs 2 constant columns";
+    g->num_wires = 4 * g->params[0];
+    g->num_constants = 2;
+    g->num_constraints = g->params[0];
+    g->degree = 3;
+    return NULL;
+}
+static void arith_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const gl_t *v = w + 4 * i;
+        gl_t comp = gl_add(gl_mul(gl_mul(c[0], v[0]), v[1]), gl_mul(c[1], v[2]));
+        o[i] = gl_sub(v[3], comp);
+    }
+}
+static void arith_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                               gl_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        for (unsigned p = 0; p < POR_GATE_LANES; p++) {
+            const gl_t *v = w + 4 * i * stride + p;
+            gl_t comp = gl_add(gl_mul(gl_mul(c[p], v[0]), v[stride]), gl_mul(c[stride + p], v[2 * stride]));
+            o[i * POR_GATE_LANES + p] = gl_sub(v[3 * stride], comp);
+        }
+}
+static void arith_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
+                           gl2_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const gl2_t *v = w + 4 * i;
+        gl2_t comp = gl2_add(gl2_mul(gl2_mul(c[0], v[0]), v[1]), gl2_mul(c[1], v[2]));
+        o[i] = gl2_sub(v[3], comp);
+    }
+}
+static unsigned arith_num_generators(const por_gate *g) { return g->params[0]; }
+static void arith_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)g;
+    io->n_in = 3;
+    io->in[0] = (uint16_t)por_arith_x(k);
+    io->in[1] = (uint16_t)por_arith_y(k);
+    io->in[2] = (uint16_t)por_arith_z(k);
+    io->n_out = 1;
+    io->out[0] = (uint16_t)por_arith_out(k);
+}
+static void arith_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)g;
+    gl_t *v = w + 4 * k;
+    v[3] = gl_add(gl_mul(gl_mul(c[0], v[0]), v[1]), gl_mul(c[1], v[2]));
+}
+
+const por_gate_vtable por_gate_arithmetic_vt = {
+    .kind = POR_GATE_ARITHMETIC, .name = "arithmetic", .init = arith_init,
+    .eval_base = arith_eval_base, .eval_base_x8 = arith_eval_base_x8, .eval_ext = arith_eval_ext,
+    .num_generators = arith_num_generators, .generator_io = arith_io, .generate = arith_generate,
+};
+
+/* ---------------------------------------------------------------------------
+ * range check: v = sum_k 4^k l_k, l_k in {0, 1, 2, 3} (top limb in {0, 1} if B is odd)
+ */
+
+unsigned por_range_default_values(unsigned bits, unsigned num_wires, unsigned num_routed)
+{
+    unsigned per = 1 + (bits + 1) / 2;
+    unsigned v = num_wires / per;
+    return v < num_routed ? v : num_routed;
+}
+
+static const char *range_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)k;
+    if (!params_zero_from(g, 2))
+        return "range gate: unknown parameter";
+    unsigned bits = g->params[0];
+    if (bits < 1 || bits > 63)
+        return "range gate: bits must be 1..63";
+    if (g->params[1] == 0)
+        g->params[1] = por_range_default_values(bits, w, r);
+    unsigned values = g->params[1], limbs = (bits + 1) / 2;
+    if (values < 1 || values > r || values * (1 + limbs) > w)
+        return "range gate: values do not fit the row";
+    g->num_wires = values * (1 + limbs);
+    g->num_constraints = values * (1 + limbs);
+    g->degree = bits >= 2 ? 4 : 2;
+    return NULL;
+}
+
+static void range_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)c, (void)pi;
+    unsigned bits = g->params[0], limbs = por_range_limbs(g);
+    for (unsigned v = 0; v < g->params[1]; v++) {
+        const gl_t *l = w + por_range_limb_wire(g, v, 0);
+        gl_t acc = 0;
+        for (unsigned k = limbs; k-- > 0;)
+            acc = por_times4_add(acc, l[k]);
+        *o++ = gl_sub(w[v], acc);
+        for (unsigned k = 0; k < limbs; k++)
+            *o++ = por_limb_poly(l[k], (bits & 1) && k == limbs - 1);
+    }
+}
+static void range_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
+                           gl2_t *o)
+{
+    (void)c, (void)pi;
+    unsigned bits = g->params[0], limbs = por_range_limbs(g);
+    for (unsigned v = 0; v < g->params[1]; v++) {
+        const gl2_t *l = w + por_range_limb_wire(g, v, 0);
+        gl2_t acc = {0, 0};
+        for (unsigned k = limbs; k-- > 0;)
+            acc = gl2_add(gl2_mul_base(acc, 4), l[k]);
+        *o++ = gl2_sub(w[v], acc);
+        for (unsigned k = 0; k < limbs; k++)
+            *o++ = por_limb_poly_ext(l[k], (bits & 1) && k == limbs - 1);
+    }
+}
+static unsigned range_num_generators(const por_gate *g) { return g->params[1]; }
+static void range_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    io->n_in = 1;
+    io->in[0] = (uint16_t)por_range_value_wire(g, k);
+    io->n_out = por_range_limbs(g);
+    for (unsigned i = 0; i < io->n_out; i++)
+        io->out[i] = (uint16_t)por_range_limb_wire(g, k, i);
+}
+/* Limbs of the value's low 2L bits: an out-of-range value yields limbs that
+ * do not sum to it, so the row fails its constraint and the prover refuses. */
+static void range_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)c;
+    uint64_t v = w[por_range_value_wire(g, k)];
+    unsigned limbs = por_range_limbs(g);
+    for (unsigned i = 0; i < limbs; i++)
+        w[por_range_limb_wire(g, k, i)] = (v >> (2 * i)) & 3;
+}
+
+const por_gate_vtable por_gate_range_vt = {
+    .kind = POR_GATE_RANGE, .name = "range", .init = range_init, .eval_base = range_eval_base,
+    .eval_ext = range_eval_ext, .num_generators = range_num_generators, .generator_io = range_io,
+    .generate = range_generate,
+};
+
+/* ---------------------------------------------------------------------------
+ * range check by lookups (gates.h has the layout): the constraints only
+ * recompose; the lookup argument (plonk.h) puts every sublimb in [0, 2^T).
+ */
+
+#define RANGE_LOOKUP_MAX_TABLE_BITS 20
+
+static const char *range_lookup_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)k;
+    unsigned B = g->params[0], T = g->params[1], F = g->params[2];
+    if (!params_zero_from(g, 4))
+        return "range-lookup gate: unknown parameter";
+    if (B < 1 || B > 63)
+        return "range-lookup gate: bits must be 1..63";
+    if (T < 1 || T > RANGE_LOOKUP_MAX_TABLE_BITS)
+        return "range-lookup gate: table bits must be 1..20";
+    if (F >= w)
+        return "range-lookup gate: first looked-up column outside the row";
+    unsigned cells = por_range_lookup_cells(g);
+    if (g->params[3] == 0) {
+        unsigned by_cells = (w - F) / cells, by_values = F < r ? F : r;
+        g->params[3] = by_cells < by_values ? by_cells : by_values;
+    }
+    unsigned values = g->params[3];
+    if (values < 1 || values > r || values > F || F + values * cells > w)
+        return "range-lookup gate: values do not fit the row";
+    g->num_wires = F + values * cells; /* the lookup also checks the unused columns after them */
+    g->num_constraints = values * (1 + (cells > por_range_lookup_sublimbs(g)));
+    g->degree = 1;
+    g->lookup_bits = T;
+    g->lookup_first_wire = F;
+    return NULL;
+}
+
+static void range_lookup_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi,
+                                   gl_t *o)
+{
+    (void)c, (void)pi;
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const bool short_top = por_range_lookup_cells(g) > nl;
+    for (unsigned v = 0; v < g->params[3]; v++) {
+        const gl_t *l = w + por_range_lookup_cell_wire(g, v, 0);
+        gl_t acc = 0;
+        for (unsigned j = nl; j-- > 0;)
+            acc = gl_add(gl_mul(acc, (gl_t)1 << T), l[j]);
+        *o++ = gl_sub(w[v], acc);
+        if (short_top)
+            *o++ = gl_sub(l[nl], gl_mul(l[nl - 1], (gl_t)1 << (T - por_range_lookup_top_bits(g))));
+    }
+}
+
+/*
+ * Eight points at once (eval_base_x8), for the quotient: each recomposition
+ * is a 128-bit sum of the sublimbs shifted by T j (geometric, the last shift
+ * below B <= 63, so below 2^128) with one reduction.  The same canonical
+ * values as range_lookup_eval_base.
+ */
+#if GL_X8_HAVE_AVX512
+GL_X8_TARGET static void range_lookup_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+{
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const bool short_top = por_range_lookup_cells(g) > nl;
+    const unsigned top_shift = short_top ? T - por_range_lookup_top_bits(g) : 0;
+    for (unsigned v = 0; v < g->params[3]; v++) {
+        const gl_t *l = w + (size_t)por_range_lookup_cell_wire(g, v, 0) * stride;
+        __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+        for (unsigned j = 0; j < nl; j++)
+            glv8_acc128_shl(&lo, &hi, glv8_load(l + (size_t)j * stride), T * j);
+        glv8_store(o, glv8_sub(glv8_load(w + (size_t)v * stride), glv8_reduce128(lo, hi)));
+        o += POR_GATE_LANES;
+        if (short_top) {
+            __m512i top = glv8_mul_pow2(glv8_load(l + (size_t)(nl - 1) * stride), top_shift);
+            glv8_store(o, glv8_sub(glv8_load(l + (size_t)nl * stride), top));
+            o += POR_GATE_LANES;
+        }
+    }
+}
+#endif
+
+static void range_lookup_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride,
+                                      const gl_t *pi, gl_t *out)
+{
+#if GL_X8_HAVE_AVX512
+    if (gl_x8_use_avx512()) {
+        range_lookup_eval_x8_avx512(g, w, stride, out);
+        return;
+    }
+#endif
+    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
+}
+
+static void range_lookup_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
+                                  gl2_t *o)
+{
+    (void)c, (void)pi;
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const bool short_top = por_range_lookup_cells(g) > nl;
+    for (unsigned v = 0; v < g->params[3]; v++) {
+        const gl2_t *l = w + por_range_lookup_cell_wire(g, v, 0);
+        gl2_t acc = {0, 0};
+        for (unsigned j = nl; j-- > 0;)
+            acc = gl2_add(gl2_mul_base(acc, (gl_t)1 << T), l[j]);
+        *o++ = gl2_sub(w[v], acc);
+        if (short_top)
+            *o++ = gl2_sub(l[nl], gl2_mul_base(l[nl - 1], (gl_t)1 << (T - por_range_lookup_top_bits(g))));
+    }
+}
+
+static unsigned range_lookup_num_generators(const por_gate *g) { return g->params[3]; }
+
+static void range_lookup_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    io->n_in = 1;
+    io->in[0] = (uint16_t)k;
+    io->n_out = por_range_lookup_cells(g);
+    for (unsigned i = 0; i < io->n_out; i++)
+        io->out[i] = (uint16_t)por_range_lookup_cell_wire(g, k, i);
+}
+
+/* Sublimbs of the value's low B bits: an out-of-range value yields sublimbs
+ * that do not sum to it, so the row fails and the prover refuses. */
+static void range_lookup_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)c;
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const uint64_t v = w[k], mask = ((uint64_t)1 << T) - 1;
+    for (unsigned j = 0; j < nl; j++)
+        w[por_range_lookup_cell_wire(g, k, j)] = (v >> (T * j)) & mask;
+    if (por_range_lookup_cells(g) > nl) {
+        uint64_t top = (v >> (T * (nl - 1))) & mask;
+        w[por_range_lookup_cell_wire(g, k, nl)] =
+            gl_mul(top, (gl_t)1 << (T - por_range_lookup_top_bits(g)));
+    }
+}
+
+const por_gate_vtable por_gate_range_lookup_vt = {
+    .kind = POR_GATE_RANGE_LOOKUP, .name = "range-lookup", .init = range_lookup_init,
+    .eval_base = range_lookup_eval_base, .eval_base_x8 = range_lookup_eval_base_x8,
+    .eval_ext = range_lookup_eval_ext,
+    .num_generators = range_lookup_num_generators, .generator_io = range_lookup_io,
+    .generate = range_lookup_generate,
+};

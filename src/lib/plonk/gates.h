@@ -1,0 +1,371 @@
+/*
+ * PLONK gates: the custom constraints of a row, Plonky2 style.
+ *
+ * A row of the execution trace has num_wires wires (columns); the first
+ * num_routed_wires of them take part in the permutation (copy-constraint)
+ * argument.  Each row is either a noop row or holds one gate.  A gate type is
+ * a vtable plus parameters (e.g. the bit length of a range check); two gate
+ * types are equal iff they have the same kind and parameters.  Every gate
+ * type in a circuit gets a selector column (1 on its rows, 0 elsewhere) and
+ * its constraints are multiplied by it, so a gate of degree d costs degree
+ * d + 1 in the vanishing polynomial; the circuit's max_degree (8) bounds that.
+ * Gate constants (e.g. the coefficients of an arithmetic row) live in the
+ * circuit's num_constants constant columns and count one degree each.
+ *
+ * Evaluation: a gate evaluates its constraints at one point, given the wire
+ * values and constant values there, natively over the base field (the
+ * prover's quotient on the LDE coset) and over the quadratic extension (the
+ * verifier at the out-of-domain point); both must compute the same
+ * polynomials.  eval_circuit is the slot for recursion (an in-circuit
+ * evaluation that emits gates); it is NULL until the recursive verifier
+ * exists.  Constraints vanish exactly on honest rows.
+ *
+ * Witness generation: a gate declares a few generators per row; generator k
+ * reads some wire columns and, once all of them are known, writes others
+ * (e.g. the Poseidon gate reads 12 inputs and writes the 118 other wires).
+ *
+ * The gates here and their wire layouts:
+ *
+ *   arithmetic(ops)   op i uses wires 4i (x), 4i+1 (y), 4i+2 (z), 4i+3 (out),
+ *                     all routed: out = c0 * x * y + c1 * z with c0, c1 the
+ *                     row's constants 0 and 1 (shared by the ops of a row).
+ *                     Degree 3 (c0 x y).  ops defaults to routed / 4.
+ *   constant(k)       wire i = constant i, i < k (routed).  Degree 1.
+ *   public_input      wires 0..3 = the public-input digest (the verifier's
+ *                     own por_hash of the public inputs).  Degree 1.
+ *   poseidon          one Poseidon permutation per row, see below.  Degree 7.
+ *   range(B, V)       V values per row, each in [0, 2^B): see below.  Degree 4.
+ *   range_lookup(B,T,F,V) V values per row, each in [0, 2^B) by lookups.
+ *   balance(B,G,Q,P)  Q assets (equity, debt) per row: range checks by
+ *                     lookups, limbs, batch totals and solvency columns
+ *                     (gate_balance.c).  Degree 3.
+ *   noop              no constraints (padding and blinding rows).
+ *
+ * Poseidon gate (130 wires, 24 routed): inputs at wires 0..11, outputs at
+ * 12..23, then the S-box inputs that must be materialized to keep every
+ * constraint at degree 7 (x^7 applied to a wire): full rounds 1..3 of the
+ * first half (36 wires; round 0's S-box inputs are affine in the inputs),
+ * the 22 partial-round S-box inputs (the other 11 state elements stay
+ * degree-7 expressions, since a partial round applies x^7 to one element
+ * only), and the 4 full rounds of the second half (48 wires).  118
+ * constraints: each materialized S-box input equals the state computed from
+ * the previous wires, and the outputs equal the final state.
+ *
+ * Range check gate: a value v in [0, 2^B) is decomposed into L = ceil(B/2)
+ * limbs of 2 bits, v = sum_k 4^k l_k, with l_k (l_k - 1)(l_k - 2)(l_k - 3) = 0
+ * (a lookup-free check of degree 4, degree 5 with its selector), the top
+ * limb of an odd B being a bit (l (l - 1) = 0).  Since 4^L <= 2^63 < p the sum
+ * is exact, so the gate proves 0 <= v < 2^B as integers.  Why 2-bit limbs:
+ * the limb polynomial of an m-bit limb has degree 2^m, and with the selector
+ * it must stay <= max_degree = 8, so m = 2 is the largest (3-bit limbs would
+ * need degree 9); single bits would double the wires.  Cost per value:
+ * 1 + ceil(B/2) wires, 32 wires for B = 62, so 4 balances per 130-wire row
+ * (the value wires are routed, the limbs are not), i.e. a batch of A assets
+ * needs 2A/4 = A/2 rows of range checks per account.
+ *
+ * Range-lookup gate: see gates.h's layout helpers below; the recomposition
+ * only, the range itself comes from the lookup argument (plonk.h).  Degree 1.
+ *
+ * Balance gate (params B, G, Q, P; all required): everything the batch
+ * circuit does with the balances of one account, Q assets per row, each
+ * asset a pair of balances: its equity e (multiplier m = the haircut h,
+ * routed) and its debt d (multiplier the constant -100).  Range checks by
+ * lookups (plonk.h) over a table of T = G/2 bits: the gate declares
+ * lookup_bits = T and lookup_first_wire = its routed wire count, and each
+ * balance v has ns = ceil(B/T) sublimbs s_j (T bits, the top one r = B -
+ * T (ns - 1) bits) in looked-up wires, plus, when r < T, a looked-up copy
+ * 2^(T-r) s_top, which bounds s_top by 2^r.  Per pair, routed: e, d, h, price
+ * limbs P_0..P_{P-1}, and the running totals (lo, hi) in and out of e and
+ * of d.  Per row, routed: K = nb + P - 1 column accumulators in and out,
+ * nb = ceil(B/G).  With v_i = s_{2i} + 2^T s_{2i+1} (the G-bit grid limbs),
+ * lo(v) = the first ceil(32/T) sublimbs (v mod 2^lo_bits) and hi(v) the
+ * rest (floor(v / 2^lo_bits)), the constraints are, per balance,
+ *     v = sum_j 2^(T j) s_j,  [2^(T-r) s_top - top copy]          (v < 2^B, exact)
+ *     lo_out = lo_in + lo(v),  hi_out = hi_in + hi(v)             (batch totals)
+ * and per row
+ *     col_out_k = col_in_k + sum_pairs sum_{i+j=k} (h e_i - 100 d_i) P_j
+ * so a row adds its pairs' signed, price-weighted limb products to the
+ * account's solvency columns (batch.c bounds them).  Degree 3.
+ * Layout: col_in 0..K-1, col_out K..2K-1, then per pair q from
+ * 2K + q (11 + P): e, d, h, P_0..P_{P-1}, e's lo_in, lo_out, hi_in, hi_out,
+ * d's four; the looked-up cells after all routed wires, per balance (e then
+ * d of each pair) its ns sublimbs and the top copy.
+ */
+#ifndef POR_GATES_H
+#define POR_GATES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "field/field.h"
+#include "field/field_ext.h"
+
+#define POR_GATE_MAX_PARAMS 4
+/* Upper bounds on any gate (and on the circuit configuration). */
+#define POR_MAX_WIRES 512
+#define POR_MAX_CONSTANTS 16
+
+/* Stable kind identifiers: they enter the circuit digest. */
+enum {
+    POR_GATE_NOOP = 0,
+    POR_GATE_CONSTANT = 1,
+    POR_GATE_PUBLIC_INPUT = 2,
+    POR_GATE_ARITHMETIC = 3,
+    POR_GATE_POSEIDON = 4,
+    POR_GATE_RANGE = 5,
+    POR_GATE_BALANCE = 6,
+    POR_GATE_RANGE_LOOKUP = 7,
+};
+
+/* Poseidon gate layout. */
+#define POR_POSEIDON_GATE_WIRES 130
+#define POR_POSEIDON_GATE_ROUTED 24
+#define POR_POSEIDON_GATE_CONSTRAINTS 118
+static inline unsigned por_poseidon_gate_in(unsigned i) { return i; }
+static inline unsigned por_poseidon_gate_out(unsigned i) { return 12 + i; }
+/*
+ * The Poseidon gate's 118 constraints at one point, computed round by round
+ * as the permutation is defined: the reference that the gate's (faster)
+ * eval_base is tested against.  w: the 130 wire values.
+ */
+void por_poseidon_gate_eval_reference(const gl_t *w, gl_t *out);
+
+typedef struct por_gate por_gate;
+
+/* Points per call of a gate's eval_base_x8. */
+#define POR_GATE_LANES 8
+struct por_builder;
+
+/*
+ * Reserved for recursion (not implemented by any gate yet): emits, into the
+ * builder, gates that compute the constraints from extension-field targets,
+ * each given as a pair of target indices (c0, c1) (circuit.h's por_target
+ * index).  The recursive verifier will call it where the native verifier
+ * calls eval_ext.
+ */
+typedef void (*por_gate_eval_circuit_fn)(const por_gate *g, struct por_builder *b,
+                                         const uint32_t (*wires)[2], const uint32_t (*consts)[2],
+                                         const uint32_t (*pi)[2], uint32_t (*out)[2]);
+
+/* Columns a gate generator reads (in) and writes (out). */
+typedef struct {
+    unsigned n_in, n_out;
+    uint16_t in[POR_MAX_WIRES];
+    uint16_t out[POR_MAX_WIRES];
+} por_gate_io;
+
+typedef struct {
+    uint32_t kind;
+    const char *name;
+    /*
+     * Validates g->params against the configuration (num_wires, num_routed,
+     * num_constants), fills defaults for zero parameters (so equal gates get
+     * equal params) and the derived counts.  Returns NULL, or a static
+     * description of why the gate does not fit.
+     */
+    const char *(*init)(por_gate *g, unsigned num_wires, unsigned num_routed, unsigned num_constants);
+    /* Constraints at one point: out[0..num_constraints). pi: the 4-element
+     * public-input digest (only the public-input gate reads it). */
+    void (*eval_base)(const por_gate *g, const gl_t *wires, const gl_t *consts, const gl_t *pi,
+                      gl_t *out);
+    void (*eval_ext)(const por_gate *g, const gl2_t *wires, const gl2_t *consts, const gl2_t *pi,
+                     gl2_t *out);
+    /* Optional (NULL: eval_base point by point), for the prover's quotient:
+     * the constraints at POR_GATE_LANES points at once, lane-major:
+     * wires[j * stride + p] and consts[k * stride + p] for lanes p <
+     * POR_GATE_LANES (stride >= POR_GATE_LANES), out[c * POR_GATE_LANES + p].
+     * Must equal eval_base lane by lane (canonical outputs). */
+    void (*eval_base_x8)(const por_gate *g, const gl_t *wires, const gl_t *consts, size_t stride,
+                         const gl_t *pi, gl_t *out);
+    /* Reserved for recursion: the in-circuit evaluation (NULL for now). */
+    por_gate_eval_circuit_fn eval_circuit;
+    /* Witness generators per row, their columns, and the computation: reads
+     * io.in columns of wires, writes io.out columns. */
+    unsigned (*num_generators)(const por_gate *g);
+    void (*generator_io)(const por_gate *g, unsigned k, por_gate_io *io);
+    void (*generate)(const por_gate *g, unsigned k, const gl_t *consts, gl_t *wires);
+} por_gate_vtable;
+
+struct por_gate {
+    const por_gate_vtable *vt;
+    uint32_t params[POR_GATE_MAX_PARAMS];
+    /* derived by init */
+    uint32_t num_wires;       /* wires used (<= the row width) */
+    uint32_t num_constants;   /* constant columns read */
+    uint32_t num_constraints;
+    uint32_t degree;          /* total degree in wires and constants */
+    /* range lookups: nonzero if every wire of columns [lookup_first_wire,
+     * num_wires) on this gate's rows must lie in [0, 2^lookup_bits) (the
+     * circuit's configuration must name the same table and columns) */
+    uint32_t lookup_bits, lookup_first_wire;
+};
+
+/* eval_base_x8's portable fallback: eval_base lane by lane (same layout,
+ * c may be NULL for gates that read no constants). */
+void por_gate_eval_base_by_lane(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                                gl_t *out);
+
+extern const por_gate_vtable por_gate_noop_vt;
+extern const por_gate_vtable por_gate_constant_vt;
+extern const por_gate_vtable por_gate_public_input_vt;
+extern const por_gate_vtable por_gate_arithmetic_vt;
+extern const por_gate_vtable por_gate_poseidon_vt;
+extern const por_gate_vtable por_gate_range_vt;
+extern const por_gate_vtable por_gate_balance_vt;
+extern const por_gate_vtable por_gate_range_lookup_vt;
+
+/*
+ * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
+ * zero meaning "default") for a row of num_wires wires, num_routed routed,
+ * num_constants constant columns.  Returns NULL or why it does not fit.
+ */
+const char *por_gate_init(por_gate *g, const por_gate_vtable *vt, const uint32_t *params,
+                          unsigned num_wires, unsigned num_routed, unsigned num_constants);
+/* Same kind and parameters. */
+bool por_gate_equal(const por_gate *a, const por_gate *b);
+/* Looks a kind up (for decoding); NULL if unknown. */
+const por_gate_vtable *por_gate_vtable_of(uint32_t kind);
+
+/* Arithmetic gate layout. */
+static inline unsigned por_arith_x(unsigned op) { return 4 * op; }
+static inline unsigned por_arith_y(unsigned op) { return 4 * op + 1; }
+static inline unsigned por_arith_z(unsigned op) { return 4 * op + 2; }
+static inline unsigned por_arith_out(unsigned op) { return 4 * op + 3; }
+static inline unsigned por_arith_ops(const por_gate *g) { return g->params[0]; }
+
+/* Range gate layout: params[0] = B, params[1] = values per row. */
+static inline unsigned por_range_bits(const por_gate *g) { return g->params[0]; }
+static inline unsigned por_range_values(const por_gate *g) { return g->params[1]; }
+static inline unsigned por_range_limbs(const por_gate *g) { return (g->params[0] + 1) / 2; }
+static inline unsigned por_range_value_wire(const por_gate *g, unsigned v) { (void)g; return v; }
+static inline unsigned por_range_limb_wire(const por_gate *g, unsigned v, unsigned k)
+{
+    return g->params[1] + v * por_range_limbs(g) + k;
+}
+/* Values of B bits that fit a row of num_wires wires, num_routed routed. */
+unsigned por_range_default_values(unsigned bits, unsigned num_wires, unsigned num_routed);
+
+/*
+ * Range-lookup gate: params[0] = B bits, params[1] = T table bits,
+ * params[2] = F first looked-up column, params[3] = values per row (0: as
+ * many as fit).  Value v (wire v, routed) = sum_j 2^(T j) l_j over
+ * nl = ceil(B / T) sublimbs in looked-up columns; when the top sublimb has
+ * r = B - T (nl - 1) < T bits, one more looked-up wire holds 2^(T - r) l_top,
+ * so both lookups together give l_top < 2^r and v < 2^B.
+ */
+static inline unsigned por_range_lookup_sublimbs(const por_gate *g)
+{
+    return (g->params[0] + g->params[1] - 1) / g->params[1];
+}
+static inline unsigned por_range_lookup_top_bits(const por_gate *g)
+{
+    return g->params[0] - g->params[1] * (por_range_lookup_sublimbs(g) - 1);
+}
+/* Looked-up wires per value: the sublimbs, plus the scaled top one if short. */
+static inline unsigned por_range_lookup_cells(const por_gate *g)
+{
+    return por_range_lookup_sublimbs(g) + (por_range_lookup_top_bits(g) < g->params[1]);
+}
+static inline unsigned por_range_lookup_cell_wire(const por_gate *g, unsigned v, unsigned k)
+{
+    return g->params[2] + v * por_range_lookup_cells(g) + k;
+}
+
+/* Balance gate layout: params B, G, Q, P as above. */
+static inline unsigned por_balance_bits(const por_gate *g) { return g->params[0]; }
+static inline unsigned por_balance_limb_bits(const por_gate *g) { return g->params[1]; }
+static inline unsigned por_balance_pairs(const por_gate *g) { return g->params[2]; }
+static inline unsigned por_balance_price_limbs(const por_gate *g) { return g->params[3]; }
+static inline unsigned por_balance_table_bits(const por_gate *g) { return g->params[1] / 2; }
+static inline unsigned por_balance_limbs(const por_gate *g) { return (g->params[0] + g->params[1] - 1) / g->params[1]; }
+static inline unsigned por_balance_columns(const por_gate *g)
+{
+    return por_balance_limbs(g) + g->params[3] - 1;
+}
+/* Sublimbs of T bits per balance, the top one's width, the low ones of lo(v). */
+static inline unsigned por_balance_sublimbs(const por_gate *g)
+{
+    unsigned T = por_balance_table_bits(g);
+    return (g->params[0] + T - 1) / T;
+}
+static inline unsigned por_balance_top_bits(const por_gate *g)
+{
+    return g->params[0] - por_balance_table_bits(g) * (por_balance_sublimbs(g) - 1);
+}
+static inline unsigned por_balance_lo_sublimbs(const por_gate *g)
+{
+    unsigned T = por_balance_table_bits(g), q = (32 + T - 1) / T, ns = por_balance_sublimbs(g);
+    return q < ns ? q : ns;
+}
+/* lo(v) = v mod 2^lo_bits (lo_bits >= 32, or B when B is smaller). */
+static inline unsigned por_balance_lo_bits(const por_gate *g)
+{
+    unsigned b = por_balance_table_bits(g) * por_balance_lo_sublimbs(g);
+    return b < g->params[0] ? b : g->params[0];
+}
+/* Looked-up cells per balance: the sublimbs and, for a short top, its copy. */
+static inline unsigned por_balance_cells(const por_gate *g)
+{
+    return por_balance_sublimbs(g) + (por_balance_top_bits(g) < por_balance_table_bits(g));
+}
+static inline unsigned por_balance_col_in(const por_gate *g, unsigned k) { (void)g; return k; }
+static inline unsigned por_balance_col_out(const por_gate *g, unsigned k) { return por_balance_columns(g) + k; }
+static inline unsigned por_balance_pair_base(const por_gate *g, unsigned q)
+{
+    return 2 * por_balance_columns(g) + q * (11 + g->params[3]);
+}
+/* e = 0: the equity, e = 1: the debt. */
+static inline unsigned por_balance_v(const por_gate *g, unsigned q, unsigned e) { return por_balance_pair_base(g, q) + e; }
+static inline unsigned por_balance_haircut(const por_gate *g, unsigned q) { return por_balance_pair_base(g, q) + 2; }
+static inline unsigned por_balance_price(const por_gate *g, unsigned q, unsigned j)
+{
+    return por_balance_pair_base(g, q) + 3 + j;
+}
+/* t = 0 lo_in, 1 lo_out, 2 hi_in, 3 hi_out */
+static inline unsigned por_balance_total(const por_gate *g, unsigned q, unsigned e, unsigned t)
+{
+    return por_balance_pair_base(g, q) + 3 + g->params[3] + 4 * e + t;
+}
+static inline unsigned por_balance_routed(const por_gate *g) { return por_balance_pair_base(g, g->params[2]); }
+/* Cell j of balance e of pair q (j = ns: the top copy). */
+static inline unsigned por_balance_cell(const por_gate *g, unsigned q, unsigned e, unsigned j)
+{
+    return por_balance_routed(g) + (2 * q + e) * por_balance_cells(g) + j;
+}
+
+/*
+ * 2-bit limb helpers of the range gate (evaluated at every
+ * LDE point of the quotient, so kept cheap): the limb polynomial
+ * l(l-1)(l-2)(l-3) = t (t + 2) with t = l (l - 3), or l(l-1) for a 1-bit top
+ * limb, and the Horner step x -> 4x + l by additions.
+ */
+static inline gl_t por_limb_poly(gl_t l, bool bit)
+{
+    if (bit)
+        return gl_mul(l, gl_sub(l, 1));
+    gl_t t = gl_mul(l, gl_sub(l, 3));
+    return gl_mul(t, gl_add(t, 2));
+}
+
+static inline gl2_t por_limb_poly_ext(gl2_t l, bool bit)
+{
+    if (bit)
+        return gl2_mul(l, gl2_sub(l, gl2_from_base(1)));
+    gl2_t t = gl2_mul(l, gl2_sub(l, gl2_from_base(3)));
+    return gl2_mul(t, gl2_add(t, gl2_from_base(2)));
+}
+
+static inline gl_t por_times4_add(gl_t x, gl_t l)
+{
+    x = gl_add(x, x);
+    return gl_add(gl_add(x, x), l);
+}
+
+static inline gl2_t por_times4_add_ext(gl2_t x, gl2_t l)
+{
+    x = gl2_add(x, x);
+    return gl2_add(gl2_add(x, x), l);
+}
+
+#endif

@@ -1,0 +1,220 @@
+/* Batch proof envelopes (PORF kind 2) and batch verifier keys. */
+#include "por/batch_proof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "por/inclusion.h" /* POR_FORMAT_MAGIC, POR_FORMAT_VERSION */
+
+/* magic, version, kind, snapshot id, batch number, k, A, B, proof length */
+#define HEADER_BYTES (4 + 1 + 1 + 8 + 8 + 1 + 2 + 1 + 4)
+
+void por_batch_proof_free(por_batch_proof *bp)
+{
+    if (bp == NULL)
+        return;
+    por_plonk_proof_free(&bp->proof);
+    memset(&bp->proof, 0, sizeof(bp->proof));
+}
+
+/*
+ * The shape and label ranges of the format, shared by encode and decode so
+ * neither side accepts what the other refuses.  batch_no < 2^(40 - k): a
+ * snapshot has at most 2^POR_MAX_DEPTH leaves.
+ */
+static const char *check_header(uint64_t snapshot_id, uint64_t batch_no, uint64_t k, uint64_t A, uint64_t B)
+{
+    if (snapshot_id >> 63)
+        return "snapshot id is not below 2^63";
+    if (k > POR_BATCH_MAX_LOG2)
+        return "batch_log2 out of range (0..20)";
+    if (A < 1 || A > POR_MAX_ASSETS)
+        return "asset count out of range (1..256)";
+    if (B < 1 || B > 62)
+        return "balance_bits out of range (1..62)";
+    if (batch_no >> (POR_MAX_DEPTH - k))
+        return "batch number out of range (the tree has at most 2^40 leaves)";
+    return NULL;
+}
+
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* The proof's public inputs are exactly the statement (both ways round). */
+static bool statement_matches(const por_batch_proof *bp)
+{
+    if (bp->proof.num_public_inputs != por_batch_num_public_inputs(bp->asset_count) ||
+        bp->proof.public_inputs == NULL || bp->statement.asset_count != bp->asset_count)
+        return false;
+    por_batch_public decoded;
+    if (por_batch_public_decode(bp->proof.public_inputs, bp->proof.num_public_inputs, bp->asset_count,
+                                &decoded) != 0)
+        return false;
+    return por_batch_public_equal(&decoded, &bp->statement);
+}
+
+uint8_t *por_batch_proof_encode(const por_batch_proof *bp, size_t *out_len)
+{
+    if (bp == NULL ||
+        check_header(bp->snapshot_id, bp->batch_no, bp->batch_log2, bp->asset_count, bp->balance_bits) != NULL ||
+        !statement_matches(bp))
+        return NULL;
+    uint8_t *plonk = NULL;
+    size_t plonk_len = 0;
+    if (por_plonk_proof_serialize(&bp->proof, &plonk, &plonk_len) != 0)
+        return NULL;
+    if (plonk_len > UINT32_MAX) {
+        free(plonk);
+        return NULL;
+    }
+    uint8_t *buf = malloc(HEADER_BYTES + plonk_len);
+    if (buf == NULL) {
+        free(plonk);
+        return NULL;
+    }
+    memcpy(buf, POR_FORMAT_MAGIC, 4);
+    buf[4] = POR_FORMAT_VERSION;
+    buf[5] = POR_KIND_BATCH;
+    put_le(buf + 6, bp->snapshot_id, 8);
+    put_le(buf + 14, bp->batch_no, 8);
+    put_le(buf + 22, bp->batch_log2, 1);
+    put_le(buf + 23, bp->asset_count, 2);
+    put_le(buf + 25, bp->balance_bits, 1);
+    put_le(buf + 26, plonk_len, 4);
+    memcpy(buf + HEADER_BYTES, plonk, plonk_len);
+    free(plonk);
+    *out_len = HEADER_BYTES + plonk_len;
+    return buf;
+}
+
+/*
+ * The fixed header first (every field checked before anything is
+ * allocated), then the PLONK proof, whose own decoder is canonical and
+ * bounded by the length given here, which must be exactly what remains.
+ */
+static const char *decode_fields(const uint8_t *buf, size_t len, por_batch_proof *out)
+{
+    if (len < 4 || memcmp(buf, POR_FORMAT_MAGIC, 4) != 0)
+        return "not a por proof (bad magic)";
+    if (len < 6)
+        return "truncated";
+    if (buf[4] != POR_FORMAT_VERSION)
+        return "unsupported format version";
+    if (buf[5] != POR_KIND_BATCH)
+        return "not a batch proof (wrong kind)";
+    if (len < HEADER_BYTES)
+        return "truncated";
+    uint64_t snapshot_id = get_le(buf + 6, 8), batch_no = get_le(buf + 14, 8);
+    uint64_t k = buf[22], A = get_le(buf + 23, 2), B = buf[25];
+    const char *bad = check_header(snapshot_id, batch_no, k, A, B);
+    if (bad != NULL)
+        return bad;
+    uint64_t plonk_len = get_le(buf + 26, 4);
+    if (plonk_len > len - HEADER_BYTES)
+        return "truncated";
+    if (plonk_len < len - HEADER_BYTES)
+        return "trailing bytes";
+    out->snapshot_id = snapshot_id;
+    out->batch_no = batch_no;
+    out->batch_log2 = (uint32_t)k;
+    out->asset_count = (uint32_t)A;
+    out->balance_bits = (uint32_t)B;
+    const char *why = NULL;
+    if (por_plonk_proof_deserialize(buf + HEADER_BYTES, (size_t)plonk_len, &out->proof, &why) != 0)
+        return why != NULL ? why : "malformed PLONK proof";
+    if (out->proof.num_public_inputs != por_batch_num_public_inputs(out->asset_count))
+        return "the PLONK proof does not have 8 + 4A public inputs";
+    if (por_batch_public_decode(out->proof.public_inputs, out->proof.num_public_inputs, out->asset_count,
+                                &out->statement) != 0)
+        return "a total's low limb is not below 2^32";
+    return NULL;
+}
+
+int por_batch_proof_decode(const uint8_t *buf, size_t len, por_batch_proof *out, const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    const char *reason = buf == NULL ? "no input" : decode_fields(buf, len, out);
+    if (reason == NULL)
+        return 0;
+    por_batch_proof_free(out);
+    memset(out, 0, sizeof(*out));
+    if (why != NULL)
+        *why = reason;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Verifier keys */
+
+void por_batch_vk_free(por_batch_vk *vk)
+{
+    if (vk == NULL)
+        return;
+    por_plonk_vk_free(&vk->vk);
+    memset(vk, 0, sizeof(*vk));
+}
+
+int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, por_pool *pool,
+                        por_batch_vk *out, const char **why)
+{
+    const char *dummy;
+    if (why == NULL)
+        why = &dummy;
+    memset(out, 0, sizeof(*out));
+    /* the shape comes from a file: refuse to spend a huge setup on it */
+    if (batch_log2 > POR_BATCH_MAX_LOG2 || ((uint64_t)asset_count << batch_log2) > POR_BATCH_MAX_ACCOUNT_ASSETS) {
+        *why = "batch shape too large to derive a verifier key for (2^batch_log2 * assets > 2^18)";
+        return -1;
+    }
+    /* NULL cfg: the production configuration, so a key cannot be derived
+     * weaker than the one the prover used without the digests differing */
+    por_batch_circuit *bc = por_batch_circuit_build(batch_log2, asset_count, balance_bits, true, NULL, why);
+    if (bc == NULL)
+        return -1;
+    por_plonk_prover *pk = por_plonk_setup(bc->circuit, pool, why);
+    int rc = -1;
+    if (pk != NULL) {
+        rc = por_batch_vk_from_prover(pk, bc, out);
+        if (rc != 0)
+            *why = "out of memory";
+    }
+    por_plonk_prover_free(pk);
+    por_batch_circuit_free(bc);
+    return rc;
+}
+
+int por_batch_vk_from_prover(const por_plonk_prover *pk, const por_batch_circuit *bc, por_batch_vk *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (por_plonk_vk_copy(por_plonk_prover_vk(pk), &out->vk) != 0)
+        return -1;
+    out->batch_log2 = bc->batch_log2;
+    out->asset_count = bc->asset_count;
+    out->balance_bits = bc->balance_bits;
+    return 0;
+}
+
+int por_batch_proof_verify(const por_batch_vk *vk, const por_batch_proof *bp, const char **why)
+{
+    const char *dummy;
+    if (why == NULL)
+        why = &dummy;
+    if (vk->batch_log2 != bp->batch_log2 || vk->asset_count != bp->asset_count ||
+        vk->balance_bits != bp->balance_bits) {
+        *why = "the batch proof's shape (batch_log2, asset count, balance_bits) is not the key's";
+        return -1;
+    }
+    /* the statement carried must be the proven one, not just decoded from it once */
+    return por_batch_verify(&vk->vk, vk->asset_count, &bp->proof, &bp->statement, NULL, why);
+}

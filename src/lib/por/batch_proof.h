@@ -1,0 +1,76 @@
+/*
+ * Batch proofs as files and bytea: the envelope around a batch circuit's
+ * PLONK proof (batch.h), and the verifier key of a batch shape.
+ *
+ * Binary encoding (canonical, versioned; docs/FORMATS.md): header "PORF",
+ * version 1, kind 2, then snapshot id, batch number, batch_log2, asset
+ * count, balance bits, and the PLONK proof (length-prefixed).  The statement
+ * (batch root, per-asset totals, params digest) is the PLONK proof's public
+ * inputs; decoding checks their count and canonical form and fills
+ * `statement`.  snapshot_id and batch_no are labels: the proof does not
+ * bind them (the params digest binds the snapshot; the tree over the batch
+ * roots binds the position), so whoever checks a batch proof compares them
+ * with the context (por_bundle_check does).
+ */
+#ifndef POR_BATCH_PROOF_H
+#define POR_BATCH_PROOF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "por/batch.h"
+#include "plonk/plonk.h"
+#include "util/threadpool.h"
+
+#define POR_KIND_BATCH 2
+
+/*
+ * Largest batch a verifier derives a key for, in accounts x assets (2^k * A):
+ * the key costs a circuit setup proportional to it, so a hostile file must
+ * not name a huge shape.  por_snapshot_create refuses larger batches.
+ */
+#define POR_BATCH_MAX_ACCOUNT_ASSETS (1u << 18)
+
+typedef struct {
+    uint64_t snapshot_id;
+    uint64_t batch_no;
+    uint32_t batch_log2, asset_count, balance_bits;
+    por_plonk_proof proof;      /* owned */
+    por_batch_public statement; /* decoded from proof.public_inputs */
+} por_batch_proof;
+
+/* Frees the owned proof; safe on a zeroed struct. */
+void por_batch_proof_free(por_batch_proof *bp);
+
+/* malloc'd canonical encoding, or NULL on invalid content (shape out of range, statement not matching the proof's public inputs). */
+uint8_t *por_batch_proof_encode(const por_batch_proof *bp, size_t *out_len);
+/* Parses exactly len bytes; 0, or -1 with a static reason.  Never reads past len; free with por_batch_proof_free even on failure. */
+int por_batch_proof_decode(const uint8_t *buf, size_t len, por_batch_proof *out, const char **why);
+
+/* The verifier key of one batch shape. */
+typedef struct {
+    uint32_t batch_log2, asset_count, balance_bits;
+    por_plonk_vk vk;
+} por_batch_vk;
+
+/*
+ * Derives the verifier key of the batch circuit (k, A, B) at the production
+ * configuration (por_batch_config_default, zero knowledge) by building and
+ * preprocessing the circuit itself: nothing is trusted from outside.  Costs
+ * a setup (seconds and hundreds of MB at k = 10, A = 53).  0, or -1 with *why.
+ */
+int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, por_pool *pool,
+                        por_batch_vk *out, const char **why);
+void por_batch_vk_free(por_batch_vk *vk);
+
+/* The key of an existing prover (same shape as its circuit); 0 or -1 (allocation). */
+int por_batch_vk_from_prover(const por_plonk_prover *pk, const por_batch_circuit *bc, por_batch_vk *out);
+
+/*
+ * Checks a decoded batch proof: its shape equals the key's and the PLONK
+ * proof verifies (por_batch_verify) with the statement it carries.
+ * 0 if valid, else -1 and *why.
+ */
+int por_batch_proof_verify(const por_batch_vk *vk, const por_batch_proof *bp, const char **why);
+
+#endif
