@@ -10,7 +10,7 @@
 #   make demo       the whole pipeline on a throwaway cluster (scripts/demo.sh)
 
 EXTENSION = por
-DATA = por--1.0.sql
+DATA = por--1.0.sql por--1.1.sql por--1.0--1.1.sql
 MODULE_big = por
 PGFILEDESC = "por - proof of reserves inside PostgreSQL"
 
