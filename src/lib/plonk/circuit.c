@@ -146,14 +146,24 @@ const char *por_circuit_config_check(const por_circuit_config *cfg)
     return NULL;
 }
 
+/* Zero knowledge (plonk.h counts what a proof reveals per committed
+ * polynomial): each count below is the number of uniform base-field degrees
+ * of freedom that covers the revealed values exactly, plus
+ * POR_CIRCUIT_ZK_MARGIN base values, so an opening or relation that a future
+ * change adds (one more point, one more exposed shift) does not silently
+ * leave a polynomial short. */
+
+/* Each wire reveals num_queries + 4 base values; one per regular row. */
 size_t por_circuit_blind_regular_rows(const por_circuit_config *cfg)
 {
-    return cfg->zero_knowledge ? (size_t)cfg->num_queries + 4 : 0;
+    return cfg->zero_knowledge ? (size_t)cfg->num_queries + 4 + POR_CIRCUIT_ZK_MARGIN : 0;
 }
 
+/* Z (two base polynomials) reveals 4 num_queries + 10 base values; a pair
+ * gives it one fresh extension value, 2 base values. */
 size_t por_circuit_blind_pairs(const por_circuit_config *cfg)
 {
-    return cfg->zero_knowledge ? 2 * (size_t)cfg->num_queries + 5 : 0;
+    return cfg->zero_knowledge ? 2 * (size_t)cfg->num_queries + 5 + POR_CIRCUIT_ZK_MARGIN / 2 : 0;
 }
 
 size_t por_circuit_blinding_rows(const por_circuit_config *cfg)
@@ -161,6 +171,10 @@ size_t por_circuit_blinding_rows(const por_circuit_config *cfg)
     return por_circuit_blind_regular_rows(cfg) + 2 * por_circuit_blind_pairs(cfg);
 }
 
+/* q >= 3 chunks (constraint degree >= 3) reveal q (2 num_queries + 8) base
+ * values under 2 num_queries + 4 relations; the q - 1 masks of h extension
+ * coefficients give 2 (q - 1) h.  h = num_queries + 6 leaves 4 q - 8 >= 4
+ * spare: the margin holds without more. */
 size_t por_circuit_quotient_mask_len(const por_circuit_config *cfg)
 {
     return cfg->zero_knowledge ? (size_t)cfg->num_queries + 6 : 0;

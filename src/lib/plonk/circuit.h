@@ -80,14 +80,16 @@ typedef struct {
 } por_circuit_config;
 
 /* Zero knowledge: blinding rows appended to every circuit, h_w regular rows
- * then h_z pairs of rows (plonk.h explains the counts): h_w = num_queries + 4,
- * h_z = 2 num_queries + 5, so 5 num_queries + 14 rows (154 by default);
- * 0 without zero knowledge. */
+ * then h_z pairs of rows (plonk.h explains the counts): h_w = num_queries +
+ * 4 + POR_CIRCUIT_ZK_MARGIN, h_z = 2 num_queries + 5 + POR_CIRCUIT_ZK_MARGIN / 2,
+ * so 5 num_queries + 14 + 2 POR_CIRCUIT_ZK_MARGIN rows (162 by default, 232
+ * for batch proofs); 0 without zero knowledge. */
+#define POR_CIRCUIT_ZK_MARGIN 4 /* spare base-field degrees of freedom per polynomial */
 size_t por_circuit_blind_regular_rows(const por_circuit_config *cfg);
 size_t por_circuit_blind_pairs(const por_circuit_config *cfg);
 size_t por_circuit_blinding_rows(const por_circuit_config *cfg);
 /* Degree bound of the zero-knowledge masks of the quotient chunks:
- * num_queries + 6 (0 without zero knowledge). */
+ * num_queries + 6, which already leaves the margin (0 without zero knowledge). */
 size_t por_circuit_quotient_mask_len(const por_circuit_config *cfg);
 
 /* The defaults above: 28 * 3 + 16 = 100 bits of conjectured security. */

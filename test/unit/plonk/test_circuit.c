@@ -310,11 +310,11 @@ static void test_zk_layout(void)
     const char *why;
     por_circuit *c = por_builder_build(b, &why);
     por_builder_free(b);
-    ok(c->num_blind_regular == 32 && c->num_blind_pairs == 61,
-       "zk: 32 regular rows (28 queries + 4) + 61 pairs (2 * 28 + 5)");
-    ok(c->blind_start + 154 == c->n - 0 && c->blind_start >= c->num_gate_rows &&
-           por_circuit_blinding_rows(&cfg) == 154,
-       "zk: 154 blinding rows at the end");
+    ok(c->num_blind_regular == 36 && c->num_blind_pairs == 63,
+       "zk: 36 regular rows (28 queries + 4 + margin 4) + 63 pairs (2 * 28 + 5 + margin 2)");
+    ok(c->blind_start + 162 == c->n - 0 && c->blind_start >= c->num_gate_rows &&
+           por_circuit_blinding_rows(&cfg) == 162,
+       "zk: 162 blinding rows at the end");
     bool noop = true, paired = true;
     size_t R = c->config.num_routed_wires;
     for (size_t r = c->blind_start; r < c->n; r++)
