@@ -101,12 +101,15 @@
  * without the witness must produce all of them (and the FRI layers), subject
  * only to the relations the verifier checks.  So each witness-dependent
  * polynomial gets at least as many uniform degrees of freedom, independent of
- * the witness, as it reveals:
- *  - wires: h_w = Q + 4 "regular" blinding rows (noop rows, every wire
+ * the witness, as it reveals, plus a margin of M = POR_CIRCUIT_ZK_MARGIN = 4
+ * base values (circuit.h), so that one more opening or exposed shift cannot
+ * leave a polynomial silently short:
+ *  - wires: h_w = Q + 4 + M "regular" blinding rows (noop rows, every wire
  *    uniform, singletons of the permutation).  The values of a polynomial at
  *    h_w points outside H, as a function of its values on h_w rows of H, form
  *    an invertible (Cauchy-like) linear map, so the opened wire values are
- *    uniform whatever the witness.
+ *    uniform whatever the witness (Q + 4 revealed, Q + 8 free).  The
+ *    lookup multiplicities are uniform on all h_w + 2 h_z blinding rows.
  *  - Z and the partial products: singleton rows have ratio f/g = 1, so they
  *    do not randomize Z.  h_z "pair" rows follow: the routed wires of rows a
  *    and a + 1 hold the same fresh uniform value v and are wired to each
@@ -122,26 +125,44 @@
  *    t_c(x) computable from the opened chunks at every opened point x,
  *    exposes Z(w x) at x = w zeta (Z(w^2 zeta)) and at the Q query points.
  *    That makes 2 (Q + 4) + 2 + 2 Q = 4 Q + 10 base values of (Z0, Z1), hence
- *    h_z = 2 Q + 5 pairs; each pp_j reveals 2 (Q + 4) and is covered too.
+ *    h_z = 2 Q + 5 + M/2 pairs (4 Q + 14 free); each pp_j reveals 2 (Q + 4)
+ *    and is covered too.  The lookup's phi is shifted like Z (the same 4 Q
+ *    + 10) and uniform on the 5 Q + 21 blinding rows after w^b.
  *  - quotient: its chunks are randomized (the "randomized quotient"): with
  *    chunks of m_q = n - h_q coefficients and uniform extension polynomials
  *    s_c of degree < h_q, t_c' = t_c + X^m_q s_c - s_{c-1} (s_{-1} = s_{q-1} = 0)
  *    keeps sum_c X^(c m_q) t_c' = t and degree < n.  The q chunks reveal
  *    q (2 Q + 8) base values subject to 2 (Q + 2) relations (the sum at each
  *    opened point, which the simulator takes from t(x) above); the s_c give
- *    (q - 1) 2 h_q degrees of freedom, enough for h_q >= Q + 4 + 2/(q - 1):
- *    h_q = Q + 6.
+ *    (q - 1) 2 h_q degrees of freedom, enough for h_q >= Q + 4 + 2/(q - 1).
+ *    h_q = Q + 6 leaves 4 q - 8 spare, at least M as q >= 3 (constraints of
+ *    degree >= 3; q = 7 or more for every circuit with the public-input
+ *    gate), so it needs no extra margin.
  *  - openings: salted Merkle leaves (4 random elements per row, merkle.h) hide
  *    the unopened rows; the DEEP/FRI batch is masked by the uniform R0, R1
  *    committed with the quotient before the batching challenge (pcs.h), so
  *    the FRI layers and final polynomial are uniform (R0, R1 have 2n base
  *    degrees of freedom, far more than the layer values revealed).
  * The preprocessed batch is public and needs none of this.  Blinding costs
- * h_w + 2 h_z = 5 Q + 14 rows (154 at 28 queries) and a chunk length of
- * n - (Q + 6); the rows and their wiring are part of the circuit, so zero
+ * h_w + 2 h_z = 5 Q + 14 + 2 M rows (162 at 28 queries, 232 at the batch
+ * proofs' 42) and a chunk length of n - (Q + 6); the rows and their wiring are part of the circuit, so zero
  * knowledge is a property of the circuit and is bound into its digest.
- * (The pair ratios are Moebius images of uniform base-field values; their
- * products are close to, not exactly, uniform in the extension.)
+ * What is argued: a count, per committed polynomial, of uniform degrees of
+ * freedom against revealed values (test_zk_margin.c recomputes it from the
+ * configuration for many Q and checks what the circuit reserves, and that
+ * two proofs of one witness share no salt or mask); with the linear maps
+ * above invertible, the revealed values of wires, quotient chunks and masks
+ * are then exactly uniform.  What is not argued: that the count suffices
+ * for the permutation and lookup columns, whose pair-row values are not
+ * uniform but Moebius images of uniform base-field values: the ratio of a
+ * chunk with c routed columns is a product of c such images, close to
+ * uniform in the extension for several columns but not exactly, and far
+ * from it for c = 1 (its image has about p of the p^2 values).  The batch
+ * circuit's R = 66 routed columns in chunks of 7 leave a last chunk of 3;
+ * no statistical distance is computed for it.  Nor is any of this a
+ * simulation proof of the whole protocol (FRI layers, grinding, the
+ * transcript): that remains the argument of eprint 2024/1037 applied by
+ * hand.
  *
  * Proof encoding (little-endian): "PPLK", u32 version (1), circuit digest
  * (4 u64), u32 number of public inputs, the public inputs (u64 each),
