@@ -390,9 +390,11 @@ out:
  * Transcript
  */
 
-static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const por_digest *pi_hash)
+static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const por_digest *pi_hash,
+                             por_transcript_log *log)
 {
     por_transcript_init(t, PROTOCOL);
+    por_transcript_attach_log(t, log);
     por_transcript_label(t, "plonk.params");
     por_fri_params_observe(t, &vk->fri);
     por_transcript_label(t, "plonk.circuit");
@@ -1157,7 +1159,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
         goto out;
     phase_done(opts, &times->wires, &mark);
 
-    transcript_start(&t, vk, &pi_hash);
+    transcript_start(&t, vk, &pi_hash, NULL);
     por_transcript_label(&t, "plonk.wires_cap");
     por_transcript_observe_digests(&t, proof->wires_cap, cap);
     por_transcript_label(&t, "plonk.beta");
@@ -1409,6 +1411,12 @@ static bool ext_canonical(gl2_t a) { return gl_is_canonical(a.c0) && gl_is_canon
 
 int por_plonk_verify(const por_plonk_vk *vk, const por_plonk_proof *proof, const char **why)
 {
+    return por_plonk_verify_logged(vk, proof, NULL, why);
+}
+
+int por_plonk_verify_logged(const por_plonk_vk *vk, const por_plonk_proof *proof, por_transcript_log *log,
+                            const char **why)
+{
     const por_circuit_config *cfg = &vk->config;
     const size_t cap = (size_t)1 << cfg->cap_height;
     if ((proof->num_public_inputs && !proof->public_inputs) || !proof->wires_cap ||
@@ -1442,7 +1450,7 @@ int por_plonk_verify(const por_plonk_vk *vk, const por_plonk_proof *proof, const
     por_digest pi_hash;
     por_plonk_public_inputs_digest(proof->public_inputs, proof->num_public_inputs, &pi_hash);
     por_transcript t;
-    transcript_start(&t, vk, &pi_hash);
+    transcript_start(&t, vk, &pi_hash, log);
     por_transcript_label(&t, "plonk.wires_cap");
     por_transcript_observe_digests(&t, proof->wires_cap, cap);
     por_transcript_label(&t, "plonk.beta");

@@ -280,6 +280,11 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *w, por_pool *pool,
  * if valid, else -1 and a static description in *why (if why != NULL).
  */
 int por_plonk_verify(const por_plonk_vk *vk, const por_plonk_proof *proof, const char **why);
+/* The same, recording every transcript operation of the verifier in log
+ * (transcript.h; NULL: none), so tests can check what the challenges bind:
+ * every challenge is derived before the check that uses it fails. */
+int por_plonk_verify_logged(const por_plonk_vk *vk, const por_plonk_proof *proof, por_transcript_log *log,
+                            const char **why);
 
 /* Canonical encoding (see above).  0, or -1 on allocation failure. */
 int por_plonk_proof_serialize(const por_plonk_proof *proof, uint8_t **out, size_t *len);
