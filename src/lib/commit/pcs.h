@@ -30,18 +30,29 @@
  * Merkle path, recomputes G(x_i) from the row and the claims, and hands it to
  * FRI as the layer-0 value.
  *
- * Security (conjectured, as in Plonky2 / ethSTARK):
- *     bits = num_queries * rate_bits + pow_bits
- * assuming the "FRI conjecture": for Reed-Solomon codes of rate rho =
- * 2^-rate_bits, a function that passes one FRI query with probability above
- * rho is close to the code (proximity gaps up to list-decoding capacity), so
- * each query costs a cheating prover a factor 2^rate_bits, and grinding a
- * factor 2^pow_bits on top.  This holds only while the other error terms are
- * smaller: the batching/folding challenges live in the 128-bit extension
- * (error about (P m + degree) 2^L / 2^128, well below 2^-100 at our sizes)
- * and Poseidon's 4-element digests (about 128-bit collision resistance).
- * Defaults (POR_PCS_DEFAULT_*): rate_bits 3, 28 queries, 16 grinding bits ->
- * 28 * 3 + 16 = 100 bits; cap height 4; arity 16 (4 bits); final polynomial
+ * Security (soundness.h computes every term; docs/security.md has the
+ * figures and sources).  Under the ethSTARK conjecture (Plonky2's too: for
+ * Reed-Solomon codes of rate rho = 2^-rate_bits, a function that passes one
+ * FRI query with probability above rho is close to the code, with decoding
+ * lists of one element) the queries and grinding give
+ *     num_queries * rate_bits + pow_bits bits,
+ * but the claim is the union bound with the algebraic ("field") terms: the
+ * challenges live in the extension, |F| = p^2 ~ 2^128, and with N = P m + 1
+ * functions combined with powers of alpha (P polynomials, m points, the
+ * degree correction) and |D| = 2^L the batching costs N |D| / |F| and fold k
+ * (arity 2^a_k on D_k) (2^a_k - 1) |D_k| / |F| (BCIKS20 correlated agreement,
+ * powers), plus the caller's own random-point checks (plonk_soundness.h).
+ * This comment used to write the field term as (P m + degree) 2^L / 2^128,
+ * "well below 2^-100": the degree part was wrong (the DEEP point costs about
+ * (max_degree + 1) n / |F|, not n 2^L / |F|, Haboeck eprint 2022/1216 Thm 8),
+ * and the corrected term is still not below 2^-100 at every size: it is
+ * 2^-(128 - L - log2 N), 2^-96.8 for the batch proofs at 2^20 rows (N = 539),
+ * so the conjectured claim falls below the query term's 100 bits as proofs
+ * grow.  Without the conjecture (BCIKS20 Johnson bound) each query gives at
+ * most rate_bits / 2 bits and the whole claim is 50-60 bits.
+  * Defaults (POR_PCS_DEFAULT_*): rate_bits 3, 28 queries, 16 grinding bits ->
+ * a 100-bit query term (the claim with the field term: 99.9 bits at 2^12
+ * rows, 99.0 at 2^16 for a PLONK circuit); cap height 4; arity 16 (4 bits); final polynomial
  * of 2^5 coefficients.
  *
  * Zero knowledge: salted batches hide the rows behind their digests, but the

@@ -92,7 +92,8 @@ size_t por_circuit_blinding_rows(const por_circuit_config *cfg);
  * num_queries + 6, which already leaves the margin (0 without zero knowledge). */
 size_t por_circuit_quotient_mask_len(const por_circuit_config *cfg);
 
-/* The defaults above: 28 * 3 + 16 = 100 bits of conjectured security. */
+/* The defaults above: a 100-bit query term (28 * 3 + 16); the claim with
+ * the field term is 99.9 bits at 2^12 rows, 99.0 at 2^16 (plonk_soundness.h). */
 void por_circuit_config_default(por_circuit_config *cfg);
 /* NULL if consistent, else a static description. */
 const char *por_circuit_config_check(const por_circuit_config *cfg);
@@ -101,7 +102,9 @@ const char *por_circuit_config_check(const por_circuit_config *cfg);
  * max_degree.  When it exceeds rate_bits, the prover extends the committed
  * LDEs to the larger coset for the quotient only (plonk.h). */
 unsigned por_circuit_quotient_eval_bits(const por_circuit_config *cfg);
-/* num_queries * rate_bits + pow_bits (pcs.h explains the conjecture). */
+/* The query term alone: num_queries * rate_bits + pow_bits under the
+ * ethSTARK conjecture (pcs.h).  The claim, field terms included, is
+ * por_plonk_soundness's (plonk_soundness.h): lower, and falling with size. */
 unsigned por_circuit_config_security_bits(const por_circuit_config *cfg);
 
 /*

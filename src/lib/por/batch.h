@@ -92,12 +92,21 @@ typedef struct {
 
 /*
  * The production configuration of batch proofs: por_circuit_config_default
- * with blowup 4 instead of 8 and 42 queries instead of 28, so still 42 * 2 +
- * 16 = 100 bits of conjectured security.  The Merkle commitments, most of a
- * batch proof's time, hash half as many LDE rows; the degree-8 constraints
- * still get their 8n-point quotient domain (por_circuit_quotient_eval_bits),
- * and the proof is larger (more queries).  Batch proofs are intermediate
- * (recursion aggregates them), so prover time matters more than their size.
+ * with blowup 4 instead of 8 and 44 queries instead of 28.  The Merkle
+ * commitments, most of a batch proof's time, hash half as many LDE rows; the
+ * degree-8 constraints still get their 8n-point quotient domain
+ * (por_circuit_quotient_eval_bits), and the proof is larger (more queries).
+ * Batch proofs are intermediate (recursion aggregates them), so prover time
+ * matters more than their size.
+ * Security (plonk_soundness.h, docs/security.md): the queries give 44 * 2 +
+ * 16 = 104 bits under the ethSTARK conjecture, 4 above the target so that
+ * the union bound with the field term (|D| / |F| times the 539 batched
+ * polynomials) stays >= 100 bits up to 2^16 rows (1024 accounts x up to
+ * about 100 assets: 102.8 bits at 1024 x 8, 101.5 at 1024 x 53).  It is
+ * lower for larger batches, which the quadratic extension cannot fix with
+ * more queries: 99.7 bits at 2^17 rows (1024 x 200), 96.7 at 2^20, 95.7 at
+ * 2^21, the largest batch circuit (POR_BATCH_MAX_ACCOUNT_ASSETS at one
+ * asset).  Provable (Johnson bound, no conjecture): 53-58 bits.
  */
 void por_batch_config_default(por_circuit_config *cfg);
 

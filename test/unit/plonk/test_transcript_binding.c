@@ -35,7 +35,7 @@ typedef struct {
 } run;
 
 /* The verifier's transcript of test_batch_make(1, 1, batch default config
- * with a final polynomial of 1 coefficient): 42 queries, 16 grinding bits,
+ * with a final polynomial of 1 coefficient): 44 queries, 16 grinding bits,
  * cap height 4, 2^9 rows (LDE 2^11), FRI reductions 4 + 4 + 1. */
 static const run EXPECTED[] = {
     {'o', "fri.params", 10},
@@ -65,7 +65,7 @@ static const run EXPECTED[] = {
     {'o', "fri.final_poly", 2},
     {'o', "pow.nonce", 1},
     {'s', "pow.witness", 1},
-    {'s', "fri.query", 42},
+    {'s', "fri.query", 44},
 };
 
 typedef struct {
