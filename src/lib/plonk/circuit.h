@@ -82,7 +82,7 @@ typedef struct {
 /* Zero knowledge: blinding rows appended to every circuit, h_w regular rows
  * then h_z pairs of rows (plonk.h explains the counts): h_w = num_queries +
  * 4 + POR_CIRCUIT_ZK_MARGIN, h_z = 2 num_queries + 5 + POR_CIRCUIT_ZK_MARGIN / 2,
- * so 5 num_queries + 14 + 2 POR_CIRCUIT_ZK_MARGIN rows (162 by default, 232
+ * so 5 num_queries + 14 + 2 POR_CIRCUIT_ZK_MARGIN rows (162 by default, 242
  * for batch proofs); 0 without zero knowledge. */
 #define POR_CIRCUIT_ZK_MARGIN 4 /* spare base-field degrees of freedom per polynomial */
 size_t por_circuit_blind_regular_rows(const por_circuit_config *cfg);

@@ -136,17 +136,18 @@
  *    opened point, which the simulator takes from t(x) above); the s_c give
  *    (q - 1) 2 h_q degrees of freedom, enough for h_q >= Q + 4 + 2/(q - 1).
  *    h_q = Q + 6 leaves 4 q - 8 spare, at least M as q >= 3 (constraints of
- *    degree >= 3; q = 7 or more for every circuit with the public-input
- *    gate), so it needs no extra margin.
+ *    degree >= 3; q >= 8 for every circuit with the public-input gate,
+ *    whose Poseidon row has degree 8), so it needs no extra margin.
  *  - openings: salted Merkle leaves (4 random elements per row, merkle.h) hide
  *    the unopened rows; the DEEP/FRI batch is masked by the uniform R0, R1
  *    committed with the quotient before the batching challenge (pcs.h), so
  *    the FRI layers and final polynomial are uniform (R0, R1 have 2n base
  *    degrees of freedom, far more than the layer values revealed).
  * The preprocessed batch is public and needs none of this.  Blinding costs
- * h_w + 2 h_z = 5 Q + 14 + 2 M rows (162 at 28 queries, 232 at the batch
- * proofs' 42) and a chunk length of n - (Q + 6); the rows and their wiring are part of the circuit, so zero
- * knowledge is a property of the circuit and is bound into its digest.
+ * h_w + 2 h_z = 5 Q + 14 + 2 M rows (162 at 28 queries, 242 at the batch
+ * proofs' 44) and a chunk length of n - (Q + 6); the rows and their wiring
+ * are part of the circuit, so zero knowledge is a property of the circuit
+ * and is bound into its digest.
  * What is argued: a count, per committed polynomial, of uniform degrees of
  * freedom against revealed values (test_zk_margin.c recomputes it from the
  * configuration for many Q and checks what the circuit reserves, and that
@@ -158,7 +159,8 @@
  * chunk with c routed columns is a product of c such images, close to
  * uniform in the extension for several columns but not exactly, and far
  * from it for c = 1 (its image has about p of the p^2 values).  The batch
- * circuit's R = 66 routed columns in chunks of 7 leave a last chunk of 3;
+ * circuits of 1024 accounts route R = 66 columns: chunks of 7 leave a last
+ * chunk of 3;
  * no statistical distance is computed for it.  Nor is any of this a
  * simulation proof of the whole protocol (FRI layers, grinding, the
  * transcript): that remains the argument of eprint 2024/1037 applied by
