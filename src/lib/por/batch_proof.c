@@ -182,9 +182,9 @@ const char *por_batch_shape_check(unsigned batch_log2, unsigned asset_count, uns
     if (bad != NULL)
         return bad;
     if (batch_log2 > POR_BATCH_CAP_LOG2)
-        return "batch shape beyond the verifier's cap: batch_log2 above 12";
+        return "batch shape too large for the verifier's cap: batch_log2 above 12";
     if (((uint64_t)asset_count << batch_log2) > POR_BATCH_MAX_ACCOUNT_ASSETS)
-        return "batch shape beyond the verifier's cap: 2^batch_log2 * assets above 2^16";
+        return "batch shape too large for the verifier's cap: 2^batch_log2 * assets above 2^16";
     return NULL;
 }
 
@@ -207,7 +207,7 @@ static por_batch_circuit *build_within_cap(unsigned k, unsigned A, unsigned B, i
         return NULL;
     bad = NULL;
     if (bc->circuit->degree_bits > POR_BATCH_CAP_DEGREE_BITS)
-        bad = "batch shape beyond the verifier's cap: its circuit has more than 2^15 rows";
+        bad = "batch shape too large for the verifier's cap: its circuit has more than 2^15 rows";
     else if (want_degree_bits >= 0 && bc->circuit->degree_bits != (unsigned)want_degree_bits)
         bad = "the PLONK proof's size is not that of the batch circuit its header names";
     if (bad != NULL) {

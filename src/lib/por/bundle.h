@@ -20,6 +20,7 @@
 #include "por/tree.h"
 
 #define POR_BUNDLE_MANIFEST "bundle.json"
+#define POR_BUNDLE_VERSION 1 /* the manifest's "version" */
 #define POR_BUNDLE_BATCH_FILE_FMT "batch-%06" PRIu64 ".porb"
 
 typedef struct {
@@ -57,8 +58,8 @@ int por_bundle_precheck(const por_bundle_manifest *m, const por_batch_proof *pro
                         const char **why);
 
 /*
- * Checks a whole bundle: por_bundle_precheck, then every proof verifies
- * under vk; the tree over the batch roots gives the manifest's root; the sums
+ * Checks a whole bundle: por_bundle_precheck (but vk's configuration, not
+ * necessarily the production one), then every proof verifies under vk; the tree over the batch roots gives the manifest's root; the sums
  * of the batch totals equal the manifest's totals.  On success copies the
  * proven totals (2A) into proven_totals if not NULL.  0, or -1 with *why
  * (static or from a thread-local buffer naming the batch).
