@@ -645,7 +645,8 @@ static int all_checks_held(void)
 {
     for (size_t i = 0; i < published_count; i++)
         if (!published[i].given)
-            return conclude_with(EXIT_CONSISTENT, "internal consistency only");
+            return conclude_with(EXIT_CONSISTENT, "internally consistent, but not every published value was given "
+                                                  "to compare (see \"published\")");
     return EXIT_VALID;
 }
 
@@ -1169,12 +1170,14 @@ static const char *result_word(int code)
 /* For CONSISTENT: which published values to compare, and how. */
 static void explain_unchecked(FILE *f)
 {
-    fprintf(f, "RESULT: CONSISTENT: only the proof's internal consistency was checked; not compared with the "
-               "published values:");
+    fprintf(f, "RESULT: CONSISTENT: internally consistent, but not compared with the published");
+    const char *sep = " ";
     for (size_t i = 0; i < published_count; i++)
-        if (!published[i].given)
-            fprintf(f, " %s %s (pass %s)", published[i].name, published[i].value, published[i].option);
-    fprintf(f, "\n");
+        if (!published[i].given) {
+            fprintf(f, "%s%s (%s %s)", sep, published[i].name, published[i].option, published[i].value);
+            sep = ", ";
+        }
+    fprintf(f, ": compare with the values the exchange published, or pass them with those options\n");
 }
 
 /* The run's one result: the RESULT line, or under --json the whole object. */
@@ -1192,7 +1195,10 @@ static void print_result(int code)
     json_writer w;
     json_writer_init(&w);
     json_write_raw(&w, "{\"tool\": \"por-verify\", \"version\": \"" POR_VERIFY_VERSION "\", \"command\": ");
-    json_write_string(&w, command_name ? command_name : "", command_name ? strlen(command_name) : 0);
+    if (command_name != NULL)
+        json_write_string(&w, command_name, strlen(command_name));
+    else
+        json_write_raw(&w, "null");
     json_write_raw(&w, ", \"input\": ");
     if (input_name != NULL)
         json_write_string(&w, input_name, strlen(input_name));
