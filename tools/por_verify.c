@@ -352,6 +352,19 @@ static bool unhex_text(uint8_t *buf, size_t *len)
     return true;
 }
 
+/*
+ * A por binary file of another kind than expected: which command reads it.
+ * NULL if it is not one (then the decoder says what is wrong).
+ */
+static const char *other_kind(const uint8_t *buf, size_t len, unsigned expected)
+{
+    if (len < 6 || memcmp(buf, POR_FORMAT_MAGIC, 4) != 0 || buf[5] == expected)
+        return NULL;
+    return buf[5] == POR_KIND_INCLUSION ? "an inclusion proof: check it with por-verify inclusion"
+           : buf[5] == POR_KIND_BATCH   ? "a batch proof: check it with por-verify batch"
+                                        : NULL;
+}
+
 /* What a binary proof's decoder said, with the likely cause when the bytes went through a text tool. */
 static int garbled(const char *what, const char *path, const char *why)
 {
@@ -389,7 +402,12 @@ static int load_batch(const char *path, por_batch_proof *bp, bool *missing, char
     if (read_input(path, &buf, &len, missing, reason, reason_size) != 0)
         return -1;
     unhex_text(buf, &len);
-    const char *why = NULL;
+    const char *why = other_kind(buf, len, POR_KIND_BATCH);
+    if (why != NULL) {
+        snprintf(reason, reason_size, "%s is not a batch proof but %s", path, why);
+        free(buf);
+        return -1;
+    }
     int rc = por_batch_proof_decode(buf, len, bp, &why);
     free(buf);
     if (rc != 0) {
@@ -671,9 +689,11 @@ static int load_inclusion(const char *path, por_inclusion *proof, bool announce)
     size_t first = 0;
     while (first < len && isspace(buf[first]))
         first++;
-    const char *why = NULL;
+    const char *why = other_kind(buf, len, POR_KIND_INCLUSION);
     int rc;
-    if (binary) {
+    if (why != NULL)
+        rc = conclude_with(EXIT_ERROR, "%s is not an inclusion proof but %s", path, why);
+    else if (binary) {
         if (announce)
             fprintf(out, "inclusion proof %s (binary encoding%s)\n", path, hex ? ", as hex text" : "");
         rc = por_inclusion_decode(buf, len, proof, &why) != 0 ? garbled("inclusion proof", path, why) : 0;
