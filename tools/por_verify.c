@@ -123,7 +123,15 @@ static void statement_digest(const char *key, const por_digest *d)
     statement_string(key, hex, 64);
 }
 
-/* Notes a published value; *given_value NULL if the user gave none. */
+/* The batch shape (k, A, B) of a statement. */
+static void statement_shape(uint32_t batch_log2, uint32_t asset_count, uint32_t balance_bits)
+{
+    statement_u64("batch_log2", batch_log2);
+    statement_u64("asset_count", asset_count);
+    statement_u64("balance_bits", balance_bits);
+}
+
+/* Notes a published value: what the proof says, and whether the user gave one (compare_published compares). */
 static void note_published(const char *name, const char *option, const por_digest *value, bool given)
 {
     published_value *p = &published[published_count++];
@@ -483,10 +491,55 @@ static int derive_key_for(const por_batch_proof *bp, por_batch_vk *vk, const cha
 }
 
 /*
- * The per-asset totals of a batch statement: by symbol in whole units (and
- * smallest units) when the snapshot parameters are known, else by column in
- * smallest units.
+ * One element of a statement's per-asset array: the asset's symbol and
+ * decimals when known, its column, and equity and debt as decimal strings of
+ * smallest units (they exceed 2^53).
  */
+static void statement_amounts(unsigned column, const por_asset *asset, const char *equity, const char *debt)
+{
+    json_write_raw(&statement, column ? ", {" : "{");
+    if (asset != NULL) {
+        json_write_raw(&statement, "\"symbol\": ");
+        json_write_string(&statement, asset->symbol, strlen(asset->symbol));
+        json_write_raw(&statement, ", \"decimals\": ");
+        json_write_u64(&statement, asset->decimals);
+        json_write_raw(&statement, ", ");
+    }
+    json_write_raw(&statement, "\"column\": ");
+    json_write_u64(&statement, column);
+    json_write_raw(&statement, ", \"equity\": \"");
+    json_write_raw(&statement, equity);
+    json_write_raw(&statement, "\", \"debt\": \"");
+    json_write_raw(&statement, debt);
+    json_write_raw(&statement, "\"}");
+}
+
+/*
+ * Per-asset totals (2A: equity of asset a at [a], debt at [A + a]): by
+ * symbol in whole units and smallest units when the snapshot parameters are
+ * known, else by column in smallest units.
+ */
+static void print_totals(const unsigned __int128 *totals, uint32_t A, const por_params *pp)
+{
+    statement_key("totals");
+    json_write_raw(&statement, "[");
+    for (unsigned a = 0; a < A; a++) {
+        const por_asset *asset = pp != NULL ? &pp->assets[a] : NULL;
+        char eq[80], debt[80], eq_units[80], debt_units[80];
+        por_units_to_decimal(totals[a], 0, eq_units, sizeof(eq_units));
+        por_units_to_decimal(totals[A + a], 0, debt_units, sizeof(debt_units));
+        if (asset != NULL) {
+            por_units_to_decimal(totals[a], asset->decimals, eq, sizeof(eq));
+            por_units_to_decimal(totals[A + a], asset->decimals, debt, sizeof(debt));
+            fprintf(out, "  %s equity %s (%s) debt %s (%s)\n", asset->symbol, eq, eq_units, debt, debt_units);
+        } else
+            fprintf(out, "  column %u: equity %s, debt %s\n", a, eq_units, debt_units);
+        statement_amounts(a, asset, eq_units, debt_units);
+    }
+    json_write_raw(&statement, "]");
+}
+
+/* A batch statement's totals (print_totals), with the heading saying which form they take. */
 static void print_batch_totals(const por_batch_public *pub, uint32_t A, const por_params *pp)
 {
     if (pp != NULL)
@@ -495,35 +548,10 @@ static void print_batch_totals(const por_batch_public *pub, uint32_t A, const po
         fprintf(out, "totals of the batch in smallest units, by column (the batch file carries no asset symbols: "
                      "pass --params with the bundle's bundle.json or an inclusion proof of the snapshot to name "
                      "them, or check the whole bundle with por-verify bundle DIR):\n");
-    statement_key("totals");
-    json_write_raw(&statement, "[");
-    for (unsigned a = 0; a < A; a++) {
-        char eq[80], debt[80], eq_units[80], debt_units[80];
-        unsigned decimals = pp != NULL ? pp->assets[a].decimals : 0;
-        por_units_to_decimal(total_of(pub, a), decimals, eq, sizeof(eq));
-        por_units_to_decimal(total_of(pub, A + a), decimals, debt, sizeof(debt));
-        por_units_to_decimal(total_of(pub, a), 0, eq_units, sizeof(eq_units));
-        por_units_to_decimal(total_of(pub, A + a), 0, debt_units, sizeof(debt_units));
-        json_write_raw(&statement, a ? ", {" : "{");
-        if (pp != NULL) {
-            fprintf(out, "  %s: equity %s (%s), debt %s (%s)\n", pp->assets[a].symbol, eq, eq_units, debt,
-                    debt_units);
-            json_write_raw(&statement, "\"symbol\": ");
-            json_write_string(&statement, pp->assets[a].symbol, strlen(pp->assets[a].symbol));
-            json_write_raw(&statement, ", \"decimals\": ");
-            json_write_u64(&statement, decimals);
-            json_write_raw(&statement, ", ");
-        } else
-            fprintf(out, "  column %u: equity %s, debt %s\n", a, eq_units, debt_units);
-        json_write_raw(&statement, "\"column\": ");
-        json_write_u64(&statement, a);
-        json_write_raw(&statement, ", \"equity\": \"");
-        json_write_raw(&statement, eq_units);
-        json_write_raw(&statement, "\", \"debt\": \"");
-        json_write_raw(&statement, debt_units);
-        json_write_raw(&statement, "\"}");
-    }
-    json_write_raw(&statement, "]");
+    unsigned __int128 totals[2 * POR_MAX_ASSETS];
+    for (unsigned t = 0; t < 2 * A; t++)
+        totals[t] = total_of(pub, t);
+    print_totals(totals, A, pp);
 }
 
 /* The labels, the shape and the proven statement of a batch proof. */
@@ -543,9 +571,7 @@ static void print_batch_statement(const por_batch_proof *bp, const por_params *p
     fprintf(out, "\n");
     statement_u64("snapshot_id", bp->snapshot_id);
     statement_u64("batch_no", bp->batch_no);
-    statement_u64("batch_log2", bp->batch_log2);
-    statement_u64("asset_count", bp->asset_count);
-    statement_u64("balance_bits", bp->balance_bits);
+    statement_shape(bp->batch_log2, bp->asset_count, bp->balance_bits);
     statement_digest("batch_root", &pub->root);
     statement_digest("params_digest", &pub->params_digest);
     print_batch_totals(pub, bp->asset_count, pp);
@@ -792,15 +818,10 @@ static void print_claims(const por_inclusion *p)
         fprintf(out, " (price ");
         print_scaled(price, (int)asset->decimals - (int)pp->price_scale, 0);
         fprintf(out, " USD, counts %u%% as collateral)\n", asset->haircut);
-        json_write_raw(&statement, a ? ", {\"symbol\": " : "{\"symbol\": ");
-        json_write_string(&statement, asset->symbol, strlen(asset->symbol));
-        json_write_raw(&statement, ", \"decimals\": ");
-        json_write_u64(&statement, asset->decimals);
-        json_write_raw(&statement, ", \"equity\": ");
-        json_write_u64_string(&statement, p->equity[a]);
-        json_write_raw(&statement, ", \"debt\": ");
-        json_write_u64_string(&statement, p->debt[a]);
-        json_write_raw(&statement, "}");
+        char equity[21], debt[21];
+        u64_digits(p->equity[a], equity);
+        u64_digits(p->debt[a], debt);
+        statement_amounts(a, asset, equity, debt);
     }
     json_write_raw(&statement, "]");
 }
@@ -981,38 +1002,9 @@ static void print_manifest(const por_bundle_manifest *m)
     statement_string("snapshot_time", time, strlen(time));
     statement_u64("leaf_count", pp->leaf_count);
     statement_u64("batch_count", m->batch_count);
-    statement_u64("batch_log2", pp->batch_log2);
-    statement_u64("asset_count", pp->asset_count);
-    statement_u64("balance_bits", pp->balance_bits);
+    statement_shape(pp->batch_log2, pp->asset_count, pp->balance_bits);
     statement_digest("root", &m->root);
     statement_digest("params_digest", &m->params_digest);
-}
-
-/* The proven totals by symbol. */
-static void print_bundle_totals(const por_params *pp, const unsigned __int128 *totals)
-{
-    fprintf(out, "proven totals (whole units; smallest units in brackets):\n");
-    statement_key("totals");
-    json_write_raw(&statement, "[");
-    for (uint32_t a = 0; a < pp->asset_count; a++) {
-        const por_asset *asset = &pp->assets[a];
-        char eq[80], eq_units[80], debt[80], debt_units[80];
-        por_units_to_decimal(totals[a], asset->decimals, eq, sizeof(eq));
-        por_units_to_decimal(totals[a], 0, eq_units, sizeof(eq_units));
-        por_units_to_decimal(totals[pp->asset_count + a], asset->decimals, debt, sizeof(debt));
-        por_units_to_decimal(totals[pp->asset_count + a], 0, debt_units, sizeof(debt_units));
-        fprintf(out, "  %s equity %s (%s) debt %s (%s)\n", asset->symbol, eq, eq_units, debt, debt_units);
-        json_write_raw(&statement, a ? ", {\"symbol\": " : "{\"symbol\": ");
-        json_write_string(&statement, asset->symbol, strlen(asset->symbol));
-        json_write_raw(&statement, ", \"decimals\": ");
-        json_write_u64(&statement, asset->decimals);
-        json_write_raw(&statement, ", \"equity\": \"");
-        json_write_raw(&statement, eq_units);
-        json_write_raw(&statement, "\", \"debt\": \"");
-        json_write_raw(&statement, debt_units);
-        json_write_raw(&statement, "\"}");
-    }
-    json_write_raw(&statement, "]");
 }
 
 /*
@@ -1106,7 +1098,8 @@ static int cmd_bundle(int argc, char **argv)
             "verified %" PRIu64 " batch proof%s in %.3f s: each verifies; the tree over their batch roots "
             "gives the root above; their totals add up to the manifest's\n",
             m.batch_count, m.batch_count == 1 ? "" : "s", t1 - t0);
-    print_bundle_totals(pp, totals);
+    fprintf(out, "proven totals (whole units; smallest units in brackets):\n");
+    print_totals(totals, pp->asset_count, pp);
     if ((rc = compare_published("root", "--root", "root", &m.root, o.have_root, &o.root)) != 0 ||
         (rc = compare_published("params_digest", "--params-digest", "parameters digest", &m.params_digest,
                                 o.have_params_digest, &o.params_digest)) != 0)
