@@ -134,6 +134,8 @@ static void statement_shape(uint32_t batch_log2, uint32_t asset_count, uint32_t 
 /* Notes a published value: what the proof says, and whether the user gave one (compare_published compares). */
 static void note_published(const char *name, const char *option, const por_digest *value, bool given)
 {
+    if (published_count == sizeof(published) / sizeof(published[0]))
+        abort(); /* a command compares at most these two: anything else is a bug here */
     published_value *p = &published[published_count++];
     p->name = name;
     p->option = option;
@@ -753,17 +755,19 @@ static int check_inclusion_batch(const por_inclusion *p, const char *batch_file)
     int rc = load_batch(batch_file, &bp, &missing, reason, sizeof(reason));
     if (rc != 0)
         return batch_load_result(rc, batch_file, reason);
-    statement_key("batch");
-    json_write_raw(&statement, "{");
-    size_t outer_members = statement_members;
-    statement_members = 0;
-    print_batch_statement(&bp, pp->asset_count == bp.asset_count ? pp : NULL);
-    json_write_raw(&statement, "}");
-    statement_members = outer_members;
     uint64_t batch = p->leaf_index >> pp->batch_log2;
     por_digest node, params_digest;
     por_inclusion_batch_root(p, &node);
     por_params_digest(pp, &params_digest);
+    bool same_params = bp.asset_count == pp->asset_count &&
+                       memcmp(&bp.statement.params_digest, &params_digest, sizeof(params_digest)) == 0;
+    statement_key("batch");
+    json_write_raw(&statement, "{");
+    size_t outer_members = statement_members;
+    statement_members = 0;
+    print_batch_statement(&bp, same_params ? pp : NULL); /* the snapshot's symbols name its columns */
+    json_write_raw(&statement, "}");
+    statement_members = outer_members;
     const char *bad = NULL;
     if (bp.snapshot_id != pp->snapshot_id)
         bad = "the batch proof is labelled with another snapshot id than the inclusion proof";
@@ -772,7 +776,7 @@ static int check_inclusion_batch(const por_inclusion *p, const char *batch_file)
     else if (bp.batch_log2 != pp->batch_log2 || bp.asset_count != pp->asset_count ||
              bp.balance_bits != pp->balance_bits)
         bad = "the batch proof's shape is not the snapshot's";
-    else if (memcmp(&bp.statement.params_digest, &params_digest, sizeof(params_digest)) != 0)
+    else if (!same_params)
         bad = "the batch proof's params digest is not the inclusion proof's";
     else if (memcmp(&bp.statement.root, &node, sizeof(node)) != 0)
         bad = "the batch proof's root is not the node at level batch_log2 of the account's path";
