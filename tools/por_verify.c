@@ -1,21 +1,34 @@
 /*
  * por-verify: checks por proofs without a database and says in plain words
- * what it checked.
+ * what it checked (docs/por-verify.md is the manual).
  *
- *   por-verify inclusion FILE [--root HEX] [--params-digest HEX] [--batch BATCHFILE]
- *   por-verify batch FILE
- *   por-verify bundle DIR
+ *   por-verify [--json] inclusion FILE [--root HEX] [--params-digest HEX] [--batch BATCHFILE]
+ *   por-verify [--json] batch FILE [--params FILE] [--params-digest HEX]
+ *   por-verify [--json] bundle DIR [--root HEX] [--params-digest HEX]
+ *   por-verify --version | --help
  *
  * A batch proof's verifier key is never read from anywhere: it is derived
  * from the shape in the file (batch_log2, asset count, balance bits) by
- * building the batch circuit and preprocessing it, as the prover did.
+ * building the batch circuit and preprocessing it, as the prover did, and
+ * only after the cheap checks (por_batch_proof_precheck) and within the
+ * library's cost cap (batch_proof.h).
  *
- * Output ends with "RESULT: VALID" (exit 0) or "RESULT: INVALID: <reason>"
- * (exit 1); usage errors and unreadable files exit 2.  Subcommands live in
- * the COMMANDS table; each gets the arguments after its name.
+ * Every run ends with one result (stdout: "RESULT: WORD[: reason]", or one
+ * JSON object under --json):
+ *   VALID       exit 0  every check held and every published value the
+ *                       statement rests on (root, params digest) was given
+ *                       and matched
+ *   INVALID     exit 1  a check failed (a well-formed proof that is wrong)
+ *   ERROR       exit 2  usage error, unreadable file, or input that is not a
+ *                       proof in a format this program reads (garbled)
+ *   CONSISTENT  exit 3  every check held, but some published value was not
+ *                       given: only internal consistency is established
+ * Subcommands live in the COMMANDS table; each gets the arguments after its name.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,78 +37,110 @@
 
 #include "por/batch_proof.h"
 #include "por/bundle.h"
-#include "util/decimal.h"
 #include "por/hex.h"
 #include "por/inclusion.h"
+#include "util/decimal.h"
 #include "util/json.h"
 #include "util/threadpool.h"
 
+#define POR_VERIFY_VERSION "1.1"
+
 #define EXIT_VALID 0
 #define EXIT_INVALID 1
-#define EXIT_USAGE 2
+#define EXIT_ERROR 2
+#define EXIT_CONSISTENT 3
 
-/* No proof we read comes anywhere near this (a batch proof of 2^20 accounts
- * is well below a megabyte); the cap keeps hostile files cheap. */
+/* No proof we read comes anywhere near this (a batch proof is a few hundred
+ * kilobytes); the cap keeps hostile files cheap. */
 #define MAX_FILE_BYTES (16u << 20)
 
 static const char *progname = "por-verify";
 
-static int invalid(const char *reason)
+/* ------------------------------------------------------------------------ */
+/* The report: human lines go to `out` (stdout, or a memory stream that
+ * --json turns into the "report" array); the statement and the published
+ * values are also kept as JSON members for --json.  This is the program's
+ * state for one run, set up by main. */
+
+static FILE *out;
+static bool json_mode;
+static char *captured; /* --json: the human report */
+static size_t captured_len;
+static json_writer statement; /* members of the "statement" object */
+static size_t statement_members;
+static const char *command_name, *input_name;
+static char result_reason[1024];
+
+/* A published value the result rests on: given and matched, or not given (a
+ * mismatch ends the run as INVALID). */
+typedef struct {
+    const char *name;   /* "root", "params_digest" */
+    const char *option; /* "--root", "--params-digest" */
+    bool given;
+    char value[65];     /* what the proof says, to compare by hand when not given */
+} published_value;
+static published_value published[2];
+static size_t published_count;
+
+static void put_char(int c) { fputc(c, out); }
+
+/* Records the reason of the result and returns its exit code. */
+static int conclude_with(int code, const char *fmt, ...)
 {
-    printf("RESULT: INVALID: %s\n", reason);
-    return EXIT_INVALID;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(result_reason, sizeof(result_reason), fmt, ap);
+    va_end(ap);
+    return code;
 }
 
-/*
- * Reads a whole file (at most MAX_FILE_BYTES).  Returns 0, -1 if it cannot be
- * read (errno-style message printed), -3 if it does not exist (message
- * printed too), -2 if it is too large.
- */
-static int read_file(const char *path, uint8_t **out, size_t *out_len)
+static int invalid(const char *reason) { return conclude_with(EXIT_INVALID, "%s", reason); }
+
+/* The statement's members for --json; a key, then exactly one value. */
+static void statement_key(const char *key)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int missing = errno == ENOENT;
-        fprintf(stderr, "%s: cannot open %s: %s\n", progname, path, strerror(errno));
-        return missing ? -3 : -1;
-    }
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap);
-    int rc = 0;
-    /* read at most MAX_FILE_BYTES + 1 bytes: one more than allowed tells "too large" */
-    while (buf != NULL && len <= MAX_FILE_BYTES) {
-        if (len == cap) {
-            size_t ncap = cap * 2 > MAX_FILE_BYTES + 1 ? MAX_FILE_BYTES + 1 : cap * 2;
-            uint8_t *bigger = realloc(buf, ncap);
-            if (bigger == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap = ncap;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    if (buf == NULL) {
-        fprintf(stderr, "%s: out of memory reading %s\n", progname, path);
-        rc = -1;
-    } else if (rc == 0 && ferror(f)) {
-        fprintf(stderr, "%s: cannot read %s\n", progname, path);
-        rc = -1;
-    } else if (rc == 0 && len > MAX_FILE_BYTES)
-        rc = -2;
-    fclose(f);
-    if (rc != 0) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *out_len = len;
-    return 0;
+    json_write_raw(&statement, statement_members++ ? ", \"" : "\"");
+    json_write_raw(&statement, key);
+    json_write_raw(&statement, "\": ");
+}
+
+static void statement_u64(const char *key, uint64_t v)
+{
+    statement_key(key);
+    json_write_u64(&statement, v);
+}
+
+static void statement_string(const char *key, const char *s, size_t len)
+{
+    statement_key(key);
+    json_write_string(&statement, s, len);
+}
+
+static void statement_digest(const char *key, const por_digest *d)
+{
+    char hex[65];
+    por_digest_to_hex(d, hex);
+    statement_string(key, hex, 64);
+}
+
+/* The batch shape (k, A, B) of a statement. */
+static void statement_shape(uint32_t batch_log2, uint32_t asset_count, uint32_t balance_bits)
+{
+    statement_u64("batch_log2", batch_log2);
+    statement_u64("asset_count", asset_count);
+    statement_u64("balance_bits", balance_bits);
+}
+
+/* Notes a published value: what the proof says, and whether the user gave one (compare_published compares). */
+static void note_published(const char *name, const char *option, const por_digest *value, bool given)
+{
+    if (published_count == sizeof(published) / sizeof(published[0]))
+        abort(); /* a command compares at most these two: anything else is a bug here */
+    published_value *p = &published[published_count++];
+    p->name = name;
+    p->option = option;
+    p->given = given;
+    por_digest_to_hex(value, p->value);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -108,17 +153,17 @@ static int read_file(const char *path, uint8_t **out, size_t *out_len)
  */
 static void print_account_id(const uint8_t *id, size_t len)
 {
-    putchar('"');
+    put_char('"');
     for (size_t i = 0; i < len;) {
         uint8_t c = id[i];
         if (c < 0x20 || c == 0x7f) {
-            printf("\\x%02x", c);
+            fprintf(out, "\\x%02x", c);
             i++;
         } else if (c == '"' || c == '\\') {
-            printf("\\%c", c);
+            fprintf(out, "\\%c", c);
             i++;
         } else if (c < 0x80) {
-            putchar(c);
+            put_char(c);
             i++;
         } else {
             size_t k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
@@ -131,13 +176,13 @@ static void print_account_id(const uint8_t *id, size_t len)
                         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
                         cp == 0xfeff;
             if (hide)
-                printf("\\u%04x", cp);
+                fprintf(out, "\\u%04x", cp);
             else
-                fwrite(id + i, 1, k, stdout);
+                fwrite(id + i, 1, k, out);
             i += k;
         }
     }
-    putchar('"');
+    put_char('"');
 }
 
 /* Decimal digits of v into buf (no sign, no leading zeros); returns the length. */
@@ -164,14 +209,14 @@ static void print_scaled(const char *digits, int exp10, int min_frac)
 {
     size_t n = strlen(digits);
     if (exp10 >= 0) {
-        fputs(digits, stdout);
+        fputs(digits, out);
         if (!(n == 1 && digits[0] == '0'))
             for (int i = 0; i < exp10; i++)
-                putchar('0');
+                put_char('0');
         if (min_frac > 0) {
-            putchar('.');
+            put_char('.');
             for (int i = 0; i < min_frac; i++)
-                putchar('0');
+                put_char('0');
         }
         return;
     }
@@ -179,7 +224,7 @@ static void print_scaled(const char *digits, int exp10, int min_frac)
     char buf[128];
     size_t total = n > frac ? n : frac + 1; /* at least one integer digit */
     if (total > sizeof(buf)) { /* unreachable for checked parameters (scale <= 60) */
-        fputs("(out of range)", stdout);
+        fputs("(out of range)", out);
         return;
     }
     size_t pad = total - n;
@@ -189,10 +234,10 @@ static void print_scaled(const char *digits, int exp10, int min_frac)
     size_t end = total; /* drop trailing zeros beyond min_frac */
     while (end > int_len + (size_t)min_frac && buf[end - 1] == '0')
         end--;
-    fwrite(buf, 1, int_len, stdout);
+    fwrite(buf, 1, int_len, out);
     if (end > int_len) {
-        putchar('.');
-        fwrite(buf + int_len, 1, end - int_len, stdout);
+        put_char('.');
+        fwrite(buf + int_len, 1, end - int_len, out);
     }
 }
 
@@ -202,7 +247,7 @@ static void print_amount(uint64_t units, uint32_t decimals)
     char digits[21];
     u64_digits(units, digits);
     if (units == 0)
-        putchar('0');
+        put_char('0');
     else
         print_scaled(digits, -(int)decimals, (int)decimals);
 }
@@ -211,7 +256,132 @@ static void print_digest(const por_digest *d)
 {
     char hex[65];
     por_digest_to_hex(d, hex);
-    fputs(hex, stdout);
+    fputs(hex, out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Input */
+
+/*
+ * A digest given on the command line, in any of the forms people copy:
+ * 64 hex digits in either case, optionally after "\x" (how psql prints a
+ * bytea) or "0x".  0, or -1 if it is not a canonical digest.
+ */
+static int parse_digest_arg(const char *arg, por_digest *d)
+{
+    if ((arg[0] == '\\' && arg[1] == 'x') || (arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X')))
+        arg += 2;
+    char lower[65];
+    size_t n = strlen(arg);
+    if (n != 64)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!isxdigit((unsigned char)arg[i]))
+            return -1;
+        lower[i] = (char)tolower((unsigned char)arg[i]);
+    }
+    return por_digest_from_hex(lower, n, d);
+}
+
+/*
+ * Reads a whole file (at most MAX_FILE_BYTES).  0, or -1 with the reason in
+ * why[] and *missing set if the file does not exist.
+ */
+static int read_input(const char *path, uint8_t **data, size_t *data_len, bool *missing, char *why, size_t why_size)
+{
+    *missing = false;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        *missing = errno == ENOENT;
+        snprintf(why, why_size, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, len = 0;
+    uint8_t *buf = malloc(cap);
+    /* read at most MAX_FILE_BYTES + 1 bytes: one more than allowed tells "too large" */
+    while (buf != NULL && len <= MAX_FILE_BYTES) {
+        if (len == cap) {
+            size_t ncap = cap * 2 > MAX_FILE_BYTES + 1 ? MAX_FILE_BYTES + 1 : cap * 2;
+            uint8_t *bigger = realloc(buf, ncap);
+            if (bigger == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap = ncap;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int rc = -1;
+    if (buf == NULL)
+        snprintf(why, why_size, "out of memory reading %s", path);
+    else if (ferror(f))
+        snprintf(why, why_size, "cannot read %s", path);
+    else if (len > MAX_FILE_BYTES)
+        snprintf(why, why_size, "%s is larger than 16 MiB: not a proof", path);
+    else
+        rc = 0;
+    fclose(f);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    *data = buf;
+    *data_len = len;
+    return 0;
+}
+
+/*
+ * A binary proof saved as hex text ("\x504f5246..." as psql prints a bytea,
+ * or "0x..."/bare hex with a trailing newline) is decoded in place to its
+ * bytes.  Returns true if it was such text.
+ */
+static bool unhex_text(uint8_t *buf, size_t *len)
+{
+    size_t n = *len, start = 0;
+    while (n > 0 && isspace(buf[n - 1]))
+        n--;
+    if (n >= 2 && ((buf[0] == '\\' && buf[1] == 'x') || (buf[0] == '0' && buf[1] == 'x')))
+        start = 2;
+    /* "PORF" in hex: anything else is not a binary proof's text */
+    if (n - start < 8 || (n - start) % 2 != 0 || strncasecmp((const char *)buf + start, "504f5246", 8) != 0)
+        return false;
+    for (size_t i = start; i < n; i++)
+        if (!isxdigit(buf[i]))
+            return false;
+    for (size_t i = start; i < n; i++)
+        buf[i] = (uint8_t)tolower(buf[i]);
+    size_t bytes = (n - start) / 2;
+    if (por_hex_decode((const char *)buf + start, n - start, buf, bytes) != 0)
+        return false;
+    *len = bytes;
+    return true;
+}
+
+/*
+ * A por binary file of another kind than expected: which command reads it.
+ * NULL if it is not one (then the decoder says what is wrong).
+ */
+static const char *other_kind(const uint8_t *buf, size_t len, unsigned expected)
+{
+    if (len < 6 || memcmp(buf, POR_FORMAT_MAGIC, 4) != 0 || buf[5] == expected)
+        return NULL;
+    return buf[5] == POR_KIND_INCLUSION ? "an inclusion proof: check it with por-verify inclusion"
+           : buf[5] == POR_KIND_BATCH   ? "a batch proof: check it with por-verify batch"
+                                        : NULL;
+}
+
+/* What a binary proof's decoder said, with the likely cause when the bytes went through a text tool. */
+static int garbled(const char *what, const char *path, const char *why)
+{
+    return conclude_with(EXIT_ERROR,
+                         "%s is not a readable %s: %s (a binary proof must be copied as bytes: a text conversion "
+                         "of line endings or character sets garbles it; psql's \\x hex text is read as well)",
+                         path, what, why);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -230,71 +400,183 @@ static unsigned __int128 total_of(const por_batch_public *pub, unsigned t)
 }
 
 /*
- * Reads and decodes one batch file.  0; -1 if it cannot be read (message
- * printed; -3 if it does not exist); -2 if it is not a valid batch proof,
- * with the reason in reason[].
+ * Reads and decodes one batch file.  0; -1 if it cannot be read (*missing
+ * set if it does not exist); -2 if it is not a readable batch proof.  The
+ * reason is in reason[].
  */
-static int load_batch(const char *path, por_batch_proof *bp, char *reason, size_t reason_size)
+static int load_batch(const char *path, por_batch_proof *bp, bool *missing, char *reason, size_t reason_size)
 {
     uint8_t *buf;
     size_t len;
     memset(bp, 0, sizeof(*bp));
-    int rc = read_file(path, &buf, &len);
-    if (rc == -2) {
-        snprintf(reason, reason_size, "%s: file larger than 16 MiB: not a batch proof", path);
-        return -2;
+    if (read_input(path, &buf, &len, missing, reason, reason_size) != 0)
+        return -1;
+    unhex_text(buf, &len);
+    const char *why = other_kind(buf, len, POR_KIND_BATCH);
+    if (why != NULL) {
+        snprintf(reason, reason_size, "%s is not a batch proof but %s", path, why);
+        free(buf);
+        return -1;
     }
-    if (rc != 0)
-        return rc;
-    const char *why = NULL;
-    rc = por_batch_proof_decode(buf, len, bp, &why);
+    int rc = por_batch_proof_decode(buf, len, bp, &why);
     free(buf);
     if (rc != 0) {
-        snprintf(reason, reason_size, "cannot decode the batch proof %s: %s", path, why);
+        snprintf(reason, reason_size, "%s", why);
         return -2;
     }
     return 0;
 }
 
-/* The key of a batch shape, built from the circuit itself; says so and how long it took. */
-static int derive_key(unsigned k, unsigned A, unsigned B, por_batch_vk *vk, const char **why)
+/* load_batch's failures as results: unreadable or garbled is ERROR. */
+static int batch_load_result(int rc, const char *path, const char *reason)
 {
-    printf("deriving the verifier key for batches of 2^%u accounts, %u asset%s, balances below 2^%u, "
-           "from the batch circuit itself\n",
-           k, A, A == 1 ? "" : "s", B);
+    return rc == -1 ? conclude_with(EXIT_ERROR, "%s", reason) : garbled("batch proof", path, reason);
+}
+
+/*
+ * The proof system's parameters as the proof carries them (the cheap checks
+ * have required the production configuration).
+ *
+ * SECURITY LEVEL: the line stating the conjectured security these
+ * parameters give belongs right after this one (to be added with the
+ * zero-knowledge/soundness review); no figure is computed here.
+ */
+static void print_proof_parameters(const por_plonk_proof *proof)
+{
+    const por_fri_params *fri = &proof->opening.params;
+    fprintf(out,
+            "proof parameters: PLONK over Goldilocks with FRI, circuit of 2^%u rows, rate 1/%u (blowup %u), "
+            "%u queries, %u grinding bits, Merkle cap height %u\n",
+            fri->degree_bits, 1u << fri->rate_bits, 1u << fri->rate_bits, fri->num_queries, fri->pow_bits,
+            fri->cap_height);
+    statement_key("proof_parameters");
+    json_write_raw(&statement, "{\"degree_bits\": ");
+    json_write_u64(&statement, fri->degree_bits);
+    json_write_raw(&statement, ", \"rate_bits\": ");
+    json_write_u64(&statement, fri->rate_bits);
+    json_write_raw(&statement, ", \"num_queries\": ");
+    json_write_u64(&statement, fri->num_queries);
+    json_write_raw(&statement, ", \"pow_bits\": ");
+    json_write_u64(&statement, fri->pow_bits);
+    json_write_raw(&statement, ", \"cap_height\": ");
+    json_write_u64(&statement, fri->cap_height);
+    json_write_raw(&statement, "}");
+}
+
+/*
+ * The cheap checks of a decoded proof, then the key its header names, built
+ * from the circuit itself; says so and how long it took.  0, or -1 with *why.
+ */
+static int derive_key_for(const por_batch_proof *bp, por_batch_vk *vk, const char **why)
+{
+    if ((*why = por_batch_proof_precheck(bp)) != NULL)
+        return -1;
+    fprintf(out, "header and proof shape within the verifier's cap (batch_log2 <= %u, 2^batch_log2 * assets <= %u, "
+                 "circuit <= 2^%u rows) and at the production configuration\n",
+            POR_BATCH_CAP_LOG2, POR_BATCH_MAX_ACCOUNT_ASSETS, POR_BATCH_CAP_DEGREE_BITS);
+    print_proof_parameters(&bp->proof);
+    unsigned k = bp->batch_log2, A = bp->asset_count, B = bp->balance_bits;
+    fprintf(out, "deriving the verifier key for batches of 2^%u accounts, %u asset%s, balances below 2^%u, "
+                 "from the batch circuit itself\n",
+            k, A, A == 1 ? "" : "s", B);
     por_pool *pool = por_pool_create(0);
     double t0 = now_seconds();
-    int rc = por_batch_vk_derive(k, A, B, pool, vk, why);
+    int rc = por_batch_vk_derive_for(bp, pool, vk, why);
     double t1 = now_seconds();
     por_pool_destroy(pool);
     if (rc == 0) {
-        printf("verifier key derived in %.3f s (circuit digest ", t1 - t0);
+        fprintf(out, "verifier key derived in %.3f s (circuit digest ", t1 - t0);
         print_digest(&vk->vk.circuit_digest);
-        printf(", %u queries, zero knowledge)\n", vk->vk.config.num_queries);
+        fprintf(out, ", zero knowledge)\n");
     }
     return rc;
 }
 
+/*
+ * One element of a statement's per-asset array: the asset's symbol and
+ * decimals when known, its column, and equity and debt as decimal strings of
+ * smallest units (they exceed 2^53).
+ */
+static void statement_amounts(unsigned column, const por_asset *asset, const char *equity, const char *debt)
+{
+    json_write_raw(&statement, column ? ", {" : "{");
+    if (asset != NULL) {
+        json_write_raw(&statement, "\"symbol\": ");
+        json_write_string(&statement, asset->symbol, strlen(asset->symbol));
+        json_write_raw(&statement, ", \"decimals\": ");
+        json_write_u64(&statement, asset->decimals);
+        json_write_raw(&statement, ", ");
+    }
+    json_write_raw(&statement, "\"column\": ");
+    json_write_u64(&statement, column);
+    json_write_raw(&statement, ", \"equity\": \"");
+    json_write_raw(&statement, equity);
+    json_write_raw(&statement, "\", \"debt\": \"");
+    json_write_raw(&statement, debt);
+    json_write_raw(&statement, "\"}");
+}
+
+/*
+ * Per-asset totals (2A: equity of asset a at [a], debt at [A + a]): by
+ * symbol in whole units and smallest units when the snapshot parameters are
+ * known, else by column in smallest units.
+ */
+static void print_totals(const unsigned __int128 *totals, uint32_t A, const por_params *pp)
+{
+    statement_key("totals");
+    json_write_raw(&statement, "[");
+    for (unsigned a = 0; a < A; a++) {
+        const por_asset *asset = pp != NULL ? &pp->assets[a] : NULL;
+        char eq[80], debt[80], eq_units[80], debt_units[80];
+        por_units_to_decimal(totals[a], 0, eq_units, sizeof(eq_units));
+        por_units_to_decimal(totals[A + a], 0, debt_units, sizeof(debt_units));
+        if (asset != NULL) {
+            por_units_to_decimal(totals[a], asset->decimals, eq, sizeof(eq));
+            por_units_to_decimal(totals[A + a], asset->decimals, debt, sizeof(debt));
+            fprintf(out, "  %s equity %s (%s) debt %s (%s)\n", asset->symbol, eq, eq_units, debt, debt_units);
+        } else
+            fprintf(out, "  column %u: equity %s, debt %s\n", a, eq_units, debt_units);
+        statement_amounts(a, asset, eq_units, debt_units);
+    }
+    json_write_raw(&statement, "]");
+}
+
+/* A batch statement's totals (print_totals), with the heading saying which form they take. */
+static void print_batch_totals(const por_batch_public *pub, uint32_t A, const por_params *pp)
+{
+    if (pp != NULL)
+        fprintf(out, "totals of the batch (whole units; smallest units in brackets):\n");
+    else
+        fprintf(out, "totals of the batch in smallest units, by column (the batch file carries no asset symbols: "
+                     "pass --params with the bundle's bundle.json or an inclusion proof of the snapshot to name "
+                     "them, or check the whole bundle with por-verify bundle DIR):\n");
+    unsigned __int128 totals[2 * POR_MAX_ASSETS];
+    for (unsigned t = 0; t < 2 * A; t++)
+        totals[t] = total_of(pub, t);
+    print_totals(totals, A, pp);
+}
+
 /* The labels, the shape and the proven statement of a batch proof. */
-static void print_batch_statement(const por_batch_proof *bp)
+static void print_batch_statement(const por_batch_proof *bp, const por_params *pp)
 {
     const por_batch_public *pub = &bp->statement;
-    printf("snapshot %" PRIu64 ", batch %" PRIu64 " (accounts %" PRIu64 "..%" PRIu64 " of the tree), "
-           "batch_log2 %u, %u asset%s, balances below 2^%u\n",
-           bp->snapshot_id, bp->batch_no, bp->batch_no << bp->batch_log2,
-           ((bp->batch_no + 1) << bp->batch_log2) - 1, bp->batch_log2, bp->asset_count,
-           bp->asset_count == 1 ? "" : "s", bp->balance_bits);
-    printf("batch root ");
+    fprintf(out,
+            "snapshot %" PRIu64 ", batch %" PRIu64 " (accounts %" PRIu64 "..%" PRIu64 " of the tree), "
+            "batch_log2 %u, %u asset%s, balances below 2^%u\n",
+            bp->snapshot_id, bp->batch_no, bp->batch_no << bp->batch_log2,
+            ((bp->batch_no + 1) << bp->batch_log2) - 1, bp->batch_log2, bp->asset_count,
+            bp->asset_count == 1 ? "" : "s", bp->balance_bits);
+    fprintf(out, "batch root ");
     print_digest(&pub->root);
-    printf("\nparams digest ");
+    fprintf(out, "\nparams digest ");
     print_digest(&pub->params_digest);
-    printf("\ntotals of the batch in smallest units (assets in the snapshot's column order):\n");
-    for (unsigned a = 0; a < bp->asset_count; a++) {
-        char eq[80], debt[80];
-        por_units_to_decimal(total_of(pub, a), 0, eq, sizeof(eq));
-        por_units_to_decimal(total_of(pub, bp->asset_count + a), 0, debt, sizeof(debt));
-        printf("  asset %u: equity %s, debt %s\n", a, eq, debt);
-    }
+    fprintf(out, "\n");
+    statement_u64("snapshot_id", bp->snapshot_id);
+    statement_u64("batch_no", bp->batch_no);
+    statement_shape(bp->batch_log2, bp->asset_count, bp->balance_bits);
+    statement_digest("batch_root", &pub->root);
+    statement_digest("params_digest", &pub->params_digest);
+    print_batch_totals(pub, bp->asset_count, pp);
 }
 
 /* Verifies a decoded batch proof under vk; prints the time.  0, or an exit code. */
@@ -304,80 +586,29 @@ static int verify_batch(const por_batch_vk *vk, const por_batch_proof *bp)
     double t0 = now_seconds();
     int rc = por_batch_proof_verify(vk, bp, &why);
     double t1 = now_seconds();
-    if (rc != 0) {
-        char reason[256];
-        snprintf(reason, sizeof(reason), "the batch proof does not verify: %s", why);
-        return invalid(reason);
-    }
-    printf("PLONK proof verified in %.3f s: the batch's leaves hash to the batch root, every balance is "
-           "below 2^%u, every account is solvent, the totals are exact, under the parameters of the digest\n",
-           t1 - t0, bp->balance_bits);
+    if (rc != 0)
+        return conclude_with(EXIT_INVALID, "the batch proof does not verify: %s", why);
+    fprintf(out,
+            "PLONK proof verified in %.3f s: the batch's leaves hash to the batch root, every balance is "
+            "below 2^%u, every account is solvent, the totals are exact, under the parameters of the digest\n",
+            t1 - t0, bp->balance_bits);
     return 0;
 }
 
-/* Derives the key of the proof's own shape and verifies it under that key.  0, or an exit code. */
+/* The cheap checks, the key of the proof's own shape, and the proof under it.  0, or an exit code. */
 static int verify_batch_alone(const por_batch_proof *bp)
 {
     por_batch_vk vk;
     const char *why = NULL;
-    char reason[256];
-    if (derive_key(bp->batch_log2, bp->asset_count, bp->balance_bits, &vk, &why) != 0) {
-        snprintf(reason, sizeof(reason), "cannot derive the verifier key: %s", why);
-        return invalid(reason);
-    }
+    if (derive_key_for(bp, &vk, &why) != 0)
+        return conclude_with(EXIT_INVALID, "no verifier key for this batch proof: %s", why);
     int rc = verify_batch(&vk, bp);
     por_batch_vk_free(&vk);
     return rc;
 }
 
-/*
- * --batch for an inclusion proof: the account's leaf is in the batch that
- * batch proof covers.  Ties them by the level-k node of the path (which the
- * batch proof proves as its root), the params digest, the batch number and
- * the snapshot id.  0, or an exit code (the result line printed).
- */
-static int check_inclusion_batch(const por_inclusion *p, const char *batch_file)
-{
-    const por_params *pp = &p->params;
-    por_batch_proof bp;
-    char reason[512];
-    printf("batch proof %s\n", batch_file);
-    int rc = load_batch(batch_file, &bp, reason, sizeof(reason));
-    if (rc == -1 || rc == -3)
-        return EXIT_USAGE;
-    if (rc == -2)
-        return invalid(reason);
-    print_batch_statement(&bp);
-    uint64_t batch = p->leaf_index >> pp->batch_log2;
-    por_digest node, params_digest;
-    por_inclusion_batch_root(p, &node);
-    por_params_digest(pp, &params_digest);
-    const char *bad = NULL;
-    if (bp.snapshot_id != pp->snapshot_id)
-        bad = "the batch proof is labelled with another snapshot id than the inclusion proof";
-    else if (bp.batch_no != batch)
-        bad = "the batch proof is not for the account's batch (leaf_index >> batch_log2)";
-    else if (bp.batch_log2 != pp->batch_log2 || bp.asset_count != pp->asset_count ||
-             bp.balance_bits != pp->balance_bits)
-        bad = "the batch proof's shape is not the snapshot's";
-    else if (memcmp(&bp.statement.params_digest, &params_digest, sizeof(params_digest)) != 0)
-        bad = "the batch proof's params digest is not the inclusion proof's";
-    else if (memcmp(&bp.statement.root, &node, sizeof(node)) != 0)
-        bad = "the batch proof's root is not the node at level batch_log2 of the account's path";
-    if (bad != NULL) {
-        por_batch_proof_free(&bp);
-        return invalid(bad);
-    }
-    printf("the batch proof is for snapshot %" PRIu64 ", batch %" PRIu64 " (the account's), with the same "
-           "params digest, and its root is the node at level %u of the account's path\n",
-           bp.snapshot_id, bp.batch_no, pp->batch_log2);
-    rc = verify_batch_alone(&bp);
-    por_batch_proof_free(&bp);
-    return rc;
-}
-
 /* ------------------------------------------------------------------------ */
-/* inclusion */
+/* Options shared by the commands */
 
 /* The arguments of the command being run, for usage errors (set by main). */
 static const char *command_usage = "";
@@ -386,7 +617,180 @@ static int usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "%s: %s%s%s\n", progname, msg, arg ? ": " : "", arg ? arg : "");
     fprintf(stderr, "usage: %s %s\n", progname, command_usage);
-    return EXIT_USAGE;
+    return conclude_with(EXIT_ERROR, "usage: %s%s%s", msg, arg ? ": " : "", arg ? arg : "");
+}
+
+typedef struct {
+    const char *file;          /* the one positional argument */
+    const char *batch_file;    /* --batch */
+    const char *params_file;   /* --params */
+    por_digest root, params_digest;
+    bool have_root, have_params_digest;
+} options;
+
+/*
+ * Parses a command's arguments: one positional argument and the options the
+ * command allows (a string of letters: r --root, d --params-digest,
+ * b --batch, p --params).  0, or an exit code (usage error reported).
+ */
+static int parse_options(int argc, char **argv, const char *allowed, const char *what, options *o)
+{
+    memset(o, 0, sizeof(*o));
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        char letter = strcmp(a, "--root") == 0            ? 'r'
+                      : strcmp(a, "--params-digest") == 0 ? 'd'
+                      : strcmp(a, "--batch") == 0         ? 'b'
+                      : strcmp(a, "--params") == 0        ? 'p'
+                                                          : 0;
+        if (letter != 0 && strchr(allowed, letter) != NULL) {
+            if (i + 1 >= argc)
+                return usage_error("missing value after", a);
+            const char *v = argv[++i];
+            if (letter == 'r' || letter == 'd') {
+                bool *have = letter == 'r' ? &o->have_root : &o->have_params_digest;
+                if (*have)
+                    return usage_error("option given twice", a);
+                if (parse_digest_arg(v, letter == 'r' ? &o->root : &o->params_digest) != 0)
+                    return usage_error("not a digest (64 hex digits, optionally after \\x or 0x)", v);
+                *have = true;
+            } else {
+                const char **slot = letter == 'b' ? &o->batch_file : &o->params_file;
+                if (*slot != NULL)
+                    return usage_error("option given twice", a);
+                *slot = v;
+            }
+        } else if (a[0] == '-' && a[1] != '\0')
+            return usage_error("unknown option", a);
+        else if (o->file == NULL)
+            o->file = a;
+        else
+            return usage_error("more than one argument", a);
+    }
+    if (o->file == NULL)
+        return usage_error(what, NULL);
+    input_name = o->file;
+    return 0;
+}
+
+/* A published value against what the proof says: noted, and a mismatch is INVALID.  0, or an exit code. */
+static int compare_published(const char *name, const char *option, const char *words, const por_digest *proven,
+                             bool given, const por_digest *given_value)
+{
+    note_published(name, option, proven, given);
+    if (!given)
+        return 0;
+    if (memcmp(proven, given_value, sizeof(*proven)) != 0)
+        return conclude_with(EXIT_INVALID, "the %s is not the published one given with %s", words, option);
+    fprintf(out, "%s matches the given %s\n", words, option);
+    return 0;
+}
+
+/* VALID if every published value was given (and so matched), else CONSISTENT. */
+static int all_checks_held(void)
+{
+    for (size_t i = 0; i < published_count; i++)
+        if (!published[i].given)
+            return conclude_with(EXIT_CONSISTENT, "internally consistent, but not every published value was given "
+                                                  "to compare (see \"published\")");
+    return EXIT_VALID;
+}
+
+/* ------------------------------------------------------------------------ */
+/* inclusion */
+
+/*
+ * Decodes an inclusion proof in any encoding por writes: binary, the same as
+ * hex text, or JSON; announce: say which.  0, or an exit code (ERROR: not
+ * a readable proof).
+ */
+static int load_inclusion(const char *path, por_inclusion *proof, bool announce)
+{
+    uint8_t *buf;
+    size_t len;
+    bool missing;
+    char reason[512];
+    if (read_input(path, &buf, &len, &missing, reason, sizeof(reason)) != 0)
+        return conclude_with(EXIT_ERROR, "%s", reason);
+    bool hex = unhex_text(buf, &len);
+    bool binary = len >= 4 && memcmp(buf, POR_FORMAT_MAGIC, 4) == 0;
+    size_t first = 0;
+    while (first < len && isspace(buf[first]))
+        first++;
+    const char *why = other_kind(buf, len, POR_KIND_INCLUSION);
+    int rc;
+    if (why != NULL)
+        rc = conclude_with(EXIT_ERROR, "%s is not an inclusion proof but %s", path, why);
+    else if (binary) {
+        if (announce)
+            fprintf(out, "inclusion proof %s (binary encoding%s)\n", path, hex ? ", as hex text" : "");
+        rc = por_inclusion_decode(buf, len, proof, &why) != 0 ? garbled("inclusion proof", path, why) : 0;
+    } else if (first < len && buf[first] == '{') {
+        if (announce)
+            fprintf(out, "inclusion proof %s (JSON encoding)\n", path);
+        rc = por_inclusion_from_json((const char *)buf, len, proof, &why) != 0
+                 ? conclude_with(EXIT_ERROR, "%s is not a readable inclusion proof: %s", path, why)
+                 : 0;
+    } else
+        rc = conclude_with(EXIT_ERROR,
+                           "%s is not an inclusion proof: neither the binary encoding (starting with PORF) nor JSON",
+                           path);
+    free(buf);
+    return rc;
+}
+
+/*
+ * --batch for an inclusion proof: the account's leaf is in the batch that
+ * batch proof covers.  Ties them by the level-k node of the path (which the
+ * batch proof proves as its root), the params digest, the batch number and
+ * the snapshot id.  0, or an exit code.
+ */
+static int check_inclusion_batch(const por_inclusion *p, const char *batch_file)
+{
+    const por_params *pp = &p->params;
+    por_batch_proof bp;
+    char reason[512];
+    bool missing;
+    fprintf(out, "batch proof %s\n", batch_file);
+    int rc = load_batch(batch_file, &bp, &missing, reason, sizeof(reason));
+    if (rc != 0)
+        return batch_load_result(rc, batch_file, reason);
+    uint64_t batch = p->leaf_index >> pp->batch_log2;
+    por_digest node, params_digest;
+    por_inclusion_batch_root(p, &node);
+    por_params_digest(pp, &params_digest);
+    bool same_params = bp.asset_count == pp->asset_count &&
+                       memcmp(&bp.statement.params_digest, &params_digest, sizeof(params_digest)) == 0;
+    statement_key("batch");
+    json_write_raw(&statement, "{");
+    size_t outer_members = statement_members;
+    statement_members = 0;
+    print_batch_statement(&bp, same_params ? pp : NULL); /* the snapshot's symbols name its columns */
+    json_write_raw(&statement, "}");
+    statement_members = outer_members;
+    const char *bad = NULL;
+    if (bp.snapshot_id != pp->snapshot_id)
+        bad = "the batch proof is labelled with another snapshot id than the inclusion proof";
+    else if (bp.batch_no != batch)
+        bad = "the batch proof is not for the account's batch (leaf_index >> batch_log2)";
+    else if (bp.batch_log2 != pp->batch_log2 || bp.asset_count != pp->asset_count ||
+             bp.balance_bits != pp->balance_bits)
+        bad = "the batch proof's shape is not the snapshot's";
+    else if (!same_params)
+        bad = "the batch proof's params digest is not the inclusion proof's";
+    else if (memcmp(&bp.statement.root, &node, sizeof(node)) != 0)
+        bad = "the batch proof's root is not the node at level batch_log2 of the account's path";
+    if (bad != NULL) {
+        por_batch_proof_free(&bp);
+        return invalid(bad);
+    }
+    fprintf(out,
+            "the batch proof is for snapshot %" PRIu64 ", batch %" PRIu64 " (the account's), with the same "
+            "params digest, and its root is the node at level %u of the account's path\n",
+            bp.snapshot_id, bp.batch_no, pp->batch_log2);
+    rc = verify_batch_alone(&bp);
+    por_batch_proof_free(&bp);
+    return rc;
 }
 
 static void print_claims(const por_inclusion *p)
@@ -395,23 +799,35 @@ static void print_claims(const por_inclusion *p)
     char time[28];
     if (json_time_format(pp->snapshot_time_us, time) != 0)
         strcpy(time, "(time out of range)");
-    printf("account ");
+    fprintf(out, "account ");
     print_account_id(p->account_id, p->account_id_len);
-    printf(" (leaf %llu of %llu), snapshot %llu taken %s\n", (unsigned long long)p->leaf_index,
-           (unsigned long long)pp->leaf_count, (unsigned long long)pp->snapshot_id, time);
-    printf("balances (each asset: equity, debt, price of one whole unit, collateral haircut):\n");
+    fprintf(out, " (leaf %" PRIu64 " of %" PRIu64 "), snapshot %" PRIu64 " taken %s\n", p->leaf_index,
+            pp->leaf_count, pp->snapshot_id, time);
+    fprintf(out, "balances (each asset: equity, debt, price of one whole unit, collateral haircut):\n");
+    statement_string("account_id", (const char *)p->account_id, p->account_id_len);
+    statement_u64("leaf_index", p->leaf_index);
+    statement_u64("leaf_count", pp->leaf_count);
+    statement_u64("snapshot_id", pp->snapshot_id);
+    statement_string("snapshot_time", time, strlen(time));
+    statement_key("balances");
+    json_write_raw(&statement, "[");
     for (uint32_t a = 0; a < pp->asset_count; a++) {
         const por_asset *asset = &pp->assets[a];
         char price[21];
         u64_digits(asset->price_units, price);
-        printf("  %s equity ", asset->symbol);
+        fprintf(out, "  %s equity ", asset->symbol);
         print_amount(p->equity[a], asset->decimals);
-        printf(" debt ");
+        fprintf(out, " debt ");
         print_amount(p->debt[a], asset->decimals);
-        printf(" (price ");
+        fprintf(out, " (price ");
         print_scaled(price, (int)asset->decimals - (int)pp->price_scale, 0);
-        printf(" USD, counts %u%% as collateral)\n", asset->haircut);
+        fprintf(out, " USD, counts %u%% as collateral)\n", asset->haircut);
+        char equity[21], debt[21];
+        u64_digits(p->equity[a], equity);
+        u64_digits(p->debt[a], debt);
+        statement_amounts(a, asset, equity, debt);
     }
+    json_write_raw(&statement, "]");
 }
 
 /*
@@ -421,134 +837,142 @@ static void print_claims(const por_inclusion *p)
  */
 static int cmd_inclusion(int argc, char **argv)
 {
-    const char *file = NULL, *batch_file = NULL;
-    por_digest given_root, given_params;
-    bool have_root = false, have_params = false;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--batch") == 0) {
-            if (i + 1 >= argc)
-                return usage_error("missing value after", argv[i]);
-            if (batch_file != NULL)
-                return usage_error("more than one --batch", argv[i + 1]);
-            batch_file = argv[++i];
-        } else if (strcmp(argv[i], "--root") == 0 || strcmp(argv[i], "--params-digest") == 0) {
-            bool root = argv[i][2] == 'r';
-            if (i + 1 >= argc)
-                return usage_error("missing value after", argv[i]);
-            const char *hex = argv[++i];
-            if (por_digest_from_hex(hex, strlen(hex), root ? &given_root : &given_params) != 0)
-                return usage_error("not 64 lowercase hex digits of a digest", hex);
-            *(root ? &have_root : &have_params) = true;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return usage_error("unknown option", argv[i]);
-        else if (file == NULL)
-            file = argv[i];
-        else
-            return usage_error("more than one file", argv[i]);
-    }
-    if (file == NULL)
-        return usage_error("no proof file given", NULL);
-
-    uint8_t *buf;
-    size_t len;
-    int rc = read_file(file, &buf, &len);
-    if (rc == -1 || rc == -3)
-        return EXIT_USAGE;
-    if (rc == -2)
-        return invalid("file larger than 16 MiB: not an inclusion proof");
-
+    options o;
+    int rc = parse_options(argc, argv, "rdb", "no proof file given", &o);
+    if (rc != 0)
+        return rc;
     por_inclusion proof;
-    const char *why = NULL;
-    bool binary = len >= 4 && memcmp(buf, POR_FORMAT_MAGIC, 4) == 0;
-    printf("inclusion proof %s (%s encoding)\n", file, binary ? "binary" : "JSON");
-    rc = binary ? por_inclusion_decode(buf, len, &proof, &why)
-                : por_inclusion_from_json((const char *)buf, len, &proof, &why);
-    free(buf);
-    if (rc != 0) {
-        char reason[256];
-        snprintf(reason, sizeof(reason), "cannot decode the proof: %s", why);
-        return invalid(reason);
-    }
+    memset(&proof, 0, sizeof(proof));
+    if ((rc = load_inclusion(o.file, &proof, true)) != 0)
+        return rc;
     print_claims(&proof);
 
     const por_params *pp = &proof.params;
     unsigned depth = por_tree_depth(pp->leaf_count);
     por_digest commitment, leaf, root, params_digest;
+    const char *why = NULL;
     por_params_digest(pp, &params_digest);
     por_id_commitment(proof.account_id, proof.account_id_len, proof.salt, &commitment);
-    printf("id commitment recomputed from the account id and the salt\n");
+    fprintf(out, "id commitment recomputed from the account id and the salt\n");
     por_leaf_hash(&commitment, proof.equity, proof.debt, pp->asset_count, &leaf);
-    printf("leaf hash recomputed from the id commitment and the balances of %u asset%s "
-           "(each checked below 2^%u)\n",
-           pp->asset_count, pp->asset_count == 1 ? "" : "s", pp->balance_bits);
+    fprintf(out,
+            "leaf hash recomputed from the id commitment and the balances of %u asset%s "
+            "(each checked below 2^%u)\n",
+            pp->asset_count, pp->asset_count == 1 ? "" : "s", pp->balance_bits);
     por_tree_root_from_path(&leaf, proof.leaf_index, pp->leaf_count, proof.siblings, &root);
-    printf("path of %u sibling hash%s leads to root ", depth, depth == 1 ? "" : "es");
+    fprintf(out, "path of %u sibling hash%s leads to root ", depth, depth == 1 ? "" : "es");
     print_digest(&root);
-    printf("\n");
+    fprintf(out, "\n");
+    statement_digest("root", &proof.root);
+    statement_digest("params_digest", &params_digest);
 
-    rc = por_inclusion_verify(&proof, have_root ? &given_root : NULL, &why);
-    if (rc != 0) {
-        por_inclusion_free(&proof);
-        return invalid(why);
+    if (por_inclusion_verify(&proof, NULL, &why) != 0) {
+        rc = invalid(why);
+        goto out;
     }
-    printf("the proof's root equals the recomputed root; the account is solvent under the "
-           "snapshot's prices and haircuts\n");
-    if (have_root)
-        printf("root matches the given --root\n");
-    else
-        printf("no --root given: compare the root above with the one published with the final proof\n");
-    printf("snapshot parameters digest ");
+    fprintf(out, "the proof's root equals the recomputed root; the account is solvent under the "
+                 "snapshot's prices and haircuts\n");
+    fprintf(out, "snapshot parameters digest ");
     print_digest(&params_digest);
-    printf(" (binds prices, haircuts, decimals, time, tree size)\n");
-    if (have_params && memcmp(&params_digest, &given_params, sizeof(params_digest)) != 0) {
-        por_inclusion_free(&proof);
-        return invalid("the snapshot parameters digest does not match --params-digest");
-    }
-    if (have_params)
-        printf("parameters digest matches the given --params-digest\n");
-    else
-        printf("no --params-digest given: compare it with the one published with the final proof\n");
-    if (batch_file != NULL) {
-        rc = check_inclusion_batch(&proof, batch_file);
-        if (rc != 0) {
-            por_inclusion_free(&proof);
-            return rc;
-        }
-    }
+    fprintf(out, " (binds prices, haircuts, decimals, time, tree size)\n");
+    if ((rc = compare_published("root", "--root", "root", &proof.root, o.have_root, &o.root)) != 0 ||
+        (rc = compare_published("params_digest", "--params-digest", "parameters digest", &params_digest,
+                                o.have_params_digest, &o.params_digest)) != 0)
+        goto out;
+    if (o.batch_file != NULL && (rc = check_inclusion_batch(&proof, o.batch_file)) != 0)
+        goto out;
+    rc = all_checks_held();
+out:
     por_inclusion_free(&proof);
-    printf("RESULT: VALID\n");
-    return EXIT_VALID;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
 /* batch */
 
+/*
+ * --params FILE: the snapshot parameters from a bundle manifest or an
+ * inclusion proof of the snapshot (any encoding), to name a batch's assets.
+ * *pp owns its assets on success.  0, or an exit code (ERROR: unreadable).
+ */
+static int load_params(const char *path, por_params *pp)
+{
+    uint8_t *buf;
+    size_t len;
+    bool missing;
+    char reason[512];
+    if (read_input(path, &buf, &len, &missing, reason, sizeof(reason)) != 0)
+        return conclude_with(EXIT_ERROR, "--params: %s", reason);
+    por_bundle_manifest m;
+    const char *why_manifest = NULL;
+    int rc = por_bundle_manifest_from_json((const char *)buf, len, &m, &why_manifest);
+    free(buf);
+    if (rc == 0) {
+        *pp = m.params;
+        m.params.assets = NULL;
+        por_bundle_manifest_free(&m);
+        fprintf(out, "asset symbols from the bundle manifest %s\n", path);
+        return 0;
+    }
+    por_inclusion proof;
+    memset(&proof, 0, sizeof(proof));
+    if (load_inclusion(path, &proof, false) != 0) {
+        char why_inclusion[sizeof(result_reason)];
+        snprintf(why_inclusion, sizeof(why_inclusion), "%s", result_reason);
+        return conclude_with(EXIT_ERROR, "--params %s is neither a bundle manifest (%s) nor an inclusion proof (%s)",
+                             path, why_manifest, why_inclusion);
+    }
+    *pp = proof.params;
+    proof.params.assets = NULL;
+    por_inclusion_free(&proof);
+    fprintf(out, "asset symbols from the inclusion proof %s\n", path);
+    return 0;
+}
+
 static int cmd_batch(int argc, char **argv)
 {
-    if (argc < 1)
-        return usage_error("no batch proof file given", NULL);
-    if (argc > 1)
-        return usage_error("more than one file", argv[1]);
-    if (argv[0][0] == '-' && argv[0][1] != '\0')
-        return usage_error("unknown option", argv[0]);
-    por_batch_proof bp;
-    char reason[512];
-    printf("batch proof %s\n", argv[0]);
-    int rc = load_batch(argv[0], &bp, reason, sizeof(reason));
-    if (rc == -1 || rc == -3)
-        return EXIT_USAGE;
-    if (rc == -2)
-        return invalid(reason);
-    print_batch_statement(&bp);
-    rc = verify_batch_alone(&bp);
-    por_batch_proof_free(&bp);
+    options o;
+    int rc = parse_options(argc, argv, "dp", "no batch proof file given", &o);
     if (rc != 0)
         return rc;
-    printf("the snapshot id and the batch number are labels the proof does not bind: compare the params "
-           "digest with the published one, and check the batch root against the bundle's tree "
-           "(por-verify bundle)\n");
-    printf("RESULT: VALID\n");
-    return EXIT_VALID;
+    por_params params;
+    memset(&params, 0, sizeof(params));
+    if (o.params_file != NULL && (rc = load_params(o.params_file, &params)) != 0)
+        return rc;
+    por_batch_proof bp;
+    char reason[512];
+    bool missing;
+    fprintf(out, "batch proof %s\n", o.file);
+    rc = load_batch(o.file, &bp, &missing, reason, sizeof(reason));
+    if (rc != 0) {
+        free(params.assets);
+        return batch_load_result(rc, o.file, reason);
+    }
+    const por_params *pp = o.params_file != NULL ? &params : NULL;
+    if (pp != NULL) {
+        /* the parameters name the columns only if they are this batch's: the digest says so */
+        por_digest d;
+        por_params_digest(pp, &d);
+        if (memcmp(&d, &bp.statement.params_digest, sizeof(d)) != 0 || pp->asset_count != bp.asset_count) {
+            print_batch_statement(&bp, NULL);
+            rc = conclude_with(EXIT_INVALID, "the batch proof's params digest is not that of the parameters in %s",
+                               o.params_file);
+            goto out;
+        }
+    }
+    print_batch_statement(&bp, pp);
+    if ((rc = verify_batch_alone(&bp)) != 0)
+        goto out;
+    if ((rc = compare_published("params_digest", "--params-digest", "parameters digest", &bp.statement.params_digest,
+                                o.have_params_digest, &o.params_digest)) != 0)
+        goto out;
+    fprintf(out, "the snapshot id and the batch number are labels the proof does not bind: the params digest "
+                 "binds the snapshot; check the batch root against the bundle's tree (por-verify bundle)\n");
+    rc = all_checks_held();
+out:
+    free(params.assets);
+    por_batch_proof_free(&bp);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -561,132 +985,139 @@ static int join_path(char *buf, size_t size, const char *dir, const char *name)
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* The manifest's statement: snapshot, shape, root, params digest. */
+static void print_manifest(const por_bundle_manifest *m)
+{
+    const por_params *pp = &m->params;
+    char time[28];
+    if (json_time_format(pp->snapshot_time_us, time) != 0)
+        strcpy(time, "(time out of range)");
+    fprintf(out,
+            "snapshot %" PRIu64 " taken %s: %" PRIu64 " leaves in %" PRIu64 " batch%s of 2^%u, %u asset%s, "
+            "balances below 2^%u\n",
+            pp->snapshot_id, time, pp->leaf_count, m->batch_count, m->batch_count == 1 ? "" : "es", pp->batch_log2,
+            pp->asset_count, pp->asset_count == 1 ? "" : "s", pp->balance_bits);
+    fprintf(out, "root ");
+    print_digest(&m->root);
+    fprintf(out, "\nparams digest ");
+    print_digest(&m->params_digest);
+    fprintf(out, " (recomputed from the manifest's parameters)\n");
+    statement_u64("snapshot_id", pp->snapshot_id);
+    statement_string("snapshot_time", time, strlen(time));
+    statement_u64("leaf_count", pp->leaf_count);
+    statement_u64("batch_count", m->batch_count);
+    statement_shape(pp->batch_log2, pp->asset_count, pp->balance_bits);
+    statement_digest("root", &m->root);
+    statement_digest("params_digest", &m->params_digest);
+}
+
+/*
+ * Reads batch files 0 .. batch_count - 1 of dir, and requires that there is
+ * none past them.  0, or an exit code (missing or extra file: INVALID;
+ * unreadable or garbled: ERROR).
+ */
+static int load_bundle_batches(const char *dir, uint64_t batch_count, por_batch_proof *proofs)
+{
+    char path[4096], reason[512], name[64];
+    bool missing;
+    for (uint64_t i = 0; i < batch_count; i++) {
+        snprintf(name, sizeof(name), POR_BUNDLE_BATCH_FILE_FMT, i);
+        if (join_path(path, sizeof(path), dir, name) != 0)
+            return usage_error("directory name too long", dir);
+        int rc = load_batch(path, &proofs[i], &missing, reason, sizeof(reason));
+        if (rc == -1 && missing)
+            return conclude_with(EXIT_INVALID, "batch file %s is missing", name);
+        if (rc != 0)
+            return batch_load_result(rc, path, reason);
+    }
+    snprintf(name, sizeof(name), POR_BUNDLE_BATCH_FILE_FMT, batch_count);
+    FILE *extra = join_path(path, sizeof(path), dir, name) == 0 ? fopen(path, "rb") : NULL;
+    if (extra != NULL) {
+        fclose(extra);
+        return conclude_with(EXIT_INVALID, "batch file %s is beyond the manifest's %" PRIu64 " batches", name,
+                             batch_count);
+    }
+    fprintf(out, "read %" PRIu64 " batch proof file%s\n", batch_count, batch_count == 1 ? "" : "s");
+    return 0;
+}
+
 static int cmd_bundle(int argc, char **argv)
 {
-    if (argc < 1)
-        return usage_error("no bundle directory given", NULL);
-    if (argc > 1)
-        return usage_error("more than one directory", argv[1]);
-    if (argv[0][0] == '-' && argv[0][1] != '\0')
-        return usage_error("unknown option", argv[0]);
-    const char *dir = argv[0];
+    options o;
+    int rc = parse_options(argc, argv, "rd", "no bundle directory given", &o);
+    if (rc != 0)
+        return rc;
+    const char *dir = o.file;
     char path[4096], reason[512];
     if (join_path(path, sizeof(path), dir, POR_BUNDLE_MANIFEST) != 0)
         return usage_error("directory name too long", dir);
     uint8_t *buf;
     size_t len;
-    printf("bundle %s\n", dir);
-    int rc = read_file(path, &buf, &len);
-    if (rc == -1 || rc == -3)
-        return EXIT_USAGE;
-    if (rc == -2)
-        return invalid("bundle.json larger than 16 MiB: not a manifest");
+    bool missing;
+    fprintf(out, "bundle %s\n", dir);
+    if (read_input(path, &buf, &len, &missing, reason, sizeof(reason)) != 0)
+        return conclude_with(EXIT_ERROR, "%s", reason);
     por_bundle_manifest m;
     const char *why = NULL;
     rc = por_bundle_manifest_from_json((const char *)buf, len, &m, &why);
     free(buf);
-    if (rc != 0) {
-        snprintf(reason, sizeof(reason), "cannot read the manifest: %s", why);
-        return invalid(reason);
-    }
+    if (rc != 0)
+        return conclude_with(EXIT_ERROR, "%s is not a readable bundle manifest: %s", path, why);
     const por_params *pp = &m.params;
-    char time[28];
-    if (json_time_format(pp->snapshot_time_us, time) != 0)
-        strcpy(time, "(time out of range)");
-    printf("snapshot %" PRIu64 " taken %s: %" PRIu64 " leaves in %" PRIu64 " batch%s of 2^%u, %u asset%s, "
-           "balances below 2^%u\n",
-           pp->snapshot_id, time, pp->leaf_count, m.batch_count, m.batch_count == 1 ? "" : "es", pp->batch_log2,
-           pp->asset_count, pp->asset_count == 1 ? "" : "s", pp->balance_bits);
-    printf("root ");
-    print_digest(&m.root);
-    printf("\nparams digest ");
-    print_digest(&m.params_digest);
-    printf(" (recomputed from the manifest's parameters)\n");
-
-    por_batch_proof *proofs = calloc(m.batch_count ? m.batch_count : 1, sizeof(*proofs));
-    if (proofs == NULL) {
+    print_manifest(&m);
+    /* the shape alone decides whether the files are worth reading */
+    if ((why = por_batch_shape_check(pp->batch_log2, pp->asset_count, pp->balance_bits)) != NULL) {
         por_bundle_manifest_free(&m);
-        fprintf(stderr, "%s: out of memory for %" PRIu64 " batch proofs\n", progname, m.batch_count);
-        return EXIT_USAGE;
+        return conclude_with(EXIT_INVALID, "the manifest's batch shape is refused before anything is read: %s", why);
     }
-    uint64_t loaded = 0;
-    int result = EXIT_VALID;
-    for (; loaded < m.batch_count; loaded++) {
-        char name[64];
-        snprintf(name, sizeof(name), POR_BUNDLE_BATCH_FILE_FMT, loaded);
-        if (join_path(path, sizeof(path), dir, name) != 0) {
-            result = usage_error("directory name too long", dir);
-            goto out;
-        }
-        rc = load_batch(path, &proofs[loaded], reason, sizeof(reason));
-        if (rc == -3) {
-            snprintf(reason, sizeof(reason), "batch file %s is missing", name);
-            result = invalid(reason);
-            goto out;
-        }
-        if (rc == -1) {
-            result = EXIT_USAGE;
-            goto out;
-        }
-        if (rc == -2) {
-            result = invalid(reason);
-            goto out;
-        }
-    }
-    {
-        char name[64];
-        snprintf(name, sizeof(name), POR_BUNDLE_BATCH_FILE_FMT, m.batch_count);
-        FILE *extra = join_path(path, sizeof(path), dir, name) == 0 ? fopen(path, "rb") : NULL;
-        if (extra != NULL) {
-            fclose(extra);
-            snprintf(reason, sizeof(reason), "batch file %s is beyond the manifest's %" PRIu64 " batches", name,
-                     m.batch_count);
-            result = invalid(reason);
-            goto out;
-        }
-    }
-    printf("read %" PRIu64 " batch proof file%s\n", loaded, loaded == 1 ? "" : "s");
-
-    por_batch_vk vk;
-    if (derive_key(pp->batch_log2, pp->asset_count, pp->balance_bits, &vk, &why) != 0) {
-        snprintf(reason, sizeof(reason), "cannot derive the verifier key: %s", why);
-        result = invalid(reason);
-        goto out;
-    }
+    por_batch_proof *proofs = calloc(m.batch_count, sizeof(*proofs));
     unsigned __int128 *totals = calloc(2 * (size_t)pp->asset_count, sizeof(*totals));
-    double t0 = now_seconds();
-    rc = totals != NULL ? por_bundle_check(&m, &vk, proofs, loaded, totals, &why) : -1;
-    double t1 = now_seconds();
-    por_batch_vk_free(&vk);
-    if (rc != 0) {
-        free(totals);
-        result = invalid(totals != NULL ? why : "out of memory");
+    por_batch_vk vk;
+    memset(&vk, 0, sizeof(vk));
+    if (proofs == NULL || totals == NULL) {
+        rc = conclude_with(EXIT_ERROR, "out of memory for %" PRIu64 " batch proofs", m.batch_count);
         goto out;
     }
-    printf("verified %" PRIu64 " batch proof%s in %.3f s: each is labelled with its batch number and the "
-           "snapshot id, carries the snapshot's params digest and verifies; the tree over their batch roots "
-           "gives the root above; their totals add up to the manifest's\n",
-           loaded, loaded == 1 ? "" : "s", t1 - t0);
-    printf("proven totals (whole units; smallest units in brackets):\n");
-    for (uint32_t a = 0; a < pp->asset_count; a++) {
-        const por_asset *asset = &pp->assets[a];
-        char eq[80], eq_units[80], debt[80], debt_units[80];
-        por_units_to_decimal(totals[a], asset->decimals, eq, sizeof(eq));
-        por_units_to_decimal(totals[a], 0, eq_units, sizeof(eq_units));
-        por_units_to_decimal(totals[pp->asset_count + a], asset->decimals, debt, sizeof(debt));
-        por_units_to_decimal(totals[pp->asset_count + a], 0, debt_units, sizeof(debt_units));
-        printf("  %s equity %s (%s) debt %s (%s)\n", asset->symbol, eq, eq_units, debt, debt_units);
+    if ((rc = load_bundle_batches(dir, m.batch_count, proofs)) != 0)
+        goto out;
+    /* labels, shapes, digests and each proof's configuration before the key costs anything */
+    if (por_bundle_precheck(&m, proofs, m.batch_count, &why) != 0) {
+        rc = invalid(why);
+        goto out;
     }
-    free(totals);
-    printf("compare the root and the params digest with the published ones; customers check their inclusion "
-           "proofs against this root\n");
-    printf("RESULT: VALID\n");
+    fprintf(out, "every batch file is labelled with its batch number and the snapshot id, has the snapshot's shape "
+                 "and params digest\n");
+    if (derive_key_for(&proofs[0], &vk, &why) != 0) {
+        rc = conclude_with(EXIT_INVALID, "no verifier key for the bundle's batch proofs: %s", why);
+        goto out;
+    }
+    double t0 = now_seconds();
+    rc = por_bundle_check(&m, &vk, proofs, m.batch_count, totals, &why);
+    double t1 = now_seconds();
+    if (rc != 0) {
+        rc = invalid(why);
+        goto out;
+    }
+    fprintf(out,
+            "verified %" PRIu64 " batch proof%s in %.3f s: each verifies; the tree over their batch roots "
+            "gives the root above; their totals add up to the manifest's\n",
+            m.batch_count, m.batch_count == 1 ? "" : "s", t1 - t0);
+    fprintf(out, "proven totals (whole units; smallest units in brackets):\n");
+    print_totals(totals, pp->asset_count, pp);
+    if ((rc = compare_published("root", "--root", "root", &m.root, o.have_root, &o.root)) != 0 ||
+        (rc = compare_published("params_digest", "--params-digest", "parameters digest", &m.params_digest,
+                                o.have_params_digest, &o.params_digest)) != 0)
+        goto out;
+    fprintf(out, "customers check their inclusion proofs against this root\n");
+    rc = all_checks_held();
 out:
-    for (uint64_t i = 0; i < m.batch_count; i++)
+    por_batch_vk_free(&vk);
+    for (uint64_t i = 0; proofs != NULL && i < m.batch_count; i++)
         por_batch_proof_free(&proofs[i]);
     free(proofs);
+    free(totals);
     por_bundle_manifest_free(&m);
-    return result;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -698,38 +1129,185 @@ static const struct command {
     int (*run)(int argc, char **argv);
 } COMMANDS[] = {
     {"inclusion", "FILE [--root HEX] [--params-digest HEX] [--batch BATCHFILE]",
-     "check that an account with exactly these balances is a leaf of the tree (JSON or binary proof);\n"
+     "check that an account with exactly these balances is a leaf of the tree (binary, hex text or JSON proof);\n"
      "      with --batch, also that the batch proof of its batch verifies and proves its batch root",
      cmd_inclusion},
-    {"batch", "FILE", "verify one batch proof and print its statement (root, params digest, totals)", cmd_batch},
-    {"bundle", "DIR",
+    {"batch", "FILE [--params FILE] [--params-digest HEX]",
+     "verify one batch proof and print its statement (batch root, params digest, totals); --params names\n"
+     "      the assets from the bundle's bundle.json or an inclusion proof of the snapshot",
+     cmd_batch},
+    {"bundle", "DIR [--root HEX] [--params-digest HEX]",
      "verify a snapshot's bundle: every batch proof, the root over them and the per-asset totals", cmd_bundle},
 };
 
-static void usage(FILE *out)
+static void usage(FILE *f)
 {
-    fprintf(out, "usage: %s COMMAND ARGS\ncommands:\n", progname);
+    fprintf(f, "usage: %s [--json] COMMAND ARGS\n       %s --version | --help\ncommands:\n", progname, progname);
     for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
-        fprintf(out, "  %s %s\n      %s\n", COMMANDS[i].name, COMMANDS[i].args, COMMANDS[i].what);
-    fprintf(out, "exit status: 0 valid, 1 invalid, 2 usage error or unreadable file\n");
+        fprintf(f, "  %s %s\n      %s\n", COMMANDS[i].name, COMMANDS[i].args, COMMANDS[i].what);
+    fprintf(f, "HEX: a digest as 64 hex digits, either case, optionally after \\x (as psql prints bytea) or 0x\n"
+               "--json: one JSON object on stdout instead of the report (docs/por-verify.md)\n"
+               "exit status: 0 VALID (every check held, root and params digest compared with the given ones),\n"
+               "             1 INVALID, 2 ERROR (usage, unreadable or garbled input),\n"
+               "             3 CONSISTENT (every check held, but not every published value was given to compare)\n");
+}
+
+/* The tool's version and the format versions it reads. */
+static void version(void)
+{
+    if (json_mode) {
+        printf("{\"tool\": \"por-verify\", \"version\": \"" POR_VERIFY_VERSION "\", \"reads\": {"
+               "\"inclusion_proof_binary\": %d, \"inclusion_proof_json\": %d, \"batch_proof\": %d, "
+               "\"plonk_proof\": %d, \"bundle_manifest\": %d, \"params_digest\": %d}}\n",
+               POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_PLONK_VERSION, POR_BUNDLE_VERSION,
+               POR_PARAMS_DIGEST_VERSION);
+        return;
+    }
+    printf("por-verify " POR_VERIFY_VERSION "\n"
+           "reads: inclusion proofs (binary PORF version %d kind %d, JSON version %d), batch proofs (PORF version %d "
+           "kind %d, PLONK proof version %d), bundle manifests (version %d); params digest encoding version %d\n",
+           POR_FORMAT_VERSION, POR_KIND_INCLUSION, POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_KIND_BATCH,
+           POR_PLONK_VERSION, POR_BUNDLE_VERSION, POR_PARAMS_DIGEST_VERSION);
+}
+
+static const char *result_word(int code)
+{
+    switch (code) {
+    case EXIT_VALID:
+        return "VALID";
+    case EXIT_INVALID:
+        return "INVALID";
+    case EXIT_CONSISTENT:
+        return "CONSISTENT";
+    default:
+        return "ERROR";
+    }
+}
+
+/* For CONSISTENT: which published values to compare, and how. */
+static void explain_unchecked(FILE *f)
+{
+    fprintf(f, "RESULT: CONSISTENT: internally consistent, but not compared with the published");
+    const char *sep = " ";
+    for (size_t i = 0; i < published_count; i++)
+        if (!published[i].given) {
+            fprintf(f, "%s%s (%s %s)", sep, published[i].name, published[i].option, published[i].value);
+            sep = ", ";
+        }
+    fprintf(f, ": compare with the values the exchange published, or pass them with those options\n");
+}
+
+/* The run's one result: the RESULT line, or under --json the whole object. */
+static void print_result(int code)
+{
+    if (!json_mode) {
+        if (code == EXIT_CONSISTENT)
+            explain_unchecked(stdout);
+        else if (code == EXIT_VALID)
+            printf("RESULT: VALID\n");
+        else
+            printf("RESULT: %s: %s\n", result_word(code), result_reason);
+        return;
+    }
+    json_writer w;
+    json_writer_init(&w);
+    json_write_raw(&w, "{\"tool\": \"por-verify\", \"version\": \"" POR_VERIFY_VERSION "\", \"command\": ");
+    if (command_name != NULL)
+        json_write_string(&w, command_name, strlen(command_name));
+    else
+        json_write_raw(&w, "null");
+    json_write_raw(&w, ", \"input\": ");
+    if (input_name != NULL)
+        json_write_string(&w, input_name, strlen(input_name));
+    else
+        json_write_raw(&w, "null");
+    json_write_raw(&w, ", \"result\": \"");
+    json_write_raw(&w, result_word(code));
+    json_write_raw(&w, "\", \"exit_code\": ");
+    json_write_u64(&w, (uint64_t)code);
+    json_write_raw(&w, ", \"reason\": ");
+    if (code == EXIT_VALID)
+        json_write_raw(&w, "null");
+    else
+        json_write_string(&w, result_reason, strlen(result_reason));
+    json_write_raw(&w, ", \"published\": {");
+    for (size_t i = 0; i < published_count; i++) {
+        json_write_raw(&w, i ? ", \"" : "\"");
+        json_write_raw(&w, published[i].name);
+        json_write_raw(&w, "\": {\"value\": \"");
+        json_write_raw(&w, published[i].value);
+        json_write_raw(&w, published[i].given ? "\", \"compared\": \"matched\"}" : "\", \"compared\": \"not given\"}");
+    }
+    json_write_raw(&w, "}, \"statement\": {");
+    char *members = json_writer_finish(&statement);
+    json_write_raw(&w, members != NULL ? members : "");
+    free(members);
+    json_write_raw(&w, "}, \"report\": [");
+    /* the human report, line by line (untrusted text escaped by the writer) */
+    size_t start = 0, lines = 0;
+    for (size_t i = 0; i < captured_len; i++)
+        if (captured[i] == '\n') {
+            json_write_raw(&w, lines++ ? ", " : "");
+            json_write_string(&w, captured + start, i - start);
+            start = i + 1;
+        }
+    json_write_raw(&w, "]}\n");
+    char *text = json_writer_finish(&w);
+    /* invalid UTF-8 in a file's text (an account id cannot have it) fails the writer: say so rather than print half */
+    if (text == NULL)
+        printf("{\"tool\": \"por-verify\", \"result\": \"%s\", \"exit_code\": %d, \"reason\": \"the report could not "
+               "be written as JSON\"}\n",
+               result_word(code), code);
+    else
+        fputs(text, stdout);
+    free(text);
 }
 
 int main(int argc, char **argv)
 {
+    /* --json anywhere: taken out before the command sees its arguments */
+    int n = 0;
+    for (int i = 0; i < argc; i++)
+        if (i > 0 && strcmp(argv[i], "--json") == 0)
+            json_mode = true;
+        else
+            argv[n++] = argv[i];
+    argc = n;
+    argv[argc] = NULL;
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return EXIT_VALID;
     }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        version();
+        return EXIT_VALID;
+    }
+    out = json_mode ? open_memstream(&captured, &captured_len) : stdout;
+    if (out == NULL) {
+        fprintf(stderr, "%s: out of memory\n", progname);
+        return EXIT_ERROR;
+    }
+    json_writer_init(&statement);
+    int code = -1;
     if (argc >= 2)
         for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
             if (strcmp(argv[1], COMMANDS[i].name) == 0) {
-                char full[128];
+                char full[160];
                 snprintf(full, sizeof(full), "%s %s", COMMANDS[i].name, COMMANDS[i].args);
                 command_usage = full;
-                return COMMANDS[i].run(argc - 2, argv + 2);
+                command_name = COMMANDS[i].name;
+                code = COMMANDS[i].run(argc - 2, argv + 2);
+                break;
             }
-    if (argc >= 2)
-        fprintf(stderr, "%s: unknown command: %s\n", progname, argv[1]);
-    usage(stderr);
-    return EXIT_USAGE;
+    if (code < 0) {
+        if (argc >= 2)
+            fprintf(stderr, "%s: unknown command: %s\n", progname, argv[1]);
+        usage(stderr);
+        code = conclude_with(EXIT_ERROR, argc >= 2 ? "usage: unknown command" : "usage: no command given");
+    }
+    if (json_mode)
+        fclose(out); /* sets captured, captured_len */
+    print_result(code);
+    free(captured);
+    return code;
 }

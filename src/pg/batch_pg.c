@@ -97,7 +97,9 @@ Datum por_verify_batch(PG_FUNCTION_ARGS)
     bool valid = false;
 
     memset(&bp, 0, sizeof(bp));
-    if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why) == 0) {
+    /* the library's cheap checks and cost cap before any key (docs/por-verify.md) */
+    if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why) == 0 &&
+        (why = por_batch_proof_precheck(&bp)) == NULL) {
         vk = verifier_key(bp.batch_log2, bp.asset_count, bp.balance_bits, &why);
         valid = vk != NULL && por_batch_proof_verify(vk, &bp, &why) == 0;
     }

@@ -545,6 +545,7 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
     por_digest params_digest;
     por_owner_switch sw;
     char *caller;
+    const char *cap_why = NULL;
 
     work = AllocSetContextCreate(CurrentMemoryContext, "por snapshot", ALLOCSET_DEFAULT_SIZES);
     if (SPI_connect() != SPI_OK_CONNECT)
@@ -553,11 +554,12 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
 
     parse_assets(assets_json, &assets);
     A = (size_t)assets.count;
-    if (((uint64_t)A << batch_log2) > POR_BATCH_MAX_ACCOUNT_ASSETS)
+    /* the verifiers' cost cap: a proof they would refuse to check is not made */
+    if (por_batch_shape_admit(batch_log2, (unsigned)A, bits, NULL, &cap_why) != 0)
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                         errmsg("batches of 2^%u accounts x %zu assets are too large to prove", batch_log2, A),
-                        errdetail("A batch may hold at most %u account-assets.", POR_BATCH_MAX_ACCOUNT_ASSETS),
-                        errhint("Lower por.batch_log2.")));
+                        errdetail("%s.", cap_why),
+                        errhint("Lower por.batch_log2 (see docs/por-verify.md for the cap).")));
 
     /* the source runs with the caller's privileges */
     query = source_query(source);

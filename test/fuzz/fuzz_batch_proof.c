@@ -13,9 +13,18 @@
  * behaviour", it checks canonicity: whatever decodes as a batch proof
  * re-encodes to exactly the input bytes; whatever parses as a manifest
  * writes a text that parses to the same content and is a fixed point.
- * A violation traps.  (Verification needs a key derivation, seconds per
- * input, so it is left to the unit tests.)
+ * A violation traps.  (Verification needs a key derivation, up to half a
+ * second per input, so it is left to the unit tests.)
+ *
+ * It also holds the verifier's cost cap (batch_proof.h): a decoded proof
+ * that fails the cheap precheck gets no key (por_batch_vk_derive_for
+ * refuses it, which costs nothing since the precheck runs first); one that
+ * passes has a shape within the header cap and a circuit size within the
+ * row cap, and if its circuit is built (por_batch_shape_admit) that is
+ * within the row cap too; a manifest whose shape is beyond the header cap
+ * is refused by por_bundle_precheck and por_bundle_check.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +38,22 @@
             __builtin_trap();                                                                      \
     } while (0)
 
+/* The cost cap holds for a decoded proof (see the header comment). */
+static void fuzz_cap(const por_batch_proof *bp)
+{
+    const char *why = NULL;
+    bool within_header = por_batch_shape_check(bp->batch_log2, bp->asset_count, bp->balance_bits) == NULL;
+    if (por_batch_proof_precheck(bp) != NULL) {
+        por_batch_vk vk;
+        FUZZ_ASSERT(por_batch_vk_derive_for(bp, NULL, &vk, &why) == -1);
+        return;
+    }
+    FUZZ_ASSERT(within_header && bp->proof.opening.params.degree_bits <= POR_BATCH_CAP_DEGREE_BITS);
+    unsigned degree = 0;
+    if (por_batch_shape_admit(bp->batch_log2, bp->asset_count, bp->balance_bits, &degree, &why) == 0)
+        FUZZ_ASSERT(degree <= POR_BATCH_CAP_DEGREE_BITS);
+}
+
 static void fuzz_batch(const uint8_t *data, size_t size)
 {
     por_batch_proof bp;
@@ -39,6 +64,7 @@ static void fuzz_batch(const uint8_t *data, size_t size)
         FUZZ_ASSERT(bp.statement.asset_count == bp.asset_count &&
                     bp.proof.num_public_inputs == por_batch_num_public_inputs(bp.asset_count));
         free(again);
+        fuzz_cap(&bp);
     }
     por_batch_proof_free(&bp);
 }
@@ -57,6 +83,13 @@ static void fuzz_manifest(const uint8_t *data, size_t size)
         free(text);
         free(text2);
         por_bundle_manifest_free(&m2);
+        const por_params *pp = &m.params;
+        if (por_batch_shape_check(pp->batch_log2, pp->asset_count, pp->balance_bits) != NULL) {
+            por_batch_vk vk;
+            memset(&vk, 0, sizeof(vk));
+            FUZZ_ASSERT(por_bundle_precheck(&m, NULL, 0, NULL) == -1);
+            FUZZ_ASSERT(por_bundle_check(&m, &vk, NULL, 0, NULL, NULL) == -1);
+        }
     }
     por_bundle_manifest_free(&m);
 }

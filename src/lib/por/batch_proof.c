@@ -22,16 +22,24 @@ void por_batch_proof_free(por_batch_proof *bp)
  * neither side accepts what the other refuses.  batch_no < 2^(40 - k): a
  * snapshot has at most 2^POR_MAX_DEPTH leaves.
  */
-static const char *check_header(uint64_t snapshot_id, uint64_t batch_no, uint64_t k, uint64_t A, uint64_t B)
+static const char *shape_ranges(uint64_t k, uint64_t A, uint64_t B)
 {
-    if (snapshot_id >> 63)
-        return "snapshot id is not below 2^63";
     if (k > POR_BATCH_MAX_LOG2)
         return "batch_log2 out of range (0..20)";
     if (A < 1 || A > POR_MAX_ASSETS)
         return "asset count out of range (1..256)";
     if (B < 1 || B > 62)
         return "balance_bits out of range (1..62)";
+    return NULL;
+}
+
+static const char *check_header(uint64_t snapshot_id, uint64_t batch_no, uint64_t k, uint64_t A, uint64_t B)
+{
+    if (snapshot_id >> 63)
+        return "snapshot id is not below 2^63";
+    const char *bad = shape_ranges(k, A, B);
+    if (bad != NULL)
+        return bad;
     if (batch_no >> (POR_MAX_DEPTH - k))
         return "batch number out of range (the tree has at most 2^40 leaves)";
     return NULL;
@@ -165,21 +173,92 @@ void por_batch_vk_free(por_batch_vk *vk)
     memset(vk, 0, sizeof(*vk));
 }
 
-int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, por_pool *pool,
-                        por_batch_vk *out, const char **why)
+/* ------------------------------------------------------------------------ */
+/* The cost cap (batch_proof.h) */
+
+const char *por_batch_shape_check(unsigned batch_log2, unsigned asset_count, unsigned balance_bits)
+{
+    const char *bad = shape_ranges(batch_log2, asset_count, balance_bits);
+    if (bad != NULL)
+        return bad;
+    if (batch_log2 > POR_BATCH_CAP_LOG2)
+        return "batch shape too large for the verifier's cap: batch_log2 above 12";
+    if (((uint64_t)asset_count << batch_log2) > POR_BATCH_MAX_ACCOUNT_ASSETS)
+        return "batch shape too large for the verifier's cap: 2^batch_log2 * assets above 2^16";
+    return NULL;
+}
+
+/*
+ * Builds the circuit of a shape within the header cap and requires at most
+ * 2^POR_BATCH_CAP_DEGREE_BITS rows, and exactly 2^want_degree_bits if
+ * want_degree_bits >= 0.  The circuit, or NULL with *why.
+ */
+static por_batch_circuit *build_within_cap(unsigned k, unsigned A, unsigned B, int want_degree_bits, const char **why)
+{
+    const char *bad = por_batch_shape_check(k, A, B);
+    if (bad != NULL) {
+        *why = bad;
+        return NULL;
+    }
+    /* NULL cfg: the production configuration, so a key cannot be derived
+     * weaker than the one the prover used without the digests differing */
+    por_batch_circuit *bc = por_batch_circuit_build(k, A, B, true, NULL, why);
+    if (bc == NULL)
+        return NULL;
+    bad = NULL;
+    if (bc->circuit->degree_bits > POR_BATCH_CAP_DEGREE_BITS)
+        bad = "batch shape too large for the verifier's cap: its circuit has more than 2^15 rows";
+    else if (want_degree_bits >= 0 && bc->circuit->degree_bits != (unsigned)want_degree_bits)
+        bad = "the PLONK proof's size is not that of the batch circuit its header names";
+    if (bad != NULL) {
+        por_batch_circuit_free(bc);
+        *why = bad;
+        return NULL;
+    }
+    return bc;
+}
+
+int por_batch_shape_admit(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, unsigned *degree_bits,
+                          const char **why)
+{
+    const char *dummy;
+    if (why == NULL)
+        why = &dummy;
+    por_batch_circuit *bc = build_within_cap(batch_log2, asset_count, balance_bits, -1, why);
+    if (bc == NULL)
+        return -1;
+    if (degree_bits != NULL)
+        *degree_bits = bc->circuit->degree_bits;
+    por_batch_circuit_free(bc);
+    return 0;
+}
+
+const char *por_batch_proof_precheck(const por_batch_proof *bp)
+{
+    const char *bad = por_batch_shape_check(bp->batch_log2, bp->asset_count, bp->balance_bits);
+    if (bad != NULL)
+        return bad;
+    por_circuit_config cfg;
+    por_batch_config_default(&cfg);
+    const por_fri_params *fri = &bp->proof.opening.params;
+    if (bp->proof.cap_height != cfg.cap_height || fri->cap_height != cfg.cap_height)
+        return "the PLONK proof's Merkle cap height is not the production configuration's";
+    if (fri->rate_bits != cfg.rate_bits || fri->num_queries != cfg.num_queries || fri->pow_bits != cfg.pow_bits)
+        return "the PLONK proof's FRI rate, queries or grinding bits are not the production configuration's";
+    if (fri->degree_bits > POR_BATCH_CAP_DEGREE_BITS)
+        return "the PLONK proof is for a circuit of more than 2^15 rows (the verifier's cap)";
+    return NULL;
+}
+
+/* Builds (within the cap, of want_degree_bits rows if >= 0), then preprocesses. */
+static int derive(unsigned k, unsigned A, unsigned B, int want_degree_bits, por_pool *pool, por_batch_vk *out,
+                  const char **why)
 {
     const char *dummy;
     if (why == NULL)
         why = &dummy;
     memset(out, 0, sizeof(*out));
-    /* the shape comes from a file: refuse to spend a huge setup on it */
-    if (batch_log2 > POR_BATCH_MAX_LOG2 || ((uint64_t)asset_count << batch_log2) > POR_BATCH_MAX_ACCOUNT_ASSETS) {
-        *why = "batch shape too large to derive a verifier key for (2^batch_log2 * assets > 2^18)";
-        return -1;
-    }
-    /* NULL cfg: the production configuration, so a key cannot be derived
-     * weaker than the one the prover used without the digests differing */
-    por_batch_circuit *bc = por_batch_circuit_build(batch_log2, asset_count, balance_bits, true, NULL, why);
+    por_batch_circuit *bc = build_within_cap(k, A, B, want_degree_bits, why);
     if (bc == NULL)
         return -1;
     por_plonk_prover *pk = por_plonk_setup(bc->circuit, pool, why);
@@ -192,6 +271,25 @@ int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned bala
     por_plonk_prover_free(pk);
     por_batch_circuit_free(bc);
     return rc;
+}
+
+int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, por_pool *pool,
+                        por_batch_vk *out, const char **why)
+{
+    return derive(batch_log2, asset_count, balance_bits, -1, pool, out, why);
+}
+
+int por_batch_vk_derive_for(const por_batch_proof *bp, por_pool *pool, por_batch_vk *out, const char **why)
+{
+    const char *bad = por_batch_proof_precheck(bp);
+    if (bad != NULL) {
+        memset(out, 0, sizeof(*out));
+        if (why != NULL)
+            *why = bad;
+        return -1;
+    }
+    return derive(bp->batch_log2, bp->asset_count, bp->balance_bits, (int)bp->proof.opening.params.degree_bits, pool,
+                  out, why);
 }
 
 int por_batch_vk_from_prover(const por_plonk_prover *pk, const por_batch_circuit *bc, por_batch_vk *out)

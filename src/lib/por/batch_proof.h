@@ -25,11 +25,20 @@
 #define POR_KIND_BATCH 2
 
 /*
- * Largest batch a verifier derives a key for, in accounts x assets (2^k * A):
- * the key costs a circuit setup proportional to it, so a hostile file must
- * not name a huge shape.  por_snapshot_create refuses larger batches.
+ * The verifier's cost cap (docs/por-verify.md).  A batch shape comes from an
+ * untrusted file, and its key costs a circuit build and a setup that grow
+ * with the circuit's rows, so a verifier accepts only shapes whose circuit
+ * has at most 2^POR_BATCH_CAP_DEGREE_BITS rows (1024 accounts x 53 assets at
+ * 62 bits is 2^15; its key takes about 0.5 s and 260 MB on 2 cores).  The
+ * header alone is held to k <= POR_BATCH_CAP_LOG2 and 2^k * A <=
+ * POR_BATCH_MAX_ACCOUNT_ASSETS, which keeps the circuit build that measures
+ * the rows below about 0.1 s and 100 MB; the setup runs only after the rows
+ * are known to be within the cap.  por_snapshot_create refuses the same
+ * shapes (por_batch_shape_admit), so every proof por_prove makes is within it.
  */
-#define POR_BATCH_MAX_ACCOUNT_ASSETS (1u << 18)
+#define POR_BATCH_CAP_LOG2 12
+#define POR_BATCH_MAX_ACCOUNT_ASSETS (1u << 16)
+#define POR_BATCH_CAP_DEGREE_BITS 15
 
 typedef struct {
     uint64_t snapshot_id;
@@ -47,6 +56,32 @@ uint8_t *por_batch_proof_encode(const por_batch_proof *bp, size_t *out_len);
 /* Parses exactly len bytes; 0, or -1 with a static reason.  Never reads past len; free with por_batch_proof_free even on failure. */
 int por_batch_proof_decode(const uint8_t *buf, size_t len, por_batch_proof *out, const char **why);
 
+/*
+ * The header part of the cap: ranges of the format, k <= POR_BATCH_CAP_LOG2
+ * and 2^k * A <= POR_BATCH_MAX_ACCOUNT_ASSETS.  Nothing is built.  NULL if
+ * within, else why not (static).
+ */
+const char *por_batch_shape_check(unsigned batch_log2, unsigned asset_count, unsigned balance_bits);
+
+/*
+ * The whole cap: por_batch_shape_check, then builds the circuit (bounded by
+ * the former) and requires at most 2^POR_BATCH_CAP_DEGREE_BITS rows.  No
+ * setup.  0 (and *degree_bits, if not NULL, the circuit's log2 rows), or -1
+ * with *why.
+ */
+int por_batch_shape_admit(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, unsigned *degree_bits,
+                          const char **why);
+
+/*
+ * Checks on a decoded proof that cost nothing and run before a key is
+ * derived for it: the header's shape is within por_batch_shape_check, and
+ * the PLONK proof inside was made at the production configuration
+ * (por_batch_config_default: Merkle cap height, FRI rate, queries and
+ * grinding bits) for a circuit of at most 2^POR_BATCH_CAP_DEGREE_BITS rows.
+ * NULL if it passes, else why not (static).
+ */
+const char *por_batch_proof_precheck(const por_batch_proof *bp);
+
 /* The verifier key of one batch shape. */
 typedef struct {
     uint32_t batch_log2, asset_count, balance_bits;
@@ -57,11 +92,22 @@ typedef struct {
  * Derives the verifier key of the batch circuit (k, A, B) at the production
  * configuration (por_batch_config_default, zero knowledge) by building and
  * preprocessing the circuit itself: nothing is trusted from outside.  Costs
- * a setup (seconds and hundreds of MB at k = 10, A = 53).  0, or -1 with *why.
+ * a circuit build and a setup (about 0.5 s and 260 MB at k = 10, A = 53);
+ * refuses shapes outside the cap (por_batch_shape_admit) before the setup.
+ * 0, or -1 with *why.
  */
 int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, por_pool *pool,
                         por_batch_vk *out, const char **why);
 void por_batch_vk_free(por_batch_vk *vk);
+
+/*
+ * The key a decoded proof claims: por_batch_proof_precheck, then the
+ * circuit of its shape is built and must have exactly as many rows as the
+ * proof says, and only then is it preprocessed.  So a header that names a
+ * shape the proof inside does not have costs a circuit build at most.
+ * 0, or -1 with *why.
+ */
+int por_batch_vk_derive_for(const por_batch_proof *bp, por_pool *pool, por_batch_vk *out, const char **why);
 
 /* The key of an existing prover (same shape as its circuit); 0 or -1 (allocation). */
 int por_batch_vk_from_prover(const por_plonk_prover *pk, const por_batch_circuit *bc, por_batch_vk *out);

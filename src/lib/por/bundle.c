@@ -15,7 +15,6 @@
 #define JSON_MAX_VALUES 4096
 #define JSON_MAX_DEPTH 3 /* top object > snapshot/assets > asset objects */
 #define BUNDLE_FORMAT "por-bundle"
-#define BUNDLE_VERSION 1
 
 void por_bundle_manifest_free(por_bundle_manifest *m)
 {
@@ -137,7 +136,7 @@ static const char *json_fields(const json_value *root, por_bundle_manifest *out)
     const json_value *format = json_get(root, "format");
     if (format->type != JSON_STRING || strcmp(format->text, BUNDLE_FORMAT) != 0)
         return "format is not \"" BUNDLE_FORMAT "\"";
-    if (json_number_u64(json_get(root, "version"), UINT64_MAX, &v) != 0 || v != BUNDLE_VERSION)
+    if (json_number_u64(json_get(root, "version"), UINT64_MAX, &v) != 0 || v != POR_BUNDLE_VERSION)
         return "unsupported version";
     const char *bad = por_params_json_read_snapshot(json_get(root, "snapshot"), pp, &out->params_digest);
     if (bad != NULL)
@@ -252,37 +251,31 @@ static const char *batch_reason(uint64_t i, const char *what)
     return why_buf;
 }
 
-int por_bundle_check(const por_bundle_manifest *m, const por_batch_vk *vk, const por_batch_proof *proofs,
-                     uint64_t proof_count, unsigned __int128 *proven_totals, const char **why)
+/*
+ * por_bundle_precheck, the reason in the static or thread-local buffer, or
+ * NULL.  production: also each proof's por_batch_proof_precheck (a key
+ * derived for the proofs is of the production configuration; a caller of
+ * por_bundle_check may bring a key of another, as tests do).
+ */
+static const char *precheck(const por_bundle_manifest *m, const por_batch_proof *proofs, uint64_t proof_count,
+                            bool production)
 {
-    const char *dummy, *reason = NULL;
-    if (why == NULL)
-        why = &dummy;
-    unsigned __int128 *sums = NULL;
-    por_digest *roots = NULL;
-    if ((reason = check_manifest(m)) != NULL)
-        goto out;
+    const char *reason = check_manifest(m);
+    if (reason != NULL)
+        return reason;
     const por_params *pp = &m->params;
     uint32_t A = pp->asset_count;
-    if (vk->batch_log2 != pp->batch_log2 || vk->asset_count != A || vk->balance_bits != pp->balance_bits) {
-        reason = "the verifier key's shape is not the manifest's";
-        goto out;
-    }
+    if ((reason = por_batch_shape_check(pp->batch_log2, A, pp->balance_bits)) != NULL)
+        return reason;
     if (proof_count != m->batch_count) {
         snprintf(why_buf, sizeof(why_buf), "the bundle has %" PRIu64 " batch proofs, the manifest says %" PRIu64,
                  proof_count, m->batch_count);
-        reason = why_buf;
-        goto out;
-    }
-    sums = calloc(2 * (size_t)A, sizeof(*sums));
-    roots = malloc((proof_count ? proof_count : 1) * sizeof(*roots));
-    if (sums == NULL || roots == NULL) {
-        reason = "out of memory";
-        goto out;
+        return why_buf;
     }
     /* labels and the snapshot first: cheap, and they explain a misplaced file better than a failed proof */
     for (uint64_t i = 0; i < proof_count && reason == NULL; i++) {
         const por_batch_proof *bp = &proofs[i];
+        const char *bad = NULL;
         if (bp->batch_no != i)
             reason = batch_reason(i, "the proof is labelled with another batch number");
         else if (bp->snapshot_id != pp->snapshot_id)
@@ -292,9 +285,43 @@ int por_bundle_check(const por_bundle_manifest *m, const por_batch_vk *vk, const
         else if (bp->statement.asset_count != A ||
                  memcmp(&bp->statement.params_digest, &m->params_digest, sizeof(por_digest)) != 0)
             reason = batch_reason(i, "the proof's params digest is not the snapshot's");
+        else if (production && (bad = por_batch_proof_precheck(bp)) != NULL)
+            reason = batch_reason(i, bad);
     }
-    if (reason != NULL)
+    return reason;
+}
+
+int por_bundle_precheck(const por_bundle_manifest *m, const por_batch_proof *proofs, uint64_t proof_count,
+                        const char **why)
+{
+    const char *reason = precheck(m, proofs, proof_count, true);
+    if (reason != NULL && why != NULL)
+        *why = reason;
+    return reason == NULL ? 0 : -1;
+}
+
+int por_bundle_check(const por_bundle_manifest *m, const por_batch_vk *vk, const por_batch_proof *proofs,
+                     uint64_t proof_count, unsigned __int128 *proven_totals, const char **why)
+{
+    const char *dummy, *reason = NULL;
+    if (why == NULL)
+        why = &dummy;
+    unsigned __int128 *sums = NULL;
+    por_digest *roots = NULL;
+    if ((reason = precheck(m, proofs, proof_count, false)) != NULL)
         goto out;
+    const por_params *pp = &m->params;
+    uint32_t A = pp->asset_count;
+    if (vk->batch_log2 != pp->batch_log2 || vk->asset_count != A || vk->balance_bits != pp->balance_bits) {
+        reason = "the verifier key's shape is not the manifest's";
+        goto out;
+    }
+    sums = calloc(2 * (size_t)A, sizeof(*sums));
+    roots = malloc((proof_count ? proof_count : 1) * sizeof(*roots));
+    if (sums == NULL || roots == NULL) {
+        reason = "out of memory";
+        goto out;
+    }
     for (uint64_t i = 0; i < proof_count; i++) {
         const char *bad = NULL;
         if (por_batch_proof_verify(vk, &proofs[i], &bad) != 0) {

@@ -20,6 +20,7 @@
 #include "por/tree.h"
 
 #define POR_BUNDLE_MANIFEST "bundle.json"
+#define POR_BUNDLE_VERSION 1 /* the manifest's "version" */
 #define POR_BUNDLE_BATCH_FILE_FMT "batch-%06" PRIu64 ".porb"
 
 typedef struct {
@@ -45,9 +46,20 @@ void por_tree_root_from_batch_roots(const por_digest *batch_roots, uint64_t batc
                                     por_digest *root);
 
 /*
- * Checks a whole bundle: proofs[i] has batch_no i and the manifest's
- * snapshot id and shape, verifies under vk, carries the manifest's params
- * digest; the tree over the batch roots gives the manifest's root; the sums
+ * The checks of a bundle that need no verifier key, in por_bundle_check's
+ * order: the manifest's rules, its shape within the verifier's cap
+ * (por_batch_shape_check), exactly batch_count proofs, proof i labelled
+ * batch i of the manifest's snapshot with its shape and params digest, and
+ * made at the production configuration within the cap
+ * (por_batch_proof_precheck).  A verifier runs this before deriving the key.
+ * 0, or -1 with *why (as por_bundle_check's).
+ */
+int por_bundle_precheck(const por_bundle_manifest *m, const por_batch_proof *proofs, uint64_t proof_count,
+                        const char **why);
+
+/*
+ * Checks a whole bundle: por_bundle_precheck (but vk's configuration, not
+ * necessarily the production one), then every proof verifies under vk; the tree over the batch roots gives the manifest's root; the sums
  * of the batch totals equal the manifest's totals.  On success copies the
  * proven totals (2A) into proven_totals if not NULL.  0, or -1 with *why
  * (static or from a thread-local buffer naming the batch).

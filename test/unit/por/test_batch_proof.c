@@ -5,10 +5,12 @@
  * across the PLONK proof) that either fail to decode or fail to verify,
  * crafted out-of-range headers, encode refusing inconsistent content, a key
  * of another shape, and the derived production key: it equals the prover's
- * key and verifies a production proof, not a proof of another configuration.
+ * key and verifies a production proof, not a proof of another configuration;
+ * the verifier's cost cap (test_cap).
  * Small shape (k = 2, A = 2) and a test configuration (few queries) except
  * for the one production proof.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +341,87 @@ static void test_shape(fixture *f)
 }
 
 /* The production key: derived from the shape alone, it is the prover's. */
+/*
+ * The verifier's cost cap (batch_proof.h): the header cap refuses without
+ * building anything, the row cap after building the circuit and before any
+ * setup, the precheck on a proof made at another configuration or claiming
+ * a larger circuit, and derive_for when the header names a circuit of
+ * another size than the proof inside.  prod: a production proof (k 2, A 2).
+ */
+static void test_cap(const fixture *prod)
+{
+    const char *why = NULL;
+    ok(por_batch_shape_check(10, 53, 62) == NULL && por_batch_shape_check(12, 16, 62) == NULL &&
+           por_batch_shape_check(8, 256, 62) == NULL,
+       "shapes up to 2^12 accounts and 2^16 account-assets pass the header cap");
+    why = por_batch_shape_check(16, 4, 62);
+    ok(why != NULL && strstr(why, "batch_log2 above 12") != NULL, "2^16 accounts x 4 assets is refused by the header (%s)",
+       why);
+    why = por_batch_shape_check(13, 1, 62);
+    ok(why != NULL && strstr(why, "batch_log2 above 12") != NULL, "2^13 accounts is refused (%s)", why);
+    why = por_batch_shape_check(10, 65, 62);
+    ok(why != NULL && strstr(why, "above 2^16") != NULL, "2^10 x 65 assets is refused (%s)", why);
+    ok(por_batch_shape_check(2, 0, 62) != NULL && por_batch_shape_check(2, 2, 63) != NULL &&
+           por_batch_shape_check(21, 1, 62) != NULL,
+       "the format's ranges are part of the cap");
+
+    unsigned degree = 0;
+    int rc = por_batch_shape_admit(10, 53, 62, &degree, &why);
+    ok(rc == 0 && degree == 15, "1024 x 53 at 62 bits is within the row cap: 2^%u rows (%s)", degree,
+       rc ? why : "ok");
+    rc = por_batch_shape_admit(10, 64, 62, &degree, &why);
+    ok(rc == -1 && strstr(why, "more than 2^15 rows") != NULL,
+       "1024 x 64 passes the header cap but its circuit is refused before any setup (%s)", why);
+    por_batch_vk vk;
+    rc = por_batch_vk_derive(10, 64, 62, NULL, &vk, &why);
+    ok(rc == -1 && strstr(why, "more than 2^15 rows") != NULL, "and no key is derived for it (%s)", why);
+    rc = por_batch_vk_derive(16, 4, 62, NULL, &vk, &why);
+    ok(rc == -1 && strstr(why, "batch_log2 above 12") != NULL, "nor for 2^16 x 4, refused by the header (%s)", why);
+
+    ok(por_batch_proof_precheck(&prod->bp) == NULL, "a production proof passes the precheck");
+    por_batch_proof bp = prod->bp; /* shallow: only header fields and copies of params change below */
+    bp.batch_log2 = 16;
+    why = por_batch_proof_precheck(&bp);
+    ok(why != NULL && strstr(why, "too large") != NULL, "its header relabelled to batch_log2 16 is refused (%s)", why);
+    rc = por_batch_vk_derive_for(&bp, NULL, &vk, &why);
+    ok(rc == -1 && strstr(why, "too large") != NULL, "and derive_for derives nothing for it (%s)", why);
+    static const struct {
+        size_t offset;
+        uint32_t value;
+        const char *what;
+    } edits[] = {
+        {offsetof(por_fri_params, num_queries), 41, "41 queries"},
+        {offsetof(por_fri_params, pow_bits), 15, "15 grinding bits"},
+        {offsetof(por_fri_params, rate_bits), 3, "rate 1/8"},
+        {offsetof(por_fri_params, cap_height), 3, "Merkle cap height 3"},
+        {offsetof(por_fri_params, degree_bits), 16, "a circuit of 2^16 rows"},
+    };
+    for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+        bp = prod->bp;
+        memcpy((uint8_t *)&bp.proof.opening.params + edits[i].offset, &edits[i].value, sizeof(uint32_t));
+        why = por_batch_proof_precheck(&bp);
+        ok(why != NULL, "a PLONK proof claiming %s is refused before any key (%s)", edits[i].what, why);
+    }
+    bp = prod->bp;
+    bp.proof.cap_height = 3;
+    ok(por_batch_proof_precheck(&bp) != NULL, "a PLONK proof with caps of height 3 is refused");
+    /* k 7 with A 2 is a circuit of 2^12 rows; the proof inside is of the k 2 circuit (2^9) */
+    bp = prod->bp;
+    bp.batch_log2 = 7;
+    rc = por_batch_shape_admit(7, 2, 62, &degree, &why);
+    ok(rc == 0 && degree != prod->bp.proof.opening.params.degree_bits,
+       "the circuit of k 7 has another size than the proof's: 2^%u rows, not 2^%u", degree,
+       prod->bp.proof.opening.params.degree_bits);
+    rc = por_batch_vk_derive_for(&bp, NULL, &vk, &why);
+    ok(rc == -1 && strstr(why, "size is not that of the batch circuit") != NULL,
+       "a header naming a circuit of another size than the proof inside costs a build, no setup (%s)", why);
+    rc = por_batch_vk_derive_for(&prod->bp, NULL, &vk, &why);
+    ok(rc == 0 && por_batch_proof_verify(&vk, &prod->bp, &why) == 0,
+       "derive_for of the honest proof gives the key it verifies under (%s)", rc ? why : "ok");
+    if (rc == 0)
+        por_batch_vk_free(&vk);
+}
+
 static void test_derive(fixture *test_fixture)
 {
     fixture f;
@@ -364,6 +447,8 @@ static void test_derive(fixture *test_fixture)
         size_t len;
         uint8_t *buf = por_batch_proof_encode(&f.bp, &len);
         diag("batch proof k=2 A=2 (production configuration): %zu bytes", len);
+        if (buf != NULL) /* a seed that passes the fuzz target's precheck (the cost cap's branch) */
+            fuzz_seed_write(getenv("POR_FUZZ_SEED_DIR"), "batch-production.porb", buf, len);
         ok(buf != NULL && accepted(&vk, buf, len, 77, 0), "the production proof round-trips and verifies");
         free(buf);
         por_batch_vk_free(&vk);
@@ -378,6 +463,7 @@ static void test_derive(fixture *test_fixture)
     ok(rc == -1, "A = 0 cannot be derived (%s)", why);
     rc = por_batch_vk_derive(2, 2, 63, NULL, &vk, &why);
     ok(rc == -1, "B = 63 cannot be derived (%s)", why);
+    test_cap(&f);
     fixture_free(&f);
 }
 

@@ -408,6 +408,46 @@ static void test_check(snapshot *s)
     expect_rejected(s, &s->m, &vk, s->proofs, BATCHES, "shape", "a key of another balance width");
 }
 
+/*
+ * The checks a verifier runs before deriving a key (por_bundle_precheck):
+ * the manifest's shape within the cap, and every proof at the production
+ * configuration.  The crafted manifest (2^16 accounts per batch) is also a
+ * seed, and the fixture test/cli/por_verify.t gives por-verify.
+ */
+static void test_precheck(snapshot *s)
+{
+    const char *why = NULL;
+    int rc = por_bundle_precheck(&s->m, s->proofs, BATCHES, &why);
+    ok(rc == -1 && strstr(why, "batch 0: the PLONK proof's Merkle cap height") != NULL,
+       "proofs of the test configuration pass por_bundle_check but not the precheck for a derived key (%s)", why);
+
+    por_asset assets[A];
+    por_bundle_manifest big = s->m;
+    memcpy(assets, s->m.params.assets, sizeof(assets));
+    big.params.assets = assets;
+    big.params.batch_log2 = 16;
+    big.params.leaf_count = 1u << 16;
+    big.batch_count = 1;
+    unsigned __int128 zero[2 * A] = {0};
+    big.totals = zero;
+    por_params_digest(&big.params, &big.params_digest);
+    char *text = por_bundle_manifest_to_json(&big);
+    por_bundle_manifest parsed;
+    rc = text != NULL ? por_bundle_manifest_from_json(text, strlen(text), &parsed, &why) : -1;
+    ok(rc == 0, "a manifest claiming batches of 2^16 accounts is well-formed (%s)", rc ? why : "ok");
+    if (text != NULL)
+        fuzz_seed_write(getenv("POR_FUZZ_SEED_DIR"), "bundle-k16.json", text, strlen(text));
+    free(text);
+    if (rc == 0) {
+        rc = por_bundle_precheck(&parsed, NULL, 0, &why);
+        ok(rc == -1 && strstr(why, "batch_log2 above 12") != NULL,
+           "but its shape is refused before any batch file or key (%s)", why);
+        rc = por_bundle_check(&parsed, &s->vk, NULL, 0, NULL, &why);
+        ok(rc == -1 && strstr(why, "batch_log2 above 12") != NULL, "and by por_bundle_check (%s)", why);
+        por_bundle_manifest_free(&parsed);
+    }
+}
+
 int main(void)
 {
     test_root_from_batch_roots();
@@ -419,6 +459,7 @@ int main(void)
     }
     test_manifest(&s);
     test_check(&s);
+    test_precheck(&s);
     snapshot_free(&s);
     return done_testing();
 }
