@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "plonk/plonk_soundness.h"
 #include "por/batch_proof.h"
 #include "por/bundle.h"
 #include "por/hex.h"
@@ -437,9 +438,8 @@ static int batch_load_result(int rc, const char *path, const char *reason)
  * The proof system's parameters as the proof carries them (the cheap checks
  * have required the production configuration).
  *
- * SECURITY LEVEL: the line stating the conjectured security these
- * parameters give belongs right after this one (to be added with the
- * zero-knowledge/soundness review); no figure is computed here.
+ * The security these parameters give under the derived key is printed by
+ * print_security once the key exists (it depends on the circuit's layout).
  */
 static void print_proof_parameters(const por_plonk_proof *proof)
 {
@@ -461,6 +461,27 @@ static void print_proof_parameters(const por_plonk_proof *proof)
     json_write_raw(&statement, ", \"cap_height\": ");
     json_write_u64(&statement, fri->cap_height);
     json_write_raw(&statement, "}");
+}
+
+/*
+ * The soundness claim of proofs under vk (plonk_soundness.h, docs/security.md):
+ * the conjectured figure with the conjecture it rests on, and the provable one.
+ */
+static void print_security(const por_plonk_vk *vk)
+{
+    por_soundness sec;
+    if (por_plonk_soundness(vk, 0, &sec) != 0)
+        return;
+    char claim[256];
+    por_soundness_describe(&sec, claim, sizeof(claim));
+    fprintf(out, "security: %s\n", claim);
+    char figures[160];
+    snprintf(figures, sizeof(figures),
+             "{\"conjectured_bits\": %.1f, \"provable_bits\": %.1f, \"field_bits\": %.1f, "
+             "\"conjecture\": \"ethSTARK\"}",
+             sec.conjectured_bits, sec.provable_bits, sec.field_bits);
+    statement_key("security");
+    json_write_raw(&statement, figures);
 }
 
 /*
@@ -488,6 +509,7 @@ static int derive_key_for(const por_batch_proof *bp, por_batch_vk *vk, const cha
         fprintf(out, "verifier key derived in %.3f s (circuit digest ", t1 - t0);
         print_digest(&vk->vk.circuit_digest);
         fprintf(out, ", zero knowledge)\n");
+        print_security(&vk->vk);
     }
     return rc;
 }

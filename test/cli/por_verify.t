@@ -133,6 +133,7 @@ check "one batch proof alone at the published params digest" 0 "$VERIFY" batch "
 has "... prints the FRI parameters the proof carries" "proof parameters: .*rate 1\/4.*[0-9]+ queries, [0-9]+ grinding bits, Merkle cap height [0-9]+"
 has "... and says the file carries no symbols and how to get them" "carries no asset symbols: pass --params"
 check "one batch proof alone, no published value: CONSISTENT" 3 "$VERIFY" batch "$B/batch-000001.porb"
+n=$((n + 1)); if grep -Eq "^security: [0-9]+\.[0-9] bits conjectured \(ethSTARK conjecture.*bits provable" "$work/out"; then echo "ok $n - ... and states the security level (conjectured and provable)"; else fails=$((fails + 1)); echo "not ok $n - ... and states the security level (conjectured and provable)"; fi
 check "a batch with --params bundle.json" 0 "$VERIFY" batch "$B/batch-000001.porb" --params "$B/bundle.json" --params-digest "$digest"
 has "... names the assets by symbol in whole units" "  BTC equity [0-9.]+ \([0-9]+\) debt .*\n  USDT equity"
 check "a batch with --params of an inclusion proof of the snapshot" 0 "$VERIFY" --json batch "$B/batch-000001.porb" --params "$work/p.json" --params-digest "$digest"
