@@ -83,6 +83,13 @@ por_ext_target por_ext_scalar_mul(por_builder *b, gl_t c, por_ext_target x)
                             por_builder_arithmetic(b, c, 0, x.c1, one, zero)};
 }
 
+por_ext_target por_ext_scalar_mul_add(por_builder *b, gl_t c, por_ext_target x, por_ext_target y)
+{
+    por_target one = por_builder_one(b);
+    return (por_ext_target){por_builder_arithmetic(b, c, 1, x.c0, one, y.c0),
+                            por_builder_arithmetic(b, c, 1, x.c1, one, y.c1)};
+}
+
 por_ext_target por_ext_mul_base_add(por_builder *b, por_target s, por_ext_target x, por_ext_target z)
 {
     return (por_ext_target){por_builder_mul_add(b, s, x.c0, z.c0), por_builder_mul_add(b, s, x.c1, z.c1)};
@@ -180,6 +187,21 @@ por_ext_target por_ext_dot_base(por_builder *b, const por_ext_target *coef, cons
     for (size_t i = 0; i < n; i++)
         acc = por_ext_mul_base_add(b, x[i], coef[i], acc);
     return acc;
+}
+
+void por_ext_poseidon_mds(por_builder *b, const por_ext_target in[12], por_ext_target out[12])
+{
+    size_t row = por_builder_add_gate(b, &por_gate_poseidon_mds_vt, NULL, NULL);
+    for (unsigned i = 0; i < 12; i++) {
+        if (row == SIZE_MAX) {
+            out[i] = in[i]; /* the builder's error sticks */
+            continue;
+        }
+        por_builder_connect(b, in[i].c0, por_builder_wire(b, row, por_poseidon_mds_in(i, 0)));
+        por_builder_connect(b, in[i].c1, por_builder_wire(b, row, por_poseidon_mds_in(i, 1)));
+        out[i] = (por_ext_target){por_builder_wire(b, row, por_poseidon_mds_out(i, 0)),
+                                  por_builder_wire(b, row, por_poseidon_mds_out(i, 1))};
+    }
 }
 
 int por_witness_set_ext(por_witness *w, por_ext_target t, gl2_t v)

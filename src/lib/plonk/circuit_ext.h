@@ -59,6 +59,8 @@ por_ext_target por_ext_mul_sub(por_builder *b, por_ext_target x, por_ext_target 
 por_ext_target por_ext_square(por_builder *b, por_ext_target x);
 /* c x for a base constant c: 2 operations. */
 por_ext_target por_ext_scalar_mul(por_builder *b, gl_t c, por_ext_target x);
+/* c x + y for a base constant c: 2 operations. */
+por_ext_target por_ext_scalar_mul_add(por_builder *b, gl_t c, por_ext_target x, por_ext_target y);
 /* s x for a base target s: 2 operations. */
 por_ext_target por_ext_mul_base(por_builder *b, por_target s, por_ext_target x);
 /* s x + z for a base target s: 2 operations. */
@@ -94,6 +96,10 @@ por_ext_target por_ext_reduce_base(por_builder *b, por_ext_target alpha, const p
 void por_ext_powers(por_builder *b, por_ext_target alpha, size_t n, por_ext_target *out);
 /* sum_{i<n} coef_i x_i for extension coef_i and base x_i: 2 operations per term. */
 por_ext_target por_ext_dot_base(por_builder *b, const por_ext_target *coef, const por_target *x, size_t n);
+
+/* The Poseidon MDS layer on 12 extension elements (componentwise): one
+ * Poseidon-MDS gate row (gates.h), which needs 48 routed wires. */
+void por_ext_poseidon_mds(por_builder *b, const por_ext_target in[12], por_ext_target out[12]);
 
 /* Witness helpers: set (0, or -1 as por_witness_set) and get (0, or -1 if a
  * component is unknown). */

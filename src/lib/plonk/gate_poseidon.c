@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "plonk/circuit_ext.h"
 #include "plonk/gates.h"
 #include "hash/poseidon.h"
 #include "hash/poseidon_constants.h"
@@ -955,9 +956,185 @@ static void poseidon_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t
     poseidon_run(w, w, NULL);
 }
 
+/*
+ * In-circuit evaluation (recursion): poseidon_eval_ext's steps on extension
+ * targets.  The round constants are carried lazily: a state element is a
+ * target plus a base constant (on the first component), the constant goes
+ * through the MDS natively (the matrix is linear), and is added in-circuit
+ * only where a value is needed: round 0's S-box inputs (12) and the
+ * constraints (118).  Each MDS layer is one Poseidon-MDS row; each S-box
+ * x^7 is 14 operations (x^2, x^3, x^4, x^7).
+ */
+typedef struct {
+    por_ext_target t;
+    gl_t k; /* the value is t + k */
+} lazy_ext;
+
+static por_ext_target plus_const(por_builder *b, por_ext_target t, gl_t k)
+{
+    if (k == 0)
+        return t;
+    return (por_ext_target){por_builder_add(b, t.c0, por_builder_constant(b, k)), t.c1};
+}
+
+static por_ext_target sbox_circuit(por_builder *b, por_ext_target x)
+{
+    por_ext_target x2 = por_ext_square(b, x), x3 = por_ext_mul(b, x2, x);
+    return por_ext_mul(b, x3, por_ext_square(b, x2));
+}
+
+/* (t + k) - w */
+static por_ext_target diff_circuit(por_builder *b, lazy_ext s, por_ext_target w)
+{
+    return plus_const(b, por_ext_sub(b, s.t, w), s.k);
+}
+
+static void add_round_constants(lazy_ext s[W], unsigned round)
+{
+    const uint64_t *rc = round_constants(round);
+    for (unsigned i = 0; i < W; i++)
+        s[i].k = gl_add(s[i].k, gl_from_u64(rc[i]));
+}
+
+static void mds_circuit(por_builder *b, lazy_ext s[W])
+{
+    por_ext_target in[W], out[W];
+    gl_t k[W];
+    for (unsigned i = 0; i < W; i++)
+        in[i] = s[i].t, k[i] = s[i].k;
+    por_ext_poseidon_mds(b, in, out);
+    mds(k);
+    for (unsigned i = 0; i < W; i++)
+        s[i] = (lazy_ext){out[i], k[i]};
+}
+
+static void poseidon_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *out)
+{
+    (void)g, (void)c, (void)pi;
+    lazy_ext s[W];
+    unsigned k = 0, round = 0;
+    for (unsigned i = 0; i < W; i++)
+        s[i] = (lazy_ext){w[i], 0};
+    for (unsigned r = 0; r < HALF_FULL; r++, round++) {
+        add_round_constants(s, round);
+        for (unsigned i = 0; i < W; i++) {
+            por_ext_target x;
+            if (r > 0) {
+                out[k++] = diff_circuit(b, s[i], w[full0_wire(r, i)]);
+                x = w[full0_wire(r, i)];
+            } else {
+                x = plus_const(b, s[i].t, s[i].k);
+            }
+            s[i] = (lazy_ext){sbox_circuit(b, x), 0};
+        }
+        mds_circuit(b, s);
+    }
+    for (unsigned r = 0; r < PARTIAL; r++, round++) {
+        add_round_constants(s, round);
+        out[k++] = diff_circuit(b, s[0], w[partial_wire(r)]);
+        s[0] = (lazy_ext){sbox_circuit(b, w[partial_wire(r)]), 0};
+        mds_circuit(b, s);
+    }
+    for (unsigned r = 0; r < HALF_FULL; r++, round++) {
+        add_round_constants(s, round);
+        for (unsigned i = 0; i < W; i++) {
+            out[k++] = diff_circuit(b, s[i], w[full1_wire(r, i)]);
+            s[i] = (lazy_ext){sbox_circuit(b, w[full1_wire(r, i)]), 0};
+        }
+        mds_circuit(b, s);
+    }
+    for (unsigned i = 0; i < W; i++)
+        out[k++] = diff_circuit(b, s[i], w[por_poseidon_gate_out(i)]);
+}
+
 const por_gate_vtable por_gate_poseidon_vt = {
     .kind = POR_GATE_POSEIDON, .name = "poseidon", .init = poseidon_init,
     .eval_base = poseidon_eval_base, .eval_base_x8 = poseidon_eval_base_x8, .eval_ext = poseidon_eval_ext,
     .num_generators = poseidon_num_generators, .generator_io = poseidon_io,
-    .generate = poseidon_generate,
+    .generate = poseidon_generate, .eval_circuit = poseidon_eval_circuit,
+};
+
+/* ---------------------------------------------------------------------------
+ * The Poseidon MDS gate (gates.h): constraint 12 comp + j is
+ * (M in_comp)_j - out_j.
+ */
+
+static const char *mds_gate_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)k;
+    for (unsigned i = 0; i < POR_GATE_MAX_PARAMS; i++)
+        if (g->params[i])
+            return "poseidon-mds gate takes no parameters";
+    if (w < POR_POSEIDON_MDS_GATE_WIRES || r < POR_POSEIDON_MDS_GATE_WIRES)
+        return "poseidon-mds gate needs 48 routed wires";
+    g->num_wires = POR_POSEIDON_MDS_GATE_WIRES;
+    g->num_constraints = 2 * W;
+    g->degree = 1;
+    return NULL;
+}
+
+static void mds_gate_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *out)
+{
+    (void)g, (void)c, (void)pi;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        gl_t s[W];
+        memcpy(s, w + por_poseidon_mds_in(0, comp), sizeof(s));
+        mds(s);
+        for (unsigned j = 0; j < W; j++)
+            out[W * comp + j] = gl_sub(s[j], w[por_poseidon_mds_out(j, comp)]);
+    }
+}
+
+static void mds_gate_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *out)
+{
+    (void)g, (void)c, (void)pi;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        gl2_t s[W];
+        memcpy(s, w + por_poseidon_mds_in(0, comp), sizeof(s));
+        mds_ext(s);
+        for (unsigned j = 0; j < W; j++)
+            out[W * comp + j] = gl2_sub(s[j], w[por_poseidon_mds_out(j, comp)]);
+    }
+}
+
+/* Each component's 12 extension inputs through one MDS row of the outer circuit. */
+static void mds_gate_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *out)
+{
+    (void)g, (void)c, (void)pi;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        por_ext_target s[W];
+        por_ext_poseidon_mds(b, w + por_poseidon_mds_in(0, comp), s);
+        for (unsigned j = 0; j < W; j++)
+            out[W * comp + j] = por_ext_sub(b, s[j], w[por_poseidon_mds_out(j, comp)]);
+    }
+}
+
+static void mds_gate_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)g, (void)k;
+    io->n_in = io->n_out = 2 * W;
+    for (unsigned i = 0; i < 2 * W; i++) {
+        io->in[i] = (uint16_t)i;
+        io->out[i] = (uint16_t)(2 * W + i);
+    }
+}
+
+static void mds_gate_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)g, (void)k, (void)c;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        gl_t s[W];
+        memcpy(s, w + por_poseidon_mds_in(0, comp), sizeof(s));
+        mds(s);
+        memcpy(w + por_poseidon_mds_out(0, comp), s, sizeof(s));
+    }
+}
+
+const por_gate_vtable por_gate_poseidon_mds_vt = {
+    .kind = POR_GATE_POSEIDON_MDS, .name = "poseidon-mds", .init = mds_gate_init,
+    .eval_base = mds_gate_eval_base, .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = mds_gate_eval_ext,
+    .eval_circuit = mds_gate_eval_circuit, .num_generators = poseidon_num_generators, .generator_io = mds_gate_io,
+    .generate = mds_gate_generate,
 };

@@ -6,6 +6,7 @@
 #include "plonk/gates.h"
 
 #include "field/field_x8.h"
+#include "plonk/circuit_ext.h"
 
 #include <string.h>
 
@@ -37,6 +38,7 @@ const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
     case POR_GATE_RANGE: return &por_gate_range_vt;
     case POR_GATE_BALANCE: return &por_gate_balance_vt;
     case POR_GATE_RANGE_LOOKUP: return &por_gate_range_lookup_vt;
+    case POR_GATE_POSEIDON_MDS: return &por_gate_poseidon_mds_vt;
     default: return NULL;
     }
 }
@@ -90,9 +92,16 @@ static void noop_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, s
     (void)g, (void)w, (void)c, (void)stride, (void)pi, (void)o;
 }
 
+static void noop_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                              const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)g, (void)b, (void)w, (void)c, (void)pi, (void)o;
+}
+
 const por_gate_vtable por_gate_noop_vt = {
     .kind = POR_GATE_NOOP, .name = "noop", .init = noop_init, .eval_base = noop_eval_base,
-    .eval_base_x8 = noop_eval_base_x8, .eval_ext = noop_eval_ext, .num_generators = no_generators,
+    .eval_base_x8 = noop_eval_base_x8, .eval_ext = noop_eval_ext, .eval_circuit = noop_eval_circuit,
+    .num_generators = no_generators,
 };
 
 /* The simple gates' eval_base_x8 below are plain loops over the lanes: they
@@ -139,6 +148,14 @@ static void constant_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c,
     for (unsigned i = 0; i < g->params[0]; i++)
         o[i] = gl2_sub(w[i], c[i]);
 }
+/* 2 operations per constant */
+static void constant_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        o[i] = por_ext_sub(b, w[i], c[i]);
+}
 static unsigned one_generator(const por_gate *g) { (void)g; return 1; }
 static void constant_io(const por_gate *g, unsigned k, por_gate_io *io)
 {
@@ -158,6 +175,7 @@ static void constant_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t
 const por_gate_vtable por_gate_constant_vt = {
     .kind = POR_GATE_CONSTANT, .name = "constant", .init = constant_init,
     .eval_base = constant_eval_base, .eval_base_x8 = constant_eval_base_x8, .eval_ext = constant_eval_ext,
+    .eval_circuit = constant_eval_circuit,
     .num_generators = one_generator, .generator_io = constant_io, .generate = constant_generate,
 };
 
@@ -199,9 +217,19 @@ static void pi_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const
         o[i] = gl2_sub(w[i], pi[i]);
 }
 
+/* 8 operations */
+static void pi_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w, const por_ext_target *c,
+                            const por_ext_target *pi, por_ext_target *o)
+{
+    (void)g, (void)c;
+    for (unsigned i = 0; i < 4; i++)
+        o[i] = por_ext_sub(b, w[i], pi[i]);
+}
+
 const por_gate_vtable por_gate_public_input_vt = {
     .kind = POR_GATE_PUBLIC_INPUT, .name = "public_input", .init = pi_init,
     .eval_base = pi_eval_base, .eval_base_x8 = pi_eval_base_x8, .eval_ext = pi_eval_ext,
+    .eval_circuit = pi_eval_circuit,
     .num_generators = no_generators,
 };
 
@@ -256,6 +284,18 @@ static void arith_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, co
         o[i] = gl2_sub(v[3], comp);
     }
 }
+/* out - (c0 x y + c1 z) = -(c0 p) - n with p = x y, n = c1 z - out: 12
+ * operations (one arithmetic row of the outer circuit) per operation */
+static void arith_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                               const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const por_ext_target *v = w + 4 * i;
+        por_ext_target p = por_ext_mul(b, v[0], v[1]), n = por_ext_mul_sub(b, c[1], v[2], v[3]);
+        o[i] = por_ext_arithmetic(b, GL_P - 1, GL_P - 1, c[0], p, n);
+    }
+}
 static unsigned arith_num_generators(const por_gate *g) { return g->params[0]; }
 static void arith_io(const por_gate *g, unsigned k, por_gate_io *io)
 {
@@ -277,6 +317,7 @@ static void arith_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w
 const por_gate_vtable por_gate_arithmetic_vt = {
     .kind = POR_GATE_ARITHMETIC, .name = "arithmetic", .init = arith_init,
     .eval_base = arith_eval_base, .eval_base_x8 = arith_eval_base_x8, .eval_ext = arith_eval_ext,
+    .eval_circuit = arith_eval_circuit,
     .num_generators = arith_num_generators, .generator_io = arith_io, .generate = arith_generate,
 };
 
@@ -339,6 +380,31 @@ static void range_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, co
             *o++ = por_limb_poly_ext(l[k], (bits & 1) && k == limbs - 1);
     }
 }
+/* l (l - 1) for a bit, else t (t + 2) with t = l (l - 3): 4 or 8 operations */
+static por_ext_target limb_poly_circuit(por_builder *b, por_ext_target l, bool bit)
+{
+    if (bit)
+        return por_ext_mul_sub(b, l, l, l);
+    por_ext_target t = por_ext_arithmetic(b, 1, GL_P - 3, l, l, l);
+    return por_ext_arithmetic(b, 1, 2, t, t, t);
+}
+
+/* Per value of L limbs: 2 L operations for the sum, 8 per limb (4 for a top bit). */
+static void range_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                               const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)c, (void)pi;
+    unsigned bits = g->params[0], limbs = por_range_limbs(g);
+    for (unsigned v = 0; v < g->params[1]; v++) {
+        const por_ext_target *l = w + por_range_limb_wire(g, v, 0);
+        por_ext_target acc = l[limbs - 1];
+        for (unsigned k = limbs - 1; k-- > 0;)
+            acc = por_ext_scalar_mul_add(b, 4, acc, l[k]);
+        *o++ = por_ext_sub(b, w[v], acc);
+        for (unsigned k = 0; k < limbs; k++)
+            *o++ = limb_poly_circuit(b, l[k], (bits & 1) && k == limbs - 1);
+    }
+}
 static unsigned range_num_generators(const por_gate *g) { return g->params[1]; }
 static void range_io(const por_gate *g, unsigned k, por_gate_io *io)
 {
@@ -361,7 +427,8 @@ static void range_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w
 
 const por_gate_vtable por_gate_range_vt = {
     .kind = POR_GATE_RANGE, .name = "range", .init = range_init, .eval_base = range_eval_base,
-    .eval_ext = range_eval_ext, .num_generators = range_num_generators, .generator_io = range_io,
+    .eval_ext = range_eval_ext, .eval_circuit = range_eval_circuit, .num_generators = range_num_generators,
+    .generator_io = range_io,
     .generate = range_generate,
 };
 
@@ -474,6 +541,24 @@ static void range_lookup_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t
     }
 }
 
+/* Per value of nl sublimbs: 2 nl operations, 2 more for a short top. */
+static void range_lookup_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                      const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)c, (void)pi;
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const bool short_top = por_range_lookup_cells(g) > nl;
+    for (unsigned v = 0; v < g->params[3]; v++) {
+        const por_ext_target *l = w + por_range_lookup_cell_wire(g, v, 0);
+        por_ext_target acc = l[nl - 1];
+        for (unsigned j = nl - 1; j-- > 0;)
+            acc = por_ext_scalar_mul_add(b, (gl_t)1 << T, acc, l[j]);
+        *o++ = por_ext_sub(b, w[v], acc);
+        if (short_top)
+            *o++ = por_ext_scalar_mul_add(b, gl_neg((gl_t)1 << (T - por_range_lookup_top_bits(g))), l[nl - 1], l[nl]);
+    }
+}
+
 static unsigned range_lookup_num_generators(const por_gate *g) { return g->params[3]; }
 
 static void range_lookup_io(const por_gate *g, unsigned k, por_gate_io *io)
@@ -505,6 +590,7 @@ const por_gate_vtable por_gate_range_lookup_vt = {
     .kind = POR_GATE_RANGE_LOOKUP, .name = "range-lookup", .init = range_lookup_init,
     .eval_base = range_lookup_eval_base, .eval_base_x8 = range_lookup_eval_base_x8,
     .eval_ext = range_lookup_eval_ext,
+    .eval_circuit = range_lookup_eval_circuit,
     .num_generators = range_lookup_num_generators, .generator_io = range_lookup_io,
     .generate = range_lookup_generate,
 };

@@ -16,9 +16,9 @@
  * values and constant values there, natively over the base field (the
  * prover's quotient on the LDE coset) and over the quadratic extension (the
  * verifier at the out-of-domain point); both must compute the same
- * polynomials.  eval_circuit is the slot for recursion (an in-circuit
- * evaluation that emits gates); it is NULL until the recursive verifier
- * exists.  Constraints vanish exactly on honest rows.
+ * polynomials.  For recursion, eval_circuit computes the same extension
+ * values in-circuit (circuit_ext.h), emitting rows into an outer circuit.
+ * Constraints vanish exactly on honest rows.
  *
  * Witness generation: a gate declares a few generators per row; generator k
  * reads some wire columns and, once all of them are known, writes others
@@ -116,6 +116,7 @@ enum {
     POR_GATE_RANGE = 5,
     POR_GATE_BALANCE = 6,
     POR_GATE_RANGE_LOOKUP = 7,
+    POR_GATE_POSEIDON_MDS = 8,
 };
 
 /* Poseidon gate layout. */
@@ -124,6 +125,18 @@ enum {
 #define POR_POSEIDON_GATE_CONSTRAINTS 118
 static inline unsigned por_poseidon_gate_in(unsigned i) { return i; }
 static inline unsigned por_poseidon_gate_out(unsigned i) { return 12 + i; }
+
+/*
+ * Poseidon MDS gate (48 routed wires, 24 constraints, degree 1): the
+ * Poseidon MDS layer on 12 extension elements, componentwise (the matrix is
+ * over the base field): out_j = sum_i M_ji in_i for the first and for the
+ * second components.  The in-circuit Poseidon-gate evaluation (recursion)
+ * takes one row per round instead of ~264 arithmetic operations.  Layout:
+ * input i's components at wires i and 12 + i, output j's at 24 + j and 36 + j.
+ */
+#define POR_POSEIDON_MDS_GATE_WIRES 48
+static inline unsigned por_poseidon_mds_in(unsigned i, unsigned comp) { return 12 * comp + i; }
+static inline unsigned por_poseidon_mds_out(unsigned j, unsigned comp) { return 24 + 12 * comp + j; }
 /*
  * The Poseidon gate's 118 constraints at one point, computed round by round
  * as the permutation is defined: the reference that the gate's (faster)
@@ -137,16 +150,20 @@ typedef struct por_gate por_gate;
 #define POR_GATE_LANES 8
 struct por_builder;
 
+struct por_ext_target; /* circuit_ext.h */
+
 /*
- * Reserved for recursion (not implemented by any gate yet): emits, into the
- * builder, gates that compute the constraints from extension-field targets,
- * each given as a pair of target indices (c0, c1) (circuit.h's por_target
- * index).  The recursive verifier will call it where the native verifier
- * calls eval_ext.
+ * The in-circuit evaluation, for the recursive verifier (where the native
+ * verifier calls eval_ext): emits into the builder b the arithmetic that
+ * computes, from extension targets for the row's wires (the row width of
+ * the evaluated circuit), its constants and the public-input digest (4), the
+ * targets out[0..num_constraints) holding exactly eval_ext's values.  Every
+ * out target is the result of a constrained operation.
  */
 typedef void (*por_gate_eval_circuit_fn)(const por_gate *g, struct por_builder *b,
-                                         const uint32_t (*wires)[2], const uint32_t (*consts)[2],
-                                         const uint32_t (*pi)[2], uint32_t (*out)[2]);
+                                         const struct por_ext_target *wires,
+                                         const struct por_ext_target *consts,
+                                         const struct por_ext_target *pi, struct por_ext_target *out);
 
 /* Columns a gate generator reads (in) and writes (out). */
 typedef struct {
@@ -178,7 +195,7 @@ typedef struct {
      * Must equal eval_base lane by lane (canonical outputs). */
     void (*eval_base_x8)(const por_gate *g, const gl_t *wires, const gl_t *consts, size_t stride,
                          const gl_t *pi, gl_t *out);
-    /* Reserved for recursion: the in-circuit evaluation (NULL for now). */
+    /* The in-circuit evaluation (above). */
     por_gate_eval_circuit_fn eval_circuit;
     /* Witness generators per row, their columns, and the computation: reads
      * io.in columns of wires, writes io.out columns. */
@@ -214,6 +231,7 @@ extern const por_gate_vtable por_gate_poseidon_vt;
 extern const por_gate_vtable por_gate_range_vt;
 extern const por_gate_vtable por_gate_balance_vt;
 extern const por_gate_vtable por_gate_range_lookup_vt;
+extern const por_gate_vtable por_gate_poseidon_mds_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
