@@ -1,7 +1,6 @@
 /*
- * Extension-field gadgets (circuit_ext.h): every gadget is a few arithmetic
- * operations c0 x y + c1 z on the components, with the non-residue 7 of
- * X^2 = 7 folded into a coefficient.
+ * Extension-field gadgets (circuit_ext.h): products on arithmetic-ext rows,
+ * sums and base multiples as base arithmetic operations on the components.
  */
 #include "plonk/circuit_ext.h"
 
@@ -24,18 +23,23 @@ por_ext_target por_ext_add_virtual(por_builder *b)
     return (por_ext_target){c0, por_builder_add_virtual(b)};
 }
 
-/*
- * c0 x y + c1 z = c0 (x0 y0 + 7 x1 y1) + c1 z0 + (c0 (x0 y1 + x1 y0) + c1 z1) X:
- * each component is two operations, the first with the addend, the second
- * adding the other product to it.
- */
+/* One operation of an arithmetic-ext row (every circuit has the 24 routed
+ * wires of its public-input hash's Poseidon gate, so a row holds >= 3). */
 por_ext_target por_ext_arithmetic(por_builder *b, gl_t c0, gl_t c1, por_ext_target x, por_ext_target y,
                                   por_ext_target z)
 {
-    por_target t0 = por_builder_arithmetic(b, gl_mul(c0, GL2_W), c1, x.c1, y.c1, z.c0);
-    por_target t1 = por_builder_arithmetic(b, c0, c1, x.c0, y.c1, z.c1);
-    return (por_ext_target){por_builder_arithmetic(b, c0, 1, x.c0, y.c0, t0),
-                            por_builder_arithmetic(b, c0, 1, x.c1, y.c0, t1)};
+    unsigned op;
+    size_t row = por_builder_pack_op(b, &por_gate_arithmetic_ext_vt, c0, c1,
+                                     por_builder_config(b)->num_routed_wires / 8, &op);
+    if (row == SIZE_MAX)
+        return x; /* the builder's error sticks */
+    const por_ext_target *in[3] = {&x, &y, &z};
+    for (unsigned k = 0; k < 3; k++) {
+        por_builder_connect(b, in[k]->c0, por_builder_wire(b, row, 8 * op + 2 * k));
+        por_builder_connect(b, in[k]->c1, por_builder_wire(b, row, 8 * op + 2 * k + 1));
+    }
+    return (por_ext_target){por_builder_wire(b, row, por_arith_ext_out(op, 0)),
+                            por_builder_wire(b, row, por_arith_ext_out(op, 1))};
 }
 
 por_ext_target por_ext_add(por_builder *b, por_ext_target x, por_ext_target y)
@@ -67,14 +71,7 @@ por_ext_target por_ext_mul(por_builder *b, por_ext_target x, por_ext_target y)
     return por_ext_mul_add(b, x, y, por_ext_zero(b));
 }
 
-/* (x0^2 + 7 x1^2) + 2 x0 x1 X */
-por_ext_target por_ext_square(por_builder *b, por_ext_target x)
-{
-    por_target zero = por_builder_zero(b);
-    por_target t = por_builder_arithmetic(b, GL2_W, 1, x.c1, x.c1, zero);
-    return (por_ext_target){por_builder_arithmetic(b, 1, 1, x.c0, x.c0, t),
-                            por_builder_arithmetic(b, 2, 0, x.c0, x.c1, zero)};
-}
+por_ext_target por_ext_square(por_builder *b, por_ext_target x) { return por_ext_mul(b, x, x); }
 
 por_ext_target por_ext_scalar_mul(por_builder *b, gl_t c, por_ext_target x)
 {

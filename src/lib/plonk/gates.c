@@ -39,6 +39,7 @@ const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
     case POR_GATE_BALANCE: return &por_gate_balance_vt;
     case POR_GATE_RANGE_LOOKUP: return &por_gate_range_lookup_vt;
     case POR_GATE_POSEIDON_MDS: return &por_gate_poseidon_mds_vt;
+    case POR_GATE_ARITHMETIC_EXT: return &por_gate_arithmetic_ext_vt;
     default: return NULL;
     }
 }
@@ -319,6 +320,97 @@ const por_gate_vtable por_gate_arithmetic_vt = {
     .eval_base = arith_eval_base, .eval_base_x8 = arith_eval_base_x8, .eval_ext = arith_eval_ext,
     .eval_circuit = arith_eval_circuit,
     .num_generators = arith_num_generators, .generator_io = arith_io, .generate = arith_generate,
+};
+
+/* ---------------------------------------------------------------------------
+ * arithmetic over the extension: out_i = c0 x_i y_i + c1 z_i in GF(p^2), base
+ * constants.  With a = x y, the components are a0 = x0 y0 + 7 x1 y1 and
+ * a1 = x0 y1 + x1 y0; the evaluations below compute these polynomials of
+ * the wires over whatever ring the wire values are in.
+ */
+
+static const char *arith_ext_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)w;
+    if (!params_zero_from(g, 1))
+        return "arithmetic-ext gate: unknown parameter";
+    if (g->params[0] == 0)
+        g->params[0] = r / 8;
+    if (g->params[0] < 1 || 8 * g->params[0] > r)
+        return "arithmetic-ext gate: operations do not fit the routed wires";
+    if (k < 2)
+        return "arithmetic-ext gate needs 2 constant columns";
+    g->num_wires = 8 * g->params[0];
+    g->num_constants = 2;
+    g->num_constraints = 2 * g->params[0];
+    g->degree = 3;
+    return NULL;
+}
+
+static void arith_ext_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const gl_t *v = w + 8 * i;
+        gl2_t x = {v[0], v[1]}, y = {v[2], v[3]}, z = {v[4], v[5]};
+        gl2_t comp = gl2_add(gl2_mul_base(gl2_mul(x, y), c[0]), gl2_mul_base(z, c[1]));
+        *o++ = gl_sub(v[6], comp.c0);
+        *o++ = gl_sub(v[7], comp.c1);
+    }
+}
+
+static void arith_ext_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const gl2_t *v = w + 8 * i;
+        gl2_t a0 = gl2_add(gl2_mul(v[0], v[2]), gl2_mul_base(gl2_mul(v[1], v[3]), GL2_W));
+        gl2_t a1 = gl2_add(gl2_mul(v[0], v[3]), gl2_mul(v[1], v[2]));
+        *o++ = gl2_sub(v[6], gl2_add(gl2_mul(c[0], a0), gl2_mul(c[1], v[4])));
+        *o++ = gl2_sub(v[7], gl2_add(gl2_mul(c[0], a1), gl2_mul(c[1], v[5])));
+    }
+}
+
+/* 8 extension operations per op: a0, a1 (2 each), then out - c0 a - c1 z
+ * per component as -(c0 a) - (c1 z - out) (2 each). */
+static void arith_ext_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                   const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const por_ext_target *v = w + 8 * i;
+        por_ext_target a[2] = {por_ext_arithmetic(b, GL2_W, 1, v[1], v[3], por_ext_mul(b, v[0], v[2])),
+                               por_ext_mul_add(b, v[1], v[2], por_ext_mul(b, v[0], v[3]))};
+        for (unsigned comp = 0; comp < 2; comp++)
+            *o++ = por_ext_arithmetic(b, GL_P - 1, GL_P - 1, c[0], a[comp], por_ext_mul_sub(b, c[1], v[4 + comp], v[6 + comp]));
+    }
+}
+
+static void arith_ext_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)g;
+    io->n_in = 6;
+    for (unsigned i = 0; i < 6; i++)
+        io->in[i] = (uint16_t)(8 * k + i);
+    io->n_out = 2;
+    io->out[0] = (uint16_t)por_arith_ext_out(k, 0);
+    io->out[1] = (uint16_t)por_arith_ext_out(k, 1);
+}
+
+static void arith_ext_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)g;
+    gl_t *v = w + 8 * k;
+    gl2_t r = gl2_add(gl2_mul_base(gl2_mul((gl2_t){v[0], v[1]}, (gl2_t){v[2], v[3]}), c[0]),
+                      gl2_mul_base((gl2_t){v[4], v[5]}, c[1]));
+    v[6] = r.c0, v[7] = r.c1;
+}
+
+const por_gate_vtable por_gate_arithmetic_ext_vt = {
+    .kind = POR_GATE_ARITHMETIC_EXT, .name = "arithmetic-ext", .init = arith_ext_init,
+    .eval_base = arith_ext_eval_base, .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = arith_ext_eval_ext,
+    .eval_circuit = arith_ext_eval_circuit, .num_generators = arith_num_generators, .generator_io = arith_ext_io,
+    .generate = arith_ext_generate,
 };
 
 /* ---------------------------------------------------------------------------

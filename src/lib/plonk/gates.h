@@ -30,6 +30,13 @@
  *                     all routed: out = c0 * x * y + c1 * z with c0, c1 the
  *                     row's constants 0 and 1 (shared by the ops of a row).
  *                     Degree 3 (c0 x y).  ops defaults to routed / 4.
+ *   arithmetic-ext(ops) the same over GF(p^2) (field_ext.h): op i's x, y, z,
+ *                     out are pairs of wires from 8i, all routed; the
+ *                     constants are base elements.  Degree 3, 2 constraints
+ *                     per op, ops defaults to routed / 8.  For recursion: an
+ *                     extension product in 8 wires instead of 4 base
+ *                     operations (16 wires).
+ *   poseidon-mds      the Poseidon MDS layer on 12 extension elements (below).
  *   constant(k)       wire i = constant i, i < k (routed).  Degree 1.
  *   public_input      wires 0..3 = the public-input digest (the verifier's
  *                     own por_hash of the public inputs).  Degree 1.
@@ -117,6 +124,7 @@ enum {
     POR_GATE_BALANCE = 6,
     POR_GATE_RANGE_LOOKUP = 7,
     POR_GATE_POSEIDON_MDS = 8,
+    POR_GATE_ARITHMETIC_EXT = 9,
 };
 
 /* Poseidon gate layout. */
@@ -232,6 +240,7 @@ extern const por_gate_vtable por_gate_range_vt;
 extern const por_gate_vtable por_gate_balance_vt;
 extern const por_gate_vtable por_gate_range_lookup_vt;
 extern const por_gate_vtable por_gate_poseidon_mds_vt;
+extern const por_gate_vtable por_gate_arithmetic_ext_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
@@ -251,6 +260,12 @@ static inline unsigned por_arith_y(unsigned op) { return 4 * op + 1; }
 static inline unsigned por_arith_z(unsigned op) { return 4 * op + 2; }
 static inline unsigned por_arith_out(unsigned op) { return 4 * op + 3; }
 static inline unsigned por_arith_ops(const por_gate *g) { return g->params[0]; }
+
+/* Arithmetic-ext gate layout: component comp of op's x, y, z, out. */
+static inline unsigned por_arith_ext_x(unsigned op, unsigned comp) { return 8 * op + comp; }
+static inline unsigned por_arith_ext_y(unsigned op, unsigned comp) { return 8 * op + 2 + comp; }
+static inline unsigned por_arith_ext_z(unsigned op, unsigned comp) { return 8 * op + 4 + comp; }
+static inline unsigned por_arith_ext_out(unsigned op, unsigned comp) { return 8 * op + 6 + comp; }
 
 /* Range gate layout: params[0] = B, params[1] = values per row. */
 static inline unsigned por_range_bits(const por_gate *g) { return g->params[0]; }

@@ -324,15 +324,14 @@ static void do_select(por_builder *b, por_ext_target x, por_ext_target y) { por_
 
 static void test_costs(void)
 {
-    /* 120 of each: 12 operations per row (48 routed wires) */
+    /* 120 of each: 6 extension operations or 12 base operations per row (48 routed wires) */
     size_t mul = rows_of(do_mul, 120), mul_add = rows_of(do_mul_add, 120), add = rows_of(do_add, 120),
            sq = rows_of(do_square, 120), inv = rows_of(do_inverse, 120), sel = rows_of(do_select, 120);
     diag("rows for 120 gadgets: mul %zu, mul_add %zu, add %zu, square %zu, inverse %zu, select %zu", mul,
          mul_add, add, sq, inv, sel);
-    ok(mul == 40 && mul_add == 40 && inv == 40, "mul, mul_add, inverse: 4 operations (1/3 row) each");
-    ok(add == 20, "add: 2 operations each");
-    ok(sq == 30, "square: 3 operations each");
-    ok(sel == 40, "select: 4 operations each");
+    ok(mul == 20 && mul_add == 20 && sq == 20 && inv == 20, "mul, mul_add, square, inverse: 1 ext op (1/6 row) each");
+    ok(add == 20, "add: 2 base operations (1/6 row) each");
+    ok(sel == 40, "select: 4 base operations each");
 }
 
 /* A small circuit of gadgets, proven and verified; the same with a wrong
