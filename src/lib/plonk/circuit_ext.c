@@ -162,13 +162,45 @@ por_ext_target por_ext_reduce(por_builder *b, por_ext_target alpha, const por_ex
     return acc;
 }
 
+/*
+ * Horner over the base x_i on reducing rows (gates.h), per rows terms a row:
+ * the coefficients in descending powers, the first row's leading slots
+ * zero (a zero leading coefficient leaves the accumulator 0); a short sum
+ * that a row would mostly waste is one extension operation per term.
+ */
 por_ext_target por_ext_reduce_base(por_builder *b, por_ext_target alpha, const por_target *x, size_t n)
 {
+    const por_circuit_config *cfg = por_builder_config(b);
+    por_gate shape;
+    por_ext_target acc = por_ext_zero(b);
     if (n == 0)
-        return por_ext_zero(b);
-    por_ext_target acc = por_ext_from_base(b, x[n - 1]);
-    for (size_t i = n - 1; i-- > 0;)
-        acc = por_ext_mul_add(b, acc, alpha, por_ext_from_base(b, x[i]));
+        return acc;
+    if (n - 1 <= cfg->num_routed_wires / 8 ||
+        por_gate_init(&shape, &por_gate_reducing_vt, NULL, cfg->num_wires, cfg->num_routed_wires,
+                      cfg->num_constants) != NULL) {
+        acc = por_ext_from_base(b, x[n - 1]);
+        for (size_t i = n - 1; i-- > 0;)
+            acc = por_ext_mul_add(b, acc, alpha, por_ext_from_base(b, x[i]));
+        return acc;
+    }
+    const size_t per = por_reducing_terms(&shape), rows = (n + per - 1) / per, pad = rows * per - n;
+    por_target zero = por_builder_zero(b);
+    for (size_t r = 0; r < rows; r++) {
+        size_t row = por_builder_add_gate(b, &por_gate_reducing_vt, shape.params, NULL);
+        if (row == SIZE_MAX)
+            return acc; /* the builder's error sticks */
+        for (unsigned comp = 0; comp < 2; comp++) {
+            por_builder_connect(b, comp ? alpha.c1 : alpha.c0, por_builder_wire(b, row, por_reducing_alpha(comp)));
+            por_builder_connect(b, comp ? acc.c1 : acc.c0, por_builder_wire(b, row, por_reducing_old(comp)));
+        }
+        for (size_t i = 0; i < per; i++) {
+            size_t j = r * per + i; /* position in the descending sequence */
+            por_builder_connect(b, j < pad ? zero : x[n - 1 - (j - pad)],
+                                por_builder_wire(b, row, por_reducing_coef((unsigned)i)));
+        }
+        acc = (por_ext_target){por_builder_wire(b, row, por_reducing_out(0)),
+                               por_builder_wire(b, row, por_reducing_out(1))};
+    }
     return acc;
 }
 

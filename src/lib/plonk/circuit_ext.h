@@ -88,7 +88,9 @@ void por_ext_assert_equal(por_builder *b, por_ext_target x, por_ext_target y);
 /* sum_{i<n} alpha^i x_i by Horner, 1 ext op per term after the last
  * (n = 0: zero). */
 por_ext_target por_ext_reduce(por_builder *b, por_ext_target alpha, const por_ext_target *x, size_t n);
-/* The same for base x_i: 1 ext op per term after the last. */
+/* The same for base x_i: on reducing rows (gates.h), 42 terms a row by
+ * default (ceil(n / 42) rows); up to routed / 8 + 1 terms (7 by default)
+ * by extension operations (1 per term after the last). */
 por_ext_target por_ext_reduce_base(por_builder *b, por_ext_target alpha, const por_target *x, size_t n);
 /* out[i] = alpha^i, i < n (out[0] the constant 1): 1 ext op each from
  * i = 2.  With the powers made once, a sum over base values that many

@@ -40,6 +40,7 @@ const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
     case POR_GATE_RANGE_LOOKUP: return &por_gate_range_lookup_vt;
     case POR_GATE_POSEIDON_MDS: return &por_gate_poseidon_mds_vt;
     case POR_GATE_ARITHMETIC_EXT: return &por_gate_arithmetic_ext_vt;
+    case POR_GATE_REDUCING: return &por_gate_reducing_vt;
     default: return NULL;
     }
 }
@@ -411,6 +412,115 @@ const por_gate_vtable por_gate_arithmetic_ext_vt = {
     .eval_base = arith_ext_eval_base, .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = arith_ext_eval_ext,
     .eval_circuit = arith_ext_eval_circuit, .num_generators = arith_num_generators, .generator_io = arith_ext_io,
     .generate = arith_ext_generate,
+};
+
+/* ---------------------------------------------------------------------------
+ * reducing (gates.h): acc_{i+1} = acc_i alpha + c_i over GF(p^2).  Step i's
+ * constraints are acc_{i+1} - (acc_i alpha + c_i), component by component:
+ *     (a0 al0 + 7 a1 al1 + c,  a0 al1 + a1 al0)
+ * polynomials of the wires, written once over a ring of wire values (the
+ * base field, or the extension for eval_ext) by the macro below.
+ */
+
+static const char *reducing_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)k;
+    if (!params_zero_from(g, 1))
+        return "reducing gate: unknown parameter";
+    if (r < 7 || w < 7)
+        return "reducing gate: needs 7 routed wires";
+    if (g->params[0] == 0) {
+        unsigned by_routed = r - 6, by_wires = (w - 4) / 3;
+        g->params[0] = by_routed < by_wires ? by_routed : by_wires;
+    }
+    unsigned n = g->params[0];
+    if (n < 1 || 6 + n > r || 3 * n + 4 > w)
+        return "reducing gate: the terms do not fit the row";
+    g->num_wires = 3 * n + 4;
+    g->num_constraints = 2 * n;
+    g->degree = 2;
+    return NULL;
+}
+
+/* acc_i's component comp (acc_0 = old, acc_n = out) */
+static unsigned reducing_acc_wire(const por_gate *g, unsigned i, unsigned comp)
+{
+    return i == 0 ? por_reducing_old(comp) : i == g->params[0] ? por_reducing_out(comp) : por_reducing_acc(g, i, comp);
+}
+
+#define REDUCING_STEPS(g, T, ADD, SUB, MUL, W7, w, o)                                                      \
+    do {                                                                                                  \
+        const T al0 = (w)[por_reducing_alpha(0)], al1 = (w)[por_reducing_alpha(1)];                       \
+        for (unsigned i = 0; i < (g)->params[0]; i++) {                                                   \
+            const T a0 = (w)[reducing_acc_wire(g, i, 0)], a1 = (w)[reducing_acc_wire(g, i, 1)];          \
+            T r0 = ADD(ADD(MUL(a0, al0), MUL(W7, MUL(a1, al1))), (w)[por_reducing_coef(i)]);              \
+            T r1 = ADD(MUL(a0, al1), MUL(a1, al0));                                                       \
+            *(o)++ = SUB((w)[reducing_acc_wire(g, i + 1, 0)], r0);                                         \
+            *(o)++ = SUB((w)[reducing_acc_wire(g, i + 1, 1)], r1);                                         \
+        }                                                                                                 \
+    } while (0)
+
+static void reducing_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)c, (void)pi;
+    REDUCING_STEPS(g, gl_t, gl_add, gl_sub, gl_mul, (gl_t)GL2_W, w, o);
+}
+
+static void reducing_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
+{
+    (void)c, (void)pi;
+    REDUCING_STEPS(g, gl2_t, gl2_add, gl2_sub, gl2_mul, gl2_from_base(GL2_W), w, o);
+}
+
+/* Per step, 4 extension operations and 4 base ones. */
+static void reducing_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)c, (void)pi;
+    const por_ext_target al0 = w[por_reducing_alpha(0)], al1 = w[por_reducing_alpha(1)];
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const por_ext_target a0 = w[reducing_acc_wire(g, i, 0)], a1 = w[reducing_acc_wire(g, i, 1)];
+        por_ext_target r0 =
+            por_ext_arithmetic(b, GL2_W, 1, a1, al1, por_ext_mul_add(b, a0, al0, w[por_reducing_coef(i)]));
+        por_ext_target r1 = por_ext_mul_add(b, a1, al0, por_ext_mul(b, a0, al1));
+        *o++ = por_ext_sub(b, w[reducing_acc_wire(g, i + 1, 0)], r0);
+        *o++ = por_ext_sub(b, w[reducing_acc_wire(g, i + 1, 1)], r1);
+    }
+}
+
+static void reducing_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)k;
+    unsigned n = g->params[0];
+    io->n_in = io->n_out = 0;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        io->in[io->n_in++] = (uint16_t)por_reducing_alpha(comp);
+        io->in[io->n_in++] = (uint16_t)por_reducing_old(comp);
+    }
+    for (unsigned i = 0; i < n; i++)
+        io->in[io->n_in++] = (uint16_t)por_reducing_coef(i);
+    for (unsigned i = 1; i <= n; i++)
+        for (unsigned comp = 0; comp < 2; comp++)
+            io->out[io->n_out++] = (uint16_t)reducing_acc_wire(g, i, comp);
+}
+
+static void reducing_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)k, (void)c;
+    gl2_t alpha = {w[por_reducing_alpha(0)], w[por_reducing_alpha(1)]};
+    gl2_t acc = {w[por_reducing_old(0)], w[por_reducing_old(1)]};
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        acc = gl2_add(gl2_mul(acc, alpha), gl2_from_base(w[por_reducing_coef(i)]));
+        w[reducing_acc_wire(g, i + 1, 0)] = acc.c0;
+        w[reducing_acc_wire(g, i + 1, 1)] = acc.c1;
+    }
+}
+
+const por_gate_vtable por_gate_reducing_vt = {
+    .kind = POR_GATE_REDUCING, .name = "reducing", .init = reducing_init, .eval_base = reducing_eval_base,
+    .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = reducing_eval_ext,
+    .eval_circuit = reducing_eval_circuit, .num_generators = one_generator, .generator_io = reducing_io,
+    .generate = reducing_generate,
 };
 
 /* ---------------------------------------------------------------------------

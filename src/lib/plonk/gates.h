@@ -37,6 +37,8 @@
  *                     extension product in 8 wires instead of 4 base
  *                     operations (16 wires).
  *   poseidon-mds      the Poseidon MDS layer on 12 extension elements (below).
+ *   reducing(n)       n Horner steps acc <- acc alpha + c_i over GF(p^2), base
+ *                     c_i (below).  Degree 2.
  *   constant(k)       wire i = constant i, i < k (routed).  Degree 1.
  *   public_input      wires 0..3 = the public-input digest (the verifier's
  *                     own por_hash of the public inputs).  Degree 1.
@@ -125,6 +127,7 @@ enum {
     POR_GATE_RANGE_LOOKUP = 7,
     POR_GATE_POSEIDON_MDS = 8,
     POR_GATE_ARITHMETIC_EXT = 9,
+    POR_GATE_REDUCING = 10,
 };
 
 /* Poseidon gate layout. */
@@ -241,6 +244,7 @@ extern const por_gate_vtable por_gate_balance_vt;
 extern const por_gate_vtable por_gate_range_lookup_vt;
 extern const por_gate_vtable por_gate_poseidon_mds_vt;
 extern const por_gate_vtable por_gate_arithmetic_ext_vt;
+extern const por_gate_vtable por_gate_reducing_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
@@ -260,6 +264,26 @@ static inline unsigned por_arith_y(unsigned op) { return 4 * op + 1; }
 static inline unsigned por_arith_z(unsigned op) { return 4 * op + 2; }
 static inline unsigned por_arith_out(unsigned op) { return 4 * op + 3; }
 static inline unsigned por_arith_ops(const por_gate *g) { return g->params[0]; }
+
+/*
+ * Reducing gate (params[0] = n, default min(routed - 6, (wires - 4) / 3), 42
+ * for 130 wires): for recursion, a Horner evaluation of n base coefficients
+ * at an extension point alpha, the verifier's combination of opened
+ * polynomials: acc_0 = old, acc_{i+1} = acc_i alpha + c_i, out = acc_n.
+ * Routed: out (wires 0, 1), alpha (2, 3), old (4, 5), c_i (6 + i); then the
+ * intermediate acc_1..acc_{n-1} (two wires each).  2n constraints, one
+ * extension equation per step.
+ */
+static inline unsigned por_reducing_terms(const por_gate *g) { return g->params[0]; }
+static inline unsigned por_reducing_out(unsigned comp) { return comp; }
+static inline unsigned por_reducing_alpha(unsigned comp) { return 2 + comp; }
+static inline unsigned por_reducing_old(unsigned comp) { return 4 + comp; }
+static inline unsigned por_reducing_coef(unsigned i) { return 6 + i; }
+/* acc_i for 1 <= i < n */
+static inline unsigned por_reducing_acc(const por_gate *g, unsigned i, unsigned comp)
+{
+    return 6 + g->params[0] + 2 * (i - 1) + comp;
+}
 
 /* Arithmetic-ext gate layout: component comp of op's x, y, z, out. */
 static inline unsigned por_arith_ext_x(unsigned op, unsigned comp) { return 8 * op + comp; }

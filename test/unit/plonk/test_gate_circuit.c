@@ -178,6 +178,8 @@ static void hand_shapes(void)
     check_params(&por_gate_poseidon_mds_vt, NULL, 130, 48, 2);
     check_params(&por_gate_arithmetic_ext_vt, NULL, 130, 48, 2);
     check_params(&por_gate_arithmetic_ext_vt, (uint32_t[4]){2}, 130, 48, 2);
+    check_params(&por_gate_reducing_vt, NULL, 130, 48, 2);
+    check_params(&por_gate_reducing_vt, (uint32_t[4]){3}, 130, 48, 2);
     static const unsigned range_bits[] = {1, 2, 5, 32, 62, 63};
     for (size_t i = 0; i < sizeof(range_bits) / sizeof(range_bits[0]); i++)
         check_params(&por_gate_range_vt, (uint32_t[4]){range_bits[i]}, 130, 48, 2);
@@ -294,8 +296,9 @@ static void test_proof(void)
 int main(void)
 {
     ok(por_gate_vtable_of(POR_GATE_POSEIDON_MDS) == &por_gate_poseidon_mds_vt &&
-           por_gate_vtable_of(POR_GATE_ARITHMETIC_EXT) == &por_gate_arithmetic_ext_vt,
-       "kind lookup: poseidon-mds, arithmetic-ext");
+           por_gate_vtable_of(POR_GATE_ARITHMETIC_EXT) == &por_gate_arithmetic_ext_vt &&
+           por_gate_vtable_of(POR_GATE_REDUCING) == &por_gate_reducing_vt,
+       "kind lookup: poseidon-mds, arithmetic-ext, reducing");
     hand_shapes();
     batch_shapes();
     test_proof();
