@@ -360,6 +360,32 @@ static void test_costs(void)
     ok(red == 10, "reduce_base: 42 terms per reducing row");
 }
 
+/* Slot s of w's copy off by one and the rest re-derived (pins[0..6) fixed):
+ * the prover refuses, and its unchecked proof is rejected. */
+static void forged_proof(const por_circuit *c, const por_plonk_prover *pk, const por_witness *w, const size_t *pins,
+                         size_t s, const char *what)
+{
+    por_witness *bad = por_witness_new(c);
+    memcpy(bad->values, w->values, c->num_slots * sizeof(gl_t));
+    memcpy(bad->known, w->known, c->num_slots);
+    bad->generated = true;
+    size_t all[7];
+    memcpy(all, pins, 6 * sizeof(size_t));
+    all[6] = s;
+    bad->values[s] = gl_add(bad->values[s], 1);
+    tamper_rederive(c, bad, all, 7);
+    por_plonk_proof proof;
+    const char *why;
+    ok(por_plonk_prove(pk, bad, NULL, NULL, &proof, &why) != 0, "%s: the prover refuses", what);
+    por_plonk_proof_free(&proof);
+    por_plonk_prove_opts opts = {.unchecked = true};
+    int rc = por_plonk_prove(pk, bad, NULL, &opts, &proof, &why);
+    ok(rc == 0 && por_plonk_verify(por_plonk_prover_vk(pk), &proof, &why) != 0,
+       "%s: the unchecked proof is rejected by the verifier", what);
+    por_plonk_proof_free(&proof);
+    por_witness_free(bad);
+}
+
 /* A small circuit of gadgets (extension products, inverse, div, pow, both
  * reductions), proven and verified; the same with a wrong inverse
  * (everything else consistent) proven without the prover's check is
@@ -414,27 +440,21 @@ static void test_proof(void)
     }
     por_plonk_proof_free(&proof);
 
-    /* a wrong inverse, the rest recomputed: the prover's own check refuses,
+    /* a wrong inverse, then a wrong intermediate accumulator of a reducing
+     * row, the rest recomputed each time: the prover's own check refuses,
      * and the unchecked proof does not verify */
     size_t pins[6] = {por_circuit_slot(c, a.c0), por_circuit_slot(c, a.c1), por_circuit_slot(c, y.c0),
                       por_circuit_slot(c, y.c1), por_circuit_slot(c, alpha.c0), por_circuit_slot(c, alpha.c1)};
-    por_witness *bad = por_witness_new(c);
-    memcpy(bad->values, w->values, c->num_slots * sizeof(gl_t));
-    memcpy(bad->known, w->known, c->num_slots);
-    bad->generated = true;
-    size_t all[7];
-    memcpy(all, pins, sizeof(pins));
-    all[6] = por_circuit_slot(c, inv.c0);
-    bad->values[all[6]] = gl_add(bad->values[all[6]], 1);
-    tamper_rederive(c, bad, all, 7);
-    ok(por_plonk_prove(pk, bad, NULL, NULL, &proof, &why) != 0, "wrong inverse: the prover refuses");
-    por_plonk_proof_free(&proof);
-    por_plonk_prove_opts opts = {.unchecked = true};
-    rc = por_plonk_prove(pk, bad, NULL, &opts, &proof, &why);
-    ok(rc == 0 && por_plonk_verify(por_plonk_prover_vk(pk), &proof, &why) != 0,
-       "wrong inverse: the unchecked proof is rejected by the verifier");
-    por_plonk_proof_free(&proof);
-    por_witness_free(bad);
+    forged_proof(c, pk, w, pins, por_circuit_slot(c, inv.c0), "wrong inverse");
+    size_t red_row = 0;
+    while (red_row < c->n && (c->row_type[red_row] == POR_ROW_NOOP ||
+                              c->gate_types[c->row_type[red_row]].vt != &por_gate_reducing_vt))
+        red_row++;
+    ok(red_row < c->n, "proof circuit: has a reducing row");
+    if (red_row < c->n)
+        forged_proof(c, pk, w, pins,
+                     tamper_cell_slot(c, red_row, por_reducing_acc(&c->gate_types[c->row_type[red_row]], 5, 1)),
+                     "wrong reducing accumulator");
     por_witness_free(w);
     por_plonk_prover_free(pk);
     por_circuit_free(c);
