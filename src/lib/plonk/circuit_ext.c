@@ -140,6 +140,19 @@ por_ext_target por_ext_pow(por_builder *b, por_ext_target x, uint64_t e)
     return r;
 }
 
+por_ext_target por_ext_pow7(por_builder *b, por_ext_target x)
+{
+    unsigned slot;
+    size_t row = por_builder_pack_op(b, &por_gate_sbox_ext_vt, 0, 0, por_builder_config(b)->num_routed_wires / 4,
+                                     &slot);
+    if (row == SIZE_MAX)
+        return x; /* the builder's error sticks */
+    por_builder_connect(b, x.c0, por_builder_wire(b, row, por_sbox_ext_x(slot, 0)));
+    por_builder_connect(b, x.c1, por_builder_wire(b, row, por_sbox_ext_x(slot, 1)));
+    return (por_ext_target){por_builder_wire(b, row, por_sbox_ext_y(slot, 0)),
+                            por_builder_wire(b, row, por_sbox_ext_y(slot, 1))};
+}
+
 /* y + bit (x - y), per component */
 por_ext_target por_ext_select(por_builder *b, por_target bit, por_ext_target x, por_ext_target y)
 {

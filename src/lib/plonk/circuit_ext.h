@@ -79,6 +79,10 @@ por_ext_target por_ext_div(por_builder *b, por_ext_target x, por_ext_target y);
  * after the leading one plus 1 per further one bit. */
 por_ext_target por_ext_pow(por_builder *b, por_ext_target x, uint64_t e);
 
+/* x^7 (the Poseidon S-box): one slot of an S-box row (gates.h), 1/12 row
+ * by default, where por_ext_pow(x, 7) takes 4 ext ops. */
+por_ext_target por_ext_pow7(por_builder *b, por_ext_target x);
+
 /* bit ? x : y, 4 operations.  bit must be constrained boolean by the caller
  * (por_builder_assert_bool): for another value the result is y + bit (x - y). */
 por_ext_target por_ext_select(por_builder *b, por_target bit, por_ext_target x, por_ext_target y);

@@ -39,6 +39,7 @@
  *   poseidon-mds      the Poseidon MDS layer on 12 extension elements (below).
  *   reducing(n)       n Horner steps acc <- acc alpha + c_i over GF(p^2), base
  *                     c_i (below).  Degree 2.
+ *   sbox-ext(V)       V values y = x^7 over GF(p^2) (below).  Degree 7.
  *   constant(k)       wire i = constant i, i < k (routed).  Degree 1.
  *   public_input      wires 0..3 = the public-input digest (the verifier's
  *                     own por_hash of the public inputs).  Degree 1.
@@ -128,6 +129,7 @@ enum {
     POR_GATE_POSEIDON_MDS = 8,
     POR_GATE_ARITHMETIC_EXT = 9,
     POR_GATE_REDUCING = 10,
+    POR_GATE_SBOX_EXT = 11,
 };
 
 /* Poseidon gate layout. */
@@ -245,6 +247,7 @@ extern const por_gate_vtable por_gate_range_lookup_vt;
 extern const por_gate_vtable por_gate_poseidon_mds_vt;
 extern const por_gate_vtable por_gate_arithmetic_ext_vt;
 extern const por_gate_vtable por_gate_reducing_vt;
+extern const por_gate_vtable por_gate_sbox_ext_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
@@ -284,6 +287,15 @@ static inline unsigned por_reducing_acc(const por_gate *g, unsigned i, unsigned 
 {
     return 6 + g->params[0] + 2 * (i - 1) + comp;
 }
+
+/*
+ * S-box gate (params[0] = V, default routed / 4): V values y = x^7 over
+ * GF(p^2), slot v's x at wires 4v, 4v + 1 and y at 4v + 2, 4v + 3, all
+ * routed; 2 constraints per slot.  For recursion: the Poseidon gate's
+ * in-circuit S-boxes, 12 per row instead of 4 extension products each.
+ */
+static inline unsigned por_sbox_ext_x(unsigned v, unsigned comp) { return 4 * v + comp; }
+static inline unsigned por_sbox_ext_y(unsigned v, unsigned comp) { return 4 * v + 2 + comp; }
 
 /* Arithmetic-ext gate layout: component comp of op's x, y, z, out. */
 static inline unsigned por_arith_ext_x(unsigned op, unsigned comp) { return 8 * op + comp; }

@@ -180,6 +180,8 @@ static void hand_shapes(void)
     check_params(&por_gate_arithmetic_ext_vt, (uint32_t[4]){2}, 130, 48, 2);
     check_params(&por_gate_reducing_vt, NULL, 130, 48, 2);
     check_params(&por_gate_reducing_vt, (uint32_t[4]){3}, 130, 48, 2);
+    check_params(&por_gate_sbox_ext_vt, NULL, 130, 48, 2);
+    check_params(&por_gate_sbox_ext_vt, (uint32_t[4]){1}, 130, 48, 2);
     static const unsigned range_bits[] = {1, 2, 5, 32, 62, 63};
     for (size_t i = 0; i < sizeof(range_bits) / sizeof(range_bits[0]); i++)
         check_params(&por_gate_range_vt, (uint32_t[4]){range_bits[i]}, 130, 48, 2);
@@ -190,6 +192,30 @@ static void hand_shapes(void)
                                                  {33, 22, 1, 2}, {1, 2, 3, 1},   {62, 8, 1, 8}};
     for (size_t i = 0; i < sizeof(balance_shapes) / sizeof(balance_shapes[0]); i++)
         check_params(&por_gate_balance_vt, balance_shapes[i], 130, 130, 2);
+}
+
+/* Rows of a second evaluation in the same outer circuit: its constants
+ * (the Poseidon gate's round-constant offsets among them) are shared. */
+static size_t second_evaluation_rows(const por_gate *g, unsigned nw, unsigned nk)
+{
+    por_circuit_config cfg;
+    por_circuit_config_default(&cfg);
+    por_builder *b = por_builder_new(&cfg);
+    por_ext_target w[POR_MAX_WIRES], k[POR_MAX_CONSTANTS], pi[4], out[MAX_C];
+    size_t rows[3];
+    for (int e = 0; e < 2; e++) {
+        rows[e] = por_builder_num_rows(b);
+        for (unsigned i = 0; i < nw; i++)
+            w[i] = por_ext_add_virtual(b);
+        for (unsigned i = 0; i < nk; i++)
+            k[i] = por_ext_add_virtual(b);
+        for (unsigned i = 0; i < 4; i++)
+            pi[i] = por_ext_add_virtual(b);
+        g->vt->eval_circuit(g, b, w, k, pi, out);
+    }
+    rows[2] = por_builder_num_rows(b);
+    por_builder_free(b);
+    return rows[2] - rows[1];
 }
 
 /* Every gate type of real batch circuits (the production shapes at k = 7). */
@@ -206,16 +232,19 @@ static void batch_shapes(void)
             continue;
         }
         const por_circuit *c = bc->circuit;
-        size_t total = 0;
+        size_t total = 0, total_again = 0;
         for (unsigned t = 0; t < c->num_gate_types; t++) {
             char label[96];
             const por_gate *g = &c->gate_types[t];
             snprintf(label, sizeof(label), "batch k = %u: %s(%u, %u, %u, %u)", ks[i], g->vt->name, g->params[0],
                      g->params[1], g->params[2], g->params[3]);
             total += check_gate(g, c->config.num_wires, c->config.num_constants, label);
+            size_t again = second_evaluation_rows(g, c->config.num_wires, c->config.num_constants);
+            diag("%s: a second evaluation in the same circuit takes %zu rows", label, again);
+            total_again += again;
         }
-        diag("batch k = %u: every gate type's eval_circuit: %zu rows in all (%u types)", ks[i], total,
-             c->num_gate_types);
+        diag("batch k = %u: every gate type's eval_circuit: %zu rows in all (%u types), %zu for each further proof",
+             ks[i], total, c->num_gate_types, total_again);
         por_batch_circuit_free(bc);
     }
 }
@@ -297,8 +326,9 @@ int main(void)
 {
     ok(por_gate_vtable_of(POR_GATE_POSEIDON_MDS) == &por_gate_poseidon_mds_vt &&
            por_gate_vtable_of(POR_GATE_ARITHMETIC_EXT) == &por_gate_arithmetic_ext_vt &&
-           por_gate_vtable_of(POR_GATE_REDUCING) == &por_gate_reducing_vt,
-       "kind lookup: poseidon-mds, arithmetic-ext, reducing");
+           por_gate_vtable_of(POR_GATE_REDUCING) == &por_gate_reducing_vt &&
+           por_gate_vtable_of(POR_GATE_SBOX_EXT) == &por_gate_sbox_ext_vt,
+       "kind lookup: poseidon-mds, arithmetic-ext, reducing, sbox-ext");
     hand_shapes();
     batch_shapes();
     test_proof();
