@@ -176,24 +176,28 @@ por_ext_target por_ext_reduce(por_builder *b, por_ext_target alpha, const por_ex
 }
 
 /*
- * Horner over the base x_i on reducing rows (gates.h), per rows terms a row:
- * the coefficients in descending powers, the first row's leading slots
- * zero (a zero leading coefficient leaves the accumulator 0); a short sum
- * that a row would mostly waste is one extension operation per term.
+ * Horner over the base x_i on reducing rows (gates.h), 42 terms a row by
+ * default: the coefficients in descending powers, the first row's leading
+ * slots zero (a zero leading coefficient leaves the accumulator 0).  A sum
+ * that would mostly waste its row is one extension operation per term.
  */
 por_ext_target por_ext_reduce_base(por_builder *b, por_ext_target alpha, const por_target *x, size_t n)
 {
     const por_circuit_config *cfg = por_builder_config(b);
-    por_gate shape;
     por_ext_target acc = por_ext_zero(b);
     if (n == 0)
         return acc;
-    if (n - 1 <= cfg->num_routed_wires / 8 ||
-        por_gate_init(&shape, &por_gate_reducing_vt, NULL, cfg->num_wires, cfg->num_routed_wires,
-                      cfg->num_constants) != NULL) {
-        acc = por_ext_from_base(b, x[n - 1]);
-        for (size_t i = n - 1; i-- > 0;)
-            acc = por_ext_mul_add(b, acc, alpha, por_ext_from_base(b, x[i]));
+    if (n - 1 <= cfg->num_routed_wires / 8) {
+        por_ext_target t[POR_MAX_WIRES / 8 + 1];
+        for (size_t i = 0; i < n; i++)
+            t[i] = por_ext_from_base(b, x[i]);
+        return por_ext_reduce(b, alpha, t, n);
+    }
+    por_gate shape;
+    const char *why = por_gate_init(&shape, &por_gate_reducing_vt, NULL, cfg->num_wires, cfg->num_routed_wires,
+                                    cfg->num_constants);
+    if (why) {
+        por_builder_fail(b, why);
         return acc;
     }
     const size_t per = por_reducing_terms(&shape), rows = (n + per - 1) / per, pad = rows * per - n;
