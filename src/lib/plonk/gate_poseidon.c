@@ -1133,7 +1133,6 @@ const por_gate_vtable por_gate_poseidon_mds_vt = {
     .generate = mds_gate_generate,
 };
 
-
 /* ---------------------------------------------------------------------------
  * The S-box gate (gates.h): slot v's constraints are y - x^7, component by
  * component, x^7 computed in R[X]/(X^2 - 7) with the components in R: the

@@ -35,6 +35,18 @@ typedef struct {
     size_t rows; /* rows the evaluation took */
 } eval_circuit;
 
+/* Virtual extension targets for a row's wires, constants and digest. */
+static void add_inputs(por_builder *b, unsigned nw, unsigned nk, por_ext_target *w, por_ext_target *k,
+                       por_ext_target *pi)
+{
+    for (unsigned i = 0; i < nw; i++)
+        w[i] = por_ext_add_virtual(b);
+    for (unsigned i = 0; i < nk; i++)
+        k[i] = por_ext_add_virtual(b);
+    for (unsigned i = 0; i < 4; i++)
+        pi[i] = por_ext_add_virtual(b);
+}
+
 static bool eval_circuit_build(eval_circuit *e, const por_gate *g, unsigned nw, unsigned nk)
 {
     por_circuit_config cfg;
@@ -42,12 +54,7 @@ static bool eval_circuit_build(eval_circuit *e, const por_gate *g, unsigned nw, 
     cfg.zero_knowledge = 0;
     por_builder *b = por_builder_new(&cfg);
     e->nw = nw, e->nk = nk, e->nc = g->num_constraints;
-    for (unsigned i = 0; i < nw; i++)
-        e->w[i] = por_ext_add_virtual(b);
-    for (unsigned i = 0; i < nk; i++)
-        e->k[i] = por_ext_add_virtual(b);
-    for (unsigned i = 0; i < 4; i++)
-        e->pi[i] = por_ext_add_virtual(b);
+    add_inputs(b, nw, nk, e->w, e->k, e->pi);
     g->vt->eval_circuit(g, b, e->w, e->k, e->pi, e->out);
     e->rows = por_builder_num_rows(b);
     const char *why;
@@ -205,12 +212,7 @@ static size_t second_evaluation_rows(const por_gate *g, unsigned nw, unsigned nk
     size_t rows[3];
     for (int e = 0; e < 2; e++) {
         rows[e] = por_builder_num_rows(b);
-        for (unsigned i = 0; i < nw; i++)
-            w[i] = por_ext_add_virtual(b);
-        for (unsigned i = 0; i < nk; i++)
-            k[i] = por_ext_add_virtual(b);
-        for (unsigned i = 0; i < 4; i++)
-            pi[i] = por_ext_add_virtual(b);
+        add_inputs(b, nw, nk, w, k, pi);
         g->vt->eval_circuit(g, b, w, k, pi, out);
     }
     rows[2] = por_builder_num_rows(b);
@@ -268,12 +270,7 @@ static void test_proof(void)
     test_fast_config(&cfg);
     por_builder *b = por_builder_new(&cfg);
     por_ext_target w[POR_MAX_WIRES], k[POR_MAX_CONSTANTS], pi[4], out[MAX_C];
-    for (unsigned i = 0; i < nw; i++)
-        w[i] = por_ext_add_virtual(b);
-    for (unsigned i = 0; i < nk; i++)
-        k[i] = por_ext_add_virtual(b);
-    for (unsigned i = 0; i < 4; i++)
-        pi[i] = por_ext_add_virtual(b);
+    add_inputs(b, nw, nk, w, k, pi);
     /* every constraint of every type, reduced by a fixed alpha, public */
     por_ext_target alpha = por_ext_constant(b, (gl2_t){3, 5}), acc = por_ext_zero(b);
     for (unsigned t = 0; t < inner->num_gate_types; t++) {
