@@ -212,12 +212,12 @@ struct por_builder {
     pair_map consts;   /* value -> target index */
     open_row const_row;
     bool const_row_open;
-    /* per gate type of shared row constants (arithmetic, arithmetic-ext):
+    /* per gate type packed by row constants (arithmetic, arithmetic-ext, sbox-ext):
      * (c0, c1) -> row << 16 | used */
     struct {
         const por_gate_vtable *vt;
         pair_map rows;
-    } packs[4];
+    } packs[8];
     unsigned npacks;
     open_row range_rows[64];
     bool range_open[64];
