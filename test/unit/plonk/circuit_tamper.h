@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "plonk/circuit.h"
+#include "plonk/plonk.h"
 
 static inline size_t tamper_cell_slot(const por_circuit *c, size_t row, unsigned col)
 {
@@ -82,6 +83,48 @@ static inline bool tamper_accepted(const por_circuit *c, const por_witness *hone
     por_witness_free(w);
     free(all);
     return accepted;
+}
+
+/* The copy of w with slot s plus delta (pins[0..np) fixed) and the rest
+ * re-derived, proven: *refused if the prover refuses it; then proven again
+ * without the prover's check, *rejected if that proof is made and fails
+ * verification, *accepted if it is made and verifies (delta 0: the control). */
+static inline void tamper_prove(const por_circuit *c, const por_plonk_prover *pk, const por_witness *w,
+                                const size_t *pins, size_t np, size_t s, gl_t delta, bool *refused, bool *rejected,
+                                bool *accepted)
+{
+    por_witness *bad = por_witness_new(c);
+    size_t *all = malloc((np + 1) * sizeof(size_t));
+    if (!bad || !all)
+        abort();
+    memcpy(bad->values, w->values, c->num_slots * sizeof(gl_t));
+    memcpy(bad->known, w->known, c->num_slots);
+    bad->generated = true;
+    memcpy(all, pins, np * sizeof(size_t));
+    all[np] = s;
+    bad->values[s] = gl_add(bad->values[s], delta);
+    tamper_rederive(c, bad, all, np + 1);
+    por_plonk_proof proof;
+    const char *why;
+    *refused = por_plonk_prove(pk, bad, NULL, NULL, &proof, &why) != 0;
+    por_plonk_proof_free(&proof);
+    por_plonk_prove_opts opts = {.unchecked = true};
+    int rc = por_plonk_prove(pk, bad, NULL, &opts, &proof, &why);
+    bool verifies = rc == 0 && por_plonk_verify(por_plonk_prover_vk(pk), &proof, &why) == 0;
+    *rejected = rc == 0 && !verifies;
+    *accepted = verifies;
+    por_plonk_proof_free(&proof);
+    por_witness_free(bad);
+    free(all);
+}
+
+/* The first row of gate type vt in c (c->n if none). */
+static inline size_t tamper_first_row(const por_circuit *c, const por_gate_vtable *vt)
+{
+    size_t r = 0;
+    while (r < c->n && (c->row_type[r] == POR_ROW_NOOP || c->gate_types[c->row_type[r]].vt != vt))
+        r++;
+    return r;
 }
 
 #endif

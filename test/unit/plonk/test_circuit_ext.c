@@ -371,25 +371,10 @@ static void test_costs(void)
 static void forged_proof(const por_circuit *c, const por_plonk_prover *pk, const por_witness *w, const size_t *pins,
                          size_t s, const char *what)
 {
-    por_witness *bad = por_witness_new(c);
-    memcpy(bad->values, w->values, c->num_slots * sizeof(gl_t));
-    memcpy(bad->known, w->known, c->num_slots);
-    bad->generated = true;
-    size_t all[7];
-    memcpy(all, pins, 6 * sizeof(size_t));
-    all[6] = s;
-    bad->values[s] = gl_add(bad->values[s], 1);
-    tamper_rederive(c, bad, all, 7);
-    por_plonk_proof proof;
-    const char *why;
-    ok(por_plonk_prove(pk, bad, NULL, NULL, &proof, &why) != 0, "%s: the prover refuses", what);
-    por_plonk_proof_free(&proof);
-    por_plonk_prove_opts opts = {.unchecked = true};
-    int rc = por_plonk_prove(pk, bad, NULL, &opts, &proof, &why);
-    ok(rc == 0 && por_plonk_verify(por_plonk_prover_vk(pk), &proof, &why) != 0,
-       "%s: the unchecked proof is rejected by the verifier", what);
-    por_plonk_proof_free(&proof);
-    por_witness_free(bad);
+    bool refused, rejected, accepted;
+    tamper_prove(c, pk, w, pins, 6, s, 1, &refused, &rejected, &accepted);
+    ok(refused, "%s: the prover refuses", what);
+    ok(rejected, "%s: the unchecked proof is rejected by the verifier", what);
 }
 
 /* A small circuit of gadgets (extension products, inverse, div, pow, both
@@ -452,10 +437,7 @@ static void test_proof(void)
     size_t pins[6] = {por_circuit_slot(c, a.c0), por_circuit_slot(c, a.c1), por_circuit_slot(c, y.c0),
                       por_circuit_slot(c, y.c1), por_circuit_slot(c, alpha.c0), por_circuit_slot(c, alpha.c1)};
     forged_proof(c, pk, w, pins, por_circuit_slot(c, inv.c0), "wrong inverse");
-    size_t red_row = 0;
-    while (red_row < c->n && (c->row_type[red_row] == POR_ROW_NOOP ||
-                              c->gate_types[c->row_type[red_row]].vt != &por_gate_reducing_vt))
-        red_row++;
+    size_t red_row = tamper_first_row(c, &por_gate_reducing_vt);
     ok(red_row < c->n, "proof circuit: has a reducing row");
     if (red_row < c->n)
         forged_proof(c, pk, w, pins,

@@ -312,6 +312,36 @@ static void test_proof(void)
                why ? why : "ok");
         }
         por_plonk_proof_free(&proof);
+        /* a forged output on a row of each recursion gate the evaluations
+         * use (the rest re-derived, the inputs fixed): refused, and its
+         * unchecked proof rejected */
+        size_t *pins = malloc(2 * (nw + nk + 4) * sizeof(size_t)), np = 0;
+        const por_ext_target *all[3] = {w, k, pi};
+        unsigned cnt[3] = {nw, nk, 4};
+        for (int a = 0; a < 3; a++)
+            for (unsigned i = 0; i < cnt[a]; i++) {
+                pins[np++] = por_circuit_slot(c, all[a][i].c0);
+                pins[np++] = por_circuit_slot(c, all[a][i].c1);
+            }
+        static const struct {
+            const por_gate_vtable *vt;
+            unsigned col;
+        } forged[] = {{&por_gate_poseidon_mds_vt, 30}, {&por_gate_sbox_ext_vt, 3}, {&por_gate_arithmetic_ext_vt, 6}};
+        for (size_t f = 0; f < sizeof(forged) / sizeof(forged[0]); f++) {
+            size_t row = tamper_first_row(c, forged[f].vt);
+            bool refused = false, rejected = false, accepted = false;
+            size_t slot = row < c->n ? tamper_cell_slot(c, row, forged[f].col) : 0;
+            if (row < c->n && f == 0) {
+                tamper_prove(c, pk, wit, pins, np, slot, 0, &refused, &rejected, &accepted);
+                ok(!refused && accepted, "gate evaluations circuit: control: the honest witness, re-derived, is "
+                   "proven and verifies");
+            }
+            if (row < c->n)
+                tamper_prove(c, pk, wit, pins, np, slot, 1, &refused, &rejected, &accepted);
+            ok(refused && rejected, "gate evaluations circuit: a forged %s output (wire %u) is refused, and its "
+               "unchecked proof rejected", forged[f].vt->name, forged[f].col);
+        }
+        free(pins);
         por_witness_free(wit);
     }
     por_plonk_prover_free(pk);
