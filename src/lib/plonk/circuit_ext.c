@@ -4,6 +4,8 @@
  */
 #include "plonk/circuit_ext.h"
 
+#include <stdlib.h>
+
 por_ext_target por_ext_from_base(por_builder *b, por_target x)
 {
     return (por_ext_target){x, por_builder_zero(b)};
@@ -165,14 +167,32 @@ void por_ext_assert_equal(por_builder *b, por_ext_target x, por_ext_target y)
     por_builder_connect(b, x.c1, y.c1);
 }
 
+/*
+ * Short sums by Horner; long ones as A + X B with A = sum alpha^i x_i.c0 and
+ * B = sum alpha^i x_i.c1, two base reductions on reducing rows, and
+ * X (B0 + B1 X) = 7 B1 + B0 X.
+ */
 por_ext_target por_ext_reduce(por_builder *b, por_ext_target alpha, const por_ext_target *x, size_t n)
 {
     if (n == 0)
         return por_ext_zero(b);
-    por_ext_target acc = x[n - 1];
-    for (size_t i = n - 1; i-- > 0;)
-        acc = por_ext_mul_add(b, acc, alpha, x[i]);
-    return acc;
+    if (n - 1 <= por_builder_config(b)->num_routed_wires / 8) {
+        por_ext_target acc = x[n - 1];
+        for (size_t i = n - 1; i-- > 0;)
+            acc = por_ext_mul_add(b, acc, alpha, x[i]);
+        return acc;
+    }
+    por_target *comp = malloc(2 * n * sizeof(por_target));
+    if (!comp) {
+        por_builder_fail(b, "out of memory");
+        return x[0];
+    }
+    for (size_t i = 0; i < n; i++)
+        comp[i] = x[i].c0, comp[n + i] = x[i].c1;
+    por_ext_target A = por_ext_reduce_base(b, alpha, comp, n), B = por_ext_reduce_base(b, alpha, comp + n, n);
+    free(comp);
+    return (por_ext_target){por_builder_arithmetic(b, GL2_W, 1, B.c1, por_builder_one(b), A.c0),
+                            por_builder_add(b, A.c1, B.c0)};
 }
 
 /*

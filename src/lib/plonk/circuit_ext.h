@@ -89,8 +89,10 @@ por_ext_target por_ext_select(por_builder *b, por_target bit, por_ext_target x, 
 /* Copy constraints on both components (free). */
 void por_ext_assert_equal(por_builder *b, por_ext_target x, por_ext_target y);
 
-/* sum_{i<n} alpha^i x_i by Horner, 1 ext op per term after the last
- * (n = 0: zero). */
+/* sum_{i<n} alpha^i x_i (n = 0: zero): up to routed / 8 + 1 terms (7 by
+ * default) by Horner, 1 ext op per term after the last; longer sums as two
+ * base reductions (below) of the components, 2 ceil(n / 42) rows by
+ * default. */
 por_ext_target por_ext_reduce(por_builder *b, por_ext_target alpha, const por_ext_target *x, size_t n);
 /* The same for base x_i: on reducing rows (gates.h), 42 terms a row by
  * default (ceil(n / 42) rows); up to routed / 8 + 1 terms (7 by default)

@@ -28,18 +28,19 @@ static gl2_t rnd2(void) { return (gl2_t){rnd(), rnd()}; }
 
 /* The inputs every gadget reads. */
 typedef struct {
-    gl2_t a, b, c, xs[NX];
+    gl2_t a, b, c, xs[NX], xbig[NBIG];
     gl_t s, ys[NX], zs[NBIG];
 } inputs;
 
 typedef struct {
-    por_ext_target a, b, c, xs[NX];
+    por_ext_target a, b, c, xs[NX], xbig[NBIG];
     por_target s, bit0, bit1, ys[NX], zs[NBIG];
 } input_targets;
 
 typedef enum {
     G_ADD, G_SUB, G_NEG, G_MUL, G_MUL_ADD, G_MUL_SUB, G_ARITH, G_SQUARE, G_SCALAR, G_MUL_BASE, G_MUL_BASE_ADD,
-    G_INVERSE, G_DIV, G_POW0, G_POW1, G_POW7, G_POW7_GATE, G_POW_BIG, G_SELECT0, G_SELECT1, G_REDUCE, G_REDUCE1, G_REDUCE0,
+    G_INVERSE, G_DIV, G_POW0, G_POW1, G_POW7, G_POW7_GATE, G_POW_BIG, G_SELECT0, G_SELECT1, G_REDUCE, G_REDUCE_BIG,
+    G_REDUCE1, G_REDUCE0,
     G_REDUCE_BASE, G_REDUCE_BASE_BIG, G_DOT_BASE, G_CONSTANT, G_FROM_BASE, G_POWERS, /* G_POWERS + i: alpha^i */
     G_COUNT = G_POWERS + NX
 } gadget;
@@ -47,7 +48,7 @@ typedef enum {
 static const char *const NAMES[G_COUNT] = {
     "add", "sub", "neg", "mul", "mul_add", "mul_sub", "arithmetic(5, 9)", "square", "scalar_mul(11)",
     "mul_base", "mul_base_add", "inverse", "div", "pow 0", "pow 1", "pow 7", "pow7", "pow E", "select(0)", "select(1)",
-    "reduce(5)", "reduce(1)", "reduce(0)", "reduce_base(5)", "reduce_base(100)", "dot_base(powers)", "constant", "from_base",
+    "reduce(5)", "reduce(100)", "reduce(1)", "reduce(0)", "reduce_base(5)", "reduce_base(100)", "dot_base(powers)", "constant", "from_base",
     "powers[0]", "powers[1]", "powers[2]", "powers[3]", "powers[4]",
 };
 
@@ -92,6 +93,12 @@ static gl2_t native(gadget g, const inputs *in)
             acc = gl2_add(acc, gl2_mul(p, in->xs[i])), p = gl2_mul(p, c);
         return acc;
     }
+    case G_REDUCE_BIG: {
+        gl2_t acc = {0, 0}, p = gl2_from_base(1);
+        for (int i = 0; i < NBIG; i++)
+            acc = gl2_add(acc, gl2_mul(p, in->xbig[i])), p = gl2_mul(p, c);
+        return acc;
+    }
     case G_REDUCE1: return in->xs[0];
     case G_REDUCE0: return gl2_from_base(0);
     case G_REDUCE_BASE:
@@ -124,7 +131,7 @@ static void build_gadgets(por_builder *b, input_targets *it, por_ext_target *out
     for (int i = 0; i < NX; i++)
         it->xs[i] = por_ext_add_virtual(b), it->ys[i] = por_builder_add_virtual(b);
     for (int i = 0; i < NBIG; i++)
-        it->zs[i] = por_builder_add_virtual(b);
+        it->zs[i] = por_builder_add_virtual(b), it->xbig[i] = por_ext_add_virtual(b);
     por_ext_target a = it->a, y = it->b, c = it->c;
     out[G_ADD] = por_ext_add(b, a, y);
     out[G_SUB] = por_ext_sub(b, a, y);
@@ -147,6 +154,7 @@ static void build_gadgets(por_builder *b, input_targets *it, por_ext_target *out
     out[G_SELECT0] = por_ext_select(b, it->bit0, a, y);
     out[G_SELECT1] = por_ext_select(b, it->bit1, a, y);
     out[G_REDUCE] = por_ext_reduce(b, c, it->xs, NX);
+    out[G_REDUCE_BIG] = por_ext_reduce(b, c, it->xbig, NBIG);
     out[G_REDUCE1] = por_ext_reduce(b, c, it->xs, 1);
     out[G_REDUCE0] = por_ext_reduce(b, c, it->xs, 0);
     out[G_REDUCE_BASE] = por_ext_reduce_base(b, c, it->ys, NX);
@@ -167,7 +175,7 @@ static int set_inputs(por_witness *w, const input_targets *it, const inputs *in)
     for (int i = 0; i < NX; i++)
         rc |= por_witness_set_ext(w, it->xs[i], in->xs[i]) | por_witness_set(w, it->ys[i], in->ys[i]);
     for (int i = 0; i < NBIG; i++)
-        rc |= por_witness_set(w, it->zs[i], in->zs[i]);
+        rc |= por_witness_set(w, it->zs[i], in->zs[i]) | por_witness_set_ext(w, it->xbig[i], in->xbig[i]);
     return rc;
 }
 
@@ -185,8 +193,10 @@ static size_t input_pins(const por_circuit *c, const input_targets *it, size_t *
         pins[n++] = por_circuit_slot(c, it->xs[i].c0), pins[n++] = por_circuit_slot(c, it->xs[i].c1);
         pins[n++] = por_circuit_slot(c, it->ys[i]);
     }
-    for (int i = 0; i < NBIG; i++)
+    for (int i = 0; i < NBIG; i++) {
         pins[n++] = por_circuit_slot(c, it->zs[i]);
+        pins[n++] = por_circuit_slot(c, it->xbig[i].c0), pins[n++] = por_circuit_slot(c, it->xbig[i].c1);
+    }
     return n;
 }
 
@@ -196,7 +206,7 @@ static void random_inputs(inputs *in)
     for (int i = 0; i < NX; i++)
         in->xs[i] = rnd2(), in->ys[i] = rnd();
     for (int i = 0; i < NBIG; i++)
-        in->zs[i] = rnd();
+        in->zs[i] = rnd(), in->xbig[i] = rnd2();
 }
 
 static void test_gadgets(void)
@@ -227,6 +237,8 @@ static void test_gadgets(void)
             in.a.c1 = in.b.c1 = in.c.c1 = 0;
             for (int i = 0; i < NX; i++)
                 in.xs[i].c1 = 0;
+            for (int i = 0; i < NBIG; i++)
+                in.xbig[i].c1 = 0;
         }
         por_witness_free(w);
         w = por_witness_new(c);
@@ -245,7 +257,7 @@ static void test_gadgets(void)
 
     /* each computed result is constrained: changing one component (everything
      * else recomputed honestly, inputs fixed) is rejected */
-    size_t pins[64 + NBIG], np = input_pins(c, &it, pins);
+    size_t pins[64 + 3 * NBIG], np = input_pins(c, &it, pins);
     ok(tamper_accepted(c, w, out[G_MUL].c0, w->values[por_circuit_slot(c, out[G_MUL].c0)], pins, np),
        "control: the honest witness, re-derived, is accepted");
     for (int g = 0; g < G_COUNT; g++) {
@@ -340,6 +352,13 @@ static void do_square(por_builder *b, por_ext_target x, por_ext_target y) { (voi
 static void do_inverse(por_builder *b, por_ext_target x, por_ext_target y) { (void)y, por_ext_inverse(b, x); }
 static void do_pow7(por_builder *b, por_ext_target x, por_ext_target y) { (void)y, por_ext_pow7(b, x); }
 static void do_select(por_builder *b, por_ext_target x, por_ext_target y) { por_ext_select(b, x.c0, x, y); }
+static void do_reduce_ext_420(por_builder *b, por_ext_target x, por_ext_target y)
+{
+    por_ext_target t[420];
+    for (int i = 0; i < 420; i++)
+        t[i] = i % 2 ? x : y;
+    por_ext_reduce(b, x, t, 420);
+}
 static void do_reduce_420(por_builder *b, por_ext_target x, por_ext_target y)
 {
     por_target t[420];
@@ -364,6 +383,9 @@ static void test_costs(void)
     size_t red = rows_of(do_reduce_420, 1);
     diag("rows for a reduction of 420 base terms: %zu", red);
     ok(red == 10, "reduce_base: 42 terms per reducing row");
+    size_t red_ext = rows_of(do_reduce_ext_420, 1);
+    diag("rows for a reduction of 420 extension terms: %zu", red_ext);
+    ok(red_ext == 22, "reduce: 2 reducing rows per 42 terms, 2 arithmetic rows to combine");
 }
 
 /* Slot s of w's copy off by one and the rest re-derived (pins[0..6) fixed):
