@@ -63,6 +63,15 @@ static bool computed(gadget g)
 static const uint64_t BIG_E = 0xd1b54a32d192ed03ULL;
 static const gl2_t K = {0x123456789abcdefULL, 0xfedcba987654321ULL};
 
+/* sum_{i<n} alpha^i x_i for extension x (or base y when x is NULL) */
+static gl2_t native_reduce(const gl2_t *x, const gl_t *y, int n, gl2_t alpha)
+{
+    gl2_t acc = {0, 0}, p = gl2_from_base(1);
+    for (int i = 0; i < n; i++)
+        acc = gl2_add(acc, gl2_mul(p, x ? x[i] : gl2_from_base(y[i]))), p = gl2_mul(p, alpha);
+    return acc;
+}
+
 static gl2_t native(gadget g, const inputs *in)
 {
     gl2_t a = in->a, b = in->b, c = in->c;
@@ -87,33 +96,13 @@ static gl2_t native(gadget g, const inputs *in)
     case G_POW_BIG: return gl2_pow(a, BIG_E);
     case G_SELECT0: return b;
     case G_SELECT1: return a;
-    case G_REDUCE: {
-        gl2_t acc = {0, 0}, p = gl2_from_base(1);
-        for (int i = 0; i < NX; i++)
-            acc = gl2_add(acc, gl2_mul(p, in->xs[i])), p = gl2_mul(p, c);
-        return acc;
-    }
-    case G_REDUCE_BIG: {
-        gl2_t acc = {0, 0}, p = gl2_from_base(1);
-        for (int i = 0; i < NBIG; i++)
-            acc = gl2_add(acc, gl2_mul(p, in->xbig[i])), p = gl2_mul(p, c);
-        return acc;
-    }
+    case G_REDUCE: return native_reduce(in->xs, NULL, NX, c);
+    case G_REDUCE_BIG: return native_reduce(in->xbig, NULL, NBIG, c);
     case G_REDUCE1: return in->xs[0];
     case G_REDUCE0: return gl2_from_base(0);
     case G_REDUCE_BASE:
-    case G_DOT_BASE: {
-        gl2_t acc = {0, 0}, p = gl2_from_base(1);
-        for (int i = 0; i < NX; i++)
-            acc = gl2_add(acc, gl2_mul_base(p, in->ys[i])), p = gl2_mul(p, c);
-        return acc;
-    }
-    case G_REDUCE_BASE_BIG: {
-        gl2_t acc = {0, 0}, p = gl2_from_base(1);
-        for (int i = 0; i < NBIG; i++)
-            acc = gl2_add(acc, gl2_mul_base(p, in->zs[i])), p = gl2_mul(p, c);
-        return acc;
-    }
+    case G_DOT_BASE: return native_reduce(NULL, in->ys, NX, c);
+    case G_REDUCE_BASE_BIG: return native_reduce(NULL, in->zs, NBIG, c);
     case G_CONSTANT: return K;
     case G_FROM_BASE: return gl2_from_base(in->s);
     default: return gl2_pow(c, (uint64_t)(g - G_POWERS));
@@ -432,12 +421,10 @@ static void test_proof(void)
     gl2_t av = rnd2(), yv = rnd2(), al = rnd2();
     por_witness *w = por_witness_new(c);
     por_witness_set_ext(w, a, av), por_witness_set_ext(w, y, yv), por_witness_set_ext(w, alpha, al);
-    gl2_t want2 = {0, 0}, p = gl2_from_base(1);
-    for (int i = 0; i < NBIG; i++) {
-        gl_t z = rnd();
-        por_witness_set(w, zs[i], z);
-        want2 = gl2_add(want2, gl2_mul_base(p, z)), p = gl2_mul(p, al);
-    }
+    gl_t zv[NBIG];
+    for (int i = 0; i < NBIG; i++)
+        por_witness_set(w, zs[i], zv[i] = rnd());
+    gl2_t want2 = native_reduce(NULL, zv, NBIG, al);
     por_plonk_proof proof;
     int rc = por_plonk_prove(pk, w, NULL, NULL, &proof, &why);
     ok(rc == 0, "proof circuit: prove (%s)", why ? why : "ok");
