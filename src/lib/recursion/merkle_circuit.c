@@ -1,0 +1,117 @@
+/*
+ * In-circuit Merkle openings (see merkle_circuit.h), mirroring commit/merkle.c.
+ */
+#include "recursion/merkle_circuit.h"
+
+#include <string.h>
+
+#include "recursion/bits.h"
+
+/* Caps selected in-circuit have at most 2^this entries (the selection tree
+ * lives on the stack). */
+#define REC_MAX_CAP_HEIGHT 8
+
+void por_rec_digest_constant(por_builder *b, const por_digest *d, por_rec_digest *out)
+{
+    for (int i = 0; i < POSEIDON_DIGEST; i++)
+        out->e[i] = por_builder_constant(b, d->e[i]);
+}
+
+void por_rec_digest_virtual(por_builder *b, por_rec_digest *out)
+{
+    for (int i = 0; i < POSEIDON_DIGEST; i++)
+        out->e[i] = por_builder_add_virtual(b);
+}
+
+void por_rec_merkle_leaf_hash(por_builder *b, const por_target *row, size_t width, const por_target *salt,
+                              por_rec_digest *out)
+{
+    size_t salt_len = salt ? POR_MERKLE_SALT : 0, n = width + salt_len;
+    por_target zero = por_builder_zero(b);
+    if (n <= POSEIDON_DIGEST) {
+        /* hash_or_noop: short inputs are the digest */
+        for (size_t i = 0; i < POSEIDON_DIGEST; i++)
+            out->e[i] = i < width ? row[i] : i < n ? salt[i - width] : zero;
+        return;
+    }
+    /* overwrite sponge from the zero state, one permutation per 8 inputs
+     * and one for a partial last chunk */
+    por_target s[POSEIDON_WIDTH], t[POSEIDON_WIDTH];
+    for (int i = 0; i < POSEIDON_WIDTH; i++)
+        s[i] = zero;
+    size_t pos = 0;
+    for (size_t k = 0; k < n; k++) {
+        s[pos++] = k < width ? row[k] : salt[k - width];
+        if (pos == POSEIDON_RATE || k == n - 1) {
+            por_builder_poseidon(b, s, t);
+            memcpy(s, t, sizeof(s));
+            pos = 0;
+        }
+    }
+    memcpy(out->e, s, sizeof(out->e));
+}
+
+void por_rec_two_to_one(por_builder *b, const por_rec_digest *left, const por_rec_digest *right,
+                        por_rec_digest *out)
+{
+    por_target s[POSEIDON_WIDTH], t[POSEIDON_WIDTH];
+    por_target zero = por_builder_zero(b);
+    for (int i = 0; i < POSEIDON_DIGEST; i++) {
+        s[i] = left->e[i];
+        s[POSEIDON_DIGEST + i] = right->e[i];
+        s[2 * POSEIDON_DIGEST + i] = zero;
+    }
+    por_builder_poseidon(b, s, t);
+    memcpy(out->e, t, sizeof(out->e));
+}
+
+/* bit ? x : y, digest-wise. */
+static void select_digest(por_builder *b, por_target bit, const por_rec_digest *x, const por_rec_digest *y,
+                          por_rec_digest *out)
+{
+    for (int i = 0; i < POSEIDON_DIGEST; i++)
+        out->e[i] = por_rec_select(b, bit, x->e[i], y->e[i]);
+}
+
+void por_rec_merkle_verify_digest(por_builder *b, const por_rec_digest *cap, unsigned cap_height,
+                                  unsigned log_rows, const por_target *index_bits, const por_rec_digest *leaf,
+                                  const por_rec_digest *path)
+{
+    if (cap_height > log_rows || cap_height > REC_MAX_CAP_HEIGHT) {
+        por_builder_fail(b, "merkle_verify: cap height out of range");
+        return;
+    }
+    por_rec_digest cur = *leaf;
+    unsigned path_len = log_rows - cap_height;
+    for (unsigned h = 0; h < path_len; h++) {
+        /* swap by bit: left = cur + bit (sib - cur), right = sib - bit (sib - cur) */
+        por_target bit = index_bits[h];
+        por_rec_digest left, right;
+        for (int i = 0; i < POSEIDON_DIGEST; i++) {
+            por_target d = por_builder_sub(b, path[h].e[i], cur.e[i]);
+            left.e[i] = por_builder_arithmetic(b, 1, 1, bit, d, cur.e[i]);
+            right.e[i] = por_builder_arithmetic(b, GL_P - 1, 1, bit, d, path[h].e[i]);
+        }
+        por_rec_two_to_one(b, &left, &right, &cur);
+    }
+    /* the cap entry at the high bits: halve the candidates bit by bit */
+    por_rec_digest sel[(size_t)1 << REC_MAX_CAP_HEIGHT];
+    size_t n = (size_t)1 << cap_height;
+    memcpy(sel, cap, n * sizeof(por_rec_digest));
+    for (unsigned k = 0; k < cap_height; k++) {
+        n >>= 1;
+        for (size_t j = 0; j < n; j++)
+            select_digest(b, index_bits[path_len + k], &sel[2 * j + 1], &sel[2 * j], &sel[j]);
+    }
+    for (int i = 0; i < POSEIDON_DIGEST; i++)
+        por_builder_connect(b, cur.e[i], sel[0].e[i]); /* check: the path ends at the selected cap entry */
+}
+
+void por_rec_merkle_verify(por_builder *b, const por_rec_digest *cap, unsigned cap_height, unsigned log_rows,
+                           const por_target *index_bits, const por_target *row, size_t width,
+                           const por_target *salt, const por_rec_digest *path)
+{
+    por_rec_digest leaf;
+    por_rec_merkle_leaf_hash(b, row, width, salt, &leaf);
+    por_rec_merkle_verify_digest(b, cap, cap_height, log_rows, index_bits, &leaf, path);
+}
