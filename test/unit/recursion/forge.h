@@ -101,7 +101,10 @@ static inline int forge_check(const por_circuit *c, const por_witness *w)
 {
     size_t bad;
     const char *why;
-    return por_circuit_check_witness(c, w, &bad, &why);
+    int rc = por_circuit_check_witness(c, w, &bad, &why);
+    if (rc != 0 && getenv("FORGE_DEBUG")) /* which row rejects, when a test needs explaining */
+        diag("forge_check: row %zu (%s): %s", bad, c->gate_types[c->row_type[bad]].vt->name, why);
+    return rc;
 }
 
 /* Proves the (possibly violating) witness with the prover's own check

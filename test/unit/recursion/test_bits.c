@@ -156,8 +156,11 @@ static void test_split_low_bits(void)
     ok(forge_check(s.c, w) != 0, "split_low_bits: mid >= 2^27 is rejected (mid range check)");
     por_witness_free(w);
 
-    /* hi out of range: low part 6 (< 2^32) and hi = (5 - 6) / 2^32 */
-    k = low_forgery(&s, 5, 6, gl_mul(gl_sub(5, 6), gl_inv(0x100000000ULL)), tg, v);
+    /* hi out of range: low part 7 (< 2^32) and hi = (5 - 7) / 2^32 = 2^33 - 2
+     * (low part 6 would give hi = 2^32 - 1: the non-canonical case above) */
+    gl_t hi = gl_mul(gl_sub(5, 7), gl_inv(0x100000000ULL));
+    ok(hi == 0x1fffffffeULL, "hi of the forgery is 2^33 - 2");
+    k = low_forgery(&s, 5, 7, hi, tg, v);
     w = forge_witness(s.c, tg, v, k);
     ok(forge_check(s.c, w) != 0, "split_low_bits: hi >= 2^32 is rejected (hi range check)");
     por_witness_free(w);
