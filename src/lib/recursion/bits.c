@@ -1,5 +1,5 @@
 /*
- * Bit decomposition and selection gadgets (see bits.h).
+ * Bit decomposition, selection and inversion gadgets (see bits.h).
  */
 #include "recursion/bits.h"
 
@@ -113,4 +113,22 @@ void por_rec_split_low_bits(por_builder *b, por_target x, unsigned n, por_target
 por_target por_rec_select(por_builder *b, por_target bit, por_target x, por_target y)
 {
     return por_builder_mul_add(b, bit, por_builder_sub(b, x, y), y);
+}
+
+/* Hint: 1/x (fails on 0). */
+static int inverse_gen(const void *ctx, const gl_t *in, gl_t *out)
+{
+    (void)ctx;
+    if (in[0] == 0)
+        return -1;
+    out[0] = gl_inv(in[0]);
+    return 0;
+}
+
+por_target por_rec_inverse(por_builder *b, por_target x)
+{
+    por_target inv = por_builder_add_virtual(b);
+    por_builder_add_generator(b, &x, 1, &inv, 1, inverse_gen, NULL, 0);
+    por_builder_connect(b, por_builder_mul(b, x, inv), por_builder_one(b)); /* check: x * (1/x) = 1 */
+    return inv;
 }

@@ -1,5 +1,6 @@
 /*
- * Bit decomposition and selection gadgets for the in-circuit verifier.
+ * Bit decomposition, selection and inversion gadgets (base field) for the
+ * in-circuit verifier.
  *
  * The bits of a value are hints (a generator computes them) held in check by
  * constraints: every bit is boolean (b^2 - b = 0) and the bits recompose to
@@ -34,6 +35,10 @@ void por_rec_split_low_bits(por_builder *b, por_target x, unsigned n, por_target
 
 /* sum_{i<n} bits[i] 2^i (the caller constrains the bits), n >= 1. */
 por_target por_rec_recompose(por_builder *b, const por_target *bits, unsigned n);
+
+/* 1/x: a hint checked by x (1/x) = 1 (1 operation); generation fails on 0,
+ * and no witness satisfies the check then. */
+por_target por_rec_inverse(por_builder *b, por_target x);
 
 /* bit ? x : y for a boolean bit (2 operations). */
 por_target por_rec_select(por_builder *b, por_target bit, por_target x, por_target y);

@@ -3,7 +3,7 @@
  * bits (including the canonical low bits of any field element), and every
  * constraint alone rejects a forged witness that the others accept: a
  * non-boolean bit, bits that do not recompose, mid or hi out of range, and
- * the non-canonical decomposition of x + p.
+ * the non-canonical decomposition of x + p; a forged inverse.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,15 @@
 #include "tap.h"
 
 static uint64_t seed = 0xb175b175ULL;
+
+static gl_t rnd_nonzero(void)
+{
+    gl_t v;
+    do
+        v = gl_from_u64(test_rand_u64(&seed));
+    while (v == 0);
+    return v;
+}
 
 static void small_config(por_circuit_config *cfg)
 {
@@ -203,10 +212,45 @@ static void test_select(void)
     por_circuit_free(c);
 }
 
+static void test_inverse(void)
+{
+    por_circuit_config cfg;
+    small_config(&cfg);
+    por_builder *b = por_builder_new(&cfg);
+    por_target x = por_builder_add_virtual(b), inv = por_rec_inverse(b, x);
+    por_builder_register_public_input(b, x);
+    const char *why;
+    por_circuit *c = por_builder_build(b, &why);
+    por_builder_free(b);
+    gl_t xv = rnd_nonzero(), got;
+    por_witness *w = por_witness_new(c);
+    por_witness_set(w, x, xv);
+    ok(por_witness_generate(w, &why) == 0 && por_witness_get(w, inv, &got) == 0 && got == gl_inv(xv) &&
+           forge_check(c, w) == 0,
+       "inverse: 1/x agrees with gl_inv and satisfies its row");
+    por_witness_free(w);
+    w = por_witness_new(c);
+    por_witness_set(w, x, 0);
+    int rc = por_witness_generate(w, &why);
+    ok(rc != 0, "inverse of 0: generation fails (%s)", why);
+    por_witness_free(w);
+    por_target t[2] = {x, inv};
+    gl_t v[2] = {xv, gl_add(gl_inv(xv), 1)};
+    w = forge_witness(c, t, v, 2);
+    ok(forge_check(c, w) != 0, "inverse: a forged 1/x is rejected (x * inv = 1)");
+    por_witness_free(w);
+    v[0] = 0, v[1] = 5;
+    w = forge_witness(c, t, v, 2);
+    ok(forge_check(c, w) != 0, "inverse: no value passes for x = 0");
+    por_witness_free(w);
+    por_circuit_free(c);
+}
+
 int main(void)
 {
     test_split_bits();
     test_split_low_bits();
     test_select();
+    test_inverse();
     done_testing();
 }
