@@ -4,6 +4,7 @@
 #include "recursion/bits.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define TWO_32_MINUS_1 0xffffffffULL
 
@@ -131,4 +132,28 @@ por_target por_rec_inverse(por_builder *b, por_target x)
     por_builder_add_generator(b, &x, 1, &inv, 1, inverse_gen, NULL, 0);
     por_builder_connect(b, por_builder_mul(b, x, inv), por_builder_one(b)); /* check: x * (1/x) = 1 */
     return inv;
+}
+
+void por_rec_select_entry(por_builder *b, const por_target *bits, unsigned nbits, const por_target *entries,
+                          size_t width, por_target *out)
+{
+    size_t n = (size_t)1 << nbits;
+    por_target *sel = nbits <= 16 ? malloc(n * width * sizeof(por_target) + 1) : NULL;
+    if (!sel) {
+        por_builder_fail(b, nbits > 16 ? "select_entry: more than 16 bits" : "out of memory");
+        for (size_t i = 0; i < width; i++)
+            out[i] = entries[i];
+        return;
+    }
+    memcpy(sel, entries, n * width * sizeof(por_target));
+    /* halve the candidates: entry j of the next level is bit ? 2j + 1 : 2j */
+    for (unsigned k = 0; k < nbits; k++) {
+        n >>= 1;
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = 0; i < width; i++)
+                sel[j * width + i] =
+                    por_rec_select(b, bits[k], sel[(2 * j + 1) * width + i], sel[2 * j * width + i]);
+    }
+    memcpy(out, sel, width * sizeof(por_target));
+    free(sel);
 }

@@ -43,4 +43,11 @@ por_target por_rec_inverse(por_builder *b, por_target x);
 /* bit ? x : y for a boolean bit (2 operations). */
 por_target por_rec_select(por_builder *b, por_target bit, por_target x, por_target y);
 
+/* entries[sel] for sel = sum_i bits[i] 2^i over nbits (<= 16) boolean bits
+ * (the caller constrains them): 2^nbits entries of `width` targets each,
+ * entry after entry; out receives width targets.  A tree of selections, low
+ * bit first: 2 width (2^nbits - 1) operations. */
+void por_rec_select_entry(por_builder *b, const por_target *bits, unsigned nbits, const por_target *entries,
+                          size_t width, por_target *out);
+
 #endif

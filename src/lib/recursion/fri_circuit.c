@@ -169,20 +169,6 @@ por_target por_rec_lde_point(por_builder *b, const por_target *bits, unsigned L)
     return select_product(b, bits, c, L, GL_GENERATOR);
 }
 
-/* v[bits] among n = 2^a values (bits low first): halve by the low bit first. */
-static por_ext_target select_value(por_builder *b, const por_ext_target *v, const por_target *bits, unsigned a)
-{
-    por_ext_target sel[(size_t)1 << POR_FRI_MAX_ARITY_BITS];
-    size_t n = (size_t)1 << a;
-    memcpy(sel, v, n * sizeof(por_ext_target));
-    for (unsigned i = 0; i < a; i++) {
-        n >>= 1;
-        for (size_t j = 0; j < n; j++)
-            sel[j] = por_ext_select(b, bits[i], sel[2 * j + 1], sel[2 * j]);
-    }
-    return sel[0];
-}
-
 /* por_fri_fold_leaf in-circuit: coef = the layer's fold coefficients. */
 static por_ext_target fold_leaf(por_builder *b, const por_ext_target *values, unsigned a, por_target xinv,
                                 const por_ext_target *coef)
@@ -234,7 +220,9 @@ void por_rec_fri_verify_query(por_builder *b, const por_rec_fri_proof *proof, co
         }
         /* the leaf at the index's high bits, under the layer's cap */
         por_rec_merkle_verify(b, cap, cap_h, bits_left - a, bits + a, row, 2 * n, NULL, path);
-        por_ext_assert_equal(b, select_value(b, vals, bits, a), value); /* check: the value at pos is the running value */
+        por_target at_pos[2];
+        por_rec_select_entry(b, bits, a, row, 2, at_pos);
+        por_ext_assert_equal(b, (por_ext_target){at_pos[0], at_pos[1]}, value); /* check: the value at pos is the running value */
         /* the leaf's first point x0 = y u^-rev_a(pos) */
         gl_t c[POR_FRI_MAX_ARITY_BITS];
         gl_t u = gl_inv(gl_root_of_unity(a));

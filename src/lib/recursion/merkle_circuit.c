@@ -7,9 +7,8 @@
 
 #include "recursion/bits.h"
 
-/* Caps selected in-circuit have at most 2^this entries (the selection tree
- * lives on the stack). */
-#define REC_MAX_CAP_HEIGHT 8
+/* A digest is its 4 targets, so a cap is an array of targets, digest after digest. */
+_Static_assert(sizeof(por_rec_digest) == POSEIDON_DIGEST * sizeof(por_target), "digests are packed targets");
 
 void por_rec_digest_constant(por_builder *b, const por_digest *d, por_rec_digest *out)
 {
@@ -65,19 +64,11 @@ void por_rec_two_to_one(por_builder *b, const por_rec_digest *left, const por_re
     memcpy(out->e, t, sizeof(out->e));
 }
 
-/* bit ? x : y, digest-wise. */
-static void select_digest(por_builder *b, por_target bit, const por_rec_digest *x, const por_rec_digest *y,
-                          por_rec_digest *out)
-{
-    for (int i = 0; i < POSEIDON_DIGEST; i++)
-        out->e[i] = por_rec_select(b, bit, x->e[i], y->e[i]);
-}
-
 void por_rec_merkle_verify_digest(por_builder *b, const por_rec_digest *cap, unsigned cap_height,
                                   unsigned log_rows, const por_target *index_bits, const por_rec_digest *leaf,
                                   const por_rec_digest *path)
 {
-    if (cap_height > log_rows || cap_height > REC_MAX_CAP_HEIGHT) {
+    if (cap_height > log_rows || cap_height > 16) {
         por_builder_fail(b, "merkle_verify: cap height out of range");
         return;
     }
@@ -94,17 +85,11 @@ void por_rec_merkle_verify_digest(por_builder *b, const por_rec_digest *cap, uns
         }
         por_rec_two_to_one(b, &left, &right, &cur);
     }
-    /* the cap entry at the high bits: halve the candidates bit by bit */
-    por_rec_digest sel[(size_t)1 << REC_MAX_CAP_HEIGHT];
-    size_t n = (size_t)1 << cap_height;
-    memcpy(sel, cap, n * sizeof(por_rec_digest));
-    for (unsigned k = 0; k < cap_height; k++) {
-        n >>= 1;
-        for (size_t j = 0; j < n; j++)
-            select_digest(b, index_bits[path_len + k], &sel[2 * j + 1], &sel[2 * j], &sel[j]);
-    }
+    /* the cap entry at the high bits */
+    por_rec_digest sel;
+    por_rec_select_entry(b, index_bits + path_len, cap_height, cap->e, POSEIDON_DIGEST, sel.e);
     for (int i = 0; i < POSEIDON_DIGEST; i++)
-        por_builder_connect(b, cur.e[i], sel[0].e[i]); /* check: the path ends at the selected cap entry */
+        por_builder_connect(b, cur.e[i], sel.e[i]); /* check: the path ends at the selected cap entry */
 }
 
 void por_rec_merkle_verify(por_builder *b, const por_rec_digest *cap, unsigned cap_height, unsigned log_rows,

@@ -45,7 +45,7 @@ void por_rec_two_to_one(por_builder *b, const por_rec_digest *left, const por_re
  * Constrains that leaf digest `leaf` sits at the index with bits
  * index_bits[0..log_rows) (boolean, low first) under the cap (2^cap_height
  * digests) along path (log_rows - cap_height sibling digests, leaf level
- * first).  cap_height <= min(log_rows, 8).
+ * first).  cap_height <= min(log_rows, 16).
  */
 void por_rec_merkle_verify_digest(por_builder *b, const por_rec_digest *cap, unsigned cap_height,
                                   unsigned log_rows, const por_target *index_bits, const por_rec_digest *leaf,

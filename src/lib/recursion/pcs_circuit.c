@@ -149,7 +149,7 @@ int por_rec_pcs_verify(por_builder *b, const por_rec_pcs_proof *proof, const por
         por_target x = por_rec_lde_point(b, bits, L);
         por_ext_target xe = por_ext_from_base(b, x), f = por_ext_zero(b);
         for (size_t j = 0; j < M; j++) {
-            por_ext_target inv = por_ext_inverse(b, por_ext_sub(b, xe, points[j])); /* check: x != z_j */
+            por_ext_target inv = por_ext_inverse(b, por_ext_sub(b, xe, points[j])); /* none if x = z_j */
             f = por_ext_mul_add(b, wj[j], por_ext_mul(b, por_ext_sub(b, ax, aj[j]), inv), f);
         }
         por_ext_target g = por_ext_mul_add(b, f, por_ext_mul_base(b, x, gamma), f);

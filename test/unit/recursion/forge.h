@@ -69,21 +69,13 @@ static inline int forge_run(por_witness *w, const por_generator *g, int *changed
     return 1;
 }
 
-static inline por_witness *forge_witness(const por_circuit *c, const por_target *fixed, const gl_t *vals, size_t n)
+/* Completes a witness whose inputs are set, as described above. */
+static inline void forge_complete(por_witness *w)
 {
-    por_witness *w = por_witness_new(c);
-    if (!w)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        size_t s = por_circuit_slot(c, fixed[i]);
-        if (s == SIZE_MAX)
-            continue;
-        if (!w->known[s]) { /* the first value of a class stays */
-            w->values[s] = vals[i];
-            w->known[s] = 1;
-        }
-    }
+    const por_circuit *c = w->c;
     uint8_t *done = calloc(c->num_generators + 1, 1);
+    if (!done)
+        abort();
     int changed = 1;
     while (changed) {
         changed = 0;
@@ -93,6 +85,44 @@ static inline por_witness *forge_witness(const por_circuit *c, const por_target 
     }
     free(done);
     w->generated = true;
+}
+
+/* A forged witness from n (target, value) pairs (the first value of a copy
+ * class stays). */
+static inline por_witness *forge_witness(const por_circuit *c, const por_target *fixed, const gl_t *vals, size_t n)
+{
+    por_witness *w = por_witness_new(c);
+    if (!w)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        size_t s = por_circuit_slot(c, fixed[i]);
+        if (s != SIZE_MAX && !w->known[s]) {
+            w->values[s] = vals[i];
+            w->known[s] = 1;
+        }
+    }
+    forge_complete(w);
+    return w;
+}
+
+/* The honest witness from n (target, value) pairs: NULL (and *why) if a value
+ * cannot be set or generation fails. */
+static inline por_witness *forge_honest(const por_circuit *c, const por_target *t, const gl_t *v, size_t n,
+                                        const char **why)
+{
+    por_witness *w = por_witness_new(c);
+    if (!w)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        if (por_witness_set(w, t[i], v[i]) != 0) {
+            *why = "an input conflicts";
+            por_witness_free(w);
+            return NULL;
+        }
+    if (por_witness_generate(w, why) != 0) {
+        por_witness_free(w);
+        return NULL;
+    }
     return w;
 }
 

@@ -210,6 +210,34 @@ static void test_select(void)
     }
     ok(good, "select: bit ? x : y for both bits");
     por_circuit_free(c);
+
+    /* select_entry over 8 entries of 3 targets: every index */
+    b = por_builder_new(&cfg);
+    por_target idx = por_builder_add_virtual(b), bits[3], ent[24], out[3];
+    por_rec_split_bits(b, idx, 3, bits);
+    for (int i = 0; i < 24; i++)
+        ent[i] = por_builder_add_virtual(b);
+    por_rec_select_entry(b, bits, 3, ent, 3, out);
+    c = por_builder_build(b, &why);
+    por_builder_free(b);
+    gl_t vals[24];
+    for (int i = 0; i < 24; i++)
+        vals[i] = gl_from_u64(test_rand_u64(&seed));
+    good = c != NULL;
+    for (gl_t k = 0; k < 8 && good; k++) {
+        por_witness *w = por_witness_new(c);
+        por_witness_set(w, idx, k);
+        for (int i = 0; i < 24; i++)
+            por_witness_set(w, ent[i], vals[i]);
+        good &= por_witness_generate(w, &why) == 0 && forge_check(c, w) == 0;
+        for (int i = 0; i < 3 && good; i++) {
+            gl_t got;
+            good &= por_witness_get(w, out[i], &got) == 0 && got == vals[3 * k + i];
+        }
+        por_witness_free(w);
+    }
+    ok(good, "select_entry: entry k of 8 (3 targets each) for every k");
+    por_circuit_free(c);
 }
 
 static void test_inverse(void)

@@ -132,18 +132,7 @@ static por_circuit *s_build(script *s)
 
 static por_witness *s_witness(const script *s, const por_circuit *c, const char **why)
 {
-    por_witness *w = por_witness_new(c);
-    for (size_t i = 0; i < s->nset; i++)
-        if (por_witness_set(w, s->set_t[i], s->set_v[i]) != 0) {
-            *why = "set";
-            por_witness_free(w);
-            return NULL;
-        }
-    if (por_witness_generate(w, why) != 0) {
-        por_witness_free(w);
-        return NULL;
-    }
-    return w;
+    return forge_honest(c, s->set_t, s->set_v, s->nset, why);
 }
 
 /* Every challenge target holds the native value. */

@@ -114,19 +114,21 @@ static void fc_free(fcirc *f)
     por_circuit_free(f->c);
 }
 
-/* A witness for (proof, initial values): honest generation. */
-static por_witness *fc_witness(const fcirc *f, const por_fri_proof *proof, const gl2_t *initial, const char **why)
+/* A witness for (proof, initial values): honest generation (NULL if it
+ * fails), or forged (forge.h: conflicts left in place). */
+static por_witness *fc_witness(const fcirc *f, const por_fri_proof *proof, const gl2_t *initial, bool forged,
+                               const char **why)
 {
     por_witness *w = por_witness_new(f->c);
     int rc = por_rec_fri_proof_set(w, &f->tp, proof);
     for (size_t q = 0; q < f->p.num_queries; q++)
         rc |= por_witness_set_ext(w, f->initial[q], initial[q]);
-    if (rc != 0) {
-        *why = "set";
-        por_witness_free(w);
-        return NULL;
+    if (forged) {
+        forge_complete(w);
+        return w;
     }
-    if (por_witness_generate(w, why) != 0) {
+    if (rc != 0 || por_witness_generate(w, why) != 0) {
+        *why = rc ? "set" : *why;
         por_witness_free(w);
         return NULL;
     }
@@ -136,41 +138,10 @@ static por_witness *fc_witness(const fcirc *f, const por_fri_proof *proof, const
 static bool circuit_accepts(const fcirc *f, const por_fri_proof *proof, const gl2_t *initial)
 {
     const char *why;
-    por_witness *w = fc_witness(f, proof, initial, &why);
+    por_witness *w = fc_witness(f, proof, initial, false, &why);
     bool good = w && forge_check(f->c, w) == 0;
     por_witness_free(w);
     return good;
-}
-
-/* The forged witness: every proof element and layer-0 value fixed, the rest
- * computed, conflicts left in place. */
-static por_witness *fc_forge(const fcirc *f, const por_fri_proof *proof, const gl2_t *initial)
-{
-    const por_fri_params *p = &f->p;
-    size_t n = 4 * por_fri_total_caps(p) + 2 * ((size_t)1 << p->final_poly_bits) + 1 +
-               p->num_queries * (2 * por_fri_values_per_query(p) + 4 * por_fri_path_per_query(p) + 2);
-    por_target *t = malloc(n * sizeof(por_target));
-    gl_t *v = malloc(n * sizeof(gl_t));
-    size_t k = 0;
-#define FIX(tg, val) (t[k] = (tg), v[k++] = (val))
-    for (size_t i = 0; i < por_fri_total_caps(p); i++)
-        for (int j = 0; j < 4; j++)
-            FIX(f->tp.caps[i].e[j], proof->caps[i].e[j]);
-    for (size_t i = 0; i < ((size_t)1 << p->final_poly_bits); i++)
-        FIX(f->tp.final_poly[i].c0, proof->final_poly[i].c0), FIX(f->tp.final_poly[i].c1, proof->final_poly[i].c1);
-    FIX(f->tp.pow_nonce, proof->pow_nonce);
-    for (size_t i = 0; i < p->num_queries * por_fri_values_per_query(p); i++)
-        FIX(f->tp.values[i].c0, proof->values[i].c0), FIX(f->tp.values[i].c1, proof->values[i].c1);
-    for (size_t i = 0; i < p->num_queries * por_fri_path_per_query(p); i++)
-        for (int j = 0; j < 4; j++)
-            FIX(f->tp.paths[i].e[j], proof->paths[i].e[j]);
-    for (size_t q = 0; q < p->num_queries; q++)
-        FIX(f->initial[q].c0, initial[q].c0), FIX(f->initial[q].c1, initial[q].c1);
-#undef FIX
-    por_witness *w = forge_witness(f->c, t, v, k);
-    free(t);
-    free(v);
-    return w;
 }
 
 /* Native and in-circuit challenges agree (betas, query bits, points). */
@@ -182,7 +153,7 @@ static bool challenges_agree(const fcirc *f, const por_fri_proof *proof, const g
     por_fri_challenges ch;
     por_fri_verify_commit(p, proof, &t, &ch);
     const char *why;
-    por_witness *w = fc_witness(f, proof, initial, &why);
+    por_witness *w = fc_witness(f, proof, initial, false, &why);
     if (!w)
         return false;
     bool same = true;
@@ -281,7 +252,8 @@ static void test_params_case(unsigned degree_bits, unsigned rate, unsigned cap, 
         bool want_reject = kind != T_NONE && !(kind == T_NONCE && nat); /* a new nonce may still pass */
         if (want_reject) {
             rejected += !nat;
-            por_witness *w = fc_forge(&f, &tp, init);
+            const char *fwhy;
+            por_witness *w = fc_witness(&f, &tp, init, true, &fwhy);
             forged += forge_check(f.c, w) != 0;
             if (prove && kind == T_HIGH_DEGREE) {
                 const char *why = NULL;
@@ -293,7 +265,7 @@ static void test_params_case(unsigned degree_bits, unsigned rate, unsigned cap, 
             rejected++, forged++;
             if (prove && kind == T_NONE) {
                 const char *why = NULL;
-                por_witness *w = fc_witness(&f, &tp, init, &why);
+                por_witness *w = fc_witness(&f, &tp, init, false, &why);
                 int rc = w ? forge_prove_verify(f.c, w, &why) : -4;
                 ok(rc == 0, "%s: the honest verification's zero-knowledge proof verifies (%s)", name, why ? why : "ok");
                 por_witness_free(w);

@@ -92,12 +92,9 @@ static bool circuit_accepts(const mcirc *m, const opening *o)
     por_target t[MAXIN];
     gl_t v[MAXIN];
     size_t k = mc_inputs(m, o, t, v);
-    por_witness *w = por_witness_new(m->c);
     const char *why;
-    bool good = true;
-    for (size_t i = 0; i < k; i++)
-        good &= por_witness_set(w, t[i], v[i]) == 0;
-    good = good && por_witness_generate(w, &why) == 0 && forge_check(m->c, w) == 0;
+    por_witness *w = forge_honest(m->c, t, v, k, &why);
+    bool good = w && forge_check(m->c, w) == 0;
     por_witness_free(w);
     return good;
 }

@@ -90,75 +90,23 @@ static int pc_build(pcase *s, const por_circuit_config *cfg, size_t *rows)
     return s->c ? 0 : -1;
 }
 
-/* Every input (caps, proof) as (target, value) pairs. */
-static size_t pc_inputs(const pcase *s, const por_digest *const *caps, const por_pcs_proof *pr, por_target **tt,
-                        gl_t **vv)
-{
-    const por_fri_params *p = &s->p;
-    const por_pcs_shape *sh = &s->shape;
-    size_t P = por_pcs_shape_total_polys(sh), Q = p->num_queries, B = sh->num_batches;
-    size_t plen = por_fri_lde_bits(p) - p->cap_height;
-    size_t n = 4 * B * 16 + 2 * sh->num_points * P + Q * P + Q * B * 4 + 4 * Q * B * plen + 4 * por_fri_total_caps(p) +
-               2 * ((size_t)1 << p->final_poly_bits) + 1 + Q * (2 * por_fri_values_per_query(p) + 4 * por_fri_path_per_query(p));
-    por_target *t = malloc(n * sizeof(por_target));
-    gl_t *v = malloc(n * sizeof(gl_t));
-    size_t k = 0;
-#define FIX(tg, val) (t[k] = (tg), v[k++] = (val))
-    for (size_t bi = 0; bi < B; bi++)
-        for (size_t i = 0; i < ((size_t)1 << p->cap_height); i++)
-            for (int j = 0; j < 4; j++)
-                FIX(s->caps[bi][i].e[j], caps[bi][i].e[j]);
-    for (size_t i = 0; i < sh->num_points * P; i++)
-        FIX(s->tp.evals[i].c0, pr->evals[i].c0), FIX(s->tp.evals[i].c1, pr->evals[i].c1);
-    for (size_t i = 0; i < Q * P; i++)
-        FIX(s->tp.rows[i], pr->rows[i]);
-    for (size_t q = 0; q < Q; q++)
-        for (size_t bi = 0; bi < B; bi++)
-            for (size_t j = 0; j < 4 && sh->batches[bi].salted; j++)
-                FIX(s->tp.salts[(q * B + bi) * 4 + j], pr->salts[(q * B + bi) * 4 + j]);
-    for (size_t i = 0; i < Q * B * plen; i++)
-        for (int j = 0; j < 4; j++)
-            FIX(s->tp.paths[i].e[j], pr->paths[i].e[j]);
-    const por_rec_fri_proof *ft = &s->tp.fri;
-    const por_fri_proof *fp = &pr->fri;
-    for (size_t i = 0; i < por_fri_total_caps(p); i++)
-        for (int j = 0; j < 4; j++)
-            FIX(ft->caps[i].e[j], fp->caps[i].e[j]);
-    for (size_t i = 0; i < ((size_t)1 << p->final_poly_bits); i++)
-        FIX(ft->final_poly[i].c0, fp->final_poly[i].c0), FIX(ft->final_poly[i].c1, fp->final_poly[i].c1);
-    FIX(ft->pow_nonce, fp->pow_nonce);
-    for (size_t i = 0; i < Q * por_fri_values_per_query(p); i++)
-        FIX(ft->values[i].c0, fp->values[i].c0), FIX(ft->values[i].c1, fp->values[i].c1);
-    for (size_t i = 0; i < Q * por_fri_path_per_query(p); i++)
-        for (int j = 0; j < 4; j++)
-            FIX(ft->paths[i].e[j], fp->paths[i].e[j]);
-#undef FIX
-    *tt = t;
-    *vv = v;
-    return k;
-}
-
+/* A witness for (caps, proof): honest generation (NULL if it fails), or
+ * forged (forge.h: conflicts left in place). */
 static por_witness *pc_witness(const pcase *s, const por_digest *const *caps, const por_pcs_proof *pr, bool forged)
 {
-    por_target *t;
-    gl_t *v;
-    size_t k = pc_inputs(s, caps, pr, &t, &v);
-    por_witness *w;
-    if (forged) {
-        w = forge_witness(s->c, t, v, k);
-    } else {
-        w = por_witness_new(s->c);
-        const char *why;
-        bool good = true;
-        for (size_t i = 0; i < k; i++)
-            good &= por_witness_set(w, t[i], v[i]) == 0;
-        if (!good || por_witness_generate(w, &why) != 0) {
-            por_witness_free(w);
-            w = NULL;
-        }
+    por_witness *w = por_witness_new(s->c);
+    int rc = por_rec_pcs_proof_set(w, &s->tp, pr);
+    for (size_t bi = 0; bi < s->nb; bi++)
+        for (size_t i = 0; i < ((size_t)1 << s->p.cap_height); i++)
+            for (int j = 0; j < 4; j++)
+                rc |= por_witness_set(w, s->caps[bi][i].e[j], caps[bi][i].e[j]);
+    const char *why;
+    if (forged)
+        forge_complete(w);
+    else if (rc != 0 || por_witness_generate(w, &why) != 0) {
+        por_witness_free(w);
+        w = NULL;
     }
-    free(t);
-    free(v);
     return w;
 }
 
@@ -293,14 +241,21 @@ static void test_case(unsigned degree_bits, unsigned rate, unsigned cap, unsigne
 }
 
 /* Rows at a PLONK-like shape (preprocessed, wires, permutation, quotient; 2
- * points) with the production FRI configuration. */
+ * points): the production FRI configuration, and others of the same
+ * conjectured security (queries * rate_bits + pow_bits = 100) that trade
+ * queries for blowup and caps for paths. */
 static void test_costs(void)
 {
-    static const unsigned degrees[] = {12, 13};
-    for (size_t i = 0; i < 2; i++) {
+    static const struct {
+        unsigned degree, rate, queries, pow, cap;
+    } cfgs[] = {{12, 3, 28, 16, 4}, {13, 3, 28, 16, 4}, {13, 3, 28, 16, 2}, {13, 4, 21, 16, 4},
+                {13, 4, 20, 20, 2}, {13, 5, 17, 15, 2}};
+    for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
         pcase s;
         memset(&s, 0, sizeof(s));
-        por_pcs_default_params(&s.p, degrees[i]);
+        unsigned final_bits = 5;
+        por_fri_params_init(&s.p, cfgs[i].degree, cfgs[i].rate, cfgs[i].cap, cfgs[i].queries, cfgs[i].pow, 4,
+                            final_bits);
         s.nb = 4;
         s.shape.num_batches = 4;
         s.shape.num_points = 2;
@@ -312,10 +267,13 @@ static void test_costs(void)
         cfg.zero_knowledge = 0;
         size_t rows = 0;
         pc_build(&s, &cfg, &rows);
-        diag("recursion.pcs.degree_bits%u (222 polynomials in 4 batches, 2 points, 28 queries, rate 3, arity 16): "
-             "%zu rows (%.1f per query), circuit n = 2^%u",
-             degrees[i], rows, (double)rows / 28, s.c ? s.c->degree_bits : 0);
-        ok(s.c != NULL, "PLONK-shaped opening verifier for degree 2^%u builds", degrees[i]);
+        diag("recursion.pcs.degree_bits%u.rate%u.queries%u.pow%u.cap%u: %zu rows (%.1f per query; 222 polynomials "
+             "in 4 batches, 2 points, arity 16)",
+             cfgs[i].degree, cfgs[i].rate, cfgs[i].queries, cfgs[i].pow, cfgs[i].cap, rows,
+             (double)rows / cfgs[i].queries);
+        ok(s.c != NULL && cfgs[i].queries * cfgs[i].rate + cfgs[i].pow == 100,
+           "PLONK-shaped opening verifier (degree 2^%u, rate %u, %u queries) builds", cfgs[i].degree, cfgs[i].rate,
+           cfgs[i].queries);
         por_rec_pcs_proof_free(&s.tp);
         por_circuit_free(s.c);
     }
