@@ -212,7 +212,13 @@ struct por_builder {
     pair_map consts;   /* value -> target index */
     open_row const_row;
     bool const_row_open;
-    pair_map arith;    /* (c0, c1) -> row << 16 | used */
+    /* per gate type of shared row constants (arithmetic, arithmetic-ext):
+     * (c0, c1) -> row << 16 | used */
+    struct {
+        const por_gate_vtable *vt;
+        pair_map rows;
+    } packs[4];
+    unsigned npacks;
     open_row range_rows[64];
     bool range_open[64];
     bool built;
@@ -237,7 +243,8 @@ void por_builder_free(por_builder *b)
     free(b->types), free(b->row_type), free(b->row_consts), free(b->conns), free(b->pis);
     free(b->gens), free(b->gen_targets), free(b->gen_ctx);
     pair_map_free(&b->consts);
-    pair_map_free(&b->arith);
+    for (unsigned i = 0; i < b->npacks; i++)
+        pair_map_free(&b->packs[i].rows);
     free(b);
 }
 
@@ -456,33 +463,51 @@ por_target por_builder_constant(por_builder *b, gl_t c)
 por_target por_builder_zero(por_builder *b) { return por_builder_constant(b, 0); }
 por_target por_builder_one(por_builder *b) { return por_builder_constant(b, 1); }
 
+size_t por_builder_pack_op(por_builder *b, const por_gate_vtable *vt, gl_t c0, gl_t c1, unsigned ops,
+                           unsigned *op)
+{
+    if (b->error)
+        return SIZE_MAX;
+    if (!gl_is_canonical(c0) || !gl_is_canonical(c1)) {
+        por_builder_fail(b, "arithmetic: coefficient not canonical");
+        return SIZE_MAX;
+    }
+    unsigned p = 0;
+    while (p < b->npacks && b->packs[p].vt != vt)
+        p++;
+    if (p == b->npacks) {
+        if (p == sizeof(b->packs) / sizeof(b->packs[0])) {
+            por_builder_fail(b, "too many packed gate types");
+            return SIZE_MAX;
+        }
+        b->packs[b->npacks++].vt = vt;
+    }
+    uint64_t *hit = pair_map_find(&b->packs[p].rows, c0, c1);
+    size_t row;
+    if (hit && (*hit & 0xffff) < ops) {
+        row = (size_t)(*hit >> 16);
+        *op = (unsigned)(*hit & 0xffff);
+    } else {
+        gl_t consts[POR_MAX_CONSTANTS] = {c0, c1};
+        row = por_builder_add_gate(b, vt, NULL, consts);
+        if (row == SIZE_MAX)
+            return SIZE_MAX;
+        *op = 0;
+    }
+    if (pair_map_put(&b->packs[p].rows, c0, c1, ((uint64_t)row << 16) | (*op + 1)) != 0) {
+        por_builder_fail(b, "out of memory");
+        return SIZE_MAX;
+    }
+    return row;
+}
+
 por_target por_builder_arithmetic(por_builder *b, gl_t c0, gl_t c1, por_target x, por_target y,
                                   por_target z)
 {
-    if (b->error)
-        return DUMMY;
-    if (!gl_is_canonical(c0) || !gl_is_canonical(c1)) {
-        por_builder_fail(b, "arithmetic: coefficient not canonical");
-        return DUMMY;
-    }
-    uint64_t *hit = pair_map_find(&b->arith, c0, c1);
-    size_t row;
     unsigned op;
-    unsigned ops = b->cfg.num_routed_wires / 4;
-    if (hit && (*hit & 0xffff) < ops) {
-        row = (size_t)(*hit >> 16);
-        op = (unsigned)(*hit & 0xffff);
-    } else {
-        gl_t consts[POR_MAX_CONSTANTS] = {c0, c1};
-        row = por_builder_add_gate(b, &por_gate_arithmetic_vt, NULL, consts);
-        if (row == SIZE_MAX)
-            return DUMMY;
-        op = 0;
-    }
-    if (pair_map_put(&b->arith, c0, c1, ((uint64_t)row << 16) | (op + 1)) != 0) {
-        por_builder_fail(b, "out of memory");
+    size_t row = por_builder_pack_op(b, &por_gate_arithmetic_vt, c0, c1, b->cfg.num_routed_wires / 4, &op);
+    if (row == SIZE_MAX)
         return DUMMY;
-    }
     por_builder_connect(b, x, por_builder_wire(b, row, por_arith_x(op)));
     por_builder_connect(b, y, por_builder_wire(b, row, por_arith_y(op)));
     por_builder_connect(b, z, por_builder_wire(b, row, por_arith_z(op)));

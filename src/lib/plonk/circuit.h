@@ -127,6 +127,13 @@ size_t por_builder_num_rows(const por_builder *b);
  * SIZE_MAX after an error. */
 size_t por_builder_add_gate(por_builder *b, const por_gate_vtable *vt, const uint32_t *params,
                             const gl_t *consts);
+/* Packing of gates whose operations share the row's constants (c0, c1)
+ * (arithmetic, arithmetic-ext): the row and operation index *op (< ops per
+ * row) for the next operation of vt with those constants, in an open row of
+ * vt with the same constants or a new one (default parameters); SIZE_MAX
+ * after an error. */
+size_t por_builder_pack_op(por_builder *b, const por_gate_vtable *vt, gl_t c0, gl_t c1, unsigned ops,
+                           unsigned *op);
 /* The target of wire col of row. */
 por_target por_builder_wire(por_builder *b, size_t row, unsigned col);
 por_target por_builder_add_virtual(por_builder *b);

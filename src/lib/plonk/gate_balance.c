@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "field/field_x8.h"
+#include "plonk/circuit_ext.h"
 #include "plonk/gates.h"
 
 #define MAX_SUBLIMBS 63
@@ -245,6 +246,66 @@ static void balance_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, 
         *o++ = gl2_sub(gl2_sub(w[por_balance_col_out(g, k)], w[por_balance_col_in(g, k)]), acc[k]);
 }
 
+/* form_ext in-circuit (from must be below to): 2 operations per term after the top one */
+static por_ext_target form_circuit(por_builder *b, const por_ext_target *s, unsigned from, unsigned to, gl_t base)
+{
+    por_ext_target x = s[to - 1];
+    for (unsigned j = to - 1; j-- > from;)
+        x = por_ext_scalar_mul_add(b, base, x, s[j]);
+    return x;
+}
+
+/*
+ * balance_eval_ext in-circuit.  Per balance: the recomposition, the top
+ * copy and the totals (about 2 ns + 12 operations), its G-bit limbs (2
+ * each) and its part of the multiplier products (4 per limb for the equity's
+ * haircut, 2 for the debt's -100); per pair the price products (4 per limb
+ * and price limb); per column 4.
+ */
+static void balance_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                 const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)c, (void)pi;
+    const shape h = shape_of(g);
+    const gl_t base = (gl_t)1 << h.T;
+    por_ext_target acc[MAX_COLS];
+    bool started[MAX_COLS] = {false};
+    for (unsigned q = 0; q < h.Q; q++) {
+        por_ext_target coef[MAX_LIMBS];
+        for (unsigned e = 0; e < 2; e++) {
+            const por_ext_target *s = w + por_balance_cell(g, q, e, 0);
+            por_ext_target lo = form_circuit(b, s, 0, h.lo, base), rec = lo, hi = por_ext_zero(b);
+            if (h.lo < h.ns) {
+                hi = form_circuit(b, s, h.lo, h.ns, base);
+                rec = por_ext_scalar_mul_add(b, (gl_t)1 << (h.T * h.lo), hi, lo);
+            }
+            *o++ = por_ext_sub(b, w[por_balance_v(g, q, e)], rec);
+            if (h.short_top)
+                *o++ = por_ext_scalar_mul_add(b, gl_neg(h.top_scale), s[h.ns - 1], s[h.ns]);
+            *o++ = por_ext_sub(b, por_ext_sub(b, w[por_balance_total(g, q, e, 1)], w[por_balance_total(g, q, e, 0)]),
+                               lo);
+            *o++ = por_ext_sub(b, por_ext_sub(b, w[por_balance_total(g, q, e, 3)], w[por_balance_total(g, q, e, 2)]),
+                               hi);
+            for (unsigned i = 0; i < h.nb; i++) {
+                por_ext_target limb =
+                    2 * i + 1 < h.ns ? por_ext_scalar_mul_add(b, base, s[2 * i + 1], s[2 * i]) : s[2 * i];
+                coef[i] = e ? por_ext_scalar_mul_add(b, GL_P - 100, limb, coef[i])
+                            : por_ext_mul(b, w[por_balance_haircut(g, q)], limb);
+            }
+        }
+        for (unsigned j = 0; j < h.P; j++)
+            for (unsigned i = 0; i < h.nb; i++) {
+                por_ext_target p = w[por_balance_price(g, q, j)];
+                acc[i + j] = started[i + j] ? por_ext_mul_add(b, coef[i], p, acc[i + j]) : por_ext_mul(b, coef[i], p);
+                started[i + j] = true;
+            }
+    }
+    for (unsigned k = 0; k < h.K; k++) {
+        por_ext_target d = por_ext_sub(b, w[por_balance_col_out(g, k)], w[por_balance_col_in(g, k)]);
+        *o++ = started[k] ? por_ext_sub(b, d, acc[k]) : d;
+    }
+}
+
 /* ---------------------------------------------------------------------------
  * Witness generation: generator b < 2Q fills balance b's (pair b / 2, e =
  * b % 2) sublimbs, top copy and totals out from v and the totals in;
@@ -325,6 +386,7 @@ static void balance_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t 
 const por_gate_vtable por_gate_balance_vt = {
     .kind = POR_GATE_BALANCE, .name = "balance", .init = balance_init,
     .eval_base = balance_eval_base, .eval_base_x8 = balance_eval_base_x8, .eval_ext = balance_eval_ext,
+    .eval_circuit = balance_eval_circuit,
     .num_generators = balance_num_generators, .generator_io = balance_io,
     .generate = balance_generate,
 };

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "plonk/circuit_ext.h"
 #include "plonk/gates.h"
 #include "hash/poseidon.h"
 #include "hash/poseidon_constants.h"
@@ -955,9 +956,286 @@ static void poseidon_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t
     poseidon_run(w, w, NULL);
 }
 
+/*
+ * In-circuit evaluation (recursion): poseidon_eval_ext's steps on extension
+ * targets.  The round constants are carried lazily: a state element is a
+ * target plus a base constant (on the first component), the constant goes
+ * through the MDS natively (the matrix is linear), and is added in-circuit
+ * only where a value is needed: round 0's S-box inputs (12) and the
+ * constraints (118).  Each MDS layer is one Poseidon-MDS row; each S-box
+ * x^7 one slot of an S-box row (12 a row).
+ */
+typedef struct {
+    por_ext_target t;
+    gl_t k; /* the value is t + k */
+} lazy_ext;
+
+static por_ext_target plus_const(por_builder *b, por_ext_target t, gl_t k)
+{
+    if (k == 0)
+        return t;
+    return (por_ext_target){por_builder_add(b, t.c0, por_builder_constant(b, k)), t.c1};
+}
+
+/* (t + k) - w */
+static por_ext_target diff_circuit(por_builder *b, lazy_ext s, por_ext_target w)
+{
+    return plus_const(b, por_ext_sub(b, s.t, w), s.k);
+}
+
+static void add_round_constants(lazy_ext s[W], unsigned round)
+{
+    const uint64_t *rc = round_constants(round);
+    for (unsigned i = 0; i < W; i++)
+        s[i].k = gl_add(s[i].k, gl_from_u64(rc[i]));
+}
+
+static void mds_circuit(por_builder *b, lazy_ext s[W])
+{
+    por_ext_target in[W], out[W];
+    gl_t k[W];
+    for (unsigned i = 0; i < W; i++)
+        in[i] = s[i].t, k[i] = s[i].k;
+    por_ext_poseidon_mds(b, in, out);
+    mds(k);
+    for (unsigned i = 0; i < W; i++)
+        s[i] = (lazy_ext){out[i], k[i]};
+}
+
+static void poseidon_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *out)
+{
+    (void)g, (void)c, (void)pi;
+    lazy_ext s[W];
+    unsigned k = 0, round = 0;
+    for (unsigned i = 0; i < W; i++)
+        s[i] = (lazy_ext){w[i], 0};
+    for (unsigned r = 0; r < HALF_FULL; r++, round++) {
+        add_round_constants(s, round);
+        for (unsigned i = 0; i < W; i++) {
+            por_ext_target x;
+            if (r > 0) {
+                out[k++] = diff_circuit(b, s[i], w[full0_wire(r, i)]);
+                x = w[full0_wire(r, i)];
+            } else {
+                x = plus_const(b, s[i].t, s[i].k);
+            }
+            s[i] = (lazy_ext){por_ext_pow7(b, x), 0};
+        }
+        mds_circuit(b, s);
+    }
+    for (unsigned r = 0; r < PARTIAL; r++, round++) {
+        add_round_constants(s, round);
+        out[k++] = diff_circuit(b, s[0], w[partial_wire(r)]);
+        s[0] = (lazy_ext){por_ext_pow7(b, w[partial_wire(r)]), 0};
+        mds_circuit(b, s);
+    }
+    for (unsigned r = 0; r < HALF_FULL; r++, round++) {
+        add_round_constants(s, round);
+        for (unsigned i = 0; i < W; i++) {
+            out[k++] = diff_circuit(b, s[i], w[full1_wire(r, i)]);
+            s[i] = (lazy_ext){por_ext_pow7(b, w[full1_wire(r, i)]), 0};
+        }
+        mds_circuit(b, s);
+    }
+    for (unsigned i = 0; i < W; i++)
+        out[k++] = diff_circuit(b, s[i], w[por_poseidon_gate_out(i)]);
+}
+
 const por_gate_vtable por_gate_poseidon_vt = {
     .kind = POR_GATE_POSEIDON, .name = "poseidon", .init = poseidon_init,
     .eval_base = poseidon_eval_base, .eval_base_x8 = poseidon_eval_base_x8, .eval_ext = poseidon_eval_ext,
     .num_generators = poseidon_num_generators, .generator_io = poseidon_io,
-    .generate = poseidon_generate,
+    .generate = poseidon_generate, .eval_circuit = poseidon_eval_circuit,
+};
+
+/* ---------------------------------------------------------------------------
+ * The Poseidon MDS gate (gates.h): constraint 12 comp + j is
+ * (M in_comp)_j - out_j.
+ */
+
+static const char *mds_gate_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)k;
+    for (unsigned i = 0; i < POR_GATE_MAX_PARAMS; i++)
+        if (g->params[i])
+            return "poseidon-mds gate takes no parameters";
+    if (w < POR_POSEIDON_MDS_GATE_WIRES || r < POR_POSEIDON_MDS_GATE_WIRES)
+        return "poseidon-mds gate needs 48 routed wires";
+    g->num_wires = POR_POSEIDON_MDS_GATE_WIRES;
+    g->num_constraints = 2 * W;
+    g->degree = 1;
+    return NULL;
+}
+
+static void mds_gate_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *out)
+{
+    (void)g, (void)c, (void)pi;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        gl_t s[W];
+        memcpy(s, w + por_poseidon_mds_in(0, comp), sizeof(s));
+        mds(s);
+        for (unsigned j = 0; j < W; j++)
+            out[W * comp + j] = gl_sub(s[j], w[por_poseidon_mds_out(j, comp)]);
+    }
+}
+
+static void mds_gate_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *out)
+{
+    (void)g, (void)c, (void)pi;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        gl2_t s[W];
+        memcpy(s, w + por_poseidon_mds_in(0, comp), sizeof(s));
+        mds_ext(s);
+        for (unsigned j = 0; j < W; j++)
+            out[W * comp + j] = gl2_sub(s[j], w[por_poseidon_mds_out(j, comp)]);
+    }
+}
+
+/* Each component's 12 extension inputs through one MDS row of the outer circuit. */
+static void mds_gate_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *out)
+{
+    (void)g, (void)c, (void)pi;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        por_ext_target s[W];
+        por_ext_poseidon_mds(b, w + por_poseidon_mds_in(0, comp), s);
+        for (unsigned j = 0; j < W; j++)
+            out[W * comp + j] = por_ext_sub(b, s[j], w[por_poseidon_mds_out(j, comp)]);
+    }
+}
+
+static void mds_gate_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)g, (void)k;
+    io->n_in = io->n_out = 2 * W;
+    for (unsigned i = 0; i < 2 * W; i++) {
+        io->in[i] = (uint16_t)i;
+        io->out[i] = (uint16_t)(2 * W + i);
+    }
+}
+
+static void mds_gate_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)g, (void)k, (void)c;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        gl_t s[W];
+        memcpy(s, w + por_poseidon_mds_in(0, comp), sizeof(s));
+        mds(s);
+        memcpy(w + por_poseidon_mds_out(0, comp), s, sizeof(s));
+    }
+}
+
+const por_gate_vtable por_gate_poseidon_mds_vt = {
+    .kind = POR_GATE_POSEIDON_MDS, .name = "poseidon-mds", .init = mds_gate_init,
+    .eval_base = mds_gate_eval_base, .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = mds_gate_eval_ext,
+    .eval_circuit = mds_gate_eval_circuit, .num_generators = poseidon_num_generators, .generator_io = mds_gate_io,
+    .generate = mds_gate_generate,
+};
+
+
+/* ---------------------------------------------------------------------------
+ * The S-box gate (gates.h): slot v's constraints are y - x^7, component by
+ * component, x^7 computed in R[X]/(X^2 - 7) with the components in R: the
+ * base field for eval_base (GF(p^2) itself), the extension for eval_ext and
+ * extension targets in-circuit (x^2, x^3, x^6, x^7 there), the same
+ * polynomials of the wires.
+ */
+
+static const char *sbox_ext_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)w, (void)k;
+    for (unsigned i = 1; i < POR_GATE_MAX_PARAMS; i++)
+        if (g->params[i])
+            return "sbox-ext gate: unknown parameter";
+    if (g->params[0] == 0)
+        g->params[0] = r / 4;
+    if (g->params[0] < 1 || 4 * g->params[0] > r)
+        return "sbox-ext gate: the values do not fit the routed wires";
+    g->num_wires = 4 * g->params[0];
+    g->num_constraints = 2 * g->params[0];
+    g->degree = 7;
+    return NULL;
+}
+
+static void sbox_ext_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *out)
+{
+    (void)c, (void)pi;
+    for (unsigned v = 0; v < g->params[0]; v++) {
+        gl2_t y = sbox_ext((gl2_t){w[por_sbox_ext_x(v, 0)], w[por_sbox_ext_x(v, 1)]});
+        *out++ = gl_sub(w[por_sbox_ext_y(v, 0)], y.c0);
+        *out++ = gl_sub(w[por_sbox_ext_y(v, 1)], y.c1);
+    }
+}
+
+/* An element of GF(p^2)[X]/(X^2 - 7): components that are extension values. */
+typedef struct {
+    gl2_t c0, c1;
+} ext_over_ext;
+
+static ext_over_ext eoe_mul(ext_over_ext a, ext_over_ext b)
+{
+    return (ext_over_ext){gl2_add(gl2_mul(a.c0, b.c0), gl2_mul_base(gl2_mul(a.c1, b.c1), GL2_W)),
+                          gl2_add(gl2_mul(a.c0, b.c1), gl2_mul(a.c1, b.c0))};
+}
+
+static void sbox_ext_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *out)
+{
+    (void)c, (void)pi;
+    for (unsigned v = 0; v < g->params[0]; v++) {
+        ext_over_ext x = {w[por_sbox_ext_x(v, 0)], w[por_sbox_ext_x(v, 1)]};
+        ext_over_ext x3 = eoe_mul(eoe_mul(x, x), x), x7 = eoe_mul(eoe_mul(x3, x3), x);
+        *out++ = gl2_sub(w[por_sbox_ext_y(v, 0)], x7.c0);
+        *out++ = gl2_sub(w[por_sbox_ext_y(v, 1)], x7.c1);
+    }
+}
+
+/* eoe_mul in-circuit: 4 extension operations */
+static void eoe_mul_circuit(por_builder *b, const por_ext_target *a, const por_ext_target *x, por_ext_target *r)
+{
+    por_ext_target r0 = por_ext_arithmetic(b, GL2_W, 1, a[1], x[1], por_ext_mul(b, a[0], x[0]));
+    r[1] = por_ext_mul_add(b, a[1], x[0], por_ext_mul(b, a[0], x[1]));
+    r[0] = r0;
+}
+
+/* 18 extension operations per slot */
+static void sbox_ext_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *out)
+{
+    (void)c, (void)pi;
+    for (unsigned v = 0; v < g->params[0]; v++) {
+        por_ext_target x[2] = {w[por_sbox_ext_x(v, 0)], w[por_sbox_ext_x(v, 1)]}, t[2], x3[2];
+        eoe_mul_circuit(b, x, x, t);
+        eoe_mul_circuit(b, t, x, x3);
+        eoe_mul_circuit(b, x3, x3, t);
+        eoe_mul_circuit(b, t, x, t);
+        *out++ = por_ext_sub(b, w[por_sbox_ext_y(v, 0)], t[0]);
+        *out++ = por_ext_sub(b, w[por_sbox_ext_y(v, 1)], t[1]);
+    }
+}
+
+static unsigned sbox_ext_num_generators(const por_gate *g) { return g->params[0]; }
+
+static void sbox_ext_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)g;
+    io->n_in = io->n_out = 2;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        io->in[comp] = (uint16_t)por_sbox_ext_x(k, comp);
+        io->out[comp] = (uint16_t)por_sbox_ext_y(k, comp);
+    }
+}
+
+static void sbox_ext_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)g, (void)c;
+    gl2_t y = sbox_ext((gl2_t){w[por_sbox_ext_x(k, 0)], w[por_sbox_ext_x(k, 1)]});
+    w[por_sbox_ext_y(k, 0)] = y.c0;
+    w[por_sbox_ext_y(k, 1)] = y.c1;
+}
+
+const por_gate_vtable por_gate_sbox_ext_vt = {
+    .kind = POR_GATE_SBOX_EXT, .name = "sbox-ext", .init = sbox_ext_init, .eval_base = sbox_ext_eval_base,
+    .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = sbox_ext_eval_ext, .eval_circuit = sbox_ext_eval_circuit,
+    .num_generators = sbox_ext_num_generators, .generator_io = sbox_ext_io, .generate = sbox_ext_generate,
 };

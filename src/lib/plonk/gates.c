@@ -6,6 +6,7 @@
 #include "plonk/gates.h"
 
 #include "field/field_x8.h"
+#include "plonk/circuit_ext.h"
 
 #include <string.h>
 
@@ -37,6 +38,10 @@ const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
     case POR_GATE_RANGE: return &por_gate_range_vt;
     case POR_GATE_BALANCE: return &por_gate_balance_vt;
     case POR_GATE_RANGE_LOOKUP: return &por_gate_range_lookup_vt;
+    case POR_GATE_POSEIDON_MDS: return &por_gate_poseidon_mds_vt;
+    case POR_GATE_ARITHMETIC_EXT: return &por_gate_arithmetic_ext_vt;
+    case POR_GATE_REDUCING: return &por_gate_reducing_vt;
+    case POR_GATE_SBOX_EXT: return &por_gate_sbox_ext_vt;
     default: return NULL;
     }
 }
@@ -90,9 +95,16 @@ static void noop_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, s
     (void)g, (void)w, (void)c, (void)stride, (void)pi, (void)o;
 }
 
+static void noop_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                              const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)g, (void)b, (void)w, (void)c, (void)pi, (void)o;
+}
+
 const por_gate_vtable por_gate_noop_vt = {
     .kind = POR_GATE_NOOP, .name = "noop", .init = noop_init, .eval_base = noop_eval_base,
-    .eval_base_x8 = noop_eval_base_x8, .eval_ext = noop_eval_ext, .num_generators = no_generators,
+    .eval_base_x8 = noop_eval_base_x8, .eval_ext = noop_eval_ext, .eval_circuit = noop_eval_circuit,
+    .num_generators = no_generators,
 };
 
 /* The simple gates' eval_base_x8 below are plain loops over the lanes: they
@@ -139,6 +151,14 @@ static void constant_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c,
     for (unsigned i = 0; i < g->params[0]; i++)
         o[i] = gl2_sub(w[i], c[i]);
 }
+/* 2 operations per constant */
+static void constant_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++)
+        o[i] = por_ext_sub(b, w[i], c[i]);
+}
 static unsigned one_generator(const por_gate *g) { (void)g; return 1; }
 static void constant_io(const por_gate *g, unsigned k, por_gate_io *io)
 {
@@ -158,6 +178,7 @@ static void constant_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t
 const por_gate_vtable por_gate_constant_vt = {
     .kind = POR_GATE_CONSTANT, .name = "constant", .init = constant_init,
     .eval_base = constant_eval_base, .eval_base_x8 = constant_eval_base_x8, .eval_ext = constant_eval_ext,
+    .eval_circuit = constant_eval_circuit,
     .num_generators = one_generator, .generator_io = constant_io, .generate = constant_generate,
 };
 
@@ -199,9 +220,19 @@ static void pi_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const
         o[i] = gl2_sub(w[i], pi[i]);
 }
 
+/* 8 operations */
+static void pi_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w, const por_ext_target *c,
+                            const por_ext_target *pi, por_ext_target *o)
+{
+    (void)g, (void)c;
+    for (unsigned i = 0; i < 4; i++)
+        o[i] = por_ext_sub(b, w[i], pi[i]);
+}
+
 const por_gate_vtable por_gate_public_input_vt = {
     .kind = POR_GATE_PUBLIC_INPUT, .name = "public_input", .init = pi_init,
     .eval_base = pi_eval_base, .eval_base_x8 = pi_eval_base_x8, .eval_ext = pi_eval_ext,
+    .eval_circuit = pi_eval_circuit,
     .num_generators = no_generators,
 };
 
@@ -256,6 +287,18 @@ static void arith_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, co
         o[i] = gl2_sub(v[3], comp);
     }
 }
+/* out - (c0 x y + c1 z) = -(c0 p) - n with p = x y, n = c1 z - out: 12
+ * operations (one arithmetic row of the outer circuit) per operation */
+static void arith_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                               const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const por_ext_target *v = w + 4 * i;
+        por_ext_target p = por_ext_mul(b, v[0], v[1]), n = por_ext_mul_sub(b, c[1], v[2], v[3]);
+        o[i] = por_ext_arithmetic(b, GL_P - 1, GL_P - 1, c[0], p, n);
+    }
+}
 static unsigned arith_num_generators(const por_gate *g) { return g->params[0]; }
 static void arith_io(const por_gate *g, unsigned k, por_gate_io *io)
 {
@@ -277,7 +320,208 @@ static void arith_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w
 const por_gate_vtable por_gate_arithmetic_vt = {
     .kind = POR_GATE_ARITHMETIC, .name = "arithmetic", .init = arith_init,
     .eval_base = arith_eval_base, .eval_base_x8 = arith_eval_base_x8, .eval_ext = arith_eval_ext,
+    .eval_circuit = arith_eval_circuit,
     .num_generators = arith_num_generators, .generator_io = arith_io, .generate = arith_generate,
+};
+
+/* ---------------------------------------------------------------------------
+ * arithmetic over the extension: out_i = c0 x_i y_i + c1 z_i in GF(p^2), base
+ * constants.  With a = x y, the components are a0 = x0 y0 + 7 x1 y1 and
+ * a1 = x0 y1 + x1 y0; the evaluations below compute these polynomials of
+ * the wires over whatever ring the wire values are in.
+ */
+
+static const char *arith_ext_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)w;
+    if (!params_zero_from(g, 1))
+        return "arithmetic-ext gate: unknown parameter";
+    if (g->params[0] == 0)
+        g->params[0] = r / 8;
+    if (g->params[0] < 1 || 8 * g->params[0] > r)
+        return "arithmetic-ext gate: operations do not fit the routed wires";
+    if (k < 2)
+        return "arithmetic-ext gate needs 2 constant columns";
+    g->num_wires = 8 * g->params[0];
+    g->num_constants = 2;
+    g->num_constraints = 2 * g->params[0];
+    g->degree = 3;
+    return NULL;
+}
+
+static void arith_ext_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const gl_t *v = w + 8 * i;
+        gl2_t x = {v[0], v[1]}, y = {v[2], v[3]}, z = {v[4], v[5]};
+        gl2_t comp = gl2_add(gl2_mul_base(gl2_mul(x, y), c[0]), gl2_mul_base(z, c[1]));
+        *o++ = gl_sub(v[6], comp.c0);
+        *o++ = gl_sub(v[7], comp.c1);
+    }
+}
+
+static void arith_ext_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const gl2_t *v = w + 8 * i;
+        gl2_t a0 = gl2_add(gl2_mul(v[0], v[2]), gl2_mul_base(gl2_mul(v[1], v[3]), GL2_W));
+        gl2_t a1 = gl2_add(gl2_mul(v[0], v[3]), gl2_mul(v[1], v[2]));
+        *o++ = gl2_sub(v[6], gl2_add(gl2_mul(c[0], a0), gl2_mul(c[1], v[4])));
+        *o++ = gl2_sub(v[7], gl2_add(gl2_mul(c[0], a1), gl2_mul(c[1], v[5])));
+    }
+}
+
+/* 8 extension operations per op: a0, a1 (2 each), then out - c0 a - c1 z
+ * per component as -(c0 a) - (c1 z - out) (2 each). */
+static void arith_ext_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                   const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)pi;
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const por_ext_target *v = w + 8 * i;
+        por_ext_target a[2] = {por_ext_arithmetic(b, GL2_W, 1, v[1], v[3], por_ext_mul(b, v[0], v[2])),
+                               por_ext_mul_add(b, v[1], v[2], por_ext_mul(b, v[0], v[3]))};
+        for (unsigned comp = 0; comp < 2; comp++)
+            *o++ = por_ext_arithmetic(b, GL_P - 1, GL_P - 1, c[0], a[comp], por_ext_mul_sub(b, c[1], v[4 + comp], v[6 + comp]));
+    }
+}
+
+static void arith_ext_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)g;
+    io->n_in = 6;
+    for (unsigned i = 0; i < 6; i++)
+        io->in[i] = (uint16_t)(8 * k + i);
+    io->n_out = 2;
+    io->out[0] = (uint16_t)por_arith_ext_out(k, 0);
+    io->out[1] = (uint16_t)por_arith_ext_out(k, 1);
+}
+
+static void arith_ext_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)g;
+    gl_t *v = w + 8 * k;
+    gl2_t r = gl2_add(gl2_mul_base(gl2_mul((gl2_t){v[0], v[1]}, (gl2_t){v[2], v[3]}), c[0]),
+                      gl2_mul_base((gl2_t){v[4], v[5]}, c[1]));
+    v[6] = r.c0, v[7] = r.c1;
+}
+
+const por_gate_vtable por_gate_arithmetic_ext_vt = {
+    .kind = POR_GATE_ARITHMETIC_EXT, .name = "arithmetic-ext", .init = arith_ext_init,
+    .eval_base = arith_ext_eval_base, .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = arith_ext_eval_ext,
+    .eval_circuit = arith_ext_eval_circuit, .num_generators = arith_num_generators, .generator_io = arith_ext_io,
+    .generate = arith_ext_generate,
+};
+
+/* ---------------------------------------------------------------------------
+ * reducing (gates.h): acc_{i+1} = acc_i alpha + c_i over GF(p^2).  Step i's
+ * constraints are acc_{i+1} - (acc_i alpha + c_i), component by component:
+ *     (a0 al0 + 7 a1 al1 + c,  a0 al1 + a1 al0)
+ * polynomials of the wires, written once over a ring of wire values (the
+ * base field, or the extension for eval_ext) by the macro below.
+ */
+
+static const char *reducing_init(por_gate *g, unsigned w, unsigned r, unsigned k)
+{
+    (void)k;
+    if (!params_zero_from(g, 1))
+        return "reducing gate: unknown parameter";
+    if (r < 7 || w < 7)
+        return "reducing gate: needs 7 routed wires";
+    if (g->params[0] == 0) {
+        unsigned by_routed = r - 6, by_wires = (w - 4) / 3;
+        g->params[0] = by_routed < by_wires ? by_routed : by_wires;
+    }
+    unsigned n = g->params[0];
+    if (n < 1 || 6 + n > r || 3 * n + 4 > w)
+        return "reducing gate: the terms do not fit the row";
+    g->num_wires = 3 * n + 4;
+    g->num_constraints = 2 * n;
+    g->degree = 2;
+    return NULL;
+}
+
+/* acc_i's component comp (acc_0 = old, acc_n = out) */
+static unsigned reducing_acc_wire(const por_gate *g, unsigned i, unsigned comp)
+{
+    return i == 0 ? por_reducing_old(comp) : i == g->params[0] ? por_reducing_out(comp) : por_reducing_acc(g, i, comp);
+}
+
+#define REDUCING_STEPS(g, T, ADD, SUB, MUL, W7, w, o)                                                      \
+    do {                                                                                                  \
+        const T al0 = (w)[por_reducing_alpha(0)], al1 = (w)[por_reducing_alpha(1)];                       \
+        for (unsigned i = 0; i < (g)->params[0]; i++) {                                                   \
+            const T a0 = (w)[reducing_acc_wire(g, i, 0)], a1 = (w)[reducing_acc_wire(g, i, 1)];          \
+            T r0 = ADD(ADD(MUL(a0, al0), MUL(W7, MUL(a1, al1))), (w)[por_reducing_coef(i)]);              \
+            T r1 = ADD(MUL(a0, al1), MUL(a1, al0));                                                       \
+            *(o)++ = SUB((w)[reducing_acc_wire(g, i + 1, 0)], r0);                                         \
+            *(o)++ = SUB((w)[reducing_acc_wire(g, i + 1, 1)], r1);                                         \
+        }                                                                                                 \
+    } while (0)
+
+static void reducing_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
+{
+    (void)c, (void)pi;
+    REDUCING_STEPS(g, gl_t, gl_add, gl_sub, gl_mul, (gl_t)GL2_W, w, o);
+}
+
+static void reducing_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
+{
+    (void)c, (void)pi;
+    REDUCING_STEPS(g, gl2_t, gl2_add, gl2_sub, gl2_mul, gl2_from_base(GL2_W), w, o);
+}
+
+/* Per step, 4 extension operations and 4 base ones. */
+static void reducing_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                  const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)c, (void)pi;
+    const por_ext_target al0 = w[por_reducing_alpha(0)], al1 = w[por_reducing_alpha(1)];
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const por_ext_target a0 = w[reducing_acc_wire(g, i, 0)], a1 = w[reducing_acc_wire(g, i, 1)];
+        por_ext_target r0 =
+            por_ext_arithmetic(b, GL2_W, 1, a1, al1, por_ext_mul_add(b, a0, al0, w[por_reducing_coef(i)]));
+        por_ext_target r1 = por_ext_mul_add(b, a1, al0, por_ext_mul(b, a0, al1));
+        *o++ = por_ext_sub(b, w[reducing_acc_wire(g, i + 1, 0)], r0);
+        *o++ = por_ext_sub(b, w[reducing_acc_wire(g, i + 1, 1)], r1);
+    }
+}
+
+static void reducing_io(const por_gate *g, unsigned k, por_gate_io *io)
+{
+    (void)k;
+    unsigned n = g->params[0];
+    io->n_in = io->n_out = 0;
+    for (unsigned comp = 0; comp < 2; comp++) {
+        io->in[io->n_in++] = (uint16_t)por_reducing_alpha(comp);
+        io->in[io->n_in++] = (uint16_t)por_reducing_old(comp);
+    }
+    for (unsigned i = 0; i < n; i++)
+        io->in[io->n_in++] = (uint16_t)por_reducing_coef(i);
+    for (unsigned i = 1; i <= n; i++)
+        for (unsigned comp = 0; comp < 2; comp++)
+            io->out[io->n_out++] = (uint16_t)reducing_acc_wire(g, i, comp);
+}
+
+static void reducing_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w)
+{
+    (void)k, (void)c;
+    gl2_t alpha = {w[por_reducing_alpha(0)], w[por_reducing_alpha(1)]};
+    gl2_t acc = {w[por_reducing_old(0)], w[por_reducing_old(1)]};
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        acc = gl2_add(gl2_mul(acc, alpha), gl2_from_base(w[por_reducing_coef(i)]));
+        w[reducing_acc_wire(g, i + 1, 0)] = acc.c0;
+        w[reducing_acc_wire(g, i + 1, 1)] = acc.c1;
+    }
+}
+
+const por_gate_vtable por_gate_reducing_vt = {
+    .kind = POR_GATE_REDUCING, .name = "reducing", .init = reducing_init, .eval_base = reducing_eval_base,
+    .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = reducing_eval_ext,
+    .eval_circuit = reducing_eval_circuit, .num_generators = one_generator, .generator_io = reducing_io,
+    .generate = reducing_generate,
 };
 
 /* ---------------------------------------------------------------------------
@@ -339,6 +583,31 @@ static void range_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, co
             *o++ = por_limb_poly_ext(l[k], (bits & 1) && k == limbs - 1);
     }
 }
+/* l (l - 1) for a bit, else t (t + 2) with t = l (l - 3): 4 or 8 operations */
+static por_ext_target limb_poly_circuit(por_builder *b, por_ext_target l, bool bit)
+{
+    if (bit)
+        return por_ext_mul_sub(b, l, l, l);
+    por_ext_target t = por_ext_arithmetic(b, 1, GL_P - 3, l, l, l);
+    return por_ext_arithmetic(b, 1, 2, t, t, t);
+}
+
+/* Per value of L limbs: 2 L operations for the sum, 8 per limb (4 for a top bit). */
+static void range_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                               const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)c, (void)pi;
+    unsigned bits = g->params[0], limbs = por_range_limbs(g);
+    for (unsigned v = 0; v < g->params[1]; v++) {
+        const por_ext_target *l = w + por_range_limb_wire(g, v, 0);
+        por_ext_target acc = l[limbs - 1];
+        for (unsigned k = limbs - 1; k-- > 0;)
+            acc = por_ext_scalar_mul_add(b, 4, acc, l[k]);
+        *o++ = por_ext_sub(b, w[v], acc);
+        for (unsigned k = 0; k < limbs; k++)
+            *o++ = limb_poly_circuit(b, l[k], (bits & 1) && k == limbs - 1);
+    }
+}
 static unsigned range_num_generators(const por_gate *g) { return g->params[1]; }
 static void range_io(const por_gate *g, unsigned k, por_gate_io *io)
 {
@@ -361,7 +630,8 @@ static void range_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w
 
 const por_gate_vtable por_gate_range_vt = {
     .kind = POR_GATE_RANGE, .name = "range", .init = range_init, .eval_base = range_eval_base,
-    .eval_ext = range_eval_ext, .num_generators = range_num_generators, .generator_io = range_io,
+    .eval_ext = range_eval_ext, .eval_circuit = range_eval_circuit, .num_generators = range_num_generators,
+    .generator_io = range_io,
     .generate = range_generate,
 };
 
@@ -474,6 +744,24 @@ static void range_lookup_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t
     }
 }
 
+/* Per value of nl sublimbs: 2 nl operations, 2 more for a short top. */
+static void range_lookup_eval_circuit(const por_gate *g, por_builder *b, const por_ext_target *w,
+                                      const por_ext_target *c, const por_ext_target *pi, por_ext_target *o)
+{
+    (void)c, (void)pi;
+    const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
+    const bool short_top = por_range_lookup_cells(g) > nl;
+    for (unsigned v = 0; v < g->params[3]; v++) {
+        const por_ext_target *l = w + por_range_lookup_cell_wire(g, v, 0);
+        por_ext_target acc = l[nl - 1];
+        for (unsigned j = nl - 1; j-- > 0;)
+            acc = por_ext_scalar_mul_add(b, (gl_t)1 << T, acc, l[j]);
+        *o++ = por_ext_sub(b, w[v], acc);
+        if (short_top)
+            *o++ = por_ext_scalar_mul_add(b, gl_neg((gl_t)1 << (T - por_range_lookup_top_bits(g))), l[nl - 1], l[nl]);
+    }
+}
+
 static unsigned range_lookup_num_generators(const por_gate *g) { return g->params[3]; }
 
 static void range_lookup_io(const por_gate *g, unsigned k, por_gate_io *io)
@@ -505,6 +793,7 @@ const por_gate_vtable por_gate_range_lookup_vt = {
     .kind = POR_GATE_RANGE_LOOKUP, .name = "range-lookup", .init = range_lookup_init,
     .eval_base = range_lookup_eval_base, .eval_base_x8 = range_lookup_eval_base_x8,
     .eval_ext = range_lookup_eval_ext,
+    .eval_circuit = range_lookup_eval_circuit,
     .num_generators = range_lookup_num_generators, .generator_io = range_lookup_io,
     .generate = range_lookup_generate,
 };

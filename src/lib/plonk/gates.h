@@ -16,9 +16,9 @@
  * values and constant values there, natively over the base field (the
  * prover's quotient on the LDE coset) and over the quadratic extension (the
  * verifier at the out-of-domain point); both must compute the same
- * polynomials.  eval_circuit is the slot for recursion (an in-circuit
- * evaluation that emits gates); it is NULL until the recursive verifier
- * exists.  Constraints vanish exactly on honest rows.
+ * polynomials.  For recursion, eval_circuit computes the same extension
+ * values in-circuit (circuit_ext.h), emitting rows into an outer circuit.
+ * Constraints vanish exactly on honest rows.
  *
  * Witness generation: a gate declares a few generators per row; generator k
  * reads some wire columns and, once all of them are known, writes others
@@ -30,6 +30,16 @@
  *                     all routed: out = c0 * x * y + c1 * z with c0, c1 the
  *                     row's constants 0 and 1 (shared by the ops of a row).
  *                     Degree 3 (c0 x y).  ops defaults to routed / 4.
+ *   arithmetic-ext(ops) the same over GF(p^2) (field_ext.h): op i's x, y, z,
+ *                     out are pairs of wires from 8i, all routed; the
+ *                     constants are base elements.  Degree 3, 2 constraints
+ *                     per op, ops defaults to routed / 8.  For recursion: an
+ *                     extension product in 8 wires instead of 4 base
+ *                     operations (16 wires).
+ *   poseidon-mds      the Poseidon MDS layer on 12 extension elements (below).
+ *   reducing(n)       n Horner steps acc <- acc alpha + c_i over GF(p^2), base
+ *                     c_i (below).  Degree 2.
+ *   sbox-ext(V)       V values y = x^7 over GF(p^2) (below).  Degree 7.
  *   constant(k)       wire i = constant i, i < k (routed).  Degree 1.
  *   public_input      wires 0..3 = the public-input digest (the verifier's
  *                     own por_hash of the public inputs).  Degree 1.
@@ -116,6 +126,10 @@ enum {
     POR_GATE_RANGE = 5,
     POR_GATE_BALANCE = 6,
     POR_GATE_RANGE_LOOKUP = 7,
+    POR_GATE_POSEIDON_MDS = 8,
+    POR_GATE_ARITHMETIC_EXT = 9,
+    POR_GATE_REDUCING = 10,
+    POR_GATE_SBOX_EXT = 11,
 };
 
 /* Poseidon gate layout. */
@@ -124,6 +138,18 @@ enum {
 #define POR_POSEIDON_GATE_CONSTRAINTS 118
 static inline unsigned por_poseidon_gate_in(unsigned i) { return i; }
 static inline unsigned por_poseidon_gate_out(unsigned i) { return 12 + i; }
+
+/*
+ * Poseidon MDS gate (48 routed wires, 24 constraints, degree 1): the
+ * Poseidon MDS layer on 12 extension elements, componentwise (the matrix is
+ * over the base field): out_j = sum_i M_ji in_i for the first and for the
+ * second components.  The in-circuit Poseidon-gate evaluation (recursion)
+ * takes one row per round instead of ~264 arithmetic operations.  Layout:
+ * input i's components at wires i and 12 + i, output j's at 24 + j and 36 + j.
+ */
+#define POR_POSEIDON_MDS_GATE_WIRES 48
+static inline unsigned por_poseidon_mds_in(unsigned i, unsigned comp) { return 12 * comp + i; }
+static inline unsigned por_poseidon_mds_out(unsigned j, unsigned comp) { return 24 + 12 * comp + j; }
 /*
  * The Poseidon gate's 118 constraints at one point, computed round by round
  * as the permutation is defined: the reference that the gate's (faster)
@@ -137,16 +163,20 @@ typedef struct por_gate por_gate;
 #define POR_GATE_LANES 8
 struct por_builder;
 
+struct por_ext_target; /* circuit_ext.h */
+
 /*
- * Reserved for recursion (not implemented by any gate yet): emits, into the
- * builder, gates that compute the constraints from extension-field targets,
- * each given as a pair of target indices (c0, c1) (circuit.h's por_target
- * index).  The recursive verifier will call it where the native verifier
- * calls eval_ext.
+ * The in-circuit evaluation, for the recursive verifier (where the native
+ * verifier calls eval_ext): emits into the builder b the arithmetic that
+ * computes, from extension targets for the row's wires (the row width of
+ * the evaluated circuit), its constants and the public-input digest (4), the
+ * targets out[0..num_constraints) holding exactly eval_ext's values.  Every
+ * out target is the result of a constrained operation.
  */
 typedef void (*por_gate_eval_circuit_fn)(const por_gate *g, struct por_builder *b,
-                                         const uint32_t (*wires)[2], const uint32_t (*consts)[2],
-                                         const uint32_t (*pi)[2], uint32_t (*out)[2]);
+                                         const struct por_ext_target *wires,
+                                         const struct por_ext_target *consts,
+                                         const struct por_ext_target *pi, struct por_ext_target *out);
 
 /* Columns a gate generator reads (in) and writes (out). */
 typedef struct {
@@ -178,7 +208,7 @@ typedef struct {
      * Must equal eval_base lane by lane (canonical outputs). */
     void (*eval_base_x8)(const por_gate *g, const gl_t *wires, const gl_t *consts, size_t stride,
                          const gl_t *pi, gl_t *out);
-    /* Reserved for recursion: the in-circuit evaluation (NULL for now). */
+    /* The in-circuit evaluation (above). */
     por_gate_eval_circuit_fn eval_circuit;
     /* Witness generators per row, their columns, and the computation: reads
      * io.in columns of wires, writes io.out columns. */
@@ -214,6 +244,10 @@ extern const por_gate_vtable por_gate_poseidon_vt;
 extern const por_gate_vtable por_gate_range_vt;
 extern const por_gate_vtable por_gate_balance_vt;
 extern const por_gate_vtable por_gate_range_lookup_vt;
+extern const por_gate_vtable por_gate_poseidon_mds_vt;
+extern const por_gate_vtable por_gate_arithmetic_ext_vt;
+extern const por_gate_vtable por_gate_reducing_vt;
+extern const por_gate_vtable por_gate_sbox_ext_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
@@ -233,6 +267,41 @@ static inline unsigned por_arith_y(unsigned op) { return 4 * op + 1; }
 static inline unsigned por_arith_z(unsigned op) { return 4 * op + 2; }
 static inline unsigned por_arith_out(unsigned op) { return 4 * op + 3; }
 static inline unsigned por_arith_ops(const por_gate *g) { return g->params[0]; }
+
+/*
+ * Reducing gate (params[0] = n, default min(routed - 6, (wires - 4) / 3), 42
+ * for 130 wires): for recursion, a Horner evaluation of n base coefficients
+ * at an extension point alpha, the verifier's combination of opened
+ * polynomials: acc_0 = old, acc_{i+1} = acc_i alpha + c_i, out = acc_n.
+ * Routed: out (wires 0, 1), alpha (2, 3), old (4, 5), c_i (6 + i); then the
+ * intermediate acc_1..acc_{n-1} (two wires each).  2n constraints, one
+ * extension equation per step.
+ */
+static inline unsigned por_reducing_terms(const por_gate *g) { return g->params[0]; }
+static inline unsigned por_reducing_out(unsigned comp) { return comp; }
+static inline unsigned por_reducing_alpha(unsigned comp) { return 2 + comp; }
+static inline unsigned por_reducing_old(unsigned comp) { return 4 + comp; }
+static inline unsigned por_reducing_coef(unsigned i) { return 6 + i; }
+/* acc_i for 1 <= i < n */
+static inline unsigned por_reducing_acc(const por_gate *g, unsigned i, unsigned comp)
+{
+    return 6 + g->params[0] + 2 * (i - 1) + comp;
+}
+
+/*
+ * S-box gate (params[0] = V, default routed / 4): V values y = x^7 over
+ * GF(p^2), slot v's x at wires 4v, 4v + 1 and y at 4v + 2, 4v + 3, all
+ * routed; 2 constraints per slot.  For recursion: the Poseidon gate's
+ * in-circuit S-boxes, 12 per row instead of 4 extension products each.
+ */
+static inline unsigned por_sbox_ext_x(unsigned v, unsigned comp) { return 4 * v + comp; }
+static inline unsigned por_sbox_ext_y(unsigned v, unsigned comp) { return 4 * v + 2 + comp; }
+
+/* Arithmetic-ext gate layout: component comp of op's x, y, z, out. */
+static inline unsigned por_arith_ext_x(unsigned op, unsigned comp) { return 8 * op + comp; }
+static inline unsigned por_arith_ext_y(unsigned op, unsigned comp) { return 8 * op + 2 + comp; }
+static inline unsigned por_arith_ext_z(unsigned op, unsigned comp) { return 8 * op + 4 + comp; }
+static inline unsigned por_arith_ext_out(unsigned op, unsigned comp) { return 8 * op + 6 + comp; }
 
 /* Range gate layout: params[0] = B, params[1] = values per row. */
 static inline unsigned por_range_bits(const por_gate *g) { return g->params[0]; }

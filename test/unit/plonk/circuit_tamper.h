@@ -1,7 +1,7 @@
 /*
  * A malicious prover for circuit tests: it picks the value of some targets
- * (pins them) and computes every other arithmetic output honestly from its
- * operation's inputs, so the only rows that can fail are those where a
+ * (pins them) and computes every other generated wire honestly from its
+ * gate generator's inputs, so the only rows that can fail are those where a
  * pinned value meets a constraint.  Used to show that a gadget's result is
  * constrained (a tampered result is rejected by por_circuit_check_witness)
  * and that an honest witness re-derives to itself.
@@ -20,8 +20,9 @@ static inline size_t tamper_cell_slot(const por_circuit *c, size_t row, unsigned
     return por_circuit_slot(c, (por_target){(uint32_t)(row * c->config.num_wires + col)});
 }
 
-/* Re-derives the arithmetic outputs of w (generated) except the slots in
- * pinned[0..np) and those of constant wires, until nothing changes. */
+/* Re-derives what the gates' generators compute in w (generated), except
+ * the slots in pinned[0..np) and those of constant wires, until nothing
+ * changes. */
 static inline void tamper_rederive(const por_circuit *c, por_witness *w, const size_t *pinned, size_t np)
 {
     uint8_t *pin = calloc(c->num_slots + 1, 1);
@@ -34,24 +35,24 @@ static inline void tamper_rederive(const por_circuit *c, por_witness *w, const s
             for (unsigned k = 0; k < c->gate_types[c->row_type[r]].params[0]; k++)
                 pin[tamper_cell_slot(c, r, k)] = 1;
     const size_t K = c->config.num_constants;
+    static por_gate_io io;
+    gl_t row[POR_MAX_WIRES];
     for (bool changed = true; changed;) {
         changed = false;
         for (size_t r = 0; r < c->n; r++) {
             if (c->row_type[r] == POR_ROW_NOOP)
                 continue;
             const por_gate *g = &c->gate_types[c->row_type[r]];
-            if (g->vt != &por_gate_arithmetic_vt)
-                continue;
-            const gl_t *k = c->row_consts + r * K;
-            for (unsigned op = 0; op < por_arith_ops(g); op++) {
-                size_t out = tamper_cell_slot(c, r, por_arith_out(op));
-                if (pin[out])
-                    continue;
-                gl_t v = gl_add(gl_mul(gl_mul(k[0], w->values[tamper_cell_slot(c, r, por_arith_x(op))]),
-                                       w->values[tamper_cell_slot(c, r, por_arith_y(op))]),
-                                gl_mul(k[1], w->values[tamper_cell_slot(c, r, por_arith_z(op))]));
-                if (w->values[out] != v)
-                    w->values[out] = v, changed = true;
+            for (unsigned k = 0; k < g->vt->num_generators(g); k++) {
+                g->vt->generator_io(g, k, &io);
+                for (unsigned j = 0; j < c->config.num_wires; j++)
+                    row[j] = por_witness_wire(w, r, j);
+                g->vt->generate(g, k, c->row_consts + r * K, row);
+                for (unsigned i = 0; i < io.n_out; i++) {
+                    size_t s = tamper_cell_slot(c, r, io.out[i]);
+                    if (!pin[s] && w->values[s] != row[io.out[i]])
+                        w->values[s] = row[io.out[i]], changed = true;
+                }
             }
         }
     }

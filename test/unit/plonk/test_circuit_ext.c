@@ -23,30 +23,31 @@ static gl_t rnd(void) { return gl_from_u64(test_rand_u64(&seed)); }
 static gl2_t rnd2(void) { return (gl2_t){rnd(), rnd()}; }
 
 #define NX 5
+#define NBIG 100 /* terms of a reduction on reducing rows (3 of 42 by default) */
 #define MAX_OUT 48
 
 /* The inputs every gadget reads. */
 typedef struct {
     gl2_t a, b, c, xs[NX];
-    gl_t s, ys[NX];
+    gl_t s, ys[NX], zs[NBIG];
 } inputs;
 
 typedef struct {
     por_ext_target a, b, c, xs[NX];
-    por_target s, bit0, bit1, ys[NX];
+    por_target s, bit0, bit1, ys[NX], zs[NBIG];
 } input_targets;
 
 typedef enum {
     G_ADD, G_SUB, G_NEG, G_MUL, G_MUL_ADD, G_MUL_SUB, G_ARITH, G_SQUARE, G_SCALAR, G_MUL_BASE, G_MUL_BASE_ADD,
-    G_INVERSE, G_DIV, G_POW0, G_POW1, G_POW7, G_POW_BIG, G_SELECT0, G_SELECT1, G_REDUCE, G_REDUCE1, G_REDUCE0,
-    G_REDUCE_BASE, G_DOT_BASE, G_CONSTANT, G_FROM_BASE, G_POWERS, /* G_POWERS + i: alpha^i */
+    G_INVERSE, G_DIV, G_POW0, G_POW1, G_POW7, G_POW7_GATE, G_POW_BIG, G_SELECT0, G_SELECT1, G_REDUCE, G_REDUCE1, G_REDUCE0,
+    G_REDUCE_BASE, G_REDUCE_BASE_BIG, G_DOT_BASE, G_CONSTANT, G_FROM_BASE, G_POWERS, /* G_POWERS + i: alpha^i */
     G_COUNT = G_POWERS + NX
 } gadget;
 
 static const char *const NAMES[G_COUNT] = {
     "add", "sub", "neg", "mul", "mul_add", "mul_sub", "arithmetic(5, 9)", "square", "scalar_mul(11)",
-    "mul_base", "mul_base_add", "inverse", "div", "pow 0", "pow 1", "pow 7", "pow E", "select(0)", "select(1)",
-    "reduce(5)", "reduce(1)", "reduce(0)", "reduce_base(5)", "dot_base(powers)", "constant", "from_base",
+    "mul_base", "mul_base_add", "inverse", "div", "pow 0", "pow 1", "pow 7", "pow7", "pow E", "select(0)", "select(1)",
+    "reduce(5)", "reduce(1)", "reduce(0)", "reduce_base(5)", "reduce_base(100)", "dot_base(powers)", "constant", "from_base",
     "powers[0]", "powers[1]", "powers[2]", "powers[3]", "powers[4]",
 };
 
@@ -80,7 +81,8 @@ static gl2_t native(gadget g, const inputs *in)
     case G_DIV: return gl2_mul(a, gl2_inv(b));
     case G_POW0: return gl2_pow(a, 0);
     case G_POW1: return gl2_pow(a, 1);
-    case G_POW7: return gl2_pow(a, 7);
+    case G_POW7:
+    case G_POW7_GATE: return gl2_pow(a, 7);
     case G_POW_BIG: return gl2_pow(a, BIG_E);
     case G_SELECT0: return b;
     case G_SELECT1: return a;
@@ -99,6 +101,12 @@ static gl2_t native(gadget g, const inputs *in)
             acc = gl2_add(acc, gl2_mul_base(p, in->ys[i])), p = gl2_mul(p, c);
         return acc;
     }
+    case G_REDUCE_BASE_BIG: {
+        gl2_t acc = {0, 0}, p = gl2_from_base(1);
+        for (int i = 0; i < NBIG; i++)
+            acc = gl2_add(acc, gl2_mul_base(p, in->zs[i])), p = gl2_mul(p, c);
+        return acc;
+    }
     case G_CONSTANT: return K;
     case G_FROM_BASE: return gl2_from_base(in->s);
     default: return gl2_pow(c, (uint64_t)(g - G_POWERS));
@@ -115,6 +123,8 @@ static void build_gadgets(por_builder *b, input_targets *it, por_ext_target *out
     por_builder_assert_bool(b, it->bit1);
     for (int i = 0; i < NX; i++)
         it->xs[i] = por_ext_add_virtual(b), it->ys[i] = por_builder_add_virtual(b);
+    for (int i = 0; i < NBIG; i++)
+        it->zs[i] = por_builder_add_virtual(b);
     por_ext_target a = it->a, y = it->b, c = it->c;
     out[G_ADD] = por_ext_add(b, a, y);
     out[G_SUB] = por_ext_sub(b, a, y);
@@ -132,6 +142,7 @@ static void build_gadgets(por_builder *b, input_targets *it, por_ext_target *out
     out[G_POW0] = por_ext_pow(b, a, 0);
     out[G_POW1] = por_ext_pow(b, a, 1);
     out[G_POW7] = por_ext_pow(b, a, 7);
+    out[G_POW7_GATE] = por_ext_pow7(b, a);
     out[G_POW_BIG] = por_ext_pow(b, a, BIG_E);
     out[G_SELECT0] = por_ext_select(b, it->bit0, a, y);
     out[G_SELECT1] = por_ext_select(b, it->bit1, a, y);
@@ -139,6 +150,7 @@ static void build_gadgets(por_builder *b, input_targets *it, por_ext_target *out
     out[G_REDUCE1] = por_ext_reduce(b, c, it->xs, 1);
     out[G_REDUCE0] = por_ext_reduce(b, c, it->xs, 0);
     out[G_REDUCE_BASE] = por_ext_reduce_base(b, c, it->ys, NX);
+    out[G_REDUCE_BASE_BIG] = por_ext_reduce_base(b, c, it->zs, NBIG);
     por_ext_powers(b, c, NX, out + G_POWERS);
     out[G_DOT_BASE] = por_ext_dot_base(b, out + G_POWERS, it->ys, NX);
     out[G_CONSTANT] = por_ext_constant(b, K);
@@ -154,6 +166,8 @@ static int set_inputs(por_witness *w, const input_targets *it, const inputs *in)
              por_witness_set(w, it->bit0, 0) | por_witness_set(w, it->bit1, 1);
     for (int i = 0; i < NX; i++)
         rc |= por_witness_set_ext(w, it->xs[i], in->xs[i]) | por_witness_set(w, it->ys[i], in->ys[i]);
+    for (int i = 0; i < NBIG; i++)
+        rc |= por_witness_set(w, it->zs[i], in->zs[i]);
     return rc;
 }
 
@@ -171,6 +185,8 @@ static size_t input_pins(const por_circuit *c, const input_targets *it, size_t *
         pins[n++] = por_circuit_slot(c, it->xs[i].c0), pins[n++] = por_circuit_slot(c, it->xs[i].c1);
         pins[n++] = por_circuit_slot(c, it->ys[i]);
     }
+    for (int i = 0; i < NBIG; i++)
+        pins[n++] = por_circuit_slot(c, it->zs[i]);
     return n;
 }
 
@@ -179,6 +195,8 @@ static void random_inputs(inputs *in)
     in->a = rnd2(), in->b = rnd2(), in->c = rnd2(), in->s = rnd();
     for (int i = 0; i < NX; i++)
         in->xs[i] = rnd2(), in->ys[i] = rnd();
+    for (int i = 0; i < NBIG; i++)
+        in->zs[i] = rnd();
 }
 
 static void test_gadgets(void)
@@ -227,7 +245,7 @@ static void test_gadgets(void)
 
     /* each computed result is constrained: changing one component (everything
      * else recomputed honestly, inputs fixed) is rejected */
-    size_t pins[64], np = input_pins(c, &it, pins);
+    size_t pins[64 + NBIG], np = input_pins(c, &it, pins);
     ok(tamper_accepted(c, w, out[G_MUL].c0, w->values[por_circuit_slot(c, out[G_MUL].c0)], pins, np),
        "control: the honest witness, re-derived, is accepted");
     for (int g = 0; g < G_COUNT; g++) {
@@ -320,24 +338,64 @@ static void do_mul_add(por_builder *b, por_ext_target x, por_ext_target y) { por
 static void do_add(por_builder *b, por_ext_target x, por_ext_target y) { por_ext_add(b, x, y); }
 static void do_square(por_builder *b, por_ext_target x, por_ext_target y) { (void)y, por_ext_square(b, x); }
 static void do_inverse(por_builder *b, por_ext_target x, por_ext_target y) { (void)y, por_ext_inverse(b, x); }
+static void do_pow7(por_builder *b, por_ext_target x, por_ext_target y) { (void)y, por_ext_pow7(b, x); }
 static void do_select(por_builder *b, por_ext_target x, por_ext_target y) { por_ext_select(b, x.c0, x, y); }
+static void do_reduce_420(por_builder *b, por_ext_target x, por_ext_target y)
+{
+    por_target t[420];
+    for (int i = 0; i < 420; i++)
+        t[i] = i % 2 ? x.c0 : y.c1;
+    por_ext_reduce_base(b, x, t, 420);
+}
 
 static void test_costs(void)
 {
-    /* 120 of each: 12 operations per row (48 routed wires) */
+    /* 120 of each: 6 extension operations or 12 base operations per row (48 routed wires) */
     size_t mul = rows_of(do_mul, 120), mul_add = rows_of(do_mul_add, 120), add = rows_of(do_add, 120),
            sq = rows_of(do_square, 120), inv = rows_of(do_inverse, 120), sel = rows_of(do_select, 120);
     diag("rows for 120 gadgets: mul %zu, mul_add %zu, add %zu, square %zu, inverse %zu, select %zu", mul,
          mul_add, add, sq, inv, sel);
-    ok(mul == 40 && mul_add == 40 && inv == 40, "mul, mul_add, inverse: 4 operations (1/3 row) each");
-    ok(add == 20, "add: 2 operations each");
-    ok(sq == 30, "square: 3 operations each");
-    ok(sel == 40, "select: 4 operations each");
+    ok(mul == 20 && mul_add == 20 && sq == 20 && inv == 20, "mul, mul_add, square, inverse: 1 ext op (1/6 row) each");
+    ok(add == 20, "add: 2 base operations (1/6 row) each");
+    ok(sel == 40, "select: 4 base operations each");
+    size_t pow7 = rows_of(do_pow7, 120);
+    diag("rows for 120 pow7: %zu", pow7);
+    ok(pow7 == 10, "pow7: 12 per S-box row");
+    size_t red = rows_of(do_reduce_420, 1);
+    diag("rows for a reduction of 420 base terms: %zu", red);
+    ok(red == 10, "reduce_base: 42 terms per reducing row");
 }
 
-/* A small circuit of gadgets, proven and verified; the same with a wrong
- * inverse (everything else consistent) proven without the prover's check
- * is rejected by the verifier. */
+/* Slot s of w's copy off by one and the rest re-derived (pins[0..6) fixed):
+ * the prover refuses, and its unchecked proof is rejected. */
+static void forged_proof(const por_circuit *c, const por_plonk_prover *pk, const por_witness *w, const size_t *pins,
+                         size_t s, const char *what)
+{
+    por_witness *bad = por_witness_new(c);
+    memcpy(bad->values, w->values, c->num_slots * sizeof(gl_t));
+    memcpy(bad->known, w->known, c->num_slots);
+    bad->generated = true;
+    size_t all[7];
+    memcpy(all, pins, 6 * sizeof(size_t));
+    all[6] = s;
+    bad->values[s] = gl_add(bad->values[s], 1);
+    tamper_rederive(c, bad, all, 7);
+    por_plonk_proof proof;
+    const char *why;
+    ok(por_plonk_prove(pk, bad, NULL, NULL, &proof, &why) != 0, "%s: the prover refuses", what);
+    por_plonk_proof_free(&proof);
+    por_plonk_prove_opts opts = {.unchecked = true};
+    int rc = por_plonk_prove(pk, bad, NULL, &opts, &proof, &why);
+    ok(rc == 0 && por_plonk_verify(por_plonk_prover_vk(pk), &proof, &why) != 0,
+       "%s: the unchecked proof is rejected by the verifier", what);
+    por_plonk_proof_free(&proof);
+    por_witness_free(bad);
+}
+
+/* A small circuit of gadgets (extension products, inverse, div, pow, both
+ * reductions), proven and verified; the same with a wrong inverse
+ * (everything else consistent) proven without the prover's check is
+ * rejected by the verifier. */
 static void test_proof(void)
 {
     por_circuit_config cfg;
@@ -347,8 +405,14 @@ static void test_proof(void)
     por_ext_target inv = por_ext_inverse(b, a);
     por_ext_target terms[4] = {por_ext_mul(b, a, y), inv, por_ext_div(b, y, a), por_ext_pow(b, a, 7)};
     por_ext_target r = por_ext_reduce(b, alpha, terms, 4);
+    por_target zs[NBIG];
+    for (int i = 0; i < NBIG; i++)
+        zs[i] = por_builder_add_virtual(b);
+    por_ext_target r2 = por_ext_reduce_base(b, alpha, zs, NBIG);
     por_builder_register_public_input(b, r.c0);
     por_builder_register_public_input(b, r.c1);
+    por_builder_register_public_input(b, r2.c0);
+    por_builder_register_public_input(b, r2.c1);
     const char *why;
     por_circuit *c = por_builder_build(b, &why);
     por_builder_free(b);
@@ -361,6 +425,12 @@ static void test_proof(void)
     gl2_t av = rnd2(), yv = rnd2(), al = rnd2();
     por_witness *w = por_witness_new(c);
     por_witness_set_ext(w, a, av), por_witness_set_ext(w, y, yv), por_witness_set_ext(w, alpha, al);
+    gl2_t want2 = {0, 0}, p = gl2_from_base(1);
+    for (int i = 0; i < NBIG; i++) {
+        gl_t z = rnd();
+        por_witness_set(w, zs[i], z);
+        want2 = gl2_add(want2, gl2_mul_base(p, z)), p = gl2_mul(p, al);
+    }
     por_plonk_proof proof;
     int rc = por_plonk_prove(pk, w, NULL, NULL, &proof, &why);
     ok(rc == 0, "proof circuit: prove (%s)", why ? why : "ok");
@@ -368,34 +438,29 @@ static void test_proof(void)
         gl2_t want = gl2_add(gl2_mul(av, yv),
                              gl2_mul(al, gl2_add(gl2_inv(av), gl2_mul(al, gl2_add(gl2_mul(yv, gl2_inv(av)),
                                                                                  gl2_mul(al, gl2_pow(av, 7)))))));
-        ok(proof.num_public_inputs == 2 && proof.public_inputs[0] == want.c0 && proof.public_inputs[1] == want.c1,
-           "proof circuit: the public result is the native reduction");
+        ok(proof.num_public_inputs == 4 && proof.public_inputs[0] == want.c0 && proof.public_inputs[1] == want.c1 &&
+               proof.public_inputs[2] == want2.c0 && proof.public_inputs[3] == want2.c1,
+           "proof circuit: the public results are the native reductions (extension terms, 100 base terms)");
         ok(por_plonk_verify(por_plonk_prover_vk(pk), &proof, &why) == 0, "proof circuit: verifies (%s)",
            why ? why : "ok");
     }
     por_plonk_proof_free(&proof);
 
-    /* a wrong inverse, the rest recomputed: the prover's own check refuses,
+    /* a wrong inverse, then a wrong intermediate accumulator of a reducing
+     * row, the rest recomputed each time: the prover's own check refuses,
      * and the unchecked proof does not verify */
     size_t pins[6] = {por_circuit_slot(c, a.c0), por_circuit_slot(c, a.c1), por_circuit_slot(c, y.c0),
                       por_circuit_slot(c, y.c1), por_circuit_slot(c, alpha.c0), por_circuit_slot(c, alpha.c1)};
-    por_witness *bad = por_witness_new(c);
-    memcpy(bad->values, w->values, c->num_slots * sizeof(gl_t));
-    memcpy(bad->known, w->known, c->num_slots);
-    bad->generated = true;
-    size_t all[7];
-    memcpy(all, pins, sizeof(pins));
-    all[6] = por_circuit_slot(c, inv.c0);
-    bad->values[all[6]] = gl_add(bad->values[all[6]], 1);
-    tamper_rederive(c, bad, all, 7);
-    ok(por_plonk_prove(pk, bad, NULL, NULL, &proof, &why) != 0, "wrong inverse: the prover refuses");
-    por_plonk_proof_free(&proof);
-    por_plonk_prove_opts opts = {.unchecked = true};
-    rc = por_plonk_prove(pk, bad, NULL, &opts, &proof, &why);
-    ok(rc == 0 && por_plonk_verify(por_plonk_prover_vk(pk), &proof, &why) != 0,
-       "wrong inverse: the unchecked proof is rejected by the verifier");
-    por_plonk_proof_free(&proof);
-    por_witness_free(bad);
+    forged_proof(c, pk, w, pins, por_circuit_slot(c, inv.c0), "wrong inverse");
+    size_t red_row = 0;
+    while (red_row < c->n && (c->row_type[red_row] == POR_ROW_NOOP ||
+                              c->gate_types[c->row_type[red_row]].vt != &por_gate_reducing_vt))
+        red_row++;
+    ok(red_row < c->n, "proof circuit: has a reducing row");
+    if (red_row < c->n)
+        forged_proof(c, pk, w, pins,
+                     tamper_cell_slot(c, red_row, por_reducing_acc(&c->gate_types[c->row_type[red_row]], 5, 1)),
+                     "wrong reducing accumulator");
     por_witness_free(w);
     por_plonk_prover_free(pk);
     por_circuit_free(c);

@@ -522,6 +522,20 @@ int main(void)
     generic_gate_test(&g);
     make(&g, &por_gate_poseidon_vt, 0, 0);
     generic_gate_test(&g);
+    make(&g, &por_gate_poseidon_mds_vt, 0, 0);
+    generic_gate_test(&g);
+    make(&g, &por_gate_arithmetic_ext_vt, 0, 0);
+    generic_gate_test(&g);
+    make(&g, &por_gate_arithmetic_ext_vt, 2, 0);
+    generic_gate_test(&g);
+    make(&g, &por_gate_reducing_vt, 0, 0);
+    generic_gate_test(&g);
+    make(&g, &por_gate_reducing_vt, 3, 0);
+    generic_gate_test(&g);
+    make(&g, &por_gate_sbox_ext_vt, 0, 0);
+    generic_gate_test(&g);
+    make(&g, &por_gate_sbox_ext_vt, 2, 0);
+    generic_gate_test(&g);
     static const unsigned range_bits[] = {1, 2, 5, 32, 62, 63};
     for (size_t i = 0; i < sizeof(range_bits) / sizeof(range_bits[0]); i++) {
         make(&g, &por_gate_range_vt, range_bits[i], 0);
