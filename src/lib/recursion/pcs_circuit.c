@@ -124,18 +124,12 @@ int por_rec_pcs_verify(por_builder *b, const por_rec_pcs_proof *proof, const por
     if (por_rec_fri_verify_commit(b, &proof->fri, c, &ch) != 0)
         return -1;
 
-    /* alpha^k for the rows (2 operations per term and query), A_j, w_j */
-    por_ext_target *pw = malloc((P + 1) * sizeof(por_ext_target));
-    if (!pw) {
-        por_rec_fri_challenges_free(&ch);
-        por_builder_fail(b, "out of memory");
-        return -1;
-    }
-    por_ext_powers(b, alpha, P + 1, pw);
+    /* A_j = sum_k alpha^k y_{j,k}, w_j = alpha^(j P) */
+    por_ext_target alpha_P = por_ext_pow(b, alpha, P);
     por_ext_target aj[POR_PCS_MAX_POINTS], wj[POR_PCS_MAX_POINTS];
     for (size_t j = 0; j < M; j++) {
         aj[j] = por_ext_reduce(b, alpha, proof->evals + j * P, P);
-        wj[j] = j == 0 ? por_ext_one(b) : por_ext_mul(b, wj[j - 1], pw[P]);
+        wj[j] = j == 0 ? por_ext_one(b) : por_ext_mul(b, wj[j - 1], alpha_P);
     }
 
     for (size_t q = 0; q < p->num_queries; q++) {
@@ -145,7 +139,7 @@ int por_rec_pcs_verify(por_builder *b, const por_rec_pcs_proof *proof, const por
                                   s->batches[bi].num_polys,
                                   s->batches[bi].salted ? proof->salts + (q * B + bi) * POR_MERKLE_SALT : NULL,
                                   proof->paths + (q * B + bi) * plen);
-        por_ext_target ax = por_ext_dot_base(b, pw, proof->rows + q * P, P);
+        por_ext_target ax = por_ext_reduce_base(b, alpha, proof->rows + q * P, P);
         por_target x = por_rec_lde_point(b, bits, L);
         por_ext_target xe = por_ext_from_base(b, x), f = por_ext_zero(b);
         for (size_t j = 0; j < M; j++) {
@@ -155,7 +149,6 @@ int por_rec_pcs_verify(por_builder *b, const por_rec_pcs_proof *proof, const por
         por_ext_target g = por_ext_mul_add(b, f, por_ext_mul_base(b, x, gamma), f);
         por_rec_fri_verify_query(b, &proof->fri, &ch, q, g, x);
     }
-    free(pw);
     por_rec_fri_challenges_free(&ch);
     return 0;
 }

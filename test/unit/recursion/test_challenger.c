@@ -202,6 +202,23 @@ static void test_scripted(void)
        "challenger continued from a native transcript with pending input: challenges agree");
     por_witness_free(w);
     por_circuit_free(c);
+
+    /* from a native state with buffered outputs (squeezed, nothing observed since) */
+    s_init(&s, &cfg, "por-rec-test");
+    for (int i = 0; i < 5; i++)
+        por_transcript_observe(&s.t, rnd());
+    por_transcript_squeeze(&s.t);
+    por_builder_free(s.b);
+    s.b = por_builder_new(&cfg);
+    por_rec_challenger_from_native(s.b, &s.c, &s.t);
+    s_squeeze(&s, 2);
+    random_script(&s, 30);
+    c = s_build(&s);
+    w = c ? s_witness(&s, c, &why) : NULL;
+    ok(w && s_mismatches(&s, w) == 0 && forge_check(c, w) == 0,
+       "challenger continued from a native transcript with buffered outputs: challenges agree");
+    por_witness_free(w);
+    por_circuit_free(c);
 }
 
 /* Cost: rows of n observations + one squeeze, and of one index. */

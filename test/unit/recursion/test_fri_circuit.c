@@ -227,13 +227,19 @@ static void test_params_case(unsigned degree_bits, unsigned rate, unsigned cap, 
         memcpy(tp.paths, src->paths, queries * por_fri_path_per_query(p) * sizeof(por_digest));
         size_t q = test_rand_u64(&seed) % queries;
         switch (kind) {
-        case T_VALUE: tp.values[q * por_fri_values_per_query(p) + test_rand_u64(&seed) % por_fri_values_per_query(p)].c1 ^= 1; break;
+        case T_VALUE:
+            if (por_fri_values_per_query(p) == 0)
+                goto skip;
+            tp.values[q * por_fri_values_per_query(p) + test_rand_u64(&seed) % por_fri_values_per_query(p)].c1 ^= 1; break;
         case T_PATH:
             if (por_fri_path_per_query(p) == 0)
                 goto skip;
             tp.paths[q * por_fri_path_per_query(p) + test_rand_u64(&seed) % por_fri_path_per_query(p)].e[2] ^= 1;
             break;
-        case T_CAP: tp.caps[test_rand_u64(&seed) % por_fri_total_caps(p)].e[1] ^= 1; break;
+        case T_CAP:
+            if (por_fri_total_caps(p) == 0)
+                goto skip;
+            tp.caps[test_rand_u64(&seed) % por_fri_total_caps(p)].e[1] ^= 1; break;
         case T_FINAL: tp.final_poly[test_rand_u64(&seed) % ((size_t)1 << p->final_poly_bits)].c0 ^= 1; break;
         case T_NONCE: tp.pow_nonce += 1; break;
         default: break;
@@ -316,6 +322,7 @@ int main(void)
     test_params_case(6, 2, 1, 4, 2, a2, 4, true);
     test_params_case(8, 1, 3, 5, 0, a3, 2, false);
     test_params_case(7, 3, 4, 3, 4, a4, 1, false);
+    test_params_case(4, 2, 1, 3, 1, a4, 0, false); /* no reduction: the final polynomial at the query point */
     test_costs();
     done_testing();
 }
