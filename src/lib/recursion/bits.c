@@ -134,26 +134,44 @@ por_target por_rec_inverse(por_builder *b, por_target x)
     return inv;
 }
 
+void por_rec_one_hot(por_builder *b, const por_target *bits, unsigned n, por_target *out)
+{
+    /* after bits 0..k-1, out[j] (j < 2^k) indicates the low k bits equal j;
+     * bit k splits each into out[j] (1 - b) and out[j + 2^k] b */
+    out[0] = por_builder_one(b);
+    for (unsigned k = 0; k < n; k++) {
+        size_t size = (size_t)1 << k;
+        for (size_t j = 0; j < size; j++) {
+            por_target hi = k == 0 ? bits[0] : por_builder_mul(b, out[j], bits[k]);
+            out[j] = por_builder_sub(b, out[j], hi);
+            out[j + size] = hi;
+        }
+    }
+}
+
+void por_rec_select_weighted(por_builder *b, const por_target *weights, size_t n, const por_target *entries,
+                             size_t width, por_target *out)
+{
+    for (size_t i = 0; i < width; i++) {
+        por_target acc = por_builder_mul(b, weights[0], entries[i]);
+        for (size_t j = 1; j < n; j++)
+            acc = por_builder_mul_add(b, weights[j], entries[j * width + i], acc);
+        out[i] = acc;
+    }
+}
+
 void por_rec_select_entry(por_builder *b, const por_target *bits, unsigned nbits, const por_target *entries,
                           size_t width, por_target *out)
 {
     size_t n = (size_t)1 << nbits;
-    por_target *sel = nbits <= 16 ? malloc(n * width * sizeof(por_target) + 1) : NULL;
-    if (!sel) {
+    por_target *w = nbits <= 16 ? malloc(n * sizeof(por_target)) : NULL;
+    if (!w) {
         por_builder_fail(b, nbits > 16 ? "select_entry: more than 16 bits" : "out of memory");
         for (size_t i = 0; i < width; i++)
             out[i] = entries[i];
         return;
     }
-    memcpy(sel, entries, n * width * sizeof(por_target));
-    /* halve the candidates: entry j of the next level is bit ? 2j + 1 : 2j */
-    for (unsigned k = 0; k < nbits; k++) {
-        n >>= 1;
-        for (size_t j = 0; j < n; j++)
-            for (size_t i = 0; i < width; i++)
-                sel[j * width + i] =
-                    por_rec_select(b, bits[k], sel[(2 * j + 1) * width + i], sel[2 * j * width + i]);
-    }
-    memcpy(out, sel, width * sizeof(por_target));
-    free(sel);
+    por_rec_one_hot(b, bits, nbits, w);
+    por_rec_select_weighted(b, w, n, entries, width, out);
+    free(w);
 }

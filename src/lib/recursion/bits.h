@@ -43,10 +43,20 @@ por_target por_rec_inverse(por_builder *b, por_target x);
 /* bit ? x : y for a boolean bit (2 operations). */
 por_target por_rec_select(por_builder *b, por_target bit, por_target x, por_target y);
 
-/* entries[sel] for sel = sum_i bits[i] 2^i over nbits (<= 16) boolean bits
- * (the caller constrains them): 2^nbits entries of `width` targets each,
- * entry after entry; out receives width targets.  A tree of selections, low
- * bit first: 2 width (2^nbits - 1) operations. */
+/* The one-hot indicators of the index with boolean bits[0..n) (low first,
+ * the caller constrains them): out[j] = 1 if the index is j, else 0, for
+ * j < 2^n; built bit by bit (w b, w - w b), 2^(n+1) - 3 operations (n = 0:
+ * out[0] = 1). */
+void por_rec_one_hot(por_builder *b, const por_target *bits, unsigned n, por_target *out);
+
+/* out[i] = sum_{j<n} weights[j] entries[j * width + i] (entries one after
+ * the other, width targets each): with one-hot weights, entry j itself.
+ * n width operations. */
+void por_rec_select_weighted(por_builder *b, const por_target *weights, size_t n, const por_target *entries,
+                             size_t width, por_target *out);
+
+/* entries[sel] for sel = sum_i bits[i] 2^i over nbits (<= 16) boolean bits:
+ * one_hot, then select_weighted. */
 void por_rec_select_entry(por_builder *b, const por_target *bits, unsigned nbits, const por_target *entries,
                           size_t width, por_target *out);
 

@@ -195,7 +195,7 @@ static por_ext_target fold_leaf(por_builder *b, const por_ext_target *values, un
 }
 
 void por_rec_fri_verify_query(por_builder *b, const por_rec_fri_proof *proof, const por_rec_fri_challenges *ch,
-                              size_t q, por_ext_target initial, por_target point)
+                              size_t q, por_ext_target initial, por_target point, const por_target *cap_weights)
 {
     const por_fri_params *p = &proof->params;
     if (q >= p->num_queries) {
@@ -218,8 +218,10 @@ void por_rec_fri_verify_query(por_builder *b, const por_rec_fri_proof *proof, co
             row[2 * j] = vals[j].c0;
             row[2 * j + 1] = vals[j].c1;
         }
-        /* the leaf at the index's high bits, under the layer's cap */
-        por_rec_merkle_verify(b, cap, cap_h, bits_left - a, bits + a, row, 2 * n, NULL, path);
+        /* the leaf at the index's high bits, under the layer's cap (whose
+         * index is the query index's top cap_h bits, as for every layer) */
+        por_rec_merkle_verify(b, cap, cap_h, bits_left - a, bits + a, row, 2 * n, NULL, path,
+                              cap_h == p->cap_height ? cap_weights : NULL);
         por_target at_pos[2];
         por_rec_select_entry(b, bits, a, row, 2, at_pos);
         por_ext_assert_equal(b, (por_ext_target){at_pos[0], at_pos[1]}, value); /* check: the value at pos is the running value */

@@ -71,8 +71,10 @@ void por_rec_fri_challenges_free(por_rec_fri_challenges *ch);
 por_target por_rec_lde_point(por_builder *b, const por_target *bits, unsigned L);
 
 /* Query q: layer-0 value `initial` at the point `point` of the query's index
- * (por_rec_lde_point of ch's bits). */
+ * (por_rec_lde_point of ch's bits).  cap_weights: NULL, or the one-hot
+ * indicators of the index's top cap_height bits (every layer tree of that
+ * cap height is selected at them; merkle_circuit.h). */
 void por_rec_fri_verify_query(por_builder *b, const por_rec_fri_proof *proof, const por_rec_fri_challenges *ch,
-                              size_t q, por_ext_target initial, por_target point);
+                              size_t q, por_ext_target initial, por_target point, const por_target *cap_weights);
 
 #endif

@@ -66,7 +66,7 @@ void por_rec_two_to_one(por_builder *b, const por_rec_digest *left, const por_re
 
 void por_rec_merkle_verify_digest(por_builder *b, const por_rec_digest *cap, unsigned cap_height,
                                   unsigned log_rows, const por_target *index_bits, const por_rec_digest *leaf,
-                                  const por_rec_digest *path)
+                                  const por_rec_digest *path, const por_target *cap_weights)
 {
     if (cap_height > log_rows || cap_height > 16) {
         por_builder_fail(b, "merkle_verify: cap height out of range");
@@ -87,16 +87,19 @@ void por_rec_merkle_verify_digest(por_builder *b, const por_rec_digest *cap, uns
     }
     /* the cap entry at the high bits */
     por_rec_digest sel;
-    por_rec_select_entry(b, index_bits + path_len, cap_height, cap->e, POSEIDON_DIGEST, sel.e);
+    if (cap_weights)
+        por_rec_select_weighted(b, cap_weights, (size_t)1 << cap_height, cap->e, POSEIDON_DIGEST, sel.e);
+    else
+        por_rec_select_entry(b, index_bits + path_len, cap_height, cap->e, POSEIDON_DIGEST, sel.e);
     for (int i = 0; i < POSEIDON_DIGEST; i++)
         por_builder_connect(b, cur.e[i], sel.e[i]); /* check: the path ends at the selected cap entry */
 }
 
 void por_rec_merkle_verify(por_builder *b, const por_rec_digest *cap, unsigned cap_height, unsigned log_rows,
                            const por_target *index_bits, const por_target *row, size_t width,
-                           const por_target *salt, const por_rec_digest *path)
+                           const por_target *salt, const por_rec_digest *path, const por_target *cap_weights)
 {
     por_rec_digest leaf;
     por_rec_merkle_leaf_hash(b, row, width, salt, &leaf);
-    por_rec_merkle_verify_digest(b, cap, cap_height, log_rows, index_bits, &leaf, path);
+    por_rec_merkle_verify_digest(b, cap, cap_height, log_rows, index_bits, &leaf, path, cap_weights);
 }

@@ -94,7 +94,7 @@ static int fc_build(fcirc *f, const por_circuit_config *cfg)
     for (size_t q = 0; q < f->p.num_queries; q++) {
         f->initial[q] = por_ext_add_virtual(b);
         f->points[q] = por_rec_lde_point(b, f->ch.index_bits + q * L, L);
-        por_rec_fri_verify_query(b, &f->tp, &f->ch, q, f->initial[q], f->points[q]);
+        por_rec_fri_verify_query(b, &f->tp, &f->ch, q, f->initial[q], f->points[q], NULL);
     }
     f->rows_commit = r1 - r0;
     f->rows_queries = por_builder_num_rows(b) - r1;

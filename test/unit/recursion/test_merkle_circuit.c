@@ -55,7 +55,7 @@ static int mc_build(mcirc *m, const por_circuit_config *cfg)
     for (unsigned h = 0; h < m->log_rows - m->cap_h; h++)
         por_rec_digest_virtual(b, &m->path[h]);
     por_rec_merkle_verify(b, m->cap, m->cap_h, m->log_rows, m->bits, m->row, m->width,
-                          m->salted ? m->salt : NULL, m->path);
+                          m->salted ? m->salt : NULL, m->path, NULL);
     por_builder_register_public_input(b, m->index);
     const char *why;
     m->c = por_builder_build(b, &why);
@@ -267,7 +267,7 @@ static void test_costs(void)
         por_rec_digest_virtual(b, &leaf);
         por_builder_zero(b), por_builder_one(b); /* shared constants: not the path's */
         size_t r0 = por_builder_num_rows(b);
-        por_rec_merkle_verify_digest(b, cap, 4, h + 4, bits, &leaf, path);
+        por_rec_merkle_verify_digest(b, cap, 4, h + 4, bits, &leaf, path, NULL);
         size_t rows = por_builder_num_rows(b) - r0;
         diag("merkle path of height %u + cap 16 selection: %zu rows (%u Poseidon)", h, rows, h);
         ok(rows <= 2 * h + 12, "merkle path of height %u costs %zu <= 2h + 12 rows", h, rows);

@@ -3,10 +3,10 @@
  * (one to three batches, salted and not, one and two points): the circuit
  * accepts exactly what por_pcs_verify accepts: honest openings, and openings
  * with a tampered claimed value, row element, salt, batch path node, batch
- * cap, FRI layer value or final-polynomial coefficient.  Forged witnesses of
- * the rejected cases fail por_circuit_check_witness, a proof of one (the
- * prover's check bypassed) does not verify, and an honest one does.  Row
- * costs at a PLONK-like shape are reported.
+ * cap, FRI layer value, FRI layer cap or final-polynomial coefficient.
+ * Forged witnesses of the rejected cases fail por_circuit_check_witness, a
+ * proof of one (the prover's check bypassed) does not verify, and an honest
+ * one does.  Row costs at a PLONK-like shape are reported.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,9 +118,10 @@ static bool circuit_accepts(const pcase *s, const por_digest *const *caps, const
     return good;
 }
 
-enum { T_NONE, T_EVAL, T_ROW, T_SALT, T_PATH, T_CAP, T_FRI_VALUE, T_FINAL, T_COUNT };
+enum { T_NONE, T_EVAL, T_ROW, T_SALT, T_PATH, T_CAP, T_FRI_VALUE, T_FRI_CAP, T_FINAL, T_COUNT };
 static const char *const tamper_name[T_COUNT] = {"honest", "claimed value", "row element", "salt",
-                                                 "batch path node", "batch cap", "FRI layer value", "final polynomial"};
+                                                 "batch path node", "batch cap", "FRI layer value", "FRI layer cap",
+                                                 "final polynomial"};
 
 static void test_case(unsigned degree_bits, unsigned rate, unsigned cap, unsigned queries, const unsigned *ar,
                       unsigned nred, size_t nb, const size_t *polys, const bool *salted, size_t npts, bool prove)
@@ -197,6 +198,7 @@ static void test_case(unsigned degree_bits, unsigned rate, unsigned cap, unsigne
         case T_PATH: tp.paths[(q * nb + b) * plen + test_rand_u64(&seed) % plen].e[0] ^= 1; break;
         case T_CAP: capcopy[b][test_rand_u64(&seed) % ((size_t)1 << cap)].e[3] ^= 1; break;
         case T_FRI_VALUE: tp.fri.values[q * por_fri_values_per_query(&s.p)].c1 ^= 1; break;
+        case T_FRI_CAP: tp.fri.caps[test_rand_u64(&seed) % por_fri_total_caps(&s.p)].e[2] ^= 1; break;
         case T_FINAL: tp.fri.final_poly[0].c0 ^= 1; break;
         default: break;
         }
