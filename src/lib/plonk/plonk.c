@@ -390,13 +390,18 @@ out:
  * Transcript
  */
 
-static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const por_digest *pi_hash)
+void por_plonk_transcript_key(por_transcript *t, const por_plonk_vk *vk)
 {
     por_transcript_init(t, PROTOCOL);
     por_transcript_label(t, "plonk.params");
     por_fri_params_observe(t, &vk->fri);
     por_transcript_label(t, "plonk.circuit");
     por_transcript_observe_digest(t, &vk->circuit_digest);
+}
+
+static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const por_digest *pi_hash)
+{
+    por_plonk_transcript_key(t, vk);
     por_transcript_label(t, "plonk.public_inputs");
     por_transcript_observe_digest(t, pi_hash);
 }

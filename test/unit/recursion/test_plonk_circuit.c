@@ -1,0 +1,267 @@
+/*
+ * In-circuit PLONK verification against plonk/plonk.c on real proofs (zero
+ * knowledge; inner circuits with arithmetic, constants, Poseidon, range
+ * checks and public inputs, and one with range lookups): the outer circuit,
+ * with the inner key pinned, accepts exactly what por_plonk_verify accepts:
+ * honest proofs, and proofs with a tampered public input, wires /
+ * permutation / quotient cap, opened value (wires, permutation, quotient,
+ * preprocessed), batch row, FRI value or nonce; a proof of another circuit
+ * of the same shape, relabelled with the pinned circuit's digest, is
+ * rejected.  Forged witnesses of the rejected cases fail
+ * por_circuit_check_witness; an outer proof of an honest verification
+ * verifies and one of a forged witness does not.  The rows of the outer
+ * circuit are reported.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "recursion/plonk_circuit.h"
+#include "proof_fixtures.h"
+#include "forge.h"
+#include "tap.h"
+
+static uint64_t seed = 0x9c0f0c14c417ULL;
+
+static gl_t rnd(void) { return gl_from_u64(test_rand_u64(&seed)) & 0xffffffffffffULL; }
+
+/* An inner circuit and its prover: arithmetic with tweakable constants,
+ * Poseidon, range checks (by lookups if the configuration has a table),
+ * public inputs. */
+typedef struct {
+    por_circuit *c;
+    por_plonk_prover *pk;
+    por_target in[6];
+} inner;
+
+static int inner_build(inner *f, const por_circuit_config *cfg, gl_t tweak)
+{
+    por_builder *b = por_builder_new(cfg);
+    for (int i = 0; i < 6; i++)
+        f->in[i] = por_builder_add_virtual(b);
+    por_target x = f->in[0], d[4];
+    for (int i = 0; i < 10; i++)
+        x = por_builder_add_const(b, por_builder_mul(b, x, f->in[1]), gl_add(gl_from_u64(i + 3), tweak));
+    for (int i = 0; i < 6; i++)
+        por_builder_range_check(b, f->in[i], 48);
+    por_builder_hash(b, 77, f->in, 6, d);
+    por_builder_register_public_input(b, x);
+    for (int i = 0; i < 4; i++)
+        por_builder_register_public_input(b, d[i]);
+    const char *why;
+    f->c = por_builder_build(b, &why);
+    por_builder_free(b);
+    f->pk = f->c ? por_plonk_setup(f->c, NULL, &why) : NULL;
+    if (!f->pk)
+        diag("inner: %s", why);
+    return f->pk ? 0 : -1;
+}
+
+static int inner_prove(const inner *f, por_plonk_proof *proof)
+{
+    por_witness *w = por_witness_new(f->c);
+    for (int i = 0; i < 6; i++)
+        por_witness_set(w, f->in[i], rnd());
+    uint64_t rs = test_rand_u64(&seed);
+    por_plonk_prove_opts opts = {.rand = test_rand_fields, .rand_ctx = &rs};
+    const char *why;
+    int rc = por_plonk_prove(f->pk, w, NULL, &opts, proof, &why);
+    por_witness_free(w);
+    return rc;
+}
+
+static void inner_free(inner *f)
+{
+    por_plonk_prover_free(f->pk);
+    por_circuit_free(f->c);
+}
+
+/* A deep copy through the encoding. */
+static void proof_copy(const por_plonk_proof *src, por_plonk_proof *dst)
+{
+    uint8_t *buf;
+    size_t len;
+    por_plonk_proof_serialize(src, &buf, &len);
+    por_plonk_proof_deserialize(buf, len, dst, NULL);
+    free(buf);
+}
+
+/* The outer circuit: verifies a proof under the pinned key, and exposes the
+ * inner public inputs as its own. */
+typedef struct {
+    por_circuit *c;
+    por_rec_plonk_proof tp;
+    size_t rows;
+} outer;
+
+static int outer_build(outer *o, const por_plonk_vk *vk, const por_circuit_config *cfg)
+{
+    por_builder *b = por_builder_new(cfg);
+    por_rec_plonk_proof_add(b, vk, &o->tp);
+    size_t r0 = por_builder_num_rows(b);
+    por_rec_plonk_verify(b, vk, &o->tp);
+    o->rows = por_builder_num_rows(b) - r0;
+    for (size_t i = 0; i < vk->num_public_inputs; i++)
+        por_builder_register_public_input(b, o->tp.public_inputs[i]);
+    const char *why;
+    o->c = por_builder_build(b, &why);
+    if (!o->c)
+        diag("outer: %s", why);
+    por_builder_free(b);
+    return o->c ? 0 : -1;
+}
+
+static por_witness *outer_witness(const outer *o, const por_plonk_vk *vk, const por_plonk_proof *proof, bool forged)
+{
+    por_witness *w = por_witness_new(o->c);
+    int rc = por_rec_plonk_proof_set(w, vk, &o->tp, proof);
+    const char *why;
+    if (forged) {
+        forge_complete(w);
+    } else if (rc != 0 || por_witness_generate(w, &why) != 0) {
+        por_witness_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static bool outer_accepts(const outer *o, const por_plonk_vk *vk, const por_plonk_proof *proof)
+{
+    por_witness *w = outer_witness(o, vk, proof, false);
+    bool good = w && forge_check(o->c, w) == 0;
+    por_witness_free(w);
+    return good;
+}
+
+enum { T_NONE, T_PI, T_WIRES_CAP, T_ZS_CAP, T_QUOT_CAP, T_EVAL_WIRE, T_EVAL_ZS, T_EVAL_QUOT, T_EVAL_PRE,
+       T_ROW, T_FRI_VALUE, T_NONCE, T_COUNT };
+static const char *const tamper_name[T_COUNT] = {
+    "honest", "public input", "wires cap", "permutation cap", "quotient cap", "opened wire", "opened Z",
+    "opened quotient chunk", "opened preprocessed value", "batch row", "FRI value", "nonce"};
+
+static void tamper(const por_plonk_vk *vk, por_plonk_proof *p, int kind)
+{
+    por_pcs_shape s;
+    por_plonk_vk_shape(vk, &s);
+    size_t P = por_pcs_shape_total_polys(&s), off_w = s.batches[0].num_polys, off_z = off_w + s.batches[1].num_polys;
+    size_t off_q = off_z + s.batches[2].num_polys, cap = (size_t)1 << p->cap_height;
+    size_t r = test_rand_u64(&seed);
+    switch (kind) {
+    case T_PI: p->public_inputs[r % p->num_public_inputs] ^= 1; break;
+    case T_WIRES_CAP: p->wires_cap[r % cap].e[0] ^= 1; break;
+    case T_ZS_CAP: p->zs_cap[r % cap].e[1] ^= 1; break;
+    case T_QUOT_CAP: p->quotient_cap[r % cap].e[2] ^= 1; break;
+    case T_EVAL_WIRE: p->opening.evals[off_w + r % s.batches[1].num_polys].c0 ^= 1; break;
+    case T_EVAL_ZS: p->opening.evals[P + off_z].c1 ^= 1; break; /* Z(w zeta) */
+    case T_EVAL_QUOT: p->opening.evals[off_q + r % s.batches[3].num_polys].c0 ^= 1; break;
+    case T_EVAL_PRE: p->opening.evals[r % s.batches[0].num_polys].c1 ^= 1; break;
+    case T_ROW: p->opening.rows[r % (P * vk->fri.num_queries)] ^= 1; break;
+    case T_FRI_VALUE: p->opening.fri.values[r % por_fri_values_per_query(&vk->fri)].c0 ^= 1; break;
+    case T_NONCE: p->opening.fri.pow_nonce ^= 1; break;
+    }
+}
+
+static void test_inner(const char *name, const por_circuit_config *icfg, bool prove_outer)
+{
+    inner a, a2;
+    if (inner_build(&a, icfg, 0) != 0 || inner_build(&a2, icfg, 5) != 0) {
+        ok(0, "%s: inner circuits build", name);
+        return;
+    }
+    const por_plonk_vk *vk = por_plonk_prover_vk(a.pk);
+    por_plonk_proof proof, other;
+    ok(inner_prove(&a, &proof) == 0 && por_plonk_verify(vk, &proof, NULL) == 0 && inner_prove(&a2, &other) == 0,
+       "%s: inner proofs (2^%u rows, %u gate types) prove and verify", name, vk->degree_bits, vk->num_gate_types);
+    por_circuit_config ocfg;
+    por_circuit_config_default(&ocfg);
+    ocfg.zero_knowledge = 0;
+    outer o;
+    memset(&o, 0, sizeof(o));
+    if (outer_build(&o, vk, &ocfg) != 0) {
+        ok(0, "%s: outer circuit builds", name);
+        return;
+    }
+    diag("%s: verifying the inner proof (%u queries) takes %zu rows (outer circuit 2^%u)", name, vk->fri.num_queries,
+         o.rows, o.c->degree_bits);
+    int agree = 0, reject_ok = 0, forged_ok = 0, cases = 0;
+    for (int kind = 0; kind < T_COUNT; kind++) {
+        por_plonk_proof tp;
+        proof_copy(&proof, &tp);
+        tamper(vk, &tp, kind);
+        bool nat = por_plonk_verify(vk, &tp, NULL) == 0, circ = outer_accepts(&o, vk, &tp);
+        cases++;
+        agree += nat == circ;
+        bool want = kind == T_NONE || (kind == T_NONCE && nat); /* a flipped nonce may still pass */
+        reject_ok += nat == want;
+        if (!want) {
+            por_witness *w = outer_witness(&o, vk, &tp, true);
+            forged_ok += forge_check(o.c, w) != 0;
+            por_witness_free(w);
+        } else {
+            forged_ok++;
+        }
+        if (nat != circ || nat != want)
+            diag("%s: %s: native %d circuit %d", name, tamper_name[kind], nat, circ);
+        por_plonk_proof_free(&tp);
+    }
+    ok(agree == cases && reject_ok == cases && forged_ok == cases,
+       "%s: the outer circuit accepts exactly as por_plonk_verify over %d cases (honest and every tamper); "
+       "forged witnesses rejected",
+       name, cases);
+
+    /* another circuit's proof, labelled with the pinned digest */
+    por_plonk_proof relabel;
+    proof_copy(&other, &relabel);
+    relabel.circuit_digest = vk->circuit_digest;
+    por_witness *w = outer_witness(&o, vk, &relabel, false);
+    bool rejected = w == NULL || forge_check(o.c, w) != 0;
+    por_witness_free(w);
+    w = outer_witness(&o, vk, &relabel, true);
+    ok(rejected && forge_check(o.c, w) != 0 && por_plonk_verify(vk, &relabel, NULL) != 0,
+       "%s: a valid proof of another circuit (same shape), relabelled, is rejected natively and in-circuit", name);
+    por_witness_free(w);
+    w = por_witness_new(o.c);
+    ok(por_rec_plonk_proof_set(w, vk, &o.tp, &other) != 0, "%s: ... and refused as it is (digest differs)", name);
+    por_witness_free(w);
+
+    if (prove_outer) {
+        /* the outer circuit proven: honest, then a wrong claimed value forged */
+        por_circuit_config pcfg;
+        test_fast_config(&pcfg);
+        outer po;
+        memset(&po, 0, sizeof(po));
+        outer_build(&po, vk, &pcfg);
+        const char *why = NULL;
+        w = outer_witness(&po, vk, &proof, false);
+        int rc = w ? forge_prove_verify(po.c, w, &why) : -4;
+        ok(rc == 0, "%s: a zero-knowledge proof of the honest verification verifies (%s)", name, why ? why : "ok");
+        por_witness_free(w);
+        por_plonk_proof tp;
+        proof_copy(&proof, &tp);
+        tamper(vk, &tp, T_EVAL_QUOT);
+        w = outer_witness(&po, vk, &tp, true);
+        rc = forge_prove_verify(po.c, w, &why);
+        ok(rc == -1, "%s: a proof of a tampered quotient value's forged witness does not verify (%s)", name, why);
+        por_witness_free(w);
+        por_plonk_proof_free(&tp);
+        por_rec_plonk_proof_free(&po.tp);
+        por_circuit_free(po.c);
+    }
+    por_plonk_proof_free(&relabel);
+    por_plonk_proof_free(&proof);
+    por_plonk_proof_free(&other);
+    por_rec_plonk_proof_free(&o.tp);
+    por_circuit_free(o.c);
+    inner_free(&a);
+    inner_free(&a2);
+}
+
+int main(void)
+{
+    por_circuit_config cfg;
+    test_fast_config(&cfg);
+    test_inner("plain", &cfg, true);
+    cfg.lookup_bits = 8;
+    cfg.lookup_first_wire = 40;
+    test_inner("lookups", &cfg, false);
+    done_testing();
+}
