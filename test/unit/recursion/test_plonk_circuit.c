@@ -1,21 +1,23 @@
 /*
  * In-circuit PLONK verification against plonk/plonk.c on real proofs (zero
  * knowledge; inner circuits with arithmetic, constants, Poseidon, range
- * checks and public inputs, and one with range lookups): the outer circuit,
- * with the inner key pinned, accepts exactly what por_plonk_verify accepts:
- * honest proofs, and proofs with a tampered public input, wires /
- * permutation / quotient cap, opened value (wires, permutation, quotient,
- * preprocessed), batch row, FRI value or nonce; a proof of another circuit
- * of the same shape, relabelled with the pinned circuit's digest, is
- * rejected.  Forged witnesses of the rejected cases fail
- * por_circuit_check_witness; an outer proof of an honest verification
- * verifies and one of a forged witness does not.  The rows of the outer
- * circuit are reported.
+ * checks of two widths and public inputs, and one with range lookups): the
+ * outer circuit, with the inner key pinned, accepts exactly what
+ * por_plonk_verify accepts: honest proofs, and proofs with a tampered public
+ * input, wires / permutation / quotient cap, opened value (wires,
+ * permutation, quotient, preprocessed), batch row, FRI value or nonce, and
+ * the proof of an unsatisfied witness (which only the vanishing identity
+ * catches); a proof of another circuit of the same shape, relabelled with
+ * the pinned circuit's digest, is rejected.  Forged witnesses of the
+ * rejected cases fail por_circuit_check_witness; an outer proof of an honest
+ * verification verifies and one of a forged witness does not.  The rows of
+ * the outer circuit that verifies a batch proof are reported.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "recursion/plonk_circuit.h"
+#include "por/batch.h"
 #include "proof_fixtures.h"
 #include "forge.h"
 #include "tap.h"
@@ -30,21 +32,24 @@ static gl_t rnd(void) { return gl_from_u64(test_rand_u64(&seed)) & 0xfffffffffff
 typedef struct {
     por_circuit *c;
     por_plonk_prover *pk;
-    por_target in[6];
+    por_target in[7], out; /* out: the arithmetic chain's result */
 } inner;
 
 static int inner_build(inner *f, const por_circuit_config *cfg, gl_t tweak)
 {
     por_builder *b = por_builder_new(cfg);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         f->in[i] = por_builder_add_virtual(b);
     por_target x = f->in[0], d[4];
+    /* a second range width: two range(-lookup) gate types */
+    por_builder_range_check(b, f->in[6], 20);
     for (int i = 0; i < 10; i++)
         x = por_builder_add_const(b, por_builder_mul(b, x, f->in[1]), gl_add(gl_from_u64(i + 3), tweak));
     for (int i = 0; i < 6; i++)
         por_builder_range_check(b, f->in[i], 48);
     por_builder_hash(b, 77, f->in, 6, d);
     por_builder_register_public_input(b, x);
+    f->out = x;
     for (int i = 0; i < 4; i++)
         por_builder_register_public_input(b, d[i]);
     const char *why;
@@ -59,10 +64,34 @@ static int inner_build(inner *f, const por_circuit_config *cfg, gl_t tweak)
 static int inner_prove(const inner *f, por_plonk_proof *proof)
 {
     por_witness *w = por_witness_new(f->c);
-    for (int i = 0; i < 6; i++)
-        por_witness_set(w, f->in[i], rnd());
+    for (int i = 0; i < 7; i++)
+        por_witness_set(w, f->in[i], i == 6 ? rnd() & 0xfffff : rnd());
     uint64_t rs = test_rand_u64(&seed);
     por_plonk_prove_opts opts = {.rand = test_rand_fields, .rand_ctx = &rs};
+    const char *why;
+    int rc = por_plonk_prove(f->pk, w, NULL, &opts, proof, &why);
+    por_witness_free(w);
+    return rc;
+}
+
+/* A proof of a witness that violates one arithmetic row (its output off by
+ * one), the prover's check bypassed: everything is committed consistently,
+ * only the vanishing identity fails. */
+static int inner_prove_unsat(const inner *f, por_plonk_proof *proof)
+{
+    por_target t[8];
+    gl_t v[8];
+    for (int i = 0; i < 7; i++)
+        t[i] = f->in[i], v[i] = i == 6 ? rnd() & 0xfffff : rnd();
+    por_witness *w = forge_honest(f->c, t, v, 7, &(const char *){NULL});
+    gl_t good = 0;
+    if (w)
+        por_witness_get(w, f->out, &good);
+    por_witness_free(w);
+    t[7] = f->out, v[7] = gl_add(good, 1);
+    w = forge_witness(f->c, t, v, 8);
+    uint64_t rs = test_rand_u64(&seed);
+    por_plonk_prove_opts opts = {.rand = test_rand_fields, .rand_ctx = &rs, .unchecked = true};
     const char *why;
     int rc = por_plonk_prove(f->pk, w, NULL, &opts, proof, &why);
     por_witness_free(w);
@@ -133,10 +162,11 @@ static bool outer_accepts(const outer *o, const por_plonk_vk *vk, const por_plon
 }
 
 enum { T_NONE, T_PI, T_WIRES_CAP, T_ZS_CAP, T_QUOT_CAP, T_EVAL_WIRE, T_EVAL_ZS, T_EVAL_QUOT, T_EVAL_PRE,
-       T_ROW, T_FRI_VALUE, T_NONCE, T_COUNT };
+       T_ROW, T_FRI_VALUE, T_NONCE, T_UNSAT, T_COUNT };
 static const char *const tamper_name[T_COUNT] = {
     "honest", "public input", "wires cap", "permutation cap", "quotient cap", "opened wire", "opened Z",
-    "opened quotient chunk", "opened preprocessed value", "batch row", "FRI value", "nonce"};
+    "opened quotient chunk", "opened preprocessed value", "batch row", "FRI value", "nonce",
+    "unsatisfied witness"};
 
 static void tamper(const por_plonk_vk *vk, por_plonk_proof *p, int kind)
 {
@@ -168,9 +198,14 @@ static void test_inner(const char *name, const por_circuit_config *icfg, bool pr
         return;
     }
     const por_plonk_vk *vk = por_plonk_prover_vk(a.pk);
-    por_plonk_proof proof, other;
+    por_plonk_proof proof, other, unsat;
     ok(inner_prove(&a, &proof) == 0 && por_plonk_verify(vk, &proof, NULL) == 0 && inner_prove(&a2, &other) == 0,
        "%s: inner proofs (2^%u rows, %u gate types) prove and verify", name, vk->degree_bits, vk->num_gate_types);
+    const char *uwhy = NULL;
+    bool unsat_rejected = inner_prove_unsat(&a, &unsat) == 0 && por_plonk_verify(vk, &unsat, &uwhy) != 0;
+    ok(unsat_rejected && uwhy &&
+           strcmp(uwhy, "the vanishing identity fails at zeta") == 0,
+       "%s: a proof of an unsatisfied witness fails the vanishing identity only (%s)", name, uwhy);
     por_circuit_config ocfg;
     por_circuit_config_default(&ocfg);
     ocfg.zero_knowledge = 0;
@@ -185,7 +220,7 @@ static void test_inner(const char *name, const por_circuit_config *icfg, bool pr
     int agree = 0, reject_ok = 0, forged_ok = 0, cases = 0;
     for (int kind = 0; kind < T_COUNT; kind++) {
         por_plonk_proof tp;
-        proof_copy(&proof, &tp);
+        proof_copy(kind == T_UNSAT ? &unsat : &proof, &tp);
         tamper(vk, &tp, kind);
         bool nat = por_plonk_verify(vk, &tp, NULL) == 0, circ = outer_accepts(&o, vk, &tp);
         cases++;
@@ -247,12 +282,48 @@ static void test_inner(const char *name, const por_circuit_config *icfg, bool pr
         por_circuit_free(po.c);
     }
     por_plonk_proof_free(&relabel);
+    por_plonk_proof_free(&unsat);
     por_plonk_proof_free(&proof);
     por_plonk_proof_free(&other);
     por_rec_plonk_proof_free(&o.tp);
     por_circuit_free(o.c);
     inner_free(&a);
     inner_free(&a2);
+}
+
+/* Rows of the outer circuit that verifies a batch proof (production
+ * configuration, zero knowledge): only the key is needed.  2^k accounts x A
+ * assets; the production size (1024 x 53) when POR_REC_BATCH_ROWS is set
+ * (its setup takes seconds), a small batch otherwise. */
+static void test_batch_rows(void)
+{
+    bool full = getenv("POR_REC_BATCH_ROWS") != NULL;
+    unsigned k = full ? 10 : 3, A = full ? 53 : 2;
+    const char *why = NULL;
+    por_batch_circuit *bc = por_batch_circuit_build(k, A, 62, true, NULL, &why);
+    por_plonk_prover *pk = bc ? por_plonk_setup(bc->circuit, NULL, &why) : NULL;
+    if (!pk) {
+        ok(0, "batch circuit %u x %u: %s", 1u << k, A, why ? why : "?");
+        por_batch_circuit_free(bc);
+        return;
+    }
+    const por_plonk_vk *vk = por_plonk_prover_vk(pk);
+    por_circuit_config ocfg;
+    por_circuit_config_default(&ocfg);
+    outer o;
+    memset(&o, 0, sizeof(o));
+    int rc = outer_build(&o, vk, &ocfg);
+    por_pcs_shape shape;
+    por_plonk_vk_shape(vk, &shape);
+    diag("recursion.verify_batch.rows (%u x %u, inner 2^%u rows, rate %u, %u queries, %zu polynomials, %u gate "
+         "types): %zu rows (outer circuit 2^%u with its own blinding)",
+         1u << k, A, vk->degree_bits, vk->fri.rate_bits, vk->fri.num_queries, por_pcs_shape_total_polys(&shape),
+         vk->num_gate_types, o.rows, o.c ? o.c->degree_bits : 0);
+    ok(rc == 0, "the verifier circuit of a %u x %u batch proof builds", 1u << k, A);
+    por_rec_plonk_proof_free(&o.tp);
+    por_circuit_free(o.c);
+    por_plonk_prover_free(pk);
+    por_batch_circuit_free(bc);
 }
 
 int main(void)
@@ -263,5 +334,6 @@ int main(void)
     cfg.lookup_bits = 8;
     cfg.lookup_first_wire = 40;
     test_inner("lookups", &cfg, false);
+    test_batch_rows();
     done_testing();
 }
