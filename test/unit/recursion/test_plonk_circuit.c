@@ -291,6 +291,91 @@ static void test_inner(const char *name, const por_circuit_config *icfg, bool pr
     inner_free(&a2);
 }
 
+/* Fan-in 2 over two keys, then a second level: an outer circuit verifying a
+ * proof of the plain circuit and one of the lookup circuit is proven, and
+ * that proof is verified in-circuit by a third circuit. */
+static void test_fan_in_and_levels(void)
+{
+    por_circuit_config c1, c2;
+    test_fast_config(&c1);
+    c2 = c1;
+    c2.lookup_bits = 8;
+    c2.lookup_first_wire = 40;
+    inner a, l;
+    if (inner_build(&a, &c1, 0) != 0 || inner_build(&l, &c2, 0) != 0) {
+        ok(0, "fan-in: inner circuits build");
+        return;
+    }
+    const por_plonk_vk *va = por_plonk_prover_vk(a.pk), *vl = por_plonk_prover_vk(l.pk);
+    por_plonk_proof pa, pl;
+    inner_prove(&a, &pa);
+    inner_prove(&l, &pl);
+
+    /* level 1: both proofs, their public inputs exposed */
+    por_circuit_config ocfg;
+    test_fast_config(&ocfg);
+    por_builder *b = por_builder_new(&ocfg);
+    por_rec_plonk_proof ta, tl;
+    por_rec_plonk_proof_add(b, va, &ta);
+    por_rec_plonk_proof_add(b, vl, &tl);
+    size_t r0 = por_builder_num_rows(b);
+    por_rec_plonk_verify(b, va, &ta);
+    por_rec_plonk_verify(b, vl, &tl);
+    size_t rows = por_builder_num_rows(b) - r0;
+    for (size_t i = 0; i < va->num_public_inputs; i++)
+        por_builder_register_public_input(b, ta.public_inputs[i]);
+    for (size_t i = 0; i < vl->num_public_inputs; i++)
+        por_builder_register_public_input(b, tl.public_inputs[i]);
+    const char *why = NULL;
+    por_circuit *c = por_builder_build(b, &why);
+    por_builder_free(b);
+    por_plonk_prover *pk1 = c ? por_plonk_setup(c, NULL, &why) : NULL;
+    por_witness *w = c ? por_witness_new(c) : NULL;
+    int rc = w ? por_rec_plonk_proof_set(w, va, &ta, &pa) | por_rec_plonk_proof_set(w, vl, &tl, &pl) : -1;
+    por_plonk_proof p1;
+    memset(&p1, 0, sizeof(p1));
+    uint64_t rs = 99;
+    por_plonk_prove_opts opts = {.rand = test_rand_fields, .rand_ctx = &rs};
+    rc = rc == 0 && pk1 ? por_plonk_prove(pk1, w, NULL, &opts, &p1, &why) : -1;
+    const por_plonk_vk *v1 = pk1 ? por_plonk_prover_vk(pk1) : NULL;
+    ok(rc == 0 && por_plonk_verify(v1, &p1, &why) == 0,
+       "fan-in 2 (two keys, %zu rows of verification, circuit 2^%u): the level-1 proof verifies (%s)", rows,
+       v1 ? v1->degree_bits : 0, why ? why : "ok");
+    ok(rc == 0 && p1.num_public_inputs == pa.num_public_inputs + pl.num_public_inputs &&
+           memcmp(p1.public_inputs, pa.public_inputs, pa.num_public_inputs * sizeof(gl_t)) == 0 &&
+           memcmp(p1.public_inputs + pa.num_public_inputs, pl.public_inputs, pl.num_public_inputs * sizeof(gl_t)) == 0,
+       "fan-in 2: the children's public inputs are the level-1 proof's");
+    por_witness_free(w);
+
+    /* level 2: the level-1 proof verified in-circuit */
+    if (rc == 0) {
+        por_circuit_config l2cfg;
+        por_circuit_config_default(&l2cfg);
+        l2cfg.zero_knowledge = 0;
+        outer o2;
+        memset(&o2, 0, sizeof(o2));
+        outer_build(&o2, v1, &l2cfg);
+        ok(outer_accepts(&o2, v1, &p1), "level 2: the level-1 proof verifies in-circuit (%zu rows, gates of %u types)",
+           o2.rows, v1->num_gate_types);
+        por_plonk_proof t1;
+        proof_copy(&p1, &t1);
+        tamper(v1, &t1, T_EVAL_WIRE);
+        ok(!outer_accepts(&o2, v1, &t1), "level 2: a tampered level-1 proof is rejected in-circuit");
+        por_plonk_proof_free(&t1);
+        por_rec_plonk_proof_free(&o2.tp);
+        por_circuit_free(o2.c);
+    }
+    por_plonk_proof_free(&p1);
+    por_plonk_prover_free(pk1);
+    por_circuit_free(c);
+    por_rec_plonk_proof_free(&ta);
+    por_rec_plonk_proof_free(&tl);
+    por_plonk_proof_free(&pa);
+    por_plonk_proof_free(&pl);
+    inner_free(&a);
+    inner_free(&l);
+}
+
 /* Rows of the outer circuit that verifies a batch proof (production
  * configuration, zero knowledge): only the key is needed.  2^k accounts x A
  * assets; the production size (1024 x 53) when POR_REC_BATCH_ROWS is set
@@ -334,6 +419,7 @@ int main(void)
     cfg.lookup_bits = 8;
     cfg.lookup_first_wire = 40;
     test_inner("lookups", &cfg, false);
+    test_fan_in_and_levels();
     test_batch_rows();
     done_testing();
 }
