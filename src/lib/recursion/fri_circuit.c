@@ -176,19 +176,18 @@ static por_ext_target fold_leaf(por_builder *b, const por_ext_target *values, un
     por_ext_target v[(size_t)1 << POR_FRI_MAX_ARITY_BITS];
     size_t n = (size_t)1 << a;
     memcpy(v, values, n * sizeof(por_ext_target));
-    por_target one = por_builder_one(b);
+    por_ext_target half = por_ext_constant(b, gl2_from_base(GL_INV2));
     for (unsigned s = 0; s < a; s++) {
-        size_t half = n >> 1;
-        for (size_t m = 0; m < half; m++) {
-            /* (v0 + v1)/2 + (v0 - v1) xinv_s beta_s u_s^-rev(m) / 2 */
+        size_t half_n = n >> 1;
+        for (size_t m = 0; m < half_n; m++) {
+            /* (v0 + v1)/2 + (v0 - v1) t = v1 + (v0 - v1)(1/2 + t),
+             * t = xinv_s beta_s u_s^-rev(m) / 2 */
             por_ext_target v0 = v[2 * m], v1 = v[2 * m + 1];
-            por_ext_target hs = {por_builder_arithmetic(b, GL_INV2, GL_INV2, v0.c0, one, v1.c0),
-                                 por_builder_arithmetic(b, GL_INV2, GL_INV2, v0.c1, one, v1.c1)};
-            por_ext_target t = por_ext_mul_base(b, xinv, coef[m]);
-            v[m] = por_ext_mul_add(b, por_ext_sub(b, v0, v1), t, hs);
+            por_ext_target pm = por_ext_mul_base_add(b, xinv, coef[m], half);
+            v[m] = por_ext_mul_add(b, por_ext_sub(b, v0, v1), pm, v1);
         }
-        coef += half;
-        n = half;
+        coef += half_n;
+        n = half_n;
         xinv = por_builder_mul(b, xinv, xinv);
     }
     return v[0];
