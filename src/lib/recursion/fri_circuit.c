@@ -221,9 +221,10 @@ void por_rec_fri_verify_query(por_builder *b, const por_rec_fri_proof *proof, co
          * index is the query index's top cap_h bits, as for every layer) */
         por_rec_merkle_verify(b, cap, cap_h, bits_left - a, bits + a, row, 2 * n, NULL, path,
                               cap_h == p->cap_height ? cap_weights : NULL);
-        por_target at_pos[2];
-        por_rec_select_entry(b, bits, a, row, 2, at_pos);
-        por_ext_assert_equal(b, (por_ext_target){at_pos[0], at_pos[1]}, value); /* check: the value at pos is the running value */
+        por_target pos[2];
+        por_rec_select_entry(b, bits, a, row, 2, pos);
+        por_ext_target at_pos = {pos[0], pos[1]};
+        por_ext_assert_equal(b, at_pos, value); /* check: the value at pos is the running value */
         /* the leaf's first point x0 = y u^-rev_a(pos) */
         gl_t c[POR_FRI_MAX_ARITY_BITS];
         gl_t u = gl_inv(gl_root_of_unity(a));

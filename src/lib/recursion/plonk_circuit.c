@@ -90,7 +90,8 @@ static void add_term(por_builder *b, por_ext_target *acc, por_ext_target *apow, 
  * an inverse (none if zeta = x, a point of H, which zh already excludes). */
 static por_ext_target lagrange(por_builder *b, por_ext_target zh, por_ext_target zeta, gl_t x, size_t n)
 {
-    por_ext_target d = por_ext_scalar_mul(b, gl_from_u64(n), por_ext_sub(b, zeta, por_ext_constant(b, gl2_from_base(x))));
+    por_ext_target xe = por_ext_constant(b, gl2_from_base(x));
+    por_ext_target d = por_ext_scalar_mul(b, gl_from_u64(n), por_ext_sub(b, zeta, xe));
     return por_ext_mul(b, por_ext_scalar_mul(b, x, zh), por_ext_inverse(b, d));
 }
 

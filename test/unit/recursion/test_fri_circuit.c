@@ -230,7 +230,8 @@ static void test_params_case(unsigned degree_bits, unsigned rate, unsigned cap, 
         case T_VALUE:
             if (por_fri_values_per_query(p) == 0)
                 goto skip;
-            tp.values[q * por_fri_values_per_query(p) + test_rand_u64(&seed) % por_fri_values_per_query(p)].c1 ^= 1; break;
+            tp.values[q * por_fri_values_per_query(p) + test_rand_u64(&seed) % por_fri_values_per_query(p)].c1 ^= 1;
+            break;
         case T_PATH:
             if (por_fri_path_per_query(p) == 0)
                 goto skip;
