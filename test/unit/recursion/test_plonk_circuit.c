@@ -10,8 +10,10 @@
  * catches); a proof of another circuit of the same shape, relabelled with
  * the pinned circuit's digest, is rejected.  Forged witnesses of the
  * rejected cases fail por_circuit_check_witness; an outer proof of an honest
- * verification verifies and one of a forged witness does not.  The rows of
- * the outer circuit that verifies a batch proof are reported.
+ * verification verifies and one of a forged witness does not.  A batch
+ * proof (production configuration, zero knowledge) gets a recursive proof
+ * that verifies natively; the rows of the outer circuit that verifies a
+ * batch proof are reported.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -376,6 +378,74 @@ static void test_fan_in_and_levels(void)
     inner_free(&l);
 }
 
+/* A recursive proof of one batch proof: the batch (8 accounts x 2 assets)
+ * proven in its production configuration with zero knowledge, verified
+ * in-circuit, the outer circuit proven (zero knowledge) and that proof
+ * verified natively; its public inputs are the batch statement. */
+static void test_batch_recursive(void)
+{
+    enum { K = 3, A = 2, B = 62 };
+    por_asset assets[A] = {{.symbol = "BTC", .decimals = 8, .price_units = 6500000, .haircut = 90},
+                           {.symbol = "USDT", .decimals = 6, .price_units = 1, .haircut = 100}};
+    por_params params = {.snapshot_id = 7, .snapshot_time_us = 1700000000000000LL, .balance_bits = B,
+                         .price_scale = 8, .batch_log2 = K, .leaf_count = 1u << K, .asset_count = A,
+                         .assets = assets};
+    uint64_t bal[(1u << K) * 2 * A];
+    por_digest cm[1u << K];
+    for (size_t u = 0; u < (1u << K); u++) {
+        for (unsigned a = 0; a < A; a++) {
+            bal[2 * A * u + a] = test_rand_u64(&seed) >> 20; /* equity */
+            bal[2 * A * u + A + a] = 0;                      /* no debt: solvent */
+        }
+        for (int i = 0; i < 4; i++)
+            cm[u].e[i] = gl_from_u64(test_rand_u64(&seed));
+    }
+    const char *why = NULL;
+    por_batch_circuit *bc = por_batch_circuit_build(K, A, B, true, NULL, &why);
+    por_plonk_prover *pk = bc ? por_plonk_setup(bc->circuit, NULL, &why) : NULL;
+    por_witness *w = NULL;
+    por_batch_public expected;
+    por_plonk_proof bp;
+    memset(&bp, 0, sizeof(bp));
+    int rc = pk ? por_batch_witness(bc, &params, cm, bal, false, &w, &expected, &why) : -1;
+    if (rc == 0)
+        rc = por_batch_prove(pk, bc, w, NULL, NULL, &expected, &bp, &why);
+    const por_plonk_vk *vk = pk ? por_plonk_prover_vk(pk) : NULL;
+    ok(rc == 0 && por_batch_verify(vk, A, &bp, &expected, NULL, &why) == 0,
+       "a batch proof (8 x 2, production configuration: rate %u, %u queries, zero knowledge) verifies (%s)",
+       vk ? vk->fri.rate_bits : 0, vk ? vk->fri.num_queries : 0, why ? why : "ok");
+    por_witness_free(w);
+    if (rc == 0) {
+        por_circuit_config ocfg;
+        test_fast_config(&ocfg);
+        outer o;
+        memset(&o, 0, sizeof(o));
+        outer_build(&o, vk, &ocfg);
+        por_witness *ow = outer_witness(&o, vk, &bp, false);
+        por_plonk_prover *opk = o.c ? por_plonk_setup(o.c, NULL, &why) : NULL;
+        por_plonk_proof op;
+        memset(&op, 0, sizeof(op));
+        uint64_t rs = 5;
+        por_plonk_prove_opts opts = {.rand = test_rand_fields, .rand_ctx = &rs};
+        rc = ow && opk ? por_plonk_prove(opk, ow, NULL, &opts, &op, &why) : -1;
+        if (rc == 0)
+            rc = por_plonk_verify(por_plonk_prover_vk(opk), &op, &why);
+        ok(rc == 0, "its recursive proof (outer circuit 2^%u, zero knowledge) verifies natively (%s)",
+           o.c ? o.c->degree_bits : 0, why ? why : "ok");
+        ok(rc == 0 && op.num_public_inputs == bp.num_public_inputs &&
+               memcmp(op.public_inputs, bp.public_inputs, bp.num_public_inputs * sizeof(gl_t)) == 0,
+           "the recursive proof's public inputs are the batch statement");
+        por_witness_free(ow);
+        por_plonk_proof_free(&op);
+        por_plonk_prover_free(opk);
+        por_rec_plonk_proof_free(&o.tp);
+        por_circuit_free(o.c);
+    }
+    por_plonk_proof_free(&bp);
+    por_plonk_prover_free(pk);
+    por_batch_circuit_free(bc);
+}
+
 /* Rows of the outer circuit that verifies a batch proof (production
  * configuration, zero knowledge): only the key is needed.  2^k accounts x A
  * assets; the production size (1024 x 53) when POR_REC_BATCH_ROWS is set
@@ -420,6 +490,7 @@ int main(void)
     cfg.lookup_first_wire = 40;
     test_inner("lookups", &cfg, false);
     test_fan_in_and_levels();
+    test_batch_recursive();
     test_batch_rows();
     done_testing();
 }
