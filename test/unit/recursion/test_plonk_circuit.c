@@ -446,39 +446,52 @@ static void test_batch_recursive(void)
     por_batch_circuit_free(bc);
 }
 
-/* Rows of the outer circuit that verifies a batch proof (production
- * configuration, zero knowledge): only the key is needed.  2^k accounts x A
- * assets; the production size (1024 x 53) when POR_REC_BATCH_ROWS is set
- * (its setup takes seconds), a small batch otherwise. */
+/* Rows of the outer circuit that verifies a batch proof (zero knowledge):
+ * only the key is needed.  A small batch (8 x 2, production configuration)
+ * by default; with POR_REC_BATCH_ROWS set, the production size (1024 x 53,
+ * whose setup takes seconds) in the production configuration and in others
+ * of the same conjectured security (queries * rate_bits + pow_bits = 100)
+ * that trade queries for blowup. */
 static void test_batch_rows(void)
 {
+    static const struct {
+        unsigned rate, queries, pow, cap;
+    } cfgs[] = {{2, 42, 16, 4}, {3, 28, 16, 4}, {3, 28, 16, 3}, {4, 21, 16, 4}, {4, 20, 20, 3}, {5, 17, 15, 3}};
     bool full = getenv("POR_REC_BATCH_ROWS") != NULL;
     unsigned k = full ? 10 : 3, A = full ? 53 : 2;
-    const char *why = NULL;
-    por_batch_circuit *bc = por_batch_circuit_build(k, A, 62, true, NULL, &why);
-    por_plonk_prover *pk = bc ? por_plonk_setup(bc->circuit, NULL, &why) : NULL;
-    if (!pk) {
-        ok(0, "batch circuit %u x %u: %s", 1u << k, A, why ? why : "?");
+    for (size_t i = 0; i < (full ? sizeof(cfgs) / sizeof(cfgs[0]) : 1); i++) {
+        por_circuit_config icfg;
+        por_batch_config_default(&icfg);
+        icfg.rate_bits = cfgs[i].rate, icfg.num_queries = cfgs[i].queries;
+        icfg.pow_bits = cfgs[i].pow, icfg.cap_height = cfgs[i].cap;
+        const char *why = NULL;
+        por_batch_circuit *bc = por_batch_circuit_build(k, A, 62, true, &icfg, &why);
+        por_plonk_prover *pk = bc ? por_plonk_setup(bc->circuit, NULL, &why) : NULL;
+        if (!pk) {
+            ok(0, "batch circuit %u x %u: %s", 1u << k, A, why ? why : "?");
+            por_batch_circuit_free(bc);
+            return;
+        }
+        const por_plonk_vk *vk = por_plonk_prover_vk(pk);
+        por_circuit_config ocfg;
+        por_circuit_config_default(&ocfg);
+        outer o;
+        memset(&o, 0, sizeof(o));
+        int rc = outer_build(&o, vk, &ocfg);
+        por_pcs_shape shape;
+        por_plonk_vk_shape(vk, &shape);
+        diag("recursion.verify_batch.rows (%u x %u, inner 2^%u rows, rate %u, %u queries, pow %u, cap %u, %zu "
+             "polynomials): %zu rows (outer circuit 2^%u with its own blinding)",
+             1u << k, A, vk->degree_bits, vk->fri.rate_bits, vk->fri.num_queries, vk->fri.pow_bits,
+             vk->fri.cap_height, por_pcs_shape_total_polys(&shape), o.rows, o.c ? o.c->degree_bits : 0);
+        ok(rc == 0 && cfgs[i].queries * cfgs[i].rate + cfgs[i].pow == 100,
+           "the verifier circuit of a %u x %u batch proof (rate %u, %u queries) builds", 1u << k, A, cfgs[i].rate,
+           cfgs[i].queries);
+        por_rec_plonk_proof_free(&o.tp);
+        por_circuit_free(o.c);
+        por_plonk_prover_free(pk);
         por_batch_circuit_free(bc);
-        return;
     }
-    const por_plonk_vk *vk = por_plonk_prover_vk(pk);
-    por_circuit_config ocfg;
-    por_circuit_config_default(&ocfg);
-    outer o;
-    memset(&o, 0, sizeof(o));
-    int rc = outer_build(&o, vk, &ocfg);
-    por_pcs_shape shape;
-    por_plonk_vk_shape(vk, &shape);
-    diag("recursion.verify_batch.rows (%u x %u, inner 2^%u rows, rate %u, %u queries, %zu polynomials, %u gate "
-         "types): %zu rows (outer circuit 2^%u with its own blinding)",
-         1u << k, A, vk->degree_bits, vk->fri.rate_bits, vk->fri.num_queries, por_pcs_shape_total_polys(&shape),
-         vk->num_gate_types, o.rows, o.c ? o.c->degree_bits : 0);
-    ok(rc == 0, "the verifier circuit of a %u x %u batch proof builds", 1u << k, A);
-    por_rec_plonk_proof_free(&o.tp);
-    por_circuit_free(o.c);
-    por_plonk_prover_free(pk);
-    por_batch_circuit_free(bc);
 }
 
 int main(void)
