@@ -390,8 +390,9 @@ out:
  * Transcript
  */
 
-static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const por_digest *pi_hash,
-                             por_transcript_log *log)
+/* The transcript up to the key (protocol, FRI parameters, circuit digest),
+ * with the annotation log attached from the start when one is given. */
+static void transcript_key(por_transcript *t, const por_plonk_vk *vk, por_transcript_log *log)
 {
     por_transcript_init(t, PROTOCOL);
     por_transcript_attach_log(t, log);
@@ -399,6 +400,17 @@ static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const po
     por_fri_params_observe(t, &vk->fri);
     por_transcript_label(t, "plonk.circuit");
     por_transcript_observe_digest(t, &vk->circuit_digest);
+}
+
+void por_plonk_transcript_key(por_transcript *t, const por_plonk_vk *vk)
+{
+    transcript_key(t, vk, NULL);
+}
+
+static void transcript_start(por_transcript *t, const por_plonk_vk *vk, const por_digest *pi_hash,
+                             por_transcript_log *log)
+{
+    transcript_key(t, vk, log);
     por_transcript_label(t, "plonk.public_inputs");
     por_transcript_observe_digest(t, pi_hash);
 }

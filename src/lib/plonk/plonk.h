@@ -296,6 +296,10 @@ size_t por_plonk_proof_encoded_len(const por_plonk_proof *proof);
 int por_plonk_proof_deserialize(const uint8_t *in, size_t len, por_plonk_proof *proof,
                                 const char **why);
 
+/* The transcript as the verifier starts it, up to the key: protocol, FRI
+ * parameters, circuit digest (the public-input digest comes next); a
+ * recursive verifier with the key pinned continues from this state. */
+void por_plonk_transcript_key(por_transcript *t, const por_plonk_vk *vk);
 /* The public-input digest: por_hash(POR_DOMAIN_PUBLIC_INPUTS, pis, n). */
 void por_plonk_public_inputs_digest(const gl_t *pis, size_t n, por_digest *out);
 
