@@ -332,6 +332,7 @@ void por_frozen_commit(const por_params *params)
     bytea *mac_bytes = palloc(VARHDRSZ + sizeof(mac));
     Oid types[4] = {INT8OID, BYTEAOID, BYTEAOID, BYTEAOID};
     Datum values[4];
+    TimestampTz started = GetCurrentTimestamp();
 
     if (pool == NULL)
         ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start worker threads")));
@@ -358,6 +359,8 @@ void por_frozen_commit(const por_params *params)
                               " VALUES ($1, $2, $3, $4)",
                               4, types, values, NULL, false, 0) != SPI_OK_INSERT)
         elog(ERROR, "por: storing the frozen commitment failed");
+    elog(DEBUG1, "por: frozen commitment of snapshot %" PRId64 " (%" PRIu64 " leaves): %.3f s", snapshot_id,
+         params->leaf_count, (double)(GetCurrentTimestamp() - started) / 1e6);
     MemoryContextSwitchTo(old);
     MemoryContextDelete(work);
 }
