@@ -303,9 +303,13 @@ static void record_outcome(int64 snapshot_id, const por_worker_args *args, const
                        BoolGetDatum(this_run.holds_lock)};
 
     worker_begin("por prove: recording the outcome");
-    if (SPI_execute_with_args("WITH p AS (UPDATE por.prove_progress SET phase = $2, error_sqlstate = $3,"
-                              "             error_message = $4, updated_at = clock_timestamp()"
-                              "            WHERE snapshot_id = $1 AND $8 RETURNING 1)"
+    /* the run's progress row, made here if the run failed before writing it */
+    if (SPI_execute_with_args("WITH p AS (INSERT INTO por.prove_progress AS p (snapshot_id, phase, batches_done,"
+                              "              batches_total, worker_pid, started_at, updated_at, run_by,"
+                              "              error_sqlstate, error_message)"
+                              "            SELECT $1, $2, 0, 0, pg_backend_pid(), $5, clock_timestamp(), $7, $3, $4 WHERE $8"
+                              "            ON CONFLICT (snapshot_id) DO UPDATE SET phase = $2, error_sqlstate = $3,"
+                              "              error_message = $4, updated_at = clock_timestamp() RETURNING 1)"
                               " INSERT INTO por.run_log (snapshot_id, action, started_at, run_by, outcome,"
                               "                          error_sqlstate, error_message, detail)"
                               " VALUES ($1, 'prove', $5, $7, $2, $3, $4, $6::jsonb)",

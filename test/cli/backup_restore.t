@@ -15,16 +15,7 @@ cleanup() {
     "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_backup_dst" >/dev/null 2>&1
 }
 trap cleanup EXIT
-n=0
-fails=0
-ok() { # condition-result (0 = pass), description
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else fails=$((fails + 1)); echo "not ok $n - $2"; fi
-}
-is() { # got, expected, description
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3 (got '$1', expected '$2')"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 "${PSQL[@]}" -c "CREATE DATABASE por_backup_src" >/dev/null
 "${PSQL[@]}" -c "CREATE DATABASE por_backup_dst" >/dev/null
@@ -98,5 +89,4 @@ pg_dump -Fc -t por.prove_progress --data-only -f "$work/progress.dump" por_backu
 ok $([ "$(pg_restore -f - "$work/progress.dump" 2>/dev/null | grep -c '^1	batches')" -eq 0 ]; echo $?) \
     "progress of a run still going is not dumped"
 
-echo "1..$n"
-exit $((fails > 0))
+done_testing

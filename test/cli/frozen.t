@@ -8,20 +8,7 @@ set -u
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_frozen_test" >/dev/null 2>&1' EXIT
-n=0
-fails=0
-ok() { # condition-result (0 = pass), description
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else fails=$((fails + 1)); echo "not ok $n - $2"; fi
-}
-is() { # got, expected, description
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3 (got '$1', expected '$2')"; fi
-}
-like() { # file, extended regex, description
-    n=$((n + 1))
-    if grep -Eq -- "$2" "$1"; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3"; sed 's/^/#   /' "$1" | head -8; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 "${PSQL[@]}" -c "CREATE DATABASE por_frozen_test" >/dev/null
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_frozen_test)
@@ -177,5 +164,4 @@ is "$("${DB[@]}" -c "SELECT count(*) FROM por.snapshot_commitments c JOIN por.sn
                       WHERE octet_length(c.batch_roots) = 32 * (s.leaf_count >> s.batch_log2)")" "8" \
     "every snapshot has a commitment with one root per batch"
 
-echo "1..$n"
-exit $((fails > 0))
+done_testing

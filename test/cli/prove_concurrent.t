@@ -8,16 +8,7 @@ set -u
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_concurrent_test" >/dev/null 2>&1' EXIT
-n=0
-fails=0
-ok() { # condition-result (0 = pass), description
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else fails=$((fails + 1)); echo "not ok $n - $2"; fi
-}
-is() { # got, expected, description
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3 (got '$1', expected '$2')"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 "${PSQL[@]}" -c "CREATE DATABASE por_concurrent_test" >/dev/null
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_concurrent_test)
@@ -61,5 +52,4 @@ race 2 1
 race 3 2
 race 4 3
 
-echo "1..$n"
-exit $((fails > 0))
+done_testing

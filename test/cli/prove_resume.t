@@ -9,16 +9,7 @@ set -u
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_resume_test" >/dev/null 2>&1' EXIT
-n=0
-fails=0
-ok() { # condition-result (0 = pass), description
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else fails=$((fails + 1)); echo "not ok $n - $2"; fi
-}
-is() { # got, expected, description
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3 (got '$1', expected '$2')"; fi
-}
+. "$(dirname "$0")/tap.sh"
 # waits up to $2 seconds for the SQL $1 to return t
 wait_for() {
     local sql=$1 limit=$2 i=0
@@ -133,5 +124,4 @@ ok $([ ${#root4} -eq 64 ]; echo $?) "por_prove resumes and finishes"
 is "$("${DB[@]}" -c "SELECT string_agg(outcome, ',' ORDER BY run_id) FROM por.run_log WHERE action = 'prove' AND snapshot_id = 4")" \
     "cancelled,success" "run_log: cancelled, then success"
 
-echo "1..$n"
-exit $((fails > 0))
+done_testing
