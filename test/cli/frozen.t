@@ -7,7 +7,12 @@
 set -u
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
-trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_frozen_test" >/dev/null 2>&1' EXIT
+cleanup() {
+    rm -rf "$work"
+    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_frozen_test" >/dev/null 2>&1
+    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_frozen_other" >/dev/null 2>&1
+}
+trap cleanup EXIT
 . "$(dirname "$0")/tap.sh"
 
 "${PSQL[@]}" -c "CREATE DATABASE por_frozen_test" >/dev/null
@@ -19,6 +24,14 @@ SET por.batch_log2 = 2;
 SELECT por_snapshot_create($$SELECT 'acct-' || g, s, 100 * g, 0 FROM generate_series(1, 10) g, unnest(ARRAY['BTC', 'ETH']) s$$,
                            '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"}}')
   FROM generate_series(1, 8);
+-- 9, 10: 128 accounts, 32 batches, long enough to change rows while a run goes on
+SELECT por_snapshot_create($$SELECT 'acct-' || g, s, 100 * g, 0 FROM generate_series(1, 128) g, unnest(ARRAY['BTC', 'ETH']) s$$,
+                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"}}')
+  FROM generate_series(1, 2);
+-- 11, 12: 12 accounts, 3 batches, no padding
+SELECT por_snapshot_create($$SELECT 'acct-' || g, s, 100 * g, 0 FROM generate_series(1, 12) g, unnest(ARRAY['BTC', 'ETH']) s$$,
+                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"}}')
+  FROM generate_series(1, 2);
 SQL
 
 # prove: runs por_prove($1), the client's output (with SQLSTATE) in $work/out, returns its exit status
@@ -92,6 +105,18 @@ prove 3
 ok $? "level: with the levels restored the run resumes and finishes"
 is "$(tail -1 "$work/out")" "$root3" "level: ... publishing the root frozen at creation"
 
+# a level of the wrong length, an extra level (snapshot 3 back to the state of a canceled run)
+"${DB[@]}" -c "UPDATE por.snapshots SET status = 'frozen', root = NULL, proven_at = NULL WHERE snapshot_id = 3;
+               UPDATE por.tree_levels SET hashes = substring(hashes FROM 1 FOR 64) WHERE snapshot_id = 3 AND level = 1"
+prove 3
+ok $([ $? -ne 0 ]; echo $?) "level: a shortened level is refused"
+like "$work/out" "stored tree level 1 of snapshot 3 differs from its recomputation .It holds 64 bytes, expected 6 nodes" "level: ... naming its length"
+"${DB[@]}" -c "UPDATE por.tree_levels t SET hashes = s.hashes FROM saved_levels s WHERE t.snapshot_id = 3 AND s.level = t.level;
+               INSERT INTO por.tree_levels VALUES (3, 5, $other_digest)"
+prove 3
+ok $([ $? -ne 0 ]; echo $?) "level: an extra level above the root is refused"
+like "$work/out" "snapshot 3 has a wrong set of tree levels .Level 5 found where level 5 was expected \\(levels 0 to 4\\)" "level: ... as a wrong set of levels"
+"${DB[@]}" -c "DELETE FROM por.tree_levels WHERE snapshot_id = 3 AND level = 5"
 # --- 4: resumed run, leaves changed after some batches were proven -------------
 root4=$(frozen_root 4)
 partly_proven 4
@@ -154,6 +179,80 @@ prove 6
 ok $? "proof row: with the row removed the run proves the batch again and finishes"
 is "$(tail -1 "$work/out")" "$root6" "proof row: ... publishing the root frozen at creation"
 
+# --- 7: rows changed while a run goes on ------------------------------------------
+# accounts 2 and 3 of a batch (leaf_index 4b .. 4b+3, no padding in 128 accounts)
+pair() { "${DB[@]}" -c "SELECT string_agg(account_id, ' ' ORDER BY leaf_index) FROM (SELECT account_id, leaf_index FROM por.leaves
+                          WHERE snapshot_id = $1 AND leaf_index / 4 = $2 ORDER BY leaf_index LIMIT 2) x"; }
+shift_in() { # snapshot, batch
+    set -- "$1" "$2" $(pair "$1" "$2")
+    "${DB[@]}" -c "UPDATE por.leaves SET equity[1] = equity[1] - 1 WHERE snapshot_id = $1 AND account_id = '$3';
+                   UPDATE por.leaves SET equity[1] = equity[1] + 1 WHERE snapshot_id = $1 AND account_id = '$4'"
+}
+( prove 9; echo $? >"$work/run9.rc"; cp "$work/out" "$work/run9" ) &
+job=$!
+wait_for "SELECT coalesce((SELECT batches_done >= 1 FROM por.prove_progress WHERE snapshot_id = 9), false)" 120
+shift_in 9 31
+wait "$job"
+ok $([ "$(cat "$work/run9.rc")" != 0 ]; echo $?) "during a run: leaves of a batch not yet proven changed, the run refuses"
+like "$work/run9" "The leaves of batch 31 .*checked before proving the batch" "during a run: ... at that batch, before proving it"
+refused 9 "during a run"
+is "$("${DB[@]}" -c "SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = 9 AND batch_no = 31")" "0" "during a run: no proof of the changed batch"
+
+( prove 10; echo $? >"$work/run10.rc"; cp "$work/out" "$work/run10" ) &
+job=$!
+wait_for "SELECT coalesce((SELECT batches_done >= 2 FROM por.prove_progress WHERE snapshot_id = 10), false)" 120
+shift_in 10 0
+wait "$job"
+ok $([ "$(cat "$work/run10.rc")" != 0 ]; echo $?) "after its proof: leaves of a proven batch changed during the run, the run refuses"
+like "$work/run10" "The leaves of batch 0 .*checked before publishing" "after its proof: ... in the final check before publishing"
+refused 10 "after its proof"
+is "$("${DB[@]}" -c "SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = 10")" "32" "after its proof: every batch was proven, none published"
+
+# --- 8: a batch proof of the same snapshot id made in another database ------------
+# (same master key: the same cluster; other balances for 11, other time for 12)
+"${PSQL[@]}" -c "CREATE DATABASE por_frozen_other" >/dev/null
+OTHER=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_frozen_other)
+"${OTHER[@]}" >/dev/null <<'SQL'
+CREATE EXTENSION por;
+SET por.batch_log2 = 2;
+SELECT setval(pg_get_serial_sequence('por.snapshots', 'snapshot_id'), 10);
+SELECT por_snapshot_create($$SELECT 'acct-' || g, s, 100 * g + 1, 0 FROM generate_series(1, 12) g, unnest(ARRAY['BTC', 'ETH']) s$$,
+                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"}}');
+SELECT por_snapshot_create($$SELECT 'acct-' || g, s, 100 * g, 0 FROM generate_series(1, 12) g, unnest(ARRAY['BTC', 'ETH']) s$$,
+                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"}}');
+SELECT por_prove(11), por_prove(12);
+SQL
+for id in 11 12; do
+    prove $id >/dev/null
+    "${DB[@]}" -c "UPDATE por.snapshots SET status = 'frozen', root = NULL, proven_at = NULL WHERE snapshot_id = $id"
+    "${OTHER[@]}" -c "SELECT encode(proof, 'hex') FROM por.batch_proofs WHERE snapshot_id = $id AND batch_no = 1" >"$work/proof$id.hex"
+    # (printf is a builtin: a 300 KB argument would be too long for exec)
+    printf "UPDATE por.batch_proofs SET proof = decode('%s', 'hex') WHERE snapshot_id = %s AND batch_no = 1;\n" \
+        "$(cat "$work/proof$id.hex")" "$id" >"$work/swap$id.sql"
+    "${DB[@]}" -f "$work/swap$id.sql" >/dev/null
+done
+is "$("${DB[@]}" -c "SELECT bool_and(por_verify_batch(proof)) FROM por.batch_proofs WHERE snapshot_id IN (11, 12)")" "t" \
+    "other database: the swapped-in proofs are valid proofs"
+is "$("${OTHER[@]}" -c "SELECT encode(batch_root, 'hex') FROM por.batch_proofs WHERE snapshot_id = 12 AND batch_no = 1")" \
+    "$("${DB[@]}" -c "SELECT encode(batch_root, 'hex') FROM por.batch_proofs WHERE snapshot_id = 12 AND batch_no = 1")" \
+    "other database: snapshot 12's copy has the same leaves (same key, ids, balances; no padding)"
+prove 11
+ok $([ $? -ne 0 ]; echo $?) "other database: a proof of other balances under the same snapshot id is refused"
+like "$work/out" "stored proof of batch 1 of snapshot 11 does not match the snapshot .the proof's batch root is not the frozen batch root" \
+    "other database: ... as not proving the frozen batch root"
+prove 12
+ok $([ $? -ne 0 ]; echo $?) "other database: a proof of the same leaves under other parameters is refused"
+like "$work/out" "stored proof of batch 1 of snapshot 12 does not match the snapshot .the proof carries another params digest" \
+    "other database: ... as carrying another params digest"
+refused 12 "other database"
+
+# --- 9: the columns beside a proof --------------------------------------------------
+"${DB[@]}" -c "UPDATE por.batch_proofs SET equity_totals[1] = equity_totals[1] + 1 WHERE snapshot_id = 6 AND batch_no = 2;
+               UPDATE por.snapshots SET status = 'frozen', root = NULL, proven_at = NULL WHERE snapshot_id = 6"
+prove 6
+ok $([ $? -ne 0 ]; echo $?) "columns: a changed equity_totals column is refused"
+like "$work/out" "the batch proof rows of snapshot 6 do not match its proofs" "columns: ... naming the rows"
+
 # --- 7: untampered snapshots ----------------------------------------------------
 prove 8
 ok $? "untouched: por_prove succeeds"
@@ -161,7 +260,7 @@ is "$(tail -1 "$work/out")" "$(frozen_root 8)" "untouched: the published root is
 is "$("${DB[@]}" -c "SELECT (por_tree_agg(id_commitment, equity, debt)).root = por_root(8) FROM por.leaves WHERE snapshot_id = 8")" "t" \
     "untouched: ... and the tree of the leaves"
 is "$("${DB[@]}" -c "SELECT count(*) FROM por.snapshot_commitments c JOIN por.snapshots s USING (snapshot_id)
-                      WHERE octet_length(c.batch_roots) = 32 * (s.leaf_count >> s.batch_log2)")" "8" \
+                      WHERE octet_length(c.batch_roots) = 32 * (s.leaf_count >> s.batch_log2)")" "12" \
     "every snapshot has a commitment with one root per batch"
 
 done_testing

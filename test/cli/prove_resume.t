@@ -10,16 +10,6 @@ PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_resume_test" >/dev/null 2>&1' EXIT
 . "$(dirname "$0")/tap.sh"
-# waits up to $2 seconds for the SQL $1 to return t
-wait_for() {
-    local sql=$1 limit=$2 i=0
-    while [ "$i" -lt $((limit * 10)) ]; do
-        [ "$("${DB[@]}" -c "$sql" 2>/dev/null)" = "t" ] && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
 
 "${PSQL[@]}" -c "CREATE DATABASE por_resume_test" >/dev/null
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_resume_test)

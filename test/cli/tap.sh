@@ -15,6 +15,16 @@ like() { # file, extended regex, description
     n=$((n + 1))
     if grep -Eq -- "$2" "$1"; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3"; sed 's/^/#   /' "$1" | head -8; fi
 }
+# waits up to $2 seconds for the SQL $1 (run with the script's DB command) to return t
+wait_for() {
+    local sql=$1 limit=$2 i=0
+    while [ "$i" -lt $((limit * 10)) ]; do
+        [ "$("${DB[@]}" -c "$sql" 2>/dev/null)" = "t" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
 done_testing() {
     echo "1..$n"
     exit $((fails > 0))
