@@ -19,9 +19,9 @@
  * and message), cancelled (a cancel or termination of the worker, or a cancel
  * of its caller, which terminates the worker: SIGTERM is turned into a query
  * cancel so the run can record it), or crashed (the worker vanished without
- * recording anything: recorded by whoever notices first, the waiting caller
- * or the next run).  The waiting por_prove re-raises the outcome of its own
- * worker's run.
+ * recording anything: recorded by the next run of the snapshot, and shown at
+ * once by por.prove_status).  The waiting por_prove re-raises the outcome of
+ * its own worker's run.
  */
 #include "postgres.h"
 
@@ -129,26 +129,25 @@ static void progress_set(int64 snapshot_id, const char *phase, uint64_t done, ui
 }
 
 /*
- * A run whose progress says it has not ended while its worker is gone
- * crashed: marks it so and logs it (as crashed, ended at its last progress).
- * pid 0: any such run (the caller holds the snapshot's lock, so no worker of
- * it is alive); else only the run of that worker.  Inside a transaction.
+ * A run whose progress says it has not ended crashed, when the caller holds
+ * the snapshot's lock (so no worker of it is alive): marks it so and logs it,
+ * as ended at its last progress.  Inside a transaction.
  */
-static void record_crash(int64 snapshot_id, int pid)
+static void record_crash(int64 snapshot_id)
 {
-    Oid types[2] = {INT8OID, INT4OID};
-    Datum values[2] = {Int64GetDatum(snapshot_id), Int32GetDatum(pid)};
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(snapshot_id)};
     if (SPI_execute_with_args(
             "WITH c AS (UPDATE por.prove_progress SET phase = 'crashed', error_sqlstate = NULL,"
             "             error_message = 'the proving worker (pid ' || worker_pid || ') stopped without recording an outcome'"
-            "            WHERE snapshot_id = $1 AND phase IN " RUNNING_PHASES " AND ($2 = 0 OR worker_pid = $2)"
+            "            WHERE snapshot_id = $1 AND phase IN " RUNNING_PHASES
             "        RETURNING *)"
             " INSERT INTO por.run_log (snapshot_id, action, started_at, finished_at, run_by, outcome, error_message, detail)"
             " SELECT snapshot_id, 'prove', started_at, updated_at, coalesce(run_by, current_user), 'crashed', error_message,"
             "        jsonb_build_object('worker_pid', worker_pid, 'phase', 'crashed', 'batches_done', batches_done,"
             "                           'batches_total', batches_total)"
             "   FROM c",
-            2, types, values, NULL, false, 0) < 0)
+            1, types, values, NULL, false, 0) < 0)
         elog(ERROR, "por: recording a crashed run failed");
 }
 
@@ -209,7 +208,7 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
         worker_commit();
         return;
     }
-    record_crash(snapshot_id, 0);
+    record_crash(snapshot_id);
     batches = info.params.leaf_count >> info.params.batch_log2;
     done = batches_done(snapshot_id, batches, &done_count);
     progress_set(snapshot_id, "tree", done_count, batches, true, args->run_by);
@@ -358,7 +357,7 @@ void por_prove_worker_main(Datum main_arg)
 /*
  * After the worker stopped: the root if the snapshot is proven (by this run or
  * another), else the outcome its run logged, re-raised.  A worker that logged
- * nothing crashed: its run is recorded as such here.
+ * nothing crashed (this transaction ends in the error, so the next run logs it).
  */
 static bytea *outcome(int64 snapshot_id, pid_t worker_pid, TimestampTz called, MemoryContext result_ctx)
 {
@@ -395,12 +394,6 @@ static bytea *outcome(int64 snapshot_id, pid_t worker_pid, TimestampTz called, M
                                strcmp(outcome, "cancelled") == 0 ? "was canceled" : "failed",
                                message ? message : "unknown error"),
                         errhint("Finished batches are kept; por_prove resumes after the cause is fixed.")));
-    if (worker_pid != 0) {
-        por_owner_switch sw;
-        por_become_owner(&sw);
-        record_crash(snapshot_id, (int)worker_pid);
-        por_restore_user(&sw);
-    }
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("the proving worker of snapshot %" PRId64 " stopped before finishing", snapshot_id),
                     errdetail("It recorded no outcome: it crashed or was killed.  por.run_log and por.prove_status "
