@@ -639,6 +639,13 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     pfree(balances);
 }
 
+static void missing_proof(int64 snapshot_id, uint64_t batches, uint64_t batch_no)
+{
+    ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                    errmsg("snapshot %" PRId64 " does not have its %" PRIu64 " batch proofs", snapshot_id, batches),
+                    errdetail("Batch %" PRIu64 " has none.", batch_no)));
+}
+
 /*
  * The statements of the stored batch proofs, decoded from the proof bytes
  * themselves (the columns beside them are copies for SQL): one per batch, each
@@ -681,8 +688,10 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
             CHECK_FOR_INTERRUPTS();
             por_bytea_to_digest(DatumGetByteaPP(SPI_getbinval(tup, desc, 2, &isnull)), &column_root, "batch root");
             memset(&bp, 0, sizeof(bp));
+            if ((uint64_t)b > next && next < frozen->batches)
+                missing_proof(snapshot_id, frozen->batches, next);
             if ((uint64_t)b != next || next >= frozen->batches)
-                why = "missing, duplicated or out-of-range batch number";
+                why = "a batch number past the snapshot's last batch";
             else if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why) != 0)
                 ;
             else if (bp.snapshot_id != (uint64_t)snapshot_id || bp.batch_no != next ||
@@ -708,11 +717,8 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
         SPI_freetuptable(SPI_tuptable);
     }
     SPI_cursor_close(portal);
-    if (next != frozen->batches)
-        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                        errmsg("snapshot %" PRId64 " does not have its %" PRIu64 " batch proofs", snapshot_id,
-                               frozen->batches),
-                        errdetail("Found %" PRIu64 ".", next)));
+    if (next < frozen->batches)
+        missing_proof(snapshot_id, frozen->batches, next);
     por_tree_root_from_batch_roots(roots, frozen->batches, info->params.batch_log2, root);
     pfree(roots);
 }

@@ -32,6 +32,9 @@ SELECT por_snapshot_create($$SELECT 'acct-' || g, s, 100 * g, 0 FROM generate_se
 SELECT por_snapshot_create($$SELECT 'acct-' || g, s, 100 * g, 0 FROM generate_series(1, 12) g, unnest(ARRAY['BTC', 'ETH']) s$$,
                            '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"}}')
   FROM generate_series(1, 2);
+-- 13: like 9 and 10
+SELECT por_snapshot_create($$SELECT 'acct-' || g, s, 100 * g, 0 FROM generate_series(1, 128) g, unnest(ARRAY['BTC', 'ETH']) s$$,
+                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"}}');
 SQL
 
 # prove: runs por_prove($1), the client's output (with SQLSTATE) in $work/out, returns its exit status
@@ -252,6 +255,38 @@ refused 12 "other database"
 prove 6
 ok $([ $? -ne 0 ]; echo $?) "columns: a changed equity_totals column is refused"
 like "$work/out" "the batch proof rows of snapshot 6 do not match its proofs" "columns: ... naming the rows"
+"${DB[@]}" -c "UPDATE por.batch_proofs SET equity_totals[1] = equity_totals[1] - 1 WHERE snapshot_id = 6 AND batch_no = 2;
+               UPDATE por.batch_proofs SET params_digest = $other_digest WHERE snapshot_id = 6 AND batch_no = 1"
+prove 6
+ok $([ $? -ne 0 ]; echo $?) "columns: a changed params_digest column is refused"
+like "$work/out" "the batch proof rows of snapshot 6 do not match its proofs" "columns: ... naming the rows"
+"${DB[@]}" -c "UPDATE por.batch_proofs SET params_digest = (SELECT params_digest FROM por.snapshots WHERE snapshot_id = 6)
+                WHERE snapshot_id = 6 AND batch_no = 1;
+               CREATE TABLE saved_proof AS SELECT * FROM por.batch_proofs WHERE snapshot_id = 6 AND batch_no = 2;
+               UPDATE por.batch_proofs SET proof = '\\x504f5246' WHERE snapshot_id = 6 AND batch_no = 2"
+prove 6
+ok $([ $? -ne 0 ]; echo $?) "proof bytes: a malformed stored proof is refused"
+like "$work/out" "stored proof of batch 2 of snapshot 6 does not match the snapshot" "proof bytes: ... naming the batch"
+"${DB[@]}" -c "UPDATE por.batch_proofs b SET proof = s.proof FROM saved_proof s WHERE b.snapshot_id = 6 AND b.batch_no = 2;
+               INSERT INTO por.batch_proofs SELECT snapshot_id, 3, batch_root, params_digest, equity_totals, debt_totals, proof, prove_ms, proven_at
+                 FROM saved_proof"
+prove 6
+ok $([ $? -ne 0 ]; echo $?) "proof rows: a row past the last batch is refused"
+like "$work/out" "stored proof of batch 3 of snapshot 6 does not match the snapshot .a batch number past the snapshot's last batch" \
+    "proof rows: ... naming it"
+"${DB[@]}" -c "DELETE FROM por.batch_proofs WHERE snapshot_id = 6 AND batch_no = 3"
+prove 6
+ok $? "proof rows: with every row restored the run finishes"
+is "$(tail -1 "$work/out")" "$root6" "proof rows: ... publishing the root frozen at creation"
+# a proof deleted during a run, after the run counted it as done
+( prove 13; echo $? >"$work/run13.rc"; cp "$work/out" "$work/run13" ) &
+job=$!
+wait_for "SELECT coalesce((SELECT batches_done >= 2 FROM por.prove_progress WHERE snapshot_id = 13), false)" 120
+"${DB[@]}" -c "DELETE FROM por.batch_proofs WHERE snapshot_id = 13 AND batch_no = 0"
+wait "$job"
+ok $([ "$(cat "$work/run13.rc")" != 0 ]; echo $?) "proof rows: a proof deleted during the run is refused"
+like "$work/run13" "snapshot 13 does not have its 32 batch proofs .Batch 0 has none" "proof rows: ... naming the batch without one"
+refused 13 "proof deleted"
 
 # --- 7: untampered snapshots ----------------------------------------------------
 prove 8
@@ -260,7 +295,7 @@ is "$(tail -1 "$work/out")" "$(frozen_root 8)" "untouched: the published root is
 is "$("${DB[@]}" -c "SELECT (por_tree_agg(id_commitment, equity, debt)).root = por_root(8) FROM por.leaves WHERE snapshot_id = 8")" "t" \
     "untouched: ... and the tree of the leaves"
 is "$("${DB[@]}" -c "SELECT count(*) FROM por.snapshot_commitments c JOIN por.snapshots s USING (snapshot_id)
-                      WHERE octet_length(c.batch_roots) = 32 * (s.leaf_count >> s.batch_log2)")" "12" \
+                      WHERE octet_length(c.batch_roots) = 32 * (s.leaf_count >> s.batch_log2)")" "13" \
     "every snapshot has a commitment with one root per batch"
 
 done_testing
