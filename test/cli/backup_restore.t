@@ -6,19 +6,11 @@
 # frozen snapshot proves to its frozen root, and new rows get fresh ids.
 set -u
 VERIFY="${POR_VERIFY:-build/por-verify}"
-PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
-work=$(mktemp -d)
-srv="/tmp/por_backup_bundle_$$"
-cleanup() {
-    rm -rf "$work" "$srv"
-    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_backup_src" >/dev/null 2>&1
-    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_backup_dst" >/dev/null 2>&1
-}
-trap cleanup EXIT
 . "$(dirname "$0")/tap.sh"
-
-"${PSQL[@]}" -c "CREATE DATABASE por_backup_src" >/dev/null
-"${PSQL[@]}" -c "CREATE DATABASE por_backup_dst" >/dev/null
+srv="/tmp/por_backup_bundle_$$"
+test_paths+=("$srv")
+test_db por_backup_src
+test_db por_backup_dst
 SRC=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_backup_src)
 DST=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_backup_dst)
 "${SRC[@]}" >/dev/null <<'SQL'

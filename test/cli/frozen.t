@@ -5,17 +5,8 @@
 # naming what changed, publishes no root, and records the failure.  The
 # untampered snapshot still proves to the root frozen at creation.
 set -u
-PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
-work=$(mktemp -d)
-cleanup() {
-    rm -rf "$work"
-    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_frozen_test" >/dev/null 2>&1
-    "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_frozen_other" >/dev/null 2>&1
-}
-trap cleanup EXIT
 . "$(dirname "$0")/tap.sh"
-
-"${PSQL[@]}" -c "CREATE DATABASE por_frozen_test" >/dev/null
+test_db por_frozen_test
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_frozen_test)
 # 10 accounts x 2 assets in batches of 4: 12 leaves, 3 batches, 2 padding leaves
 "${DB[@]}" >/dev/null <<'SQL'
@@ -213,7 +204,7 @@ is "$("${DB[@]}" -c "SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = 1
 
 # --- 8: a batch proof of the same snapshot id made in another database ------------
 # (same master key: the same cluster; other balances for 11, other time for 12)
-"${PSQL[@]}" -c "CREATE DATABASE por_frozen_other" >/dev/null
+test_db por_frozen_other
 OTHER=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_frozen_other)
 "${OTHER[@]}" >/dev/null <<'SQL'
 CREATE EXTENSION por;

@@ -5,24 +5,11 @@
 # return the stored root; no failed phase, no duplicate batch (23505), one
 # successful run in the run log, each batch proven once.
 set -u
-PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
-work=$(mktemp -d)
-trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_concurrent_test" >/dev/null 2>&1' EXIT
 . "$(dirname "$0")/tap.sh"
-
-"${PSQL[@]}" -c "CREATE DATABASE por_concurrent_test" >/dev/null
+test_db por_concurrent_test
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_concurrent_test)
 BATCHES=32
-"${DB[@]}" >/dev/null <<'SQL'
-CREATE EXTENSION por;
-SET por.batch_log2 = 2;
--- 128 accounts x 4 assets: 32 batches of 4, several seconds of proving, longer than any stagger
-SELECT por_snapshot_create($$SELECT 'acct-' || g, s, g + length(s), 0 FROM generate_series(1, 128) g,
-                             unnest(ARRAY['BTC', 'ETH', 'USDT', 'SOL']) s$$,
-                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"},
-                             "USDT": {"decimals": 0, "price": "1"}, "SOL": {"decimals": 0, "price": "150"}}')
-  FROM generate_series(1, 4);
-SQL
+ledger_snapshots 4
 
 # race: snapshot id, delay of the second call in seconds
 race() {

@@ -6,24 +6,11 @@
 # estimate only while running) and por.run_log records how every run ended.
 # Concurrent calls: prove_concurrent.t.
 set -u
-PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
-work=$(mktemp -d)
-trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_resume_test" >/dev/null 2>&1' EXIT
 . "$(dirname "$0")/tap.sh"
-
-"${PSQL[@]}" -c "CREATE DATABASE por_resume_test" >/dev/null
+test_db por_resume_test
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_resume_test)
 BATCHES=32
-"${DB[@]}" >/dev/null <<'SQL'
-CREATE EXTENSION por;
-SET por.batch_log2 = 2;
--- 128 accounts x 4 assets: 32 batches of 4 accounts (enough that a cancel lands mid-run)
-SELECT por_snapshot_create($$SELECT 'acct-' || g, s, g + length(s), 0 FROM generate_series(1, 128) g,
-                             unnest(ARRAY['BTC', 'ETH', 'USDT', 'SOL']) s$$,
-                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"},
-                             "USDT": {"decimals": 0, "price": "1"}, "SOL": {"decimals": 0, "price": "150"}}')
-  FROM generate_series(1, 4);
-SQL
+ledger_snapshots 4
 
 snapshot_rows() { "${DB[@]}" -c "SELECT batch_no || ' ' || proven_at || ' ' || md5(proof) FROM por.batch_proofs WHERE snapshot_id = $1 ORDER BY batch_no"; }
 
