@@ -10,7 +10,7 @@ set -u
 test_db por_resume_test
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_resume_test)
 BATCHES=32
-ledger_snapshots 4
+ledger_snapshots 5
 
 snapshot_rows() { "${DB[@]}" -c "SELECT batch_no || ' ' || proven_at || ' ' || md5(proof) FROM por.batch_proofs WHERE snapshot_id = $1 ORDER BY batch_no"; }
 
@@ -87,6 +87,20 @@ ok $(grep -q "57014: por_prove(3) was canceled" "$work/run3"; echo $?) "... with
 is "$("${DB[@]}" -c "SELECT state || ' ' || running || ' ' || (seconds_left IS NULL) FROM por.prove_status WHERE snapshot_id = 3")" \
     "cancelled false true" "prove_status says cancelled"
 is "$("${DB[@]}" -c "SELECT string_agg(outcome || ' ' || error_sqlstate, ',') FROM por.run_log WHERE action = 'prove' AND snapshot_id = 3")" \
+    "cancelled 57014" "run_log records it"
+
+# --- the worker canceled (pg_cancel_backend) -----------------------------------
+( "${DB[@]}" -v VERBOSITY=verbose -c "SELECT por_prove(5)" >"$work/run5" 2>&1; echo $? >"$work/run5.rc" ) &
+job=$!
+wait_for "SELECT coalesce((SELECT batches_done >= 1 FROM por.prove_progress WHERE snapshot_id = 5), false)" 120
+ok $? "fifth snapshot: progress reaches 1 batch"
+"${DB[@]}" -c "SELECT pg_cancel_backend(worker_pid) FROM por.prove_progress WHERE snapshot_id = 5" >/dev/null
+wait "$job"
+ok $(grep -q "57014: por_prove(5) was canceled: canceling statement due to user request" "$work/run5"; echo $?) \
+    "canceling the worker fails the caller with 57014"
+is "$("${DB[@]}" -c "SELECT state || ' ' || (seconds_left IS NULL) FROM por.prove_status WHERE snapshot_id = 5")" "cancelled true" \
+    "prove_status says cancelled, no estimate"
+is "$("${DB[@]}" -c "SELECT string_agg(outcome || ' ' || error_sqlstate, ',') FROM por.run_log WHERE action = 'prove' AND snapshot_id = 5")" \
     "cancelled 57014" "run_log records it"
 
 # --- statement_timeout of the caller -------------------------------------------
