@@ -72,20 +72,41 @@ void por_check_params_digest(int64 snapshot_id, const por_snapshot_info *info);
 /* Whether the tree levels of a snapshot are stored. */
 bool por_tree_stored(int64 snapshot_id);
 
+/*
+ * integrity (pgint): the frozen commitment of a snapshot (prove.c).  At
+ * por_snapshot_create the tree over the written leaves is computed and its
+ * root and batch roots stored with a MAC under the master key; por_prove
+ * checks every step against it.
+ */
+typedef struct {
+    por_digest root;
+    por_digest *batch_roots; /* one per batch, in batch order */
+    uint64_t batches;
+} por_frozen;
+/* Computes and stores the commitment of the snapshot whose leaves this transaction just wrote. */
+void por_frozen_commit(const por_params *params);
+/* Loads the commitment (batch roots allocated in ctx) and checks its MAC; XX001 if it was altered. */
+void por_frozen_load(int64 snapshot_id, const por_snapshot_info *info, por_frozen *out, MemoryContext ctx);
+
 /* The proving steps (prove.c); each runs inside one transaction of the worker. */
 typedef struct {
     por_batch_circuit *circuit; /* of the snapshot's shape */
     por_plonk_prover *prover;
     por_batch_vk vk;            /* checks every proof before it is stored */
 } por_batch_prover;
-/* Hashes all leaves, checks the frozen totals, stores every tree level. */
-void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, por_pool *pool);
-/* Proves batch batch_no, verifies the encoded proof, stores it in por.batch_proofs. */
-void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por_batch_prover *bp, por_pool *pool,
-                     uint64_t batch_no);
-/* Checks the batch proofs against the snapshot (count, totals, params digest), marks it proven and
+/* Recomputes the tree from the leaves, checks it against the totals and the frozen commitment (XX001
+ * naming the first changed batch), then stores the levels, or, when they are stored or finishing is set,
+ * checks every stored level against the recomputation. */
+void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen, por_pool *pool,
+                    bool finishing);
+/* Proves batch batch_no (its leaves must hash to the frozen batch root), verifies the encoded proof,
+ * stores it in por.batch_proofs. */
+void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                     const por_batch_prover *bp, por_pool *pool, uint64_t batch_no);
+/* Checks the stored batch proofs against the snapshot (one per batch, statements decoded from the proofs:
+ * frozen batch roots, totals, params digest), publishes the root built from the proven batch roots and
  * logs the run (times of this run: a resumed run counts only its own part). */
-void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, TimestampTz started, TimestampTz tree_done,
-                      const char *run_by);
+void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                      TimestampTz started, TimestampTz tree_done, const char *run_by);
 
 #endif

@@ -9,6 +9,8 @@
 
 #include <inttypes.h>
 
+#include <openssl/crypto.h>
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -18,6 +20,7 @@
 #include "utils/timestamp.h"
 
 #include "por/batch_proof.h"
+#include "por/bundle.h"
 #include "por/leaves.h"
 #include "por_pg.h"
 #include "util/threadpool.h"
@@ -118,7 +121,8 @@ static void load_leaves(int64 snapshot_id, const por_params *params, uint64_t fi
 
     if (plan == NULL)
         elog(ERROR, "por: could not prepare the leaf query");
-    portal = SPI_cursor_open(NULL, plan, values, NULL, true);
+    /* not read-only: por_frozen_commit reads the rows its own transaction just wrote */
+    portal = SPI_cursor_open(NULL, plan, values, NULL, false);
     for (;;) {
         SPI_cursor_fetch(portal, true, 10000);
         if (SPI_processed == 0)
@@ -239,40 +243,272 @@ bool por_tree_stored(int64 snapshot_id)
     return SPI_processed > 0;
 }
 
-/* Leaves hashed between two interrupt checks (~0.1 s at 53 assets on 2 cores). */
+/* Leaves loaded and hashed between two interrupt checks (~0.1 s at 53 assets on 2 cores). */
 #define POR_TREE_LEAF_CHUNK 16384
 
-void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, por_pool *pool)
+/*
+ * The tree over a snapshot's leaves as they are stored now: every level, in
+ * the current memory context.  Chunk by chunk, so a cancel is seen within a
+ * fraction of a second and only one chunk of balances is in memory; adds the
+ * balances into totals (2A, zeroed by the caller) when not NULL.
+ */
+static por_digest **tree_from_leaves(int64 snapshot_id, const por_params *params, por_pool *pool,
+                                     unsigned __int128 *totals)
+{
+    size_t A = params->asset_count;
+    uint64_t n = params->leaf_count;
+    unsigned depth = por_tree_depth(n);
+    uint64_t chunk = n < POR_TREE_LEAF_CHUNK ? n : POR_TREE_LEAF_CHUNK;
+    por_digest *commitments = palloc(sizeof(por_digest) * chunk);
+    uint64_t *balances = palloc(sizeof(uint64_t) * 2 * A * chunk);
+    por_digest **levels = palloc(sizeof(por_digest *) * (depth + 1));
+
+    for (unsigned h = 0; h <= depth; h++)
+        levels[h] = palloc_extended(sizeof(por_digest) * por_tree_level_size(n, h), MCXT_ALLOC_HUGE);
+    /* worker threads run only library code on memory allocated here */
+    for (uint64_t start = 0; start < n; start += chunk) {
+        uint64_t cnt = n - start < chunk ? n - start : chunk;
+        CHECK_FOR_INTERRUPTS();
+        load_leaves(snapshot_id, params, start, cnt, commitments, balances, totals);
+        por_leaf_hash_many(pool, commitments, balances, cnt, A, levels[0] + start);
+    }
+    CHECK_FOR_INTERRUPTS();
+    por_tree_build(pool, levels, n);
+    pfree(commitments);
+    pfree(balances);
+    return levels;
+}
+
+/*
+ * The keyed digest of a frozen commitment: HMAC with the master key over the
+ * snapshot id, shape, params digest, root and batch roots.  Whoever can write
+ * por's tables but cannot read the key file cannot forge it, so changing the
+ * leaves and their commitment together (por_tree_agg recomputes any root), or
+ * the prices and the params digest together, is still caught.
+ */
+static void frozen_mac(const por_params *params, const por_digest *root, const por_digest *batch_roots,
+                       uint64_t batches, uint8_t mac[POR_COMMITMENT_MAC_BYTES], char key_id[17])
+{
+    uint8_t key[POR_MASTER_KEY_BYTES];
+    Size len = 8 + 8 + 4 + 32 + 32 + (Size)batches * 32;
+    uint8_t *msg = palloc_extended(len, MCXT_ALLOC_HUGE), *p = msg;
+    por_digest params_digest;
+    int rc;
+
+    por_params_digest(params, &params_digest);
+    for (int i = 0; i < 8; i++)
+        *p++ = (uint8_t)(params->snapshot_id >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        *p++ = (uint8_t)(params->leaf_count >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        *p++ = (uint8_t)(params->batch_log2 >> (8 * i));
+    por_digest_to_bytes(&params_digest, p);
+    p += 32;
+    por_digest_to_bytes(root, p);
+    p += 32;
+    for (uint64_t b = 0; b < batches; b++, p += 32)
+        por_digest_to_bytes(&batch_roots[b], p);
+    por_master_key_load(key, key_id);
+    rc = por_commitment_mac(key, msg, len, mac);
+    explicit_bzero(key, sizeof(key));
+    pfree(msg);
+    if (rc != 0)
+        ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not compute the frozen commitment's MAC")));
+}
+
+void por_frozen_commit(const por_params *params)
+{
+    MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "por frozen commitment", ALLOCSET_DEFAULT_SIZES);
+    MemoryContext old = MemoryContextSwitchTo(work);
+    int64 snapshot_id = (int64)params->snapshot_id;
+    uint64_t batches = params->leaf_count >> params->batch_log2;
+    unsigned depth = por_tree_depth(params->leaf_count);
+    por_pool *pool = por_pool_create((unsigned)por_guc_threads);
+    por_digest **volatile levels = NULL;
+    uint8_t mac[POR_COMMITMENT_MAC_BYTES];
+    char key_id[17];
+    bytea *batch_roots = palloc_extended(VARHDRSZ + (Size)batches * 32, MCXT_ALLOC_HUGE);
+    bytea *mac_bytes = palloc(VARHDRSZ + sizeof(mac));
+    Oid types[4] = {INT8OID, BYTEAOID, BYTEAOID, BYTEAOID};
+    Datum values[4];
+    TimestampTz started = GetCurrentTimestamp();
+
+    if (pool == NULL)
+        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start worker threads")));
+    PG_TRY();
+    {
+        levels = tree_from_leaves(snapshot_id, params, pool, NULL);
+    }
+    PG_FINALLY();
+    {
+        por_pool_destroy(pool);
+    }
+    PG_END_TRY();
+    frozen_mac(params, &levels[depth][0], levels[params->batch_log2], batches, mac, key_id);
+    SET_VARSIZE(batch_roots, VARHDRSZ + (Size)batches * 32);
+    for (uint64_t b = 0; b < batches; b++)
+        por_digest_to_bytes(&levels[params->batch_log2][b], (uint8_t *)VARDATA(batch_roots) + b * 32);
+    SET_VARSIZE(mac_bytes, VARHDRSZ + sizeof(mac));
+    memcpy(VARDATA(mac_bytes), mac, sizeof(mac));
+    values[0] = Int64GetDatum(snapshot_id);
+    values[1] = PointerGetDatum(por_digest_to_bytea(&levels[depth][0]));
+    values[2] = PointerGetDatum(batch_roots);
+    values[3] = PointerGetDatum(mac_bytes);
+    if (SPI_execute_with_args("INSERT INTO por.snapshot_commitments (snapshot_id, root, batch_roots, mac)"
+                              " VALUES ($1, $2, $3, $4)",
+                              4, types, values, NULL, false, 0) != SPI_OK_INSERT)
+        elog(ERROR, "por: storing the frozen commitment failed");
+    elog(DEBUG1, "por: frozen commitment of snapshot %" PRId64 " (%" PRIu64 " leaves): %.3f s", snapshot_id,
+         params->leaf_count, (double)(GetCurrentTimestamp() - started) / 1e6);
+    MemoryContextSwitchTo(old);
+    MemoryContextDelete(work);
+}
+
+void por_frozen_load(int64 snapshot_id, const por_snapshot_info *info, por_frozen *out, MemoryContext ctx)
+{
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(snapshot_id)};
+    uint64_t batches = info->params.leaf_count >> info->params.batch_log2;
+    uint8_t mac[POR_COMMITMENT_MAC_BYTES];
+    char key_id[17];
+    bytea *roots, *stored_mac;
+    bool isnull;
+
+    if (SPI_execute_with_args("SELECT root, batch_roots, mac FROM por.snapshot_commitments WHERE snapshot_id = $1", 1,
+                              types, values, NULL, true, 1) != SPI_OK_SELECT)
+        elog(ERROR, "por: reading the frozen commitment failed");
+    if (SPI_processed != 1)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("snapshot %" PRId64 " has no frozen commitment", snapshot_id),
+                        errdetail("por_snapshot_create stores one with every snapshot; it was deleted, or the "
+                                  "snapshot was frozen by por 1.0."),
+                        errhint("Freeze a new snapshot of the ledger.")));
+    out->batches = batches;
+    out->batch_roots = MemoryContextAllocHuge(ctx, sizeof(por_digest) * Max(batches, 1));
+    por_bytea_to_digest(DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)),
+                        &out->root, "frozen root");
+    roots = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+    stored_mac = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+    if (VARSIZE_ANY_EXHDR(roots) != batches * 32 ||
+        VARSIZE_ANY_EXHDR(stored_mac) != POR_COMMITMENT_MAC_BYTES)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("the frozen commitment of snapshot %" PRId64 " is malformed", snapshot_id),
+                        errdetail("%zu bytes of batch roots for %" PRIu64 " batches, a MAC of %zu bytes.",
+                                  (size_t)VARSIZE_ANY_EXHDR(roots), batches, (size_t)VARSIZE_ANY_EXHDR(stored_mac))));
+    for (uint64_t b = 0; b < batches; b++)
+        if (por_digest_from_bytes((const uint8_t *)VARDATA_ANY(roots) + b * 32, &out->batch_roots[b]) != 0)
+            ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                            errmsg("the frozen commitment of snapshot %" PRId64 " is malformed", snapshot_id),
+                            errdetail("Batch root %" PRIu64 " is not a canonical digest.", b)));
+    frozen_mac(&info->params, &out->root, out->batch_roots, batches, mac, key_id);
+    if (strcmp(key_id, info->key_id) != 0)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("snapshot %" PRId64 " was frozen under master key %s, the server has key %s",
+                               snapshot_id, info->key_id, key_id),
+                        errdetail("Its frozen commitment is checked with the key it was frozen under."),
+                        errhint("Restore the master key file of that snapshot (see docs/operations.md).")));
+    /* compared without early exit: the MAC must not be found byte by byte.  The root and the batch
+     * roots under a valid MAC are consistent: por_frozen_commit took both from one tree. */
+    if (CRYPTO_memcmp(mac, VARDATA_ANY(stored_mac), sizeof(mac)) != 0)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("snapshot %" PRId64 " changed after it was frozen", snapshot_id),
+                        errdetail("Its frozen commitment (root, batch roots, params digest) does not carry a valid MAC "
+                                  "under the master key.")));
+}
+
+/* The recomputed tree must be the frozen one: names the first batch whose leaves changed. */
+static void check_frozen(int64 snapshot_id, const por_params *params, const por_frozen *frozen,
+                         por_digest *const *levels, const char *when)
+{
+    uint64_t size = (uint64_t)1 << params->batch_log2;
+    for (uint64_t b = 0; b < frozen->batches; b++)
+        if (memcmp(&levels[params->batch_log2][b], &frozen->batch_roots[b], sizeof(por_digest)) != 0)
+            ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                            errmsg("snapshot %" PRId64 " changed after it was frozen", snapshot_id),
+                            errdetail("The leaves of batch %" PRIu64 " (leaf_index %" PRIu64 " to %" PRIu64
+                                      ") no longer hash to the batch root frozen by por_snapshot_create (%s).",
+                                      b, b * size, (b + 1) * size - 1, when)));
+}
+
+/*
+ * Every stored level must equal its recomputation from the frozen leaves:
+ * inclusion proofs read their sibling hashes from these rows.  Names the
+ * first differing level and node; a missing or extra level is an error too.
+ */
+static void check_stored_levels(int64 snapshot_id, const por_params *params, por_digest *const *levels)
+{
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(snapshot_id)};
+    unsigned depth = por_tree_depth(params->leaf_count);
+    SPIPlanPtr plan = SPI_prepare("SELECT level, hashes FROM por.tree_levels WHERE snapshot_id = $1 ORDER BY level", 1,
+                                  types);
+    Portal portal;
+    unsigned expected = 0;
+
+    if (plan == NULL)
+        elog(ERROR, "por: could not prepare the tree level query");
+    portal = SPI_cursor_open(NULL, plan, values, NULL, false);
+    for (;;) {
+        bool isnull;
+        int32 level;
+        bytea *hashes;
+        uint64_t count;
+        SPI_cursor_fetch(portal, true, 1);
+        if (SPI_processed == 0)
+            break;
+        CHECK_FOR_INTERRUPTS();
+        level = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+        if (level < 0 || (unsigned)level != expected || expected > depth)
+            ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                            errmsg("snapshot %" PRId64 " has a wrong set of tree levels", snapshot_id),
+                            errdetail("Level %d found where level %u was expected (levels 0 to %u).", level, expected,
+                                      depth)));
+        hashes = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+        count = por_tree_level_size(params->leaf_count, expected);
+        if (VARSIZE_ANY_EXHDR(hashes) != count * 32)
+            ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                            errmsg("stored tree level %u of snapshot %" PRId64 " differs from its recomputation",
+                                   expected, snapshot_id),
+                            errdetail("It holds %zu bytes, expected %" PRIu64 " nodes of 32 bytes.",
+                                      (size_t)VARSIZE_ANY_EXHDR(hashes), count)));
+        for (uint64_t i = 0; i < count; i++) {
+            uint8_t node[32];
+            por_digest_to_bytes(&levels[expected][i], node);
+            if (memcmp(node, (const uint8_t *)VARDATA_ANY(hashes) + i * 32, 32) != 0)
+                ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                                errmsg("stored tree level %u of snapshot %" PRId64 " differs from its recomputation",
+                                       expected, snapshot_id),
+                                errdetail("First differing node: %" PRIu64 " of %" PRIu64 ".", i, count)));
+        }
+        expected++;
+        SPI_freetuptable(SPI_tuptable);
+    }
+    SPI_cursor_close(portal);
+    if (expected != depth + 1)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("snapshot %" PRId64 " has a wrong set of tree levels", snapshot_id),
+                        errdetail("Levels 0 to %u are expected, level %u is missing.", depth, expected)));
+}
+
+void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen, por_pool *pool,
+                    bool finishing)
 {
     MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "por tree", ALLOCSET_DEFAULT_SIZES);
     MemoryContext old = MemoryContextSwitchTo(work);
     size_t A = info->params.asset_count;
-    uint64_t n = info->params.leaf_count;
-    por_digest *commitments = MemoryContextAllocHuge(work, sizeof(por_digest) * n);
-    uint64_t *balances = MemoryContextAllocHuge(work, sizeof(uint64_t) * 2 * A * n);
+    unsigned depth = por_tree_depth(info->params.leaf_count);
     unsigned __int128 *totals = palloc0(sizeof(unsigned __int128) * 2 * A);
-    unsigned depth = por_tree_depth(n);
-    por_digest **levels = palloc(sizeof(por_digest *) * (depth + 1));
+    por_digest **levels = tree_from_leaves(snapshot_id, &info->params, pool, totals);
 
-    load_leaves(snapshot_id, &info->params, 0, n, commitments, balances, totals);
     check_totals(snapshot_id, A, totals);
-    for (unsigned h = 0; h <= depth; h++)
-        levels[h] = MemoryContextAllocHuge(work, sizeof(por_digest) * por_tree_level_size(n, h));
-    /* worker threads run only library code on memory allocated here; in
-     * chunks, so a cancel is seen within a fraction of a second even for
-     * millions of leaves (the levels above cost 1/(A/4) of the leaves) */
-    for (uint64_t start = 0; start < n; start += POR_TREE_LEAF_CHUNK) {
-        uint64_t cnt = n - start < POR_TREE_LEAF_CHUNK ? n - start : POR_TREE_LEAF_CHUNK;
-        CHECK_FOR_INTERRUPTS();
-        por_leaf_hash_many(pool, commitments + start, balances + start * 2 * A, cnt, A, levels[0] + start);
-    }
-    CHECK_FOR_INTERRUPTS();
-    por_tree_build(pool, levels, n);
-    CHECK_FOR_INTERRUPTS();
-    for (unsigned h = 0; h <= depth; h++) {
-        CHECK_FOR_INTERRUPTS();
-        store_level(snapshot_id, h, levels[h], por_tree_level_size(n, h));
-    }
+    check_frozen(snapshot_id, &info->params, frozen, levels, finishing ? "checked before publishing" : "checked before proving");
+    if (finishing || por_tree_stored(snapshot_id))
+        check_stored_levels(snapshot_id, &info->params, levels);
+    else
+        for (unsigned h = 0; h <= depth; h++) {
+            CHECK_FOR_INTERRUPTS();
+            store_level(snapshot_id, h, levels[h], por_tree_level_size(info->params.leaf_count, h));
+        }
     MemoryContextSwitchTo(old);
     MemoryContextDelete(work);
 }
@@ -293,8 +529,8 @@ static bool interrupt_pending(void *ctx)
     return QueryCancelPending || ProcDiePending;
 }
 
-void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por_batch_prover *bp, por_pool *pool,
-                     uint64_t batch_no)
+void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                     const por_batch_prover *bp, por_pool *pool, uint64_t batch_no)
 {
     size_t A = info->params.asset_count;
     uint64_t size = (uint64_t)1 << info->params.batch_log2;
@@ -303,7 +539,6 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     por_witness *witness = NULL;
     por_batch_public expected;
     por_batch_proof envelope;
-    por_digest tree_node;
     const char *why = NULL;
     uint8_t *encoded;
     size_t encoded_len;
@@ -317,15 +552,15 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                         errmsg("batch %" PRIu64 " of snapshot %" PRId64 " cannot be proven", batch_no, snapshot_id),
                         errdetail("%s", why)));
-    /* the batch proven must be the subtree the published tree holds */
-    por_tree_node_load(snapshot_id, info->params.batch_log2, batch_no, &tree_node);
-    if (memcmp(&tree_node, &expected.root, sizeof(por_digest)) != 0) {
+    /* the leaves proven must be the leaves frozen: their subtree root is the frozen batch root */
+    if (memcmp(&frozen->batch_roots[batch_no], &expected.root, sizeof(por_digest)) != 0) {
         por_witness_free(witness);
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                        errmsg("batch %" PRIu64 " of snapshot %" PRId64 " does not match the stored tree", batch_no,
-                               snapshot_id),
-                        errdetail("The leaves hash to a different subtree root than tree level %u holds.",
-                                  info->params.batch_log2)));
+                        errmsg("snapshot %" PRId64 " changed after it was frozen", snapshot_id),
+                        errdetail("The leaves of batch %" PRIu64 " (leaf_index %" PRIu64 " to %" PRIu64
+                                  ") no longer hash to the batch root frozen by por_snapshot_create (checked before "
+                                  "proving the batch).",
+                                  batch_no, batch_no * size, (batch_no + 1) * size - 1)));
     }
 
     memset(&envelope, 0, sizeof(envelope));
@@ -404,58 +639,135 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     pfree(balances);
 }
 
-void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, TimestampTz started, TimestampTz tree_done,
-                      const char *run_by)
+static void missing_proof(int64 snapshot_id, uint64_t batches, uint64_t batch_no)
+{
+    ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                    errmsg("snapshot %" PRId64 " does not have its %" PRIu64 " batch proofs", snapshot_id, batches),
+                    errdetail("Batch %" PRIu64 " has none.", batch_no)));
+}
+
+/*
+ * The statements of the stored batch proofs, decoded from the proof bytes
+ * themselves (the columns beside them are copies for SQL): one per batch, each
+ * of this snapshot, batch and shape, proving the frozen batch root, carrying
+ * the params digest and the root column.  Builds the root from the proven
+ * batch roots.  Their totals need no check of their own: the circuit binds
+ * them to the leaves under the batch root, which are the frozen leaves, whose
+ * sums por_prove_tree compared with the stored totals.
+ */
+static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                           por_digest *root)
 {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(snapshot_id)};
-    uint64_t batches = info->params.leaf_count >> info->params.batch_log2;
-    unsigned depth = por_tree_depth(info->params.leaf_count);
-    por_digest root, params_digest;
-    bool isnull;
+    size_t A = info->params.asset_count;
+    por_digest params_digest, *roots = palloc_extended(sizeof(por_digest) * Max(frozen->batches, 1), MCXT_ALLOC_HUGE);
+    SPIPlanPtr plan = SPI_prepare("SELECT batch_no, batch_root, proof FROM por.batch_proofs WHERE snapshot_id = $1"
+                                  " ORDER BY batch_no",
+                                  1, types);
+    Portal portal;
+    uint64_t next = 0;
 
-    if (SPI_execute_with_args("SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = $1", 1, types, values, NULL,
-                              false, 1) != SPI_OK_SELECT)
-        elog(ERROR, "por: counting batch proofs failed");
-    if ((uint64_t)DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) != batches)
-        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                        errmsg("snapshot %" PRId64 " does not have its %" PRIu64 " batch proofs", snapshot_id, batches)));
-    /* the proven totals (sums of the batch statements) must be the frozen totals */
+    if (plan == NULL)
+        elog(ERROR, "por: could not prepare the batch proof query");
+    por_params_digest(&info->params, &params_digest);
+    portal = SPI_cursor_open(NULL, plan, values, NULL, false);
+    for (;;) {
+        SPI_cursor_fetch(portal, true, 16);
+        if (SPI_processed == 0)
+            break;
+        for (uint64 r = 0; r < SPI_processed; r++, next++) {
+            HeapTuple tup = SPI_tuptable->vals[r];
+            TupleDesc desc = SPI_tuptable->tupdesc;
+            bool isnull;
+            int32 b = DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull));
+            bytea *raw = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
+            por_digest column_root;
+            por_batch_proof bp;
+            const char *why = NULL;
+            CHECK_FOR_INTERRUPTS();
+            por_bytea_to_digest(DatumGetByteaPP(SPI_getbinval(tup, desc, 2, &isnull)), &column_root, "batch root");
+            memset(&bp, 0, sizeof(bp));
+            if ((uint64_t)b > next && next < frozen->batches)
+                missing_proof(snapshot_id, frozen->batches, next);
+            if ((uint64_t)b != next || next >= frozen->batches)
+                why = "a batch number past the snapshot's last batch";
+            else if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why) != 0)
+                ;
+            else if (bp.snapshot_id != (uint64_t)snapshot_id || bp.batch_no != next ||
+                     bp.batch_log2 != info->params.batch_log2 || bp.asset_count != A ||
+                     bp.balance_bits != info->params.balance_bits)
+                why = "the proof names another snapshot, batch or shape";
+            else if (memcmp(&bp.statement.root, &frozen->batch_roots[next], sizeof(por_digest)) != 0)
+                why = "the proof's batch root is not the frozen batch root";
+            else if (memcmp(&bp.statement.root, &column_root, sizeof(por_digest)) != 0)
+                why = "the batch_root column differs from the proof's batch root";
+            else if (memcmp(&bp.statement.params_digest, &params_digest, sizeof(por_digest)) != 0)
+                why = "the proof carries another params digest";
+            if (why != NULL) {
+                por_batch_proof_free(&bp);
+                ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                                errmsg("stored proof of batch %d of snapshot %" PRId64 " does not match the snapshot", b,
+                                       snapshot_id),
+                                errdetail("%s.", why)));
+            }
+            roots[next] = bp.statement.root;
+            por_batch_proof_free(&bp);
+        }
+        SPI_freetuptable(SPI_tuptable);
+    }
+    SPI_cursor_close(portal);
+    if (next < frozen->batches)
+        missing_proof(snapshot_id, frozen->batches, next);
+    por_tree_root_from_batch_roots(roots, frozen->batches, info->params.batch_log2, root);
+    pfree(roots);
+}
+
+/* The columns beside the proofs (what por_batch_proofs shows) must say what the proofs say. */
+static void check_proof_columns(int64 snapshot_id, const por_params *params)
+{
+    Oid types[2] = {INT8OID, BYTEAOID};
+    por_digest params_digest;
+    Datum values[2];
+    por_params_digest(params, &params_digest);
+    values[0] = Int64GetDatum(snapshot_id);
+    values[1] = PointerGetDatum(por_digest_to_bytea(&params_digest));
     if (SPI_execute_with_args("SELECT a.symbol FROM por.snapshot_assets a,"
-                              " LATERAL (SELECT sum(b.equity_totals[a.asset_no + 1]) AS e, sum(b.debt_totals[a.asset_no + 1]) AS d"
+                              " LATERAL (SELECT sum(b.equity_totals[a.asset_no + 1]) AS e, sum(b.debt_totals[a.asset_no + 1]) AS d,"
+                              "                 bool_or(b.params_digest <> $2) AS other_digest"
                               "            FROM por.batch_proofs b WHERE b.snapshot_id = $1) s"
-                              " WHERE a.snapshot_id = $1 AND (a.equity_total, a.debt_total) IS DISTINCT FROM (s.e, s.d)"
+                              " WHERE a.snapshot_id = $1 AND ((a.equity_total, a.debt_total) IS DISTINCT FROM (s.e, s.d)"
+                              "                               OR s.other_digest)"
                               " ORDER BY a.asset_no LIMIT 1",
-                              1, types, values, NULL, false, 1) != SPI_OK_SELECT)
-        elog(ERROR, "por: comparing the proven totals failed");
+                              2, types, values, NULL, false, 1) != SPI_OK_SELECT)
+        elog(ERROR, "por: comparing the batch proof columns failed");
     if (SPI_processed > 0)
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                        errmsg("the batch proofs of snapshot %" PRId64 " do not add up to its totals", snapshot_id),
-                        errdetail("Asset \"%s\" differs.", SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
-    /* every batch proof carries the snapshot's params digest */
-    por_params_digest(&info->params, &params_digest);
-    {
-        Oid ptypes[2] = {INT8OID, BYTEAOID};
-        Datum pvalues[2] = {Int64GetDatum(snapshot_id), PointerGetDatum(por_digest_to_bytea(&params_digest))};
-        if (SPI_execute_with_args("SELECT batch_no FROM por.batch_proofs WHERE snapshot_id = $1 AND params_digest <> $2"
-                                  " LIMIT 1",
-                                  2, ptypes, pvalues, NULL, false, 1) != SPI_OK_SELECT)
-            elog(ERROR, "por: comparing params digests failed");
-        if (SPI_processed > 0)
-            ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                            errmsg("a batch proof of snapshot %" PRId64 " carries another params digest", snapshot_id)));
-    }
-    por_tree_node_load(snapshot_id, depth, 0, &root);
+                        errmsg("the batch proof rows of snapshot %" PRId64 " do not match its proofs", snapshot_id),
+                        errdetail("Their totals of asset \"%s\" or their params digest column differ.",
+                                  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
+}
+
+void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                      TimestampTz started, TimestampTz tree_done, const char *run_by)
+{
+    uint64_t batches = frozen->batches;
+    unsigned depth = por_tree_depth(info->params.leaf_count);
+    por_digest root;
+
+    /* the root published is the one the proofs prove (each batch root checked against the frozen one) */
+    proven_batches(snapshot_id, info, frozen, &root);
+    check_proof_columns(snapshot_id, &info->params);
     {
         Oid rtypes[2] = {INT8OID, BYTEAOID};
         Datum rvalues[2] = {Int64GetDatum(snapshot_id), PointerGetDatum(por_digest_to_bytea(&root))};
         TimestampTz now = GetCurrentTimestamp();
         char *detail = psprintf("{\"leaves\": %" PRIu64 ", \"depth\": %u, \"batches\": %" PRIu64
                                 ", \"batch_log2\": %u, \"seconds\": %.3f, \"tree_seconds\": %.3f,"
-                                " \"batch_seconds\": %.3f}",
+                                " \"batch_seconds\": %.3f, \"worker_pid\": %d}",
                                 info->params.leaf_count, depth, batches, info->params.batch_log2,
                                 (double)(now - started) / 1e6, (double)(tree_done - started) / 1e6,
-                                (double)(now - tree_done) / 1e6);
+                                (double)(now - tree_done) / 1e6, MyProcPid);
         Oid ltypes[4] = {INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
         Datum lvalues[4] = {Int64GetDatum(snapshot_id), TimestampTzGetDatum(started), CStringGetTextDatum(detail),
                             CStringGetTextDatum(run_by)};
@@ -463,8 +775,8 @@ void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, Timestam
                                   " WHERE snapshot_id = $1",
                                   2, rtypes, rvalues, NULL, false, 0) != SPI_OK_UPDATE)
             elog(ERROR, "por: recording the root failed");
-        if (SPI_execute_with_args("INSERT INTO por.run_log (snapshot_id, action, started_at, detail, run_by)"
-                                  " VALUES ($1, 'prove', $2, $3::jsonb, $4)",
+        if (SPI_execute_with_args("INSERT INTO por.run_log (snapshot_id, action, started_at, detail, run_by, outcome)"
+                                  " VALUES ($1, 'prove', $2, $3::jsonb, $4, 'success')",
                                   4, ltypes, lvalues, NULL, false, 0) != SPI_OK_INSERT)
             elog(ERROR, "por: writing the run log failed");
     }

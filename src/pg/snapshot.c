@@ -693,6 +693,7 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
                         9, types, values, SPI_OK_INSERT);
     }
     insert_leaves(snapshot_id, A, leaf_count, leaves, sorted);
+    por_frozen_commit(&params);
     {
         char *detail = psprintf("{\"source_rows\": %" PRIu64 ", \"accounts\": %" PRIu64 ", \"leaves\": %" PRIu64
                                 ", \"assets\": %zu, \"seconds\": %.3f}",

@@ -11,10 +11,17 @@
  *
  * The worker connects as the owner of the por schema and holds a
  * session-level advisory lock on the snapshot, so concurrent por_prove calls
- * on one snapshot run one after the other (the later ones find it proven).
- * A worker that fails records SQLSTATE and message in por.prove_progress and
- * the waiting por_prove re-raises them.  Canceling por_prove terminates the
- * worker; it stops at its next interrupt check (between batches).
+ * on one snapshot run one after the other: a later worker waits for the lock,
+ * then looks again with a fresh MVCC snapshot and finds the snapshot proven
+ * (or resumes what a failed run left).
+ *
+ * Every run ends in por.run_log with its outcome: success, failed (SQLSTATE
+ * and message), cancelled (a cancel or termination of the worker, or a cancel
+ * of its caller, which terminates the worker: SIGTERM is turned into a query
+ * cancel so the run can record it), or crashed (the worker vanished without
+ * recording anything: recorded by the next run of the snapshot, and shown at
+ * once by por.prove_status).  The waiting por_prove re-raises the outcome of
+ * its own worker's run.
  */
 #include "postgres.h"
 
@@ -29,6 +36,7 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
+#include "storage/proc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
@@ -54,6 +62,32 @@ StaticAssertDecl(sizeof(por_worker_args) <= BGW_EXTRALEN, "worker arguments must
 
 PGDLLEXPORT void por_prove_worker_main(Datum main_arg);
 
+/* Phases of a run that has not ended (also in por.prove_status). */
+#define RUNNING_PHASES "('tree', 'setup', 'batches', 'finishing')"
+
+/* The run of this worker process, for recording its outcome when it ends early. */
+static struct {
+    bool holds_lock;         /* the run began: the progress row is this worker's */
+    TimestampTz started;
+    uint64_t done, total;
+} this_run;
+static volatile sig_atomic_t terminate_requested;
+
+/*
+ * SIGTERM (a canceled caller, pg_terminate_backend, a server shutdown) as a
+ * query cancel: the run stops at its next interrupt check with an ERROR that
+ * the worker catches to record the cancellation, instead of exiting at once.
+ */
+static void worker_sigterm(SIGNAL_ARGS)
+{
+    int save_errno = errno;
+    terminate_requested = true;
+    InterruptPending = true;
+    QueryCancelPending = true;
+    SetLatch(MyLatch);
+    errno = save_errno;
+}
+
 /* Starts a worker transaction with SPI and a snapshot. */
 static void worker_begin(const char *activity)
 {
@@ -74,21 +108,47 @@ static void worker_commit(void)
 }
 
 /* Records the phase and count of the run (inside a worker transaction). */
-static void progress_set(int64 snapshot_id, const char *phase, uint64_t done, uint64_t total, bool starting)
+static void progress_set(int64 snapshot_id, const char *phase, uint64_t done, uint64_t total, bool starting,
+                         const char *run_by)
 {
-    Oid types[5] = {INT8OID, TEXTOID, INT4OID, INT4OID, INT4OID};
-    Datum values[5] = {Int64GetDatum(snapshot_id), CStringGetTextDatum(phase), Int32GetDatum((int32)done),
-                       Int32GetDatum((int32)total), Int32GetDatum(MyProcPid)};
+    Oid types[6] = {INT8OID, TEXTOID, INT4OID, INT4OID, INT4OID, TEXTOID};
+    Datum values[6] = {Int64GetDatum(snapshot_id), CStringGetTextDatum(phase), Int32GetDatum((int32)done),
+                       Int32GetDatum((int32)total), Int32GetDatum(MyProcPid), CStringGetTextDatum(run_by)};
     const char *sql = starting
         ? "INSERT INTO por.prove_progress AS p (snapshot_id, phase, batches_done, batches_total, worker_pid,"
-          " started_at, updated_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp())"
+          " started_at, updated_at, run_by) VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp(), $6)"
           " ON CONFLICT (snapshot_id) DO UPDATE SET phase = $2, batches_done = $3, batches_total = $4,"
           " worker_pid = $5, started_at = clock_timestamp(), updated_at = clock_timestamp(),"
-          " error_sqlstate = NULL, error_message = NULL"
+          " error_sqlstate = NULL, error_message = NULL, run_by = $6"
         : "UPDATE por.prove_progress SET phase = $2, batches_done = $3, batches_total = $4, worker_pid = $5,"
           " updated_at = clock_timestamp() WHERE snapshot_id = $1";
-    if (SPI_execute_with_args(sql, 5, types, values, NULL, false, 0) < 0)
+    if (SPI_execute_with_args(sql, 6, types, values, NULL, false, 0) < 0)
         elog(ERROR, "por: recording progress failed");
+    this_run.done = done;
+    this_run.total = total;
+}
+
+/*
+ * A run whose progress says it has not ended crashed, when the caller holds
+ * the snapshot's lock (so no worker of it is alive): marks it so and logs it,
+ * as ended at its last progress.  Inside a transaction.
+ */
+static void record_crash(int64 snapshot_id)
+{
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(snapshot_id)};
+    if (SPI_execute_with_args(
+            "WITH c AS (UPDATE por.prove_progress SET phase = 'crashed', error_sqlstate = NULL,"
+            "             error_message = 'the proving worker (pid ' || worker_pid || ') stopped without recording an outcome'"
+            "            WHERE snapshot_id = $1 AND phase IN " RUNNING_PHASES
+            "        RETURNING *)"
+            " INSERT INTO por.run_log (snapshot_id, action, started_at, finished_at, run_by, outcome, error_message, detail)"
+            " SELECT snapshot_id, 'prove', started_at, updated_at, coalesce(run_by, current_user), 'crashed', error_message,"
+            "        jsonb_build_object('worker_pid', worker_pid, 'phase', 'crashed', 'batches_done', batches_done,"
+            "                           'batches_total', batches_total)"
+            "   FROM c",
+            1, types, values, NULL, false, 0) < 0)
+        elog(ERROR, "por: recording a crashed run failed");
 }
 
 /* Batches of the snapshot already proven (a resumed run skips them). */
@@ -124,7 +184,8 @@ static void batch_prover_free(por_batch_prover *bp)
 static void worker_run(int64 snapshot_id, const por_worker_args *args)
 {
     por_snapshot_info info;
-    TimestampTz started = GetCurrentTimestamp(), tree_done;
+    por_frozen frozen;
+    TimestampTz tree_done;
     uint64_t batches, done_count;
     bool *done;
     por_pool *pool;
@@ -133,30 +194,43 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
     char activity[64];
 
     /* 1: lock (kept until exit), see what is left */
-    worker_begin("por prove: starting");
+    this_run.started = GetCurrentTimestamp();
+    worker_begin("por prove: waiting for the snapshot");
     por_lock_snapshot_session(snapshot_id);
+    this_run.holds_lock = true;
+    /* what a run before ours committed while we waited is visible only to a snapshot taken now */
+    PopActiveSnapshot();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    pgstat_report_activity(STATE_RUNNING, "por prove: starting");
     por_snapshot_load(snapshot_id, &info);
     if (info.proven) {
+        this_run.holds_lock = false; /* nothing to do: not a run */
         worker_commit();
         return;
     }
-    por_check_params_digest(snapshot_id, &info);
+    record_crash(snapshot_id);
     batches = info.params.leaf_count >> info.params.batch_log2;
     done = batches_done(snapshot_id, batches, &done_count);
-    progress_set(snapshot_id, "tree", done_count, batches, true);
+    progress_set(snapshot_id, "tree", done_count, batches, true, args->run_by);
+    worker_commit();
+
+    /* the frozen commitment, checked once per run, held for its whole length */
+    worker_begin("por prove: checking the frozen commitment");
+    por_snapshot_load(snapshot_id, &info);
+    por_check_params_digest(snapshot_id, &info);
+    por_frozen_load(snapshot_id, &info, &frozen, TopMemoryContext);
     worker_commit();
 
     pool = por_pool_create((unsigned)args->threads);
     if (pool == NULL)
         ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not start worker threads")));
 
-    /* 2: the tree, once */
+    /* 2: the tree from the frozen leaves, on every run: stored once, checked when resuming */
     worker_begin("por prove: tree");
     por_snapshot_load(snapshot_id, &info);
-    if (!por_tree_stored(snapshot_id))
-        por_prove_tree(snapshot_id, &info, pool);
+    por_prove_tree(snapshot_id, &info, &frozen, pool, false);
     tree_done = GetCurrentTimestamp();
-    progress_set(snapshot_id, "setup", done_count, batches, false);
+    progress_set(snapshot_id, "setup", done_count, batches, false, args->run_by);
     worker_commit();
 
     /* 3: one transaction per batch proof */
@@ -182,20 +256,64 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
         snprintf(activity, sizeof(activity), "por prove: batch %" PRIu64 " of %" PRIu64, b + 1, batches);
         worker_begin(activity);
         por_snapshot_load(snapshot_id, &info);
-        por_prove_batch(snapshot_id, &info, &bp, pool, b);
+        por_prove_batch(snapshot_id, &info, &frozen, &bp, pool, b);
         done[b] = true;
         done_count++;
-        progress_set(snapshot_id, done_count == batches ? "finishing" : "batches", done_count, batches, false);
+        progress_set(snapshot_id, done_count == batches ? "finishing" : "batches", done_count, batches, false,
+                     args->run_by);
         worker_commit();
     }
     batch_prover_free(&bp);
-    por_pool_destroy(pool);
 
-    /* 4: check everything against the snapshot and publish the root */
+    /* 4: check everything against the frozen commitment again, publish the root of the proven batch roots */
     worker_begin("por prove: finishing");
     por_snapshot_load(snapshot_id, &info);
-    por_prove_finish(snapshot_id, &info, started, tree_done, args->run_by);
-    progress_set(snapshot_id, "done", batches, batches, false);
+    por_check_params_digest(snapshot_id, &info);
+    por_prove_tree(snapshot_id, &info, &frozen, pool, true);
+    por_prove_finish(snapshot_id, &info, &frozen, this_run.started, tree_done, args->run_by);
+    progress_set(snapshot_id, "done", batches, batches, false, args->run_by);
+    worker_commit();
+    por_pool_destroy(pool);
+}
+
+/*
+ * Records how a run ended early (after its transaction was aborted): the
+ * progress row, if the run had begun (else it belongs to another run), and a
+ * run_log entry, which the waiting caller reads to re-raise the error.
+ */
+static void record_outcome(int64 snapshot_id, const por_worker_args *args, const ErrorData *edata)
+{
+    bool cancelled = edata->sqlerrcode == ERRCODE_QUERY_CANCELED;
+    const char *outcome = cancelled ? "cancelled" : "failed";
+    const char *message = cancelled && terminate_requested
+        ? "canceling the run: por_prove was canceled or the worker was terminated"
+        : edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) : edata->message;
+    char *detail = psprintf("{\"worker_pid\": %d, \"phase\": \"%s\", \"batches_done\": %" PRIu64
+                            ", \"batches_total\": %" PRIu64 "}",
+                            MyProcPid, this_run.holds_lock ? "running" : "waiting", this_run.done, this_run.total);
+    Oid types[8] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID, BOOLOID};
+    Datum values[8] = {Int64GetDatum(snapshot_id),
+                       CStringGetTextDatum(outcome),
+                       CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode)),
+                       CStringGetTextDatum(message),
+                       TimestampTzGetDatum(this_run.started),
+                       CStringGetTextDatum(detail),
+                       CStringGetTextDatum(args->run_by),
+                       BoolGetDatum(this_run.holds_lock)};
+
+    worker_begin("por prove: recording the outcome");
+    /* the run's progress row, made here if the run failed before writing it */
+    if (SPI_execute_with_args("WITH p AS (INSERT INTO por.prove_progress AS p (snapshot_id, phase, batches_done,"
+                              "              batches_total, worker_pid, started_at, updated_at, run_by,"
+                              "              error_sqlstate, error_message)"
+                              "            SELECT $1, $2, 0, 0, pg_backend_pid(), $5, clock_timestamp(), $7, $3, $4 WHERE $8"
+                              "            ON CONFLICT (snapshot_id) DO UPDATE SET phase = $2, error_sqlstate = $3,"
+                              "              error_message = $4, updated_at = clock_timestamp() RETURNING 1)"
+                              " INSERT INTO por.run_log (snapshot_id, action, started_at, run_by, outcome,"
+                              "                          error_sqlstate, error_message, detail)"
+                              " VALUES ($1, 'prove', $5, $7, $2, $3, $4, $6::jsonb)",
+                              8, types, values, NULL, false, 0) < 0)
+        elog(LOG, "por: could not record the outcome of the run");
     worker_commit();
 }
 
@@ -206,7 +324,7 @@ void por_prove_worker_main(Datum main_arg)
     por_worker_args args;
 
     memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
-    pqsignal(SIGTERM, die);
+    pqsignal(SIGTERM, worker_sigterm);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(args.database, args.role, 0);
     pgstat_report_appname("por prove");
@@ -223,41 +341,39 @@ void por_prove_worker_main(Datum main_arg)
         FlushErrorState();
         AbortOutOfAnyTransaction();
         /* the server log gets the full report; the caller gets SQLSTATE and message */
-        ereport(LOG, (errmsg("por prove of snapshot %" PRId64 " failed: %s", snapshot_id, edata->message)));
-        worker_begin("por prove: recording a failure");
-        {
-            Oid types[3] = {INT8OID, TEXTOID, TEXTOID};
-            Datum values[3] = {Int64GetDatum(snapshot_id), CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode)),
-                               CStringGetTextDatum(edata->detail ? psprintf("%s (%s)", edata->message, edata->detail)
-                                                                 : edata->message)};
-            if (SPI_execute_with_args("INSERT INTO por.prove_progress AS p (snapshot_id, phase, batches_done,"
-                                      " batches_total, started_at, updated_at, error_sqlstate, error_message)"
-                                      " VALUES ($1, 'failed', 0, 0, clock_timestamp(), clock_timestamp(), $2, $3)"
-                                      " ON CONFLICT (snapshot_id) DO UPDATE SET phase = 'failed', error_sqlstate = $2,"
-                                      " error_message = $3, updated_at = clock_timestamp()",
-                                      3, types, values, NULL, false, 0) < 0)
-                elog(LOG, "por: could not record the failure");
-        }
-        worker_commit();
+        ereport(LOG, (errmsg("por prove of snapshot %" PRId64 " %s: %s", snapshot_id,
+                             edata->sqlerrcode == ERRCODE_QUERY_CANCELED ? "was canceled" : "failed", edata->message)));
+        /* a second SIGTERM during the recording would cancel it: the recording is short, let it finish */
+        QueryCancelPending = false;
+        HOLD_CANCEL_INTERRUPTS();
+        record_outcome(snapshot_id, &args, edata);
+        RESUME_CANCEL_INTERRUPTS();
         proc_exit(1);
     }
     PG_END_TRY();
     proc_exit(0);
 }
 
-/* Reads the run's outcome after the worker stopped and returns the root or raises its error. */
-static bytea *outcome(int64 snapshot_id, MemoryContext result_ctx)
+/*
+ * After the worker stopped: the root if the snapshot is proven (by this run or
+ * another), else the outcome its run logged, re-raised.  A worker that logged
+ * nothing crashed (this transaction ends in the error, so the next run logs it).
+ */
+static bytea *outcome(int64 snapshot_id, pid_t worker_pid, TimestampTz called, MemoryContext result_ctx)
 {
-    Oid types[1] = {INT8OID};
-    Datum values[1] = {Int64GetDatum(snapshot_id)};
-    char *phase, *sqlstate, *message, *done, *total;
+    Oid types[3] = {INT8OID, INT4OID, TIMESTAMPTZOID};
+    Datum values[3] = {Int64GetDatum(snapshot_id), Int32GetDatum((int32)worker_pid), TimestampTzGetDatum(called)};
+    char *outcome, *sqlstate, *message;
     bytea *root;
     bool isnull;
 
-    if (SPI_execute_with_args("SELECT s.root, p.phase, p.error_sqlstate, p.error_message, p.batches_done::text,"
-                              " p.batches_total::text FROM por.snapshots s"
-                              " LEFT JOIN por.prove_progress p USING (snapshot_id) WHERE s.snapshot_id = $1",
-                              1, types, values, NULL, false, 1) != SPI_OK_SELECT ||
+    if (SPI_execute_with_args("SELECT s.root, l.outcome, l.error_sqlstate, l.error_message FROM por.snapshots s"
+                              " LEFT JOIN LATERAL (SELECT * FROM por.run_log l WHERE l.snapshot_id = s.snapshot_id"
+                              "                      AND l.action = 'prove' AND l.started_at >= $3"
+                              "                      AND (l.detail ->> 'worker_pid')::int = $2"
+                              "                    ORDER BY l.run_id DESC LIMIT 1) l ON true"
+                              " WHERE s.snapshot_id = $1",
+                              3, types, values, NULL, false, 1) != SPI_OK_SELECT ||
         SPI_processed != 1)
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("snapshot %" PRId64 " does not exist", snapshot_id)));
     {
@@ -269,19 +385,19 @@ static bytea *outcome(int64 snapshot_id, MemoryContext result_ctx)
             return root;
         }
     }
-    phase = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+    outcome = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
     sqlstate = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
     message = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
-    done = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
-    total = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6);
-    if (phase != NULL && strcmp(phase, "failed") == 0 && sqlstate != NULL && strlen(sqlstate) == 5)
+    if (outcome != NULL && sqlstate != NULL && strlen(sqlstate) == 5)
         ereport(ERROR, (errcode(MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2], sqlstate[3], sqlstate[4])),
-                        errmsg("por_prove(%" PRId64 ") failed: %s", snapshot_id, message ? message : "unknown error"),
+                        errmsg("por_prove(%" PRId64 ") %s: %s", snapshot_id,
+                               strcmp(outcome, "cancelled") == 0 ? "was canceled" : "failed",
+                               message ? message : "unknown error"),
                         errhint("Finished batches are kept; por_prove resumes after the cause is fixed.")));
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("the proving worker of snapshot %" PRId64 " stopped before finishing", snapshot_id),
-                    errdetail("Phase %s, %s of %s batches proven.", phase ? phase : "none", done ? done : "0",
-                              total ? total : "?"),
+                    errdetail("It recorded no outcome: it crashed or was killed.  por.run_log and por.prove_status "
+                              "say how far it got."),
                     errhint("Run por_prove(%" PRId64 ") again to resume; the server log says why it stopped.",
                             snapshot_id)));
     pg_unreachable();
@@ -298,8 +414,9 @@ Datum por_prove(PG_FUNCTION_ARGS)
     BackgroundWorkerHandle *handle;
     por_worker_args args;
     BgwHandleStatus status;
-    pid_t pid;
+    pid_t pid = 0;
     bytea *result;
+    TimestampTz called = GetCurrentTimestamp();
 
     if (RecoveryInProgress())
         ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
@@ -371,7 +488,7 @@ Datum por_prove(PG_FUNCTION_ARGS)
     }
     PG_END_TRY();
 
-    result = outcome(snapshot_id, caller_ctx);
+    result = outcome(snapshot_id, pid, called, caller_ctx);
     SPI_finish();
     PG_RETURN_BYTEA_P(result);
 }

@@ -83,3 +83,10 @@ int por_master_key_id(const uint8_t key[POR_MASTER_KEY_BYTES], char out[17])
     por_hex_encode(mac, 8, out);
     return 0;
 }
+
+int por_commitment_mac(const uint8_t key[POR_MASTER_KEY_BYTES], const uint8_t *msg, size_t len,
+                       uint8_t out[POR_COMMITMENT_MAC_BYTES])
+{
+    static const uint8_t domain[] = "por frozen commitment v1"; /* sizeof includes the NUL */
+    return hmac_sha256(key, domain, sizeof(domain), msg, len, out);
+}

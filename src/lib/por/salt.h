@@ -24,4 +24,14 @@ int por_master_key_generate(uint8_t key[POR_MASTER_KEY_BYTES]);
 /* Public key identifier: first 8 bytes of HMAC-SHA256(key, "por key id"), as hex (17 bytes with NUL). */
 int por_master_key_id(const uint8_t key[POR_MASTER_KEY_BYTES], char out[17]);
 
+
+/*
+ * Keyed digest of a snapshot's frozen commitment (its tree root, batch roots and
+ * params digest, serialized by the caller): HMAC-SHA256(key, domain || msg) with
+ * a domain of "por frozen commitment v1" and a NUL byte, which no salt message
+ * can equal (account ids are text without NUL bytes).  0 on success.
+ */
+#define POR_COMMITMENT_MAC_BYTES 32
+int por_commitment_mac(const uint8_t key[POR_MASTER_KEY_BYTES], const uint8_t *msg, size_t len,
+                       uint8_t out[POR_COMMITMENT_MAC_BYTES]);
 #endif
