@@ -328,14 +328,16 @@ static char *source_query(const char *source)
     if (list_length(statements) != 1)
         source_kind_error(psprintf("It has %d statements.", list_length(statements)));
     statement = linitial_node(RawStmt, statements)->stmt;
-    if (!IsA(statement, SelectStmt) || ((SelectStmt *)statement)->intoClause != NULL)
-        source_kind_error(psprintf("It is a %s statement.", CreateCommandName(statement)));
+    if (!IsA(statement, SelectStmt))
+        source_kind_error(psprintf("Its command is %s, not a query.", CreateCommandName(statement)));
+    if (((SelectStmt *)statement)->intoClause != NULL)
+        source_kind_error("It is SELECT INTO, which creates a table; the source must only read.");
     if (((SelectStmt *)statement)->withClause != NULL) {
         ListCell *lc;
         foreach (lc, ((SelectStmt *)statement)->withClause->ctes) {
             CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
             if (!IsA(cte->ctequery, SelectStmt))
-                source_kind_error(psprintf("Its WITH query \"%s\" is a %s statement.", cte->ctename,
+                source_kind_error(psprintf("Its WITH query \"%s\" runs %s; the source must only read.", cte->ctename,
                                            CreateCommandName(cte->ctequery)));
         }
     }
@@ -939,5 +941,8 @@ void por_refuse_snapshot_of_this_transaction(int64 snapshot_id)
             DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))))
         ereport(ERROR, (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
                         errmsg("snapshot %" PRId64 " was created in this transaction", snapshot_id),
+                        errdetail("por_prove's worker sees committed data only, so it cannot see snapshot %" PRId64
+                                  ", not even when it was created earlier in the same statement.",
+                                  snapshot_id),
                         errhint("Commit the transaction that created it, then run por_prove.")));
 }
