@@ -474,8 +474,21 @@ COMMENT ON FUNCTION @extschema@.por_export_bundle(bigint, text) IS
 ----------------------------------------------------------------------------
 -- Execution privileges: nothing for PUBLIC by default.
 
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
-REVOKE ALL ON ALL PROCEDURES IN SCHEMA @extschema@ FROM PUBLIC;
+-- surface (pgsurf): only por's own routines; the schema may hold other
+-- extensions' and the user's functions (1.0 revoked those too)
+DO $$
+DECLARE
+    routine regprocedure;
+BEGIN
+    FOR routine IN SELECT d.objid::regprocedure FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.deptype = 'e'
+                      AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+                      AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'por')
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', routine);
+    END LOOP;
+END
+$$;
 GRANT EXECUTE ON FUNCTION
     @extschema@.por_poseidon_permute(numeric[]),
     @extschema@.por_poseidon_hash(numeric[]),
