@@ -8,6 +8,8 @@
  * 4).  Then salts and id commitments, padding to whole batches, leaf order by
  * commitment, and the rows of por.snapshots, por.snapshot_assets and
  * por.leaves.  Any error aborts the transaction, so nothing is half-written.
+ * Also the other end of a snapshot's life: por_snapshot_drop and the
+ * retention policy por_snapshot_retain.
  */
 #include "postgres.h"
 
