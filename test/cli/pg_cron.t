@@ -7,6 +7,7 @@
 # one command fails and writes nothing.  Jobs connect through libpq, pg_cron's
 # default, over the cluster's socket.  Skipped if pg_cron is not installed.
 set -u
+. "$(dirname "$0")/tap.sh"
 sharedir=$(pg_config --sharedir)
 bindir=$(pg_config --bindir)
 if [ ! -f "$sharedir/extension/pg_cron.control" ]; then
@@ -25,12 +26,6 @@ stop() {
     rm -rf "$work"
 }
 trap stop EXIT
-n=0
-fails=0
-is() { # got, expected, description
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3 (got '$1', expected '$2')"; fi
-}
 
 "${as_server[@]}" "$bindir/initdb" -D "$work/data" -A trust -U postgres >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log"; exit 1; }
 "${as_server[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
@@ -76,5 +71,4 @@ SELECT octet_length(s.root), s.status, s.batch_log2
 SQL
 is "$(cat "$work/found")" "32|proven|1" "cron.job_run_details joined to por.run_log gives the run's snapshot id and root"
 
-echo "1..$n"
-exit $((fails > 0))
+finish

@@ -3,25 +3,10 @@
 # por_snapshot_retain skips it, and the frozen orphan a canceled run leaves
 # behind is removable (run inside the throwaway cluster by `make sql-check`).
 set -u
+. "$(dirname "$0")/tap.sh"
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"; "${PSQL[@]}" -c "DROP DATABASE IF EXISTS por_drop_test" >/dev/null 2>&1' EXIT
-n=0
-fails=0
-is() { # got, expected, description
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3 (got '$1', expected '$2')"; fi
-}
-# waits up to $2 seconds for the SQL $1 to return t
-wait_for() {
-    local sql=$1 limit=$2 i=0
-    while [ "$i" -lt $((limit * 10)) ]; do
-        [ "$("${DB[@]}" -c "$sql" 2>/dev/null)" = "t" ] && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
 
 "${PSQL[@]}" -c "CREATE DATABASE por_drop_test" >/dev/null
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate -d por_drop_test)
@@ -72,5 +57,4 @@ is "$("${DB[@]}" -c "SELECT por_snapshot_drop(3)" 2>&1)" "" "the orphan is dropp
 is "$("${DB[@]}" -c "SELECT (SELECT count(*) FROM por.snapshots) + (SELECT count(*) FROM por.batch_proofs) + (SELECT count(*) FROM por.leaves)
                             + (SELECT count(*) FROM por.tree_levels) + (SELECT count(*) FROM por.prove_progress)")" "0" "with all its rows"
 
-echo "1..$n"
-exit $((fails > 0))
+finish

@@ -8,15 +8,10 @@
 # and the extension's configuration-table oids differ by nature, so those
 # lines are compared through names instead.  KEEP_DUMPS=dir keeps the dumps.
 set -u
+. "$(dirname "$0")/tap.sh"
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"; for d in por_upgrade_old por_upgrade_new; do "${PSQL[@]}" -c "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1; done' EXIT
-n=0
-fails=0
-is() { # got, expected, description
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then echo "ok $n - $3"; else fails=$((fails + 1)); echo "not ok $n - $3 (got '$1', expected '$2')"; fi
-}
 
 for d in por_upgrade_old por_upgrade_new; do "${PSQL[@]}" -c "CREATE DATABASE $d" >/dev/null; done
 "${PSQL[@]}" -d por_upgrade_old -c "CREATE EXTENSION por VERSION '1.0'" -c "ALTER EXTENSION por UPDATE" >/dev/null
@@ -49,9 +44,8 @@ for line in 'CREATE FUNCTION public.por_snapshot_create(source text, assets json
             'CREATE POLICY customer_own ON por.leaves TO por_customer USING ((account_id IN ( SELECT o.account_id' \
             'GRANT SELECT(root) ON TABLE por.snapshots TO por_customer;' \
             "COMMENT ON COLUMN por.snapshots.source IS 'the source query or relation name as given (not readable by customers)';"; do
-    n=$((n + 1))
-    if grep -qF -- "$line" "$work/new.sql"; then echo "ok $n - the dump shows: ${line:0:60}"; else
-        fails=$((fails + 1)); echo "not ok $n - the dump lacks: $line"; fi
+    grep -qF -- "$line" "$work/new.sql"
+    ok $? "the dump shows: ${line:0:60}"
 done
 ok_dump=$(diff "$work/old.sql" "$work/new.sql" >"$work/dump.diff"; echo $?)
 is "$ok_dump" "0" "updated and fresh install dump the same definitions, comments, privileges and policies"
@@ -62,5 +56,4 @@ is "$ok_dump" "0" "updated and fresh install dump the same definitions, comments
 dump por_upgrade_old "$work/old2.sql"
 is "$(diff "$work/old2.sql" "$work/new.sql" | grep -c '^> COMMENT ON COLUMN por.leaves.debt')" "1" "a missing column comment shows up in the comparison"
 
-echo "1..$n"
-exit $((fails > 0))
+finish
