@@ -24,6 +24,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "storage/lock.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -813,24 +814,23 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
 /*
  * Deletes a snapshot and everything that hangs off it (ON DELETE CASCADE),
  * unless a proving run holds its lock: the worker keeps the snapshot's
- * session advisory lock from start to exit, so a lock we cannot get means a
- * run is in progress.  Taking it for the rest of our transaction also keeps a
- * new run from starting on rows being deleted.  A busy snapshot is an error,
- * or with skip_busy a NOTICE and false.  Runs as the data owner; SPI connected.
+ * session advisory lock (por_lock_snapshot_session) from start to exit, so a
+ * lock we cannot get means a run is in progress.  We hold the same lock only
+ * across the DELETE: a run that starts afterwards blocks on the deleted row
+ * at its first write and fails once we commit, and a retention pass over
+ * thousands of snapshots does not fill the lock table.  A busy snapshot is an
+ * error, or with skip_busy a NOTICE and false.  Runs as the data owner; SPI
+ * connected.
  */
 static bool drop_snapshot(int64 snapshot_id, bool skip_busy)
 {
-    Oid types[2] = {INT4OID, INT4OID};
-    Datum values[2] = {Int32GetDatum(POR_LOCK_CLASS), Int32GetDatum((int32)snapshot_id)};
-    Oid id_type[1] = {INT8OID};
-    Datum id_value[1] = {Int64GetDatum(snapshot_id)};
-    bool isnull;
+    LOCKTAG tag;
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(snapshot_id)};
 
-    if (SPI_execute_with_args("SELECT pg_try_advisory_xact_lock($1, $2)", 2, types, values, NULL, false, 1) !=
-            SPI_OK_SELECT ||
-        SPI_processed != 1)
-        elog(ERROR, "por: could not try the snapshot lock");
-    if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))) {
+    /* the tag of pg_advisory_lock(int4, int4), as the worker takes it */
+    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32)POR_LOCK_CLASS, (uint32)(int32)snapshot_id, 2);
+    if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL) {
         if (!skip_busy)
             ereport(ERROR, (errcode(ERRCODE_OBJECT_IN_USE), errmsg("snapshot %" PRId64 " is being proven", snapshot_id),
                             errdetail("A por_prove run of snapshot %" PRId64 " holds its lock.", snapshot_id),
@@ -838,7 +838,8 @@ static bool drop_snapshot(int64 snapshot_id, bool skip_busy)
         ereport(NOTICE, (errmsg("snapshot %" PRId64 " is being proven, kept", snapshot_id)));
         return false;
     }
-    execute_checked("DELETE FROM por.snapshots WHERE snapshot_id = $1", 1, id_type, id_value, SPI_OK_DELETE);
+    execute_checked("DELETE FROM por.snapshots WHERE snapshot_id = $1", 1, types, values, SPI_OK_DELETE);
+    LockRelease(&tag, ExclusiveLock, false);
     return SPI_processed == 1;
 }
 

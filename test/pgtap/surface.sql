@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 DROP EXTENSION IF EXISTS por CASCADE;
 CREATE EXTENSION por;
 SET por.batch_log2 = 1;
-SELECT plan(52);
+SELECT plan(53);
 
 CREATE TABLE surface_ledger (account_id text, asset text, equity numeric, debt numeric);
 INSERT INTO surface_ledger VALUES ('c1', 'USD', 10, 0), ('c2', 'USD', 20, 5), ('c3', 'USD', 30, 0);
@@ -116,9 +116,13 @@ INSERT INTO r SELECT 'e', por_snapshot_create('surface_ledger', :'usd');
 CREATE TEMP TABLE proven AS SELECT por_prove(id) FROM r WHERE name IN ('a', 'b', 'd') ORDER BY id;
 SELECT is(por_snapshot_retain(older_than => '1 hour'), 0::bigint, 'older_than spares snapshots taken within the interval');
 SELECT is(por_snapshot_retain(keep_last => 5), 0::bigint, 'fewer proven snapshots than keep_last: all kept');
+BEGIN;
 SET ROLE surface_op;
 SELECT is(por_snapshot_retain(keep_last => 2), 1::bigint, 'keep_last => 2 drops one snapshot (run by an operator)');
 RESET ROLE;
+SELECT is((SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()), 0::bigint,
+          'no snapshot lock is left held until commit (a pass over thousands fits the lock table)');
+COMMIT;
 SELECT is((SELECT string_agg(name, ',' ORDER BY name) FROM r JOIN por.snapshots s ON s.snapshot_id = r.id), 'b,c,d,e',
           'the newest two proven (b, d) and everything after b stay; a goes');
 UPDATE por.snapshots SET snapshot_time = snapshot_time - interval '2 days' WHERE snapshot_id = (SELECT id FROM r WHERE name = 'c');
