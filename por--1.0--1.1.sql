@@ -172,7 +172,7 @@ COMMENT ON FUNCTION @extschema@.por_snapshot_retain(int, interval) IS
     'retention for schedulers: keeps the keep_last newest proven snapshots and all newer ones, and (with older_than) every snapshot taken within that interval; drops the rest unless being proven; returns how many it dropped';
 
 -- surface (pgsurf): privileges of the new callables; customers lose the
--- snapshots columns that are not published (source, created_by)
+-- snapshots columns that are not published (source, created_by) and the whole tree
 REVOKE ALL ON FUNCTION @extschema@.por_snapshot_create(text, jsonb, int, int), @extschema@.por_snapshot_drop(bigint),
     @extschema@.por_snapshot_retain(int, interval) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.por_snapshot_and_prove(text, jsonb, int, int, bigint, bytea) FROM PUBLIC;
@@ -180,6 +180,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.por_snapshot_create(text, jsonb, int, int)
     @extschema@.por_snapshot_retain(int, interval) TO por_operator;
 GRANT EXECUTE ON PROCEDURE @extschema@.por_snapshot_and_prove(text, jsonb, int, int, bigint, bytea) TO por_operator;
 REVOKE SELECT ON por.snapshots FROM por_customer;
+REVOKE SELECT ON por.tree_levels FROM por_customer;
 -- customers: the published columns of snapshots (not the source query nor who ran it)
 GRANT SELECT (snapshot_id, snapshot_time, balance_bits, price_scale, batch_log2, account_count, leaf_count, asset_count,
               key_id, params_digest, status, root, proven_at) ON por.snapshots TO por_customer;

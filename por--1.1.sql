@@ -172,10 +172,11 @@ REVOKE ALL ON ALL TABLES IN SCHEMA por FROM PUBLIC;
 GRANT USAGE ON SCHEMA por TO por_operator, por_customer;
 GRANT SELECT ON ALL TABLES IN SCHEMA por TO por_operator;
 GRANT INSERT, UPDATE, DELETE ON por.account_owners TO por_operator;
--- customers: the published columns of snapshots (not the source query nor who ran it)
+-- customers: the published columns of snapshots (not the source query nor who ran it), not the
+-- whole tree (inclusion proofs read their path as the data owner)
 GRANT SELECT (snapshot_id, snapshot_time, balance_bits, price_scale, batch_log2, account_count, leaf_count, asset_count,
               key_id, params_digest, status, root, proven_at) ON por.snapshots TO por_customer;
-GRANT SELECT ON por.snapshot_assets, por.tree_levels, por.batch_proofs TO por_customer;
+GRANT SELECT ON por.snapshot_assets, por.batch_proofs TO por_customer;
 GRANT SELECT ON por.leaves, por.account_owners TO por_customer;
 
 ALTER TABLE por.leaves ENABLE ROW LEVEL SECURITY;

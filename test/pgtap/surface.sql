@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 DROP EXTENSION IF EXISTS por CASCADE;
 CREATE EXTENSION por;
 SET por.batch_log2 = 1;
-SELECT plan(53);
+SELECT plan(54);
 
 CREATE TABLE surface_ledger (account_id text, asset text, equity numeric, debt numeric);
 INSERT INTO surface_ledger VALUES ('c1', 'USD', 10, 0), ('c2', 'USD', 20, 5), ('c3', 'USD', 30, 0);
@@ -82,6 +82,7 @@ SELECT throws_ok($$SELECT source FROM por.snapshots$$, '42501', NULL, 'a custome
 SELECT throws_ok($$SELECT created_by FROM por.snapshots$$, '42501', NULL, 'nor who created the snapshot');
 SELECT throws_ok($$SELECT count(*) FROM por.run_log$$, '42501', NULL, 'nor the run log');
 SELECT throws_ok($$SELECT count(*) FROM por.prove_progress$$, '42501', NULL, 'nor the progress table');
+SELECT throws_ok($$SELECT count(*) FROM por.tree_levels$$, '42501', NULL, 'nor the whole tree');
 SELECT is((SELECT root FROM por.snapshots WHERE snapshot_id = :cron_snapshot_id), por_root(:cron_snapshot_id),
           'a customer reads the published root');
 SELECT ok(por_verify_inclusion(por_inclusion_proof(:cron_snapshot_id, 'c1'), por_root(:cron_snapshot_id), por_params_digest(:cron_snapshot_id)),
