@@ -4,6 +4,18 @@
 
 \echo Use "CREATE EXTENSION por" to load this file. \quit
 
+-- surface (pgsurf): the data's schema is fixed, so the callables cannot share it
+DO $$
+BEGIN
+    IF '@extschema@' = 'por' THEN
+        RAISE EXCEPTION 'por cannot be installed into schema por'
+            USING ERRCODE = 'invalid_schema_name',
+                  DETAIL = 'Schema por holds the extension''s tables; its functions go to another schema.',
+                  HINT = 'CREATE EXTENSION por (into the first schema of search_path) or CREATE EXTENSION por SCHEMA some_other_schema.';
+    END IF;
+END
+$$;
+
 CREATE SCHEMA por;
 COMMENT ON SCHEMA por IS 'por: frozen snapshots, account leaves, Merkle tree levels and the run log';
 
@@ -160,7 +172,11 @@ REVOKE ALL ON ALL TABLES IN SCHEMA por FROM PUBLIC;
 GRANT USAGE ON SCHEMA por TO por_operator, por_customer;
 GRANT SELECT ON ALL TABLES IN SCHEMA por TO por_operator;
 GRANT INSERT, UPDATE, DELETE ON por.account_owners TO por_operator;
-GRANT SELECT ON por.snapshots, por.snapshot_assets, por.tree_levels, por.batch_proofs TO por_customer;
+-- customers: the published columns of snapshots (not the source query nor who ran it), not the
+-- whole tree (inclusion proofs read their path as the data owner)
+GRANT SELECT (snapshot_id, snapshot_time, balance_bits, price_scale, batch_log2, account_count, leaf_count, asset_count,
+              key_id, params_digest, status, root, proven_at) ON por.snapshots TO por_customer;
+GRANT SELECT ON por.snapshot_assets, por.batch_proofs TO por_customer;
 GRANT SELECT ON por.leaves, por.account_owners TO por_customer;
 
 ALTER TABLE por.leaves ENABLE ROW LEVEL SECURITY;
@@ -170,6 +186,82 @@ CREATE POLICY customer_own ON por.leaves TO por_customer
     USING (account_id IN (SELECT o.account_id FROM por.account_owners o WHERE o.role_name = current_user));
 CREATE POLICY operator_all ON por.account_owners TO por_operator USING (true) WITH CHECK (true);
 CREATE POLICY customer_own ON por.account_owners TO por_customer USING (role_name = current_user);
+
+-- surface (pgsurf): an unknown snapshot id is an error in every function
+CREATE FUNCTION por._require_snapshot(snapshot_id bigint) RETURNS void
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM por.snapshots s WHERE s.snapshot_id = _require_snapshot.snapshot_id) THEN
+        RAISE EXCEPTION 'snapshot % does not exist', snapshot_id USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION por._require_snapshot(bigint) IS 'internal: raises 42704 unless the snapshot exists';
+REVOKE ALL ON FUNCTION por._require_snapshot(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION por._require_snapshot(bigint) TO por_operator, por_customer;
+
+-- surface (pgsurf): every column says what it holds
+COMMENT ON COLUMN por.snapshots.snapshot_id IS 'the snapshot''s id, part of every salt and of the params digest';
+COMMENT ON COLUMN por.snapshots.snapshot_time IS 'start of the transaction that froze the snapshot (now() of por_snapshot_create), in the params digest';
+COMMENT ON COLUMN por.snapshots.created_by IS 'role that called por_snapshot_create (not readable by customers)';
+COMMENT ON COLUMN por.snapshots.source IS 'the source query or relation name as given (not readable by customers)';
+COMMENT ON COLUMN por.snapshots.balance_bits IS 'B: every balance is below 2^B smallest units';
+COMMENT ON COLUMN por.snapshots.price_scale IS 'S: prices are integers in units of 10^-S USD per smallest unit';
+COMMENT ON COLUMN por.snapshots.batch_log2 IS 'k: one batch proof per 2^k leaves';
+COMMENT ON COLUMN por.snapshots.account_count IS 'accounts in the snapshot (leaves with an account_id)';
+COMMENT ON COLUMN por.snapshots.leaf_count IS 'leaves of the tree: accounts plus padding, a multiple of 2^k';
+COMMENT ON COLUMN por.snapshots.asset_count IS 'assets, the number of equity and debt columns of each leaf';
+COMMENT ON COLUMN por.snapshots.key_id IS 'public identifier of the salt master key the snapshot was made with (16 hex digits)';
+COMMENT ON COLUMN por.snapshots.params_digest IS 'Poseidon digest of the snapshot parameters, published next to the root';
+COMMENT ON COLUMN por.snapshots.status IS 'frozen until por_prove finishes, then proven';
+COMMENT ON COLUMN por.snapshots.root IS 'the published Merkle sum tree root (32 bytes), NULL until proven';
+COMMENT ON COLUMN por.snapshots.proven_at IS 'when por_prove published the root';
+COMMENT ON COLUMN por.snapshot_assets.snapshot_id IS 'the snapshot';
+COMMENT ON COLUMN por.snapshot_assets.asset_no IS 'column of the asset in every leaf (symbols in byte order)';
+COMMENT ON COLUMN por.snapshot_assets.symbol IS 'asset symbol as given in assets';
+COMMENT ON COLUMN por.snapshot_assets.decimals IS 'decimals of the smallest unit: balances are integers of 10^-decimals whole units';
+COMMENT ON COLUMN por.snapshot_assets.price IS 'USD per whole unit, as given';
+COMMENT ON COLUMN por.snapshot_assets.price_units IS 'the price in 10^-price_scale USD per smallest unit (exact integer)';
+COMMENT ON COLUMN por.snapshot_assets.haircut IS 'percent of the equity counted as collateral (100 = all)';
+COMMENT ON COLUMN por.snapshot_assets.equity_total IS 'sum of all accounts'' equity, in smallest units, exact';
+COMMENT ON COLUMN por.snapshot_assets.debt_total IS 'sum of all accounts'' debt, in smallest units, exact';
+COMMENT ON COLUMN por.leaves.snapshot_id IS 'the snapshot';
+COMMENT ON COLUMN por.leaves.leaf_index IS 'position in the tree (leaves ordered by id commitment)';
+COMMENT ON COLUMN por.leaves.account_id IS 'the account, NULL for a padding leaf';
+COMMENT ON COLUMN por.leaves.id_commitment IS 'salted Poseidon commitment to the account id (32 bytes)';
+COMMENT ON COLUMN por.leaves.equity IS 'equity per asset in smallest units, in asset_no order';
+COMMENT ON COLUMN por.leaves.debt IS 'debt per asset in smallest units, in asset_no order';
+COMMENT ON COLUMN por.tree_levels.snapshot_id IS 'the snapshot';
+COMMENT ON COLUMN por.tree_levels.level IS '0 = leaf hashes, the highest level holds the root';
+COMMENT ON COLUMN por.tree_levels.hashes IS 'the level''s nodes as concatenated 32-byte digests';
+COMMENT ON COLUMN por.run_log.run_id IS 'entry number';
+COMMENT ON COLUMN por.run_log.snapshot_id IS 'the snapshot acted on';
+COMMENT ON COLUMN por.run_log.action IS 'what was done (snapshot_create, prove, ...)';
+COMMENT ON COLUMN por.run_log.started_at IS 'when the action started';
+COMMENT ON COLUMN por.run_log.finished_at IS 'when the action ended';
+COMMENT ON COLUMN por.run_log.run_by IS 'role that called the function';
+COMMENT ON COLUMN por.run_log.detail IS 'figures of the action (rows, accounts, seconds; snapshot_create: backend_pid of the caller)';
+COMMENT ON COLUMN por.batch_proofs.snapshot_id IS 'the snapshot';
+COMMENT ON COLUMN por.batch_proofs.batch_no IS 'batch number: leaves batch_no * 2^k to (batch_no + 1) * 2^k - 1';
+COMMENT ON COLUMN por.batch_proofs.batch_root IS 'root of the batch''s subtree, a public input of the proof';
+COMMENT ON COLUMN por.batch_proofs.params_digest IS 'the snapshot''s params digest, a public input of the proof';
+COMMENT ON COLUMN por.batch_proofs.equity_totals IS 'the batch''s equity per asset in smallest units, public inputs of the proof';
+COMMENT ON COLUMN por.batch_proofs.debt_totals IS 'the batch''s debt per asset in smallest units, public inputs of the proof';
+COMMENT ON COLUMN por.batch_proofs.proof IS 'the proof file (PORF kind 2, docs/FORMATS.md)';
+COMMENT ON COLUMN por.batch_proofs.prove_ms IS 'milliseconds the proof took';
+COMMENT ON COLUMN por.batch_proofs.proven_at IS 'when the proof was stored';
+COMMENT ON COLUMN por.prove_progress.snapshot_id IS 'the snapshot';
+COMMENT ON COLUMN por.prove_progress.phase IS 'where the latest proving run is or ended';
+COMMENT ON COLUMN por.prove_progress.batches_done IS 'batch proofs stored so far';
+COMMENT ON COLUMN por.prove_progress.batches_total IS 'batch proofs the snapshot needs';
+COMMENT ON COLUMN por.prove_progress.worker_pid IS 'process id of the proving worker';
+COMMENT ON COLUMN por.prove_progress.started_at IS 'when the run started';
+COMMENT ON COLUMN por.prove_progress.updated_at IS 'when the run last reported progress';
+COMMENT ON COLUMN por.prove_progress.error_sqlstate IS 'SQLSTATE of the error that ended a failed run';
+COMMENT ON COLUMN por.prove_progress.error_message IS 'message of the error that ended a failed run';
+COMMENT ON COLUMN por.account_owners.account_id IS 'a customer account, as in the source''s account_id';
+COMMENT ON COLUMN por.account_owners.role_name IS 'the database role that may read that account''s leaves and inclusion proofs';
 
 ----------------------------------------------------------------------------
 -- Poseidon
@@ -189,11 +281,12 @@ COMMENT ON FUNCTION @extschema@.por_poseidon_hash(numeric[]) IS
 ----------------------------------------------------------------------------
 -- Snapshots
 
-CREATE FUNCTION @extschema@.por_snapshot_create(source text, assets jsonb) RETURNS bigint
+CREATE FUNCTION @extschema@.por_snapshot_create(source text, assets jsonb,
+                                                 batch_log2 int DEFAULT NULL, balance_bits int DEFAULT NULL) RETURNS bigint
     AS 'MODULE_PATHNAME', 'por_snapshot_create'
-    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.por_snapshot_create(text, jsonb) IS
-    'freezes balances from a query or relation yielding (account_id, asset, equity, debt) into a new snapshot; returns its id';
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.por_snapshot_create(text, jsonb, int, int) IS
+    'freezes balances from a query or relation yielding (account_id, asset, equity, debt) into a new snapshot; returns its id; batch_log2 (0..20) and balance_bits (1..62) default to the settings por.batch_log2 and por.balance_bits; a NULL source or assets is an error (22004)';
 
 CREATE FUNCTION @extschema@.por_prove(snapshot_id bigint) RETURNS bytea
     AS 'MODULE_PATHNAME', 'por_prove'
@@ -203,28 +296,36 @@ COMMENT ON FUNCTION @extschema@.por_prove(bigint) IS
 
 -- One call for schedulers (pg_cron): por_prove's worker sees committed data
 -- only, so the snapshot is committed before it is proven.
+-- The shape goes in as arguments: a scheduler's "SET ...; CALL ..." is one
+-- implicit transaction, in which the procedure's COMMIT is not allowed.
 CREATE PROCEDURE @extschema@.por_snapshot_and_prove(source text, assets jsonb,
+                                                    batch_log2 int DEFAULT NULL, balance_bits int DEFAULT NULL,
                                                     INOUT snapshot_id bigint DEFAULT NULL, INOUT root bytea DEFAULT NULL)
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    snapshot_id := @extschema@.por_snapshot_create(source, assets);
+    snapshot_id := @extschema@.por_snapshot_create(source, assets, batch_log2, balance_bits);
     COMMIT;
     root := @extschema@.por_prove(snapshot_id);
 END
 $$;
-COMMENT ON PROCEDURE @extschema@.por_snapshot_and_prove(text, jsonb, bigint, bytea) IS
-    'freezes a snapshot, commits it, proves it; returns the snapshot id and root (for CALL from pg_cron)';
+COMMENT ON PROCEDURE @extschema@.por_snapshot_and_prove(text, jsonb, int, int, bigint, bytea) IS
+    'freezes a snapshot, commits it, proves it; returns the snapshot id and root (for CALL from pg_cron; the snapshot_create entry of por.run_log records the calling backend''s pid, cron.job_run_details.job_pid)';
 
 CREATE FUNCTION @extschema@.por_root(snapshot_id bigint) RETURNS bytea
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    RETURN (SELECT s.root FROM por.snapshots s WHERE s.snapshot_id = por_root.snapshot_id);
-COMMENT ON FUNCTION @extschema@.por_root(bigint) IS 'the published root of a proven snapshot (NULL until por_prove ran)';
+BEGIN ATOMIC
+    SELECT por._require_snapshot(por_root.snapshot_id);
+    SELECT s.root FROM por.snapshots s WHERE s.snapshot_id = por_root.snapshot_id;
+END;
+COMMENT ON FUNCTION @extschema@.por_root(bigint) IS
+    'the published root of a proven snapshot (NULL until por_prove ran; 42704 for an unknown snapshot)';
 
 CREATE FUNCTION @extschema@.por_snapshot_totals(snapshot_id bigint)
     RETURNS TABLE (asset text, equity numeric, debt numeric)
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
+    SELECT por._require_snapshot(por_snapshot_totals.snapshot_id);
     -- at scale 30 (>= any asset's decimals) the division by 10^decimals is exact
     SELECT a.symbol,
            round(a.equity_total::numeric(1000, 30) / (10::numeric ^ a.decimals), a.decimals),
@@ -234,7 +335,20 @@ BEGIN ATOMIC
      ORDER BY a.asset_no;
 END;
 COMMENT ON FUNCTION @extschema@.por_snapshot_totals(bigint) IS
-    'exact per-asset totals of equity and debt of a snapshot, in the units of the input';
+    'exact per-asset totals of equity and debt of a snapshot, in the units of the input (42704 for an unknown snapshot)';
+
+-- surface (pgsurf): retiring snapshots, for operators and schedulers
+CREATE FUNCTION @extschema@.por_snapshot_drop(snapshot_id bigint) RETURNS void
+    AS 'MODULE_PATHNAME', 'por_snapshot_drop'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.por_snapshot_drop(bigint) IS
+    'deletes a snapshot with its leaves, tree, proofs, progress and log (frozen orphans of failed runs too); 55006 while a por_prove run holds it, 42704 if unknown';
+
+CREATE FUNCTION @extschema@.por_snapshot_retain(keep_last int DEFAULT NULL, older_than interval DEFAULT NULL) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'por_snapshot_retain'
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.por_snapshot_retain(int, interval) IS
+    'retention for schedulers: keeps the keep_last newest proven snapshots and all newer ones, and (with older_than) every snapshot taken within that interval; drops the rest unless being proven; returns how many it dropped';
 
 ----------------------------------------------------------------------------
 -- Tree aggregate over any query of leaves
@@ -316,9 +430,12 @@ COMMENT ON FUNCTION @extschema@.por_verify_inclusion(bytea, bytea, bytea) IS
 
 CREATE FUNCTION @extschema@.por_params_digest(snapshot_id bigint) RETURNS bytea
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
-    RETURN (SELECT s.params_digest FROM por.snapshots s WHERE s.snapshot_id = por_params_digest.snapshot_id);
+BEGIN ATOMIC
+    SELECT por._require_snapshot(por_params_digest.snapshot_id);
+    SELECT s.params_digest FROM por.snapshots s WHERE s.snapshot_id = por_params_digest.snapshot_id;
+END;
 COMMENT ON FUNCTION @extschema@.por_params_digest(bigint) IS
-    'digest of a snapshot''s parameters (time, balance bits, price scale, batch size, leaf count, assets with decimals, prices, haircuts)';
+    'digest of a snapshot''s parameters (time, balance bits, price scale, batch size, leaf count, assets with decimals, prices, haircuts); 42704 for an unknown snapshot';
 
 ----------------------------------------------------------------------------
 -- Batch proofs and bundles
@@ -328,13 +445,14 @@ CREATE FUNCTION @extschema@.por_batch_proofs(snapshot_id bigint)
                    equity_totals numeric[], debt_totals numeric[], prove_ms int, proven_at timestamptz)
     LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
+    SELECT por._require_snapshot(por_batch_proofs.snapshot_id);
     SELECT b.batch_no, b.proof, b.batch_root, b.params_digest, b.equity_totals, b.debt_totals, b.prove_ms, b.proven_at
       FROM por.batch_proofs b
      WHERE b.snapshot_id = por_batch_proofs.snapshot_id
      ORDER BY b.batch_no;
 END;
 COMMENT ON FUNCTION @extschema@.por_batch_proofs(bigint) IS
-    'the batch proofs of a snapshot with their statements (root, params digest, per-asset totals in smallest units)';
+    'the batch proofs of a snapshot with their statements (root, params digest, per-asset totals in smallest units); 42704 for an unknown snapshot';
 
 CREATE FUNCTION @extschema@.por_verify_batch(proof bytea) RETURNS boolean
     AS 'MODULE_PATHNAME', 'por_verify_batch'
@@ -357,8 +475,21 @@ COMMENT ON FUNCTION @extschema@.por_export_bundle(bigint, text) IS
 ----------------------------------------------------------------------------
 -- Execution privileges: nothing for PUBLIC by default.
 
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
-REVOKE ALL ON ALL PROCEDURES IN SCHEMA @extschema@ FROM PUBLIC;
+-- surface (pgsurf): only por's own routines; the schema may hold other
+-- extensions' and the user's functions (1.0 revoked those too)
+DO $$
+DECLARE
+    routine regprocedure;
+BEGIN
+    FOR routine IN SELECT d.objid::regprocedure FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.deptype = 'e'
+                      AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+                      AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'por')
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', routine);
+    END LOOP;
+END
+$$;
 GRANT EXECUTE ON FUNCTION
     @extschema@.por_poseidon_permute(numeric[]),
     @extschema@.por_poseidon_hash(numeric[]),
@@ -370,7 +501,9 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.por_batch_proof_statement(bytea)
     TO por_operator, por_customer;
 GRANT EXECUTE ON FUNCTION
-    @extschema@.por_snapshot_create(text, jsonb),
+    @extschema@.por_snapshot_create(text, jsonb, int, int),
+    @extschema@.por_snapshot_drop(bigint),
+    @extschema@.por_snapshot_retain(int, interval),
     @extschema@.por_prove(bigint),
     @extschema@.por_export_bundle(bigint, text),
     @extschema@.por_root(bigint),
@@ -467,3 +600,15 @@ SELECT pg_catalog.pg_extension_config_dump('por.run_log_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('por.account_owners', '');
 SELECT pg_catalog.pg_extension_config_dump('por.prove_progress',
                                            'WHERE phase IN (''done'', ''failed'', ''cancelled'', ''crashed'')');
+GRANT EXECUTE ON PROCEDURE @extschema@.por_snapshot_and_prove(text, jsonb, int, int, bigint, bytea) TO por_operator;
+
+-- integrity (pgint) columns, described like every other column
+COMMENT ON COLUMN por.snapshot_commitments.snapshot_id IS 'the snapshot';
+COMMENT ON COLUMN por.snapshot_commitments.root IS 'root of the tree over the frozen leaves (padding included), computed in por_snapshot_create''s transaction';
+COMMENT ON COLUMN por.snapshot_commitments.batch_roots IS 'the root of every batch''s subtree, 32 bytes each, in batch order';
+COMMENT ON COLUMN por.snapshot_commitments.mac IS 'HMAC-SHA256 under the salt master key over snapshot id, leaf count, batch_log2, params digest, root and batch roots: edits of por''s tables cannot recompute it';
+COMMENT ON COLUMN por.snapshot_commitments.frozen_at IS 'when the commitment was stored';
+COMMENT ON COLUMN por.run_log.outcome IS 'how the run ended: success, cancelled, crashed or failed';
+COMMENT ON COLUMN por.run_log.error_sqlstate IS 'SQLSTATE of the error that ended a run that did not succeed';
+COMMENT ON COLUMN por.run_log.error_message IS 'message of the error that ended a run that did not succeed';
+COMMENT ON COLUMN por.prove_progress.run_by IS 'role that started the latest run';

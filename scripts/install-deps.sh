@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what por needs to build, test and demo on a fresh Debian 12 machine:
-# PostgreSQL 15 (server, headers, pg_virtualenv), pgTAP, OpenSSL headers, a C
+# PostgreSQL 15 (server, headers, pg_virtualenv), pgTAP, pg_cron (test/cli/pg_cron.t), OpenSSL headers, a C
 # toolchain and prove.  Does nothing for packages already installed.
 set -euo pipefail
 
-packages=(postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-common
+packages=(postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-cron postgresql-common
           libssl-dev gcc make perl)
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,8 @@
  * Inclusion proofs from SQL: built from the stored leaf and tree levels (one
  * indexed row and one 32-byte slice per level), verified with the library.
  * The caller's privileges apply when reading the leaf, so row-level security
- * limits a customer role to its own accounts.
+ * limits a customer role to its own accounts; the tree levels, which
+ * customers cannot read whole, are then read as the data's owner.
  */
 #include "postgres.h"
 
@@ -31,6 +32,7 @@ static void build_inclusion(int64 snapshot_id, text *account, por_inclusion *pro
     char key_id[17];
     bool isnull;
     size_t A;
+    por_owner_switch sw;
 
     por_snapshot_load(snapshot_id, &info);
     if (!info.proven)
@@ -63,6 +65,7 @@ static void build_inclusion(int64 snapshot_id, text *account, por_inclusion *pro
 
     /* siblings: one 32-byte slice per level, or the empty subtree past a level's end */
     depth = por_tree_depth(info.params.leaf_count);
+    por_become_owner(&sw);
     for (unsigned h = 0; h < depth; h++) {
         uint64_t sibling = (proof->leaf_index >> h) ^ 1;
         if (sibling >= por_tree_level_size(info.params.leaf_count, h)) {
@@ -71,6 +74,7 @@ static void build_inclusion(int64 snapshot_id, text *account, por_inclusion *pro
         }
         por_tree_node_load(snapshot_id, h, sibling, &proof->siblings[h]);
     }
+    por_restore_user(&sw);
 
     por_master_key_load(key, key_id);
     if (strcmp(key_id, info.key_id) != 0) {

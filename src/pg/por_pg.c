@@ -36,10 +36,12 @@ void _PG_init(void)
                                "Empty means por_master_key in the data directory, created on first use.",
                                &por_guc_master_key_file, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL,
                                NULL);
+    /* USERSET: an operator shapes its own snapshots (the bounds keep every shape provable) */
     DefineCustomIntVariable("por.balance_bits", "Bits B of the balance range [0, 2^B) for new snapshots.",
-                            NULL, &por_guc_balance_bits, 62, 1, 62, PGC_SUSET, 0, NULL, NULL, NULL);
+                            NULL, &por_guc_balance_bits, POR_BALANCE_BITS_MAX, 1, POR_BALANCE_BITS_MAX, PGC_USERSET,
+                            0, NULL, NULL, NULL);
     DefineCustomIntVariable("por.batch_log2", "log2 of the batch size (accounts per batch proof) for new snapshots.",
-                            NULL, &por_guc_batch_log2, 10, 0, 20, PGC_SUSET, 0, NULL, NULL, NULL);
+                            NULL, &por_guc_batch_log2, 10, 0, POR_BATCH_LOG2_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("por.threads", "Worker threads for hashing and proving (0 = all cores).", NULL,
                             &por_guc_threads, 0, 0, 256, PGC_USERSET, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("por");

@@ -19,6 +19,14 @@
 #include "por/salt.h"
 #include "util/threadpool.h"
 
+/* Bounds of a snapshot's shape, for the settings and por_snapshot_create's arguments alike
+ * (the columns of por.snapshots check the same ranges). */
+#define POR_BALANCE_BITS_MAX 62
+#define POR_BATCH_LOG2_MAX 20
+
+/* Key space of por's advisory locks ("por"); the second key is the snapshot id. */
+#define POR_LOCK_CLASS 0x706f72
+
 /* GUCs (por_pg.c) */
 extern char *por_guc_master_key_file;
 extern int por_guc_balance_bits;
@@ -61,6 +69,9 @@ typedef struct {
     uint64_t account_count;
 } por_snapshot_info;
 void por_snapshot_load(int64 snapshot_id, por_snapshot_info *info);
+
+/* 25000 if the snapshot was created by the current transaction (snapshot.c): the worker could not see it. */
+void por_refuse_snapshot_of_this_transaction(int64 snapshot_id);
 
 /* Per-snapshot advisory lock, session scope (held by the proving worker until it exits). */
 void por_lock_snapshot_session(int64 snapshot_id);

@@ -26,9 +26,6 @@
 #include "util/threadpool.h"
 #include "por/tree.h"
 
-/* Key space of por's advisory locks: "por" */
-#define POR_LOCK_CLASS 0x706f72
-
 void por_lock_snapshot_session(int64 snapshot_id)
 {
     Oid types[2] = {INT4OID, INT4OID};

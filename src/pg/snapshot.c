@@ -8,6 +8,8 @@
  * 4).  Then salts and id commitments, padding to whole batches, leaf order by
  * commitment, and the rows of por.snapshots, por.snapshot_assets and
  * por.leaves.  Any error aborts the transaction, so nothing is half-written.
+ * Also the other end of a snapshot's life: por_snapshot_drop and the
+ * retention policy por_snapshot_retain.
  */
 #include "postgres.h"
 
@@ -20,14 +22,20 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "storage/lock.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/regproc.h"
 #include "utils/timestamp.h"
+#include "utils/varlena.h"
 
 #include "util/decimal.h"
 #include "por/leaves.h"
@@ -215,7 +223,7 @@ static void parse_assets(Jsonb *assets_json, asset_table *table)
         table->prices[i] = SPI_getvalue(tup, desc, 5);
         if (por_decimal_fraction_digits(table->prices[i]) < 0 || table->prices[i][0] == '-')
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("malformed assets"),
-                            errdetail("Asset \"%s\": price must be a non-negative decimal, got \"%s\".", symbol,
+                            errdetail("Asset \"%s\": price must be a positive decimal, got \"%s\".", symbol,
                                       table->prices[i])));
     }
     /* leaf column order: symbols in byte order, whatever the JSON order */
@@ -250,6 +258,12 @@ static void parse_assets(Jsonb *assets_json, asset_table *table)
                             errdetail("Price %s at price scale %u is %s units per smallest unit, at most 2^63 - 1 allowed.",
                                       table->prices[i], table->price_scale, "too many"),
                             errhint("Give prices with fewer decimals.")));
+        /* a zero price makes every debt in the asset worthless: everyone would pass as solvent */
+        if (a->price_units == 0)
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("price of asset \"%s\" is zero", a->symbol),
+                            errdetail("Asset \"%s\": price must be a positive decimal, got \"%s\".", a->symbol,
+                                      table->prices[i]),
+                            errhint("Check the price feed: every asset needs its USD price per whole unit.")));
     }
 }
 
@@ -272,12 +286,27 @@ static int find_asset(const asset_table *table, const char *symbol)
 /* ---------------------------------------------------------------------- */
 /* the source */
 
-/* SQL text that yields the source's rows: the query itself, or all rows of the named relation. */
+static void source_kind_error(const char *detail)
+{
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("source must be a query or a relation name"),
+                    errdetail("%s", detail),
+                    errhint("source is one SELECT, WITH ... SELECT, VALUES or TABLE query, or the name of a table or view.")));
+}
+
+/*
+ * SQL text that yields the source's rows: the query itself, or all rows of
+ * the named relation.  A text that is not a (qualified) name must parse as
+ * exactly one read-only query, so a DELETE ... RETURNING or a data-modifying
+ * WITH is refused here, with its kind named, rather than failing later as a
+ * malformed name.
+ */
 static char *source_query(const char *source)
 {
     const char *p = source;
     size_t len;
-    char *q;
+    char *q, *name_copy;
+    List *name_parts, *statements;
+    Node *statement;
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
         p++;
     len = strlen(p);
@@ -286,13 +315,10 @@ static char *source_query(const char *source)
         len--;
     q = pnstrdup(p, len);
     if (len == 0)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("source must be a query or a relation name")));
-    if (pg_strncasecmp(q, "select", 6) == 0 || pg_strncasecmp(q, "with", 4) == 0 ||
-        pg_strncasecmp(q, "values", 6) == 0 || pg_strncasecmp(q, "table", 5) == 0 || q[0] == '(')
-        return q;
-    {
-        List *names = stringToQualifiedNameList(q);
-        RangeVar *rv = makeRangeVarFromNameList(names);
+        source_kind_error("It is empty.");
+    name_copy = pstrdup(q);
+    if (SplitIdentifierString(name_copy, '.', &name_parts)) {
+        RangeVar *rv = makeRangeVarFromNameList(stringToQualifiedNameList(q));
         Oid relid = RangeVarGetRelid(rv, AccessShareLock, true);
         if (!OidIsValid(relid))
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("source relation \"%s\" does not exist", q),
@@ -300,6 +326,25 @@ static char *source_query(const char *source)
         return psprintf("SELECT * FROM %s",
                         quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
     }
+    /* a syntax error is raised here by the parser itself (42601, with its position) */
+    statements = raw_parser(q, RAW_PARSE_DEFAULT);
+    if (list_length(statements) != 1)
+        source_kind_error(psprintf("It has %d statements.", list_length(statements)));
+    statement = linitial_node(RawStmt, statements)->stmt;
+    if (!IsA(statement, SelectStmt))
+        source_kind_error(psprintf("Its command is %s, not a query.", CreateCommandName(statement)));
+    if (((SelectStmt *)statement)->intoClause != NULL)
+        source_kind_error("It is SELECT INTO, which creates a table; the source must only read.");
+    if (((SelectStmt *)statement)->withClause != NULL) {
+        ListCell *lc;
+        foreach (lc, ((SelectStmt *)statement)->withClause->ctes) {
+            CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
+            if (!IsA(cte->ctequery, SelectStmt))
+                source_kind_error(psprintf("Its WITH query \"%s\" runs %s; the source must only read.", cte->ctename,
+                                           CreateCommandName(cte->ctequery)));
+        }
+    }
+    return q;
 }
 
 static void check_source_shape(const char *query)
@@ -482,6 +527,29 @@ Datum por_pending_leaves(PG_FUNCTION_ARGS)
     return (Datum)0;
 }
 
+/*
+ * What an account's balances are worth in USD, exactly: the sum of
+ * balance * price_units * percent over the assets, divided by
+ * 100 * 10^price_scale (percent is the haircut for collateral, 100 for debt).
+ * Numeric arithmetic: the sum can pass 2^128.
+ */
+static char *account_usd(const por_params *params, const uint64_t *balances, bool with_haircut)
+{
+    Datum sum = NumericGetDatum(int64_to_numeric(0));
+    Datum unit = DirectFunctionCall3(numeric_in, CStringGetDatum(psprintf("1e-%u", params->price_scale + 2)),
+                                     ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+    for (uint32_t a = 0; a < params->asset_count; a++) {
+        const por_asset *asset = &params->assets[a];
+        Datum term = DirectFunctionCall2(numeric_mul, NumericGetDatum(int64_to_numeric((int64)balances[a])),
+                                         NumericGetDatum(int64_to_numeric((int64)asset->price_units)));
+        term = DirectFunctionCall2(numeric_mul, term,
+                                   NumericGetDatum(int64_to_numeric(with_haircut ? asset->haircut : 100)));
+        sum = DirectFunctionCall2(numeric_add, sum, term);
+    }
+    sum = DirectFunctionCall1(numeric_trim_scale, DirectFunctionCall2(numeric_mul, sum, unit));
+    return DatumGetCString(DirectFunctionCall1(numeric_out, sum));
+}
+
 static int64 unix_micros(TimestampTz ts)
 {
     return ts + (int64)(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
@@ -517,12 +585,29 @@ static void insert_leaves(int64 snapshot_id, size_t asset_count, uint64 leaf_cou
     PG_END_TRY();
 }
 
+/* An optional int argument: the setting's value if NULL, else checked against [lo, hi]. */
+static uint32_t shape_argument(FunctionCallInfo fcinfo, int argno, const char *name, int setting, int lo, int hi)
+{
+    int32 v;
+    if (PG_ARGISNULL(argno))
+        return (uint32_t)setting;
+    v = PG_GETARG_INT32(argno);
+    if (v < lo || v > hi)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s must be between %d and %d", name, lo, hi),
+                        errdetail("Got %d.", v)));
+    return (uint32_t)v;
+}
+
 PG_FUNCTION_INFO_V1(por_snapshot_create);
-/* por_snapshot_create(source text, assets jsonb) RETURNS bigint */
+/*
+ * por_snapshot_create(source text, assets jsonb, batch_log2 int, balance_bits int) RETURNS bigint.
+ * Not STRICT: a NULL source or assets (say, a price function that found no
+ * prices) is an error, never a NULL id a scheduler would count as success.
+ */
 Datum por_snapshot_create(PG_FUNCTION_ARGS)
 {
-    char *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    Jsonb *assets_json = PG_GETARG_JSONB_P(1);
+    char *source;
+    Jsonb *assets_json;
     MemoryContext work, old;
     asset_table assets;
     HTAB *accounts;
@@ -531,8 +616,7 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
     account_entry *entry, **sorted;
     char *query;
     uint64 rows, n_accounts, leaf_count, batch;
-    uint32_t bits = (uint32_t)por_guc_balance_bits;
-    uint32_t batch_log2 = (uint32_t)por_guc_batch_log2;
+    uint32_t bits, batch_log2;
     size_t A;
     unsigned __int128 *totals;
     int64 snapshot_id;
@@ -547,6 +631,18 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
     char *caller;
     const char *cap_why = NULL;
 
+    if (PG_ARGISNULL(0))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("source must not be NULL"),
+                        errdetail("por_snapshot_create got a NULL source.")));
+    if (PG_ARGISNULL(1))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("assets must not be NULL"),
+                        errdetail("por_snapshot_create got NULL assets."),
+                        errhint("If assets comes from a price function, it found no prices.")));
+    source = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    assets_json = PG_GETARG_JSONB_P(1);
+    batch_log2 = shape_argument(fcinfo, 2, "batch_log2", por_guc_batch_log2, 0, POR_BATCH_LOG2_MAX);
+    bits = shape_argument(fcinfo, 3, "balance_bits", por_guc_balance_bits, 1, POR_BALANCE_BITS_MAX);
+
     work = AllocSetContextCreate(CurrentMemoryContext, "por snapshot", ALLOCSET_DEFAULT_SIZES);
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "por: SPI_connect failed");
@@ -559,7 +655,8 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                         errmsg("batches of 2^%u accounts x %zu assets are too large to prove", batch_log2, A),
                         errdetail("%s.", cap_why),
-                        errhint("Lower por.batch_log2 (see docs/por-verify.md for the cap).")));
+                        errhint("Pass a smaller batch_log2 to por_snapshot_create (or lower por.batch_log2); "
+                                "docs/por-verify.md gives the verifiers' cap.")));
 
     /* the source runs with the caller's privileges */
     query = source_query(source);
@@ -601,8 +698,9 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
         CHECK_FOR_INTERRUPTS();
         if (!por_account_solvent(&params, bal, bal + A))
             ereport(ERROR, (errcode(ERRCODE_CHECK_VIOLATION), errmsg("account is insolvent"),
-                            errdetail("Account \"%s\": equity after haircuts is worth less than its debt at the snapshot's prices.",
-                                      account_display(&sorted[i]->key))));
+                            errdetail("Account \"%s\": equity after haircuts is worth %s USD, less than its debt of %s USD at the snapshot's prices.",
+                                      account_display(&sorted[i]->key), account_usd(&params, bal, true),
+                                      account_usd(&params, bal + A, false))));
         for (size_t a = 0; a < 2 * A; a++)
             totals[a] += bal[a];
     }
@@ -696,9 +794,9 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
     por_frozen_commit(&params);
     {
         char *detail = psprintf("{\"source_rows\": %" PRIu64 ", \"accounts\": %" PRIu64 ", \"leaves\": %" PRIu64
-                                ", \"assets\": %zu, \"seconds\": %.3f}",
+                                ", \"assets\": %zu, \"seconds\": %.3f, \"backend_pid\": %d}",
                                 (uint64_t)rows, (uint64_t)n_accounts, (uint64_t)leaf_count, A,
-                                (double)(GetCurrentTimestamp() - started) / 1e6);
+                                (double)(GetCurrentTimestamp() - started) / 1e6, MyProcPid);
         Oid types[4] = {INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
         Datum values[4] = {Int64GetDatum(snapshot_id), TimestampTzGetDatum(started), CStringGetTextDatum(detail),
                            CStringGetTextDatum(caller)};
@@ -712,4 +810,146 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
     SPI_finish();
     MemoryContextDelete(work);
     PG_RETURN_INT64(snapshot_id);
+}
+
+/* ---------------------------------------------------------------------- */
+/* retiring snapshots */
+
+/*
+ * Deletes a snapshot and everything that hangs off it (ON DELETE CASCADE),
+ * unless a proving run holds its lock: the worker keeps the snapshot's
+ * session advisory lock (por_lock_snapshot_session) from start to exit, so a
+ * lock we cannot get means a run is in progress.  We hold the same lock only
+ * across the DELETE: a run that starts afterwards blocks on the deleted row
+ * at its first write and fails once we commit, and a retention pass over
+ * thousands of snapshots does not fill the lock table.  A busy snapshot is an
+ * error, or with skip_busy a NOTICE and false.  Runs as the data owner; SPI
+ * connected.
+ */
+static bool drop_snapshot(int64 snapshot_id, bool skip_busy)
+{
+    LOCKTAG tag;
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(snapshot_id)};
+
+    /* the tag of pg_advisory_lock(int4, int4), as the worker takes it */
+    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32)POR_LOCK_CLASS, (uint32)(int32)snapshot_id, 2);
+    if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL) {
+        if (!skip_busy)
+            ereport(ERROR, (errcode(ERRCODE_OBJECT_IN_USE), errmsg("snapshot %" PRId64 " is being proven", snapshot_id),
+                            errdetail("A por_prove run of snapshot %" PRId64 " holds its lock.", snapshot_id),
+                            errhint("Wait for por_prove to finish, or cancel it, then drop the snapshot.")));
+        ereport(NOTICE, (errmsg("snapshot %" PRId64 " is being proven, kept", snapshot_id)));
+        return false;
+    }
+    execute_checked("DELETE FROM por.snapshots WHERE snapshot_id = $1", 1, types, values, SPI_OK_DELETE);
+    LockRelease(&tag, ExclusiveLock, false);
+    return SPI_processed == 1;
+}
+
+PG_FUNCTION_INFO_V1(por_snapshot_drop);
+/* por_snapshot_drop(snapshot_id bigint) RETURNS void: deletes a snapshot that is not being proven. */
+Datum por_snapshot_drop(PG_FUNCTION_ARGS)
+{
+    int64 snapshot_id = PG_GETARG_INT64(0);
+    por_owner_switch sw;
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "por: SPI_connect failed");
+    por_become_owner(&sw);
+    if (!drop_snapshot(snapshot_id, false))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("snapshot %" PRId64 " does not exist", snapshot_id)));
+    por_restore_user(&sw);
+    SPI_finish();
+    PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(por_snapshot_retain);
+/*
+ * por_snapshot_retain(keep_last int, older_than interval) RETURNS bigint: the
+ * retention policy for a scheduler.  keep_last keeps the keep_last newest
+ * proven snapshots and every snapshot after the oldest of them (a frozen
+ * snapshot still waiting for its proof is newer); older snapshots, proven or
+ * orphaned by a failed run, go.  older_than spares snapshots taken within that
+ * interval.  Both given: a snapshot goes only if both say so.  Snapshots being
+ * proven are kept (NOTICE).  Returns how many were dropped.
+ */
+Datum por_snapshot_retain(PG_FUNCTION_ARGS)
+{
+    Oid types[2] = {INT4OID, INTERVALOID};
+    Datum values[2];
+    char nulls[2] = {' ', ' '};
+    por_owner_switch sw;
+    uint64 candidates;
+    int64 *ids;
+    int64 dropped = 0;
+
+    if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("keep_last and older_than are both NULL"),
+                        errdetail("por_snapshot_retain needs at least one of them to know what to keep.")));
+    if (!PG_ARGISNULL(0) && PG_GETARG_INT32(0) < 1)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("keep_last must be at least 1"),
+                        errdetail("Got %d.", PG_GETARG_INT32(0))));
+    if (!PG_ARGISNULL(1)) {
+        Interval *zero = palloc0(sizeof(Interval));
+        if (DatumGetBool(DirectFunctionCall2(interval_lt, PG_GETARG_DATUM(1), IntervalPGetDatum(zero))))
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("older_than must not be negative"),
+                            errdetail("Got %s.", DatumGetCString(DirectFunctionCall1(interval_out, PG_GETARG_DATUM(1))))));
+    }
+    values[0] = PG_ARGISNULL(0) ? (Datum)0 : PG_GETARG_DATUM(0);
+    values[1] = PG_ARGISNULL(1) ? (Datum)0 : PG_GETARG_DATUM(1);
+    for (int i = 0; i < 2; i++)
+        if (PG_ARGISNULL(i))
+            nulls[i] = 'n';
+
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "por: SPI_connect failed");
+    por_become_owner(&sw);
+    /* the keep_last-th newest proven snapshot, NULL if there are fewer: then keep_last keeps all */
+    if (SPI_execute_with_args(
+            "SELECT s.snapshot_id FROM por.snapshots s"
+            " WHERE ($1::int IS NULL OR s.snapshot_id < (SELECT p.snapshot_id FROM por.snapshots p"
+            "        WHERE p.status = 'proven' ORDER BY p.snapshot_id DESC OFFSET $1 - 1 LIMIT 1))"
+            "   AND ($2::interval IS NULL OR s.snapshot_time < now() - $2)"
+            " ORDER BY s.snapshot_id",
+            2, types, values, nulls, false, 0) != SPI_OK_SELECT)
+        elog(ERROR, "por: selecting snapshots to retire failed");
+    candidates = SPI_processed;
+    ids = palloc(sizeof(int64) * (candidates ? candidates : 1));
+    for (uint64 i = 0; i < candidates; i++) {
+        bool isnull;
+        ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+    }
+    for (uint64 i = 0; i < candidates; i++) {
+        CHECK_FOR_INTERRUPTS();
+        if (drop_snapshot(ids[i], true))
+            dropped++;
+    }
+    por_restore_user(&sw);
+    SPI_finish();
+    PG_RETURN_INT64(dropped);
+}
+
+/*
+ * por_prove's worker sees committed data only, so a snapshot created by the
+ * calling transaction (even in the same statement, as in
+ * SELECT por_prove(por_snapshot_create(...))) cannot be proven yet.  Not
+ * read-only, so the lookup sees rows written earlier in this very statement.
+ */
+void por_refuse_snapshot_of_this_transaction(int64 snapshot_id)
+{
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(snapshot_id)};
+    bool isnull;
+    if (SPI_execute_with_args("SELECT xmin FROM por.snapshots WHERE snapshot_id = $1", 1, types, values, NULL, false,
+                              1) != SPI_OK_SELECT)
+        elog(ERROR, "por: reading the snapshot failed");
+    if (SPI_processed == 1 &&
+        TransactionIdIsCurrentTransactionId(
+            DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+                        errmsg("snapshot %" PRId64 " was created in this transaction", snapshot_id),
+                        errdetail("por_prove's worker sees committed data only, so it cannot see snapshot %" PRId64
+                                  ", not even when it was created earlier in the same statement.",
+                                  snapshot_id),
+                        errhint("Commit the transaction that created it, then run por_prove.")));
 }

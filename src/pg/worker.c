@@ -429,6 +429,7 @@ Datum por_prove(PG_FUNCTION_ARGS)
                                   IsolationIsSerializable() ? "SERIALIZABLE" : "REPEATABLE READ")));
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "por: SPI_connect failed");
+    por_refuse_snapshot_of_this_transaction(snapshot_id);
     por_snapshot_load(snapshot_id, &info);
     if (info.proven) {
         MemoryContextSwitchTo(caller_ctx);
@@ -436,21 +437,6 @@ Datum por_prove(PG_FUNCTION_ARGS)
         SPI_finish();
         PG_RETURN_BYTEA_P(result);
     }
-    {
-        /* the worker sees committed data only */
-        Oid types[1] = {INT8OID};
-        Datum values[1] = {Int64GetDatum(snapshot_id)};
-        bool isnull;
-        if (SPI_execute_with_args("SELECT xmin FROM por.snapshots WHERE snapshot_id = $1", 1, types, values, NULL, true,
-                                  1) != SPI_OK_SELECT || SPI_processed != 1)
-            elog(ERROR, "por: reading the snapshot failed");
-        if (TransactionIdIsCurrentTransactionId(
-                DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))))
-            ereport(ERROR, (errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-                            errmsg("snapshot %" PRId64 " was created in this transaction", snapshot_id),
-                            errhint("Commit the transaction that created it, then run por_prove.")));
-    }
-
     memset(&args, 0, sizeof(args));
     args.database = MyDatabaseId;
     args.role = por_data_owner();
