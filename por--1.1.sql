@@ -522,7 +522,6 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.por_inclusion_proof(bigint, text),
     @extschema@.por_inclusion_proof_json(bigint, text)
     TO por_operator, por_customer;
-GRANT EXECUTE ON PROCEDURE @extschema@.por_snapshot_and_prove(text, jsonb, bigint, bytea) TO por_operator;
 
 ----------------------------------------------------------------------------
 -- integrity (pgint): the frozen commitment, every run's outcome, backups
