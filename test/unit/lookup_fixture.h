@@ -59,12 +59,13 @@ static inline void fixture_free(fixture *f)
     por_circuit_free(f->c);
 }
 
-/* A witness of random in-range inputs, generated. */
-static inline por_witness *fixture_witness(const fixture *f, uint64_t *seed)
+/* A witness of random in-range inputs, generated; input `at` (if < VALUES)
+ * set to v instead (v may be out of range: a malicious witness). */
+static inline por_witness *fixture_witness(const fixture *f, uint64_t *seed, size_t at, gl_t v)
 {
     por_witness *w = por_witness_new(f->c);
     for (size_t i = 0; i < VALUES; i++)
-        por_witness_set(w, f->in[i], test_rand_u64(seed) & ((1u << B_BITS) - 1));
+        por_witness_set(w, f->in[i], i == at ? v : test_rand_u64(seed) & ((1u << B_BITS) - 1));
     const char *why;
     if (por_witness_generate(w, &why) != 0) {
         por_witness_free(w);

@@ -3,10 +3,13 @@
  * mutation tests' attacks, test/mutation): a prover that learns a challenge
  * before it must fix what the challenge should bind could cheat, so each
  * forgery below is built from the challenges of an honest run (read from
- * the prover's transcript log) and must be rejected:
+ * the prover's transcript log) and must be rejected (and one Merkle
+ * opening past the tree):
  *   - opened evaluations changed so that their alpha-combination, for the
  *     alpha of the honest run, is unchanged: sound only because alpha is
  *     drawn after the evaluations are absorbed;
+ *   - a function whose fold vanishes at beta = 1: sound only because the
+ *     folding challenge is drawn (not fixed);
  *   - a polynomial of too high degree, its final FRI polynomial chosen after
  *     the query indices (interpolating the DEEP values at the queried
  *     points): sound only because the final polynomial is absorbed before
@@ -16,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commit/fri.h"
+#include "commit/merkle.h"
 #include "commit/pcs.h"
 #include "field/ntt.h"
 #include "hash/transcript.h"
@@ -48,11 +53,13 @@ static void begin(const run *r, por_transcript *t, gl2_t *point)
 }
 
 /* NPOLY random polynomials of 2^log_n coefficients opened at one point with
- * FRI parameters of the given degree and reductions (log_n + rate = LDE_BITS). */
-static int run_open(run *r, unsigned log_n, unsigned degree_bits, const unsigned *arities, unsigned nred)
+ * FRI parameters of the given degree, reductions and grinding (log_n + rate =
+ * LDE_BITS). */
+static int run_open(run *r, unsigned log_n, unsigned degree_bits, const unsigned *arities, unsigned nred,
+                    unsigned pow_bits)
 {
     memset(r, 0, sizeof(*r));
-    test_fri_params(&r->p, degree_bits, LDE_BITS - degree_bits, 1, QUERIES, 2, arities, nred);
+    test_fri_params(&r->p, degree_bits, LDE_BITS - degree_bits, 1, QUERIES, pow_bits, arities, nred);
     gl_t *cols[NPOLY];
     for (int k = 0; k < NPOLY; k++) {
         cols[k] = malloc(((size_t)1 << log_n) * sizeof(gl_t));
@@ -110,7 +117,7 @@ static void test_evals_bound(void)
 {
     static run r;
     const unsigned ar[1] = {2};
-    if (!ok(run_open(&r, 5, 5, ar, 1) == 0 && verify(&r, NULL) == 0, "evaluations: honest opening verifies")) {
+    if (!ok(run_open(&r, 5, 5, ar, 1, 2) == 0 && verify(&r, NULL) == 0, "evaluations: honest opening verifies")) {
         run_free(&r);
         return;
     }
@@ -166,8 +173,9 @@ static void test_final_poly_bound(void)
 {
     static run r;
     /* 2^6 coefficients claimed as degree < 2^5: no folding, the final
-     * polynomial is the whole claim, checked at the queried points only */
-    int rc = run_open(&r, 6, 5, NULL, 0);
+     * polynomial is the whole claim, checked at the queried points only; no
+     * grinding, so the forger has nothing to redo once it knows the indices */
+    int rc = run_open(&r, 6, 5, NULL, 0, 0);
     const char *why = NULL;
     int vrc = rc == 0 ? verify(&r, &why) : 0;
     ok(vrc != 0, "final polynomial: an honest prover of too high a degree is rejected (%s)", vrc ? why : "accepted!");
@@ -199,8 +207,72 @@ static void test_final_poly_bound(void)
     run_free(&r);
 }
 
+/*
+ * The folding challenge: f(x) = h(x^2) (1 - x), h of 2^5 coefficients, is
+ * far from degree < 2^5, but its even and odd parts are h and -h, so the
+ * fold h + beta (-h) vanishes for beta = 1: only a beta drawn after the
+ * layer's commitment (never a fixed one) exposes it.
+ */
+static void test_fold_challenge(void)
+{
+    por_fri_params p;
+    const unsigned ar[1] = {1};
+    test_fri_params(&p, 5, LDE_BITS - 5, 1, QUERIES, 0, ar, 1);
+    gl2_t h[32], *values = malloc(((size_t)1 << LDE_BITS) * sizeof(gl2_t));
+    for (int i = 0; i < 32; i++)
+        h[i] = (gl2_t){gl_from_u64(test_rand_u64(&seed)), gl_from_u64(test_rand_u64(&seed))};
+    for (size_t i = 0; i < ((size_t)1 << LDE_BITS); i++) {
+        gl_t x = por_lde_point(LDE_BITS, i), y = gl_mul(x, x);
+        gl2_t acc = {0, 0};
+        for (int k = 31; k >= 0; k--)
+            acc = gl2_add(gl2_mul_base(acc, y), h[k]);
+        values[i] = gl2_mul_base(acc, gl_sub(1, x));
+    }
+    por_transcript t;
+    por_transcript_init(&t, PROTOCOL);
+    por_fri_proof proof;
+    size_t indices[QUERIES];
+    int rc = por_fri_proof_alloc(&proof, &p) == 0 ? por_fri_prove(&p, values, &t, NULL, &proof, indices) : -1;
+    por_fri_challenges ch;
+    por_transcript_init(&t, PROTOCOL);
+    bool accepted = rc == 0 && por_fri_verify_commit(&p, &proof, &t, &ch) == 0;
+    for (size_t q = 0; accepted && q < QUERIES; q++)
+        accepted = por_fri_verify_query(&p, &proof, &ch, q, values[ch.indices[q]]) == 0;
+    ok(rc == 0 && !accepted, "FRI: h(x^2) (1 - x), which folds to 0 at beta = 1, is rejected");
+    por_fri_proof_free(&proof);
+    free(values);
+}
+
+/*
+ * A batch opening at an index past the tree (2^L + 0), whose path is row 0's
+ * and would land on the cap entry just past the cap: a caller's buffer that
+ * holds a copy of cap[0] there must not make it pass.
+ */
+static void test_index_past_tree(void)
+{
+    enum { LOG = 4, WIDTH = 3, CH = 1 };
+    gl_t rows[(1 << LOG) * WIDTH];
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        rows[i] = gl_from_u64(test_rand_u64(&seed));
+    por_matrix m = {.log_rows = LOG, .width = WIDTH, .rows = rows};
+    por_merkle_tree t;
+    if (!ok(por_merkle_build(&t, NULL, &m, CH, false, NULL, NULL) == 0, "Merkle: tree built"))
+        return;
+    por_digest cap[(1 << CH) + 1], path[LOG];
+    por_merkle_cap(&t, cap);
+    cap[1 << CH] = cap[0];
+    gl_t row[WIDTH];
+    por_merkle_open(&t, 0, row, NULL, path);
+    size_t idx = (size_t)1 << LOG;
+    ok(por_merkle_verify_many(cap, CH, LOG, 1, &idx, row, WIDTH, WIDTH, NULL, 0, path, LOG - CH) != 0,
+       "Merkle: index 2^L with row 0's opening is refused even with cap[0] stored past the cap");
+    por_merkle_free(&t);
+}
+
 int main(void)
 {
+    test_index_past_tree();
+    test_fold_challenge();
     test_evals_bound();
     test_final_poly_bound();
     return done_testing();

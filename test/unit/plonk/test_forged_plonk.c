@@ -14,7 +14,11 @@
  *   - the same, the difference put into one helper value instead: only the
  *     helper constraint refuses;
  *   - the same, phi set to 0 on the active rows: only the running sum's
- *     step refuses.
+ *     step refuses;
+ *   - a value 2^B + 3 with the (in-table) sublimbs of 3: only the
+ *     range-lookup gate's recomposition refuses;
+ * and an honest proof changed in memory: a non-canonical public input, a
+ * cap height other than the key's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,17 +54,17 @@ static void break_copy_cols(void *ctx, gl_t **cols, size_t ncols, size_t n)
 /* (the copy is broken in the prover's columns: break_copy_cols) */
 static void witness_as_is(fixture *f, por_witness *w) { (void)f, (void)w; }
 
-/* Value 1 = p - 1 ("-1") with sublimbs (p - 1, 0, ...): it recomposes, but
- * a looked-up cell is outside the table, so the lookup sum is not 0. */
+/* Input 1 = p - 1 ("-1", the sum computed with it) rewritten with sublimbs
+ * (p - 1, 0, ...): it recomposes, but a looked-up cell is outside the
+ * table, so the lookup sum is not 0. */
 static void minus_one(fixture *f, por_witness *w)
 {
-    set_cell(f, w, f->row, 1, GL_P - 1);
     set_cell(f, w, f->row, por_range_lookup_cell_wire(&f->gate, 1, 0), GL_P - 1);
     for (unsigned j = 1; j < por_range_lookup_cells(&f->gate); j++)
         set_cell(f, w, f->row, por_range_lookup_cell_wire(&f->gate, 1, j), 0);
 }
 
-typedef enum { ZERO_Z, PHI_SHIFT, HELPER_FORGED, PHI_ZERO } forgery;
+typedef enum { AS_IS, ZERO_Z, PHI_SHIFT, HELPER_FORGED, PHI_ZERO } forgery;
 
 typedef struct {
     fixture *f; /* first: break_copy_cols reads it */
@@ -76,7 +80,7 @@ static void forge_permutation(void *ctx, gl_t **cols, size_t ncols, size_t n)
     const por_plonk_vk *vk = por_plonk_prover_vk(fc->f->pk);
     const size_t m = vk->num_perm_chunks, NG = vk->num_lookup_groups, bs = fc->f->c->blind_start;
     const size_t phi = 2 * m + 2 * NG;
-    if (phi + 2 != ncols)
+    if (phi + 2 != ncols || fc->kind == AS_IS)
         return;
     if (fc->kind == ZERO_Z) {
         for (size_t k = 0; k < 2 * m; k++)
@@ -99,9 +103,9 @@ static void forge_permutation(void *ctx, gl_t **cols, size_t ncols, size_t n)
 
 /* Honest inputs, broken by `breaker`; the prover refuses; forced through
  * with the forgery, the verifier rejects. */
-static void attack(fixture *f, void (*breaker)(fixture *, por_witness *), forgery kind, const char *what)
+static void attack(fixture *f, gl_t in1, void (*breaker)(fixture *, por_witness *), forgery kind, const char *what)
 {
-    por_witness *w = fixture_witness(f, &seed);
+    por_witness *w = fixture_witness(f, &seed, 1, in1);
     const char *why = NULL;
     if (!ok(w != NULL, "%s: witness generated", what))
         return;
@@ -130,7 +134,7 @@ static void attack(fixture *f, void (*breaker)(fixture *, por_witness *), forger
  * breaking anything prove and verify (so the attacks test what they say). */
 static void honest_with_hook(fixture *f)
 {
-    por_witness *w = fixture_witness(f, &seed);
+    por_witness *w = fixture_witness(f, &seed, VALUES, 0);
     uint64_t rs = 9;
     forge_ctx fc = {f, PHI_SHIFT}; /* phi ends at 0: the shift is 0 */
     por_plonk_prove_opts opts = {.rand = test_rand_fields, .rand_ctx = &rs, .tamper_permutation = forge_permutation,
@@ -140,6 +144,20 @@ static void honest_with_hook(fixture *f)
     int rc = por_plonk_prove(f->pk, w, NULL, &opts, &proof, &why);
     ok(rc == 0 && por_plonk_verify(por_plonk_prover_vk(f->pk), &proof, &why) == 0,
        "an honest witness through the hook proves and verifies (%s)", why ? why : "ok");
+    /* the same proof in memory with a non-canonical public input (the same
+     * field element, another integer: a statement decoded from it would
+     * differ), then with another cap height field */
+    if (rc == 0) {
+        gl_t pi = proof.public_inputs[0];
+        proof.public_inputs[0] = pi + GL_P;
+        int vrc = por_plonk_verify(por_plonk_prover_vk(f->pk), &proof, &why);
+        ok(pi < GL_EPSILON && vrc != 0, "a public input v + p is rejected (%s)", vrc ? why : "accepted!");
+        proof.public_inputs[0] = pi;
+        proof.cap_height--;
+        vrc = por_plonk_verify(por_plonk_prover_vk(f->pk), &proof, &why);
+        ok(vrc != 0, "another cap height is rejected (%s)", vrc ? why : "accepted!");
+        proof.cap_height++;
+    }
     por_plonk_proof_free(&proof);
     por_witness_free(w);
 }
@@ -152,10 +170,12 @@ int main(void)
         return done_testing();
     }
     honest_with_hook(&f);
-    attack(&f, witness_as_is, ZERO_Z, "copy constraint broken, Z = 0");
-    attack(&f, minus_one, PHI_SHIFT, "-1 looked up, phi shifted to end at 0");
-    attack(&f, minus_one, HELPER_FORGED, "-1 looked up, a helper value forged");
-    attack(&f, minus_one, PHI_ZERO, "-1 looked up, phi = 0 on the active rows");
+    attack(&f, 5, witness_as_is, ZERO_Z, "copy constraint broken, Z = 0");
+    attack(&f, GL_P - 1, minus_one, PHI_SHIFT, "-1 looked up, phi shifted to end at 0");
+    attack(&f, GL_P - 1, minus_one, HELPER_FORGED, "-1 looked up, a helper value forged");
+    attack(&f, GL_P - 1, minus_one, PHI_ZERO, "-1 looked up, phi = 0 on the active rows");
+    /* the sublimbs of 2^B + 3's low bits (as generated) do not recompose it */
+    attack(&f, ((gl_t)1 << B_BITS) + 3, witness_as_is, AS_IS, "2^B + 3 with the sublimbs of 3");
     fixture_free(&f);
     return done_testing();
 }

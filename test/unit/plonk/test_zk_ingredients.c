@@ -129,7 +129,7 @@ static void test_randomness(void)
         fixture_free(&f);
         return;
     }
-    por_witness *w = fixture_witness(&f, &seed);
+    por_witness *w = fixture_witness(&f, &seed, VALUES, 0);
     watch a, b;
     por_plonk_proof pa, pb;
     int ra = prove_watched(&f, w, 1, &a, &pa), rb = prove_watched(&f, w, 2, &b, &pb);
