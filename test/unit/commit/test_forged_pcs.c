@@ -169,6 +169,29 @@ static void interpolate(const gl_t *x, const gl2_t *y, size_t m, gl2_t *coef, si
     }
 }
 
+/* The verifier's transcript up to FRI's query indices, replayed step by
+ * step as pcs.c runs it (the caller's statement, the PCS statement, the
+ * evaluations, alpha, gamma, then FRI's commit phase): the challenges the
+ * verifier will use for this proof as it stands. */
+static int replay(const run *r, gl2_t *alpha, gl2_t *gamma, por_fri_challenges *ch)
+{
+    por_transcript t;
+    gl2_t point;
+    begin(r, &t, &point);
+    por_fri_params_observe(&t, &r->p);
+    por_transcript_observe(&t, r->shape.num_points);
+    por_transcript_observe(&t, r->shape.num_batches);
+    por_transcript_observe(&t, r->shape.batches[0].num_polys);
+    por_transcript_observe(&t, r->shape.batches[0].salted);
+    por_transcript_observe_digests(&t, por_pcs_batch_cap(&r->batch), (size_t)1 << r->p.cap_height);
+    por_transcript_observe_ext(&t, point);
+    for (size_t i = 0; i < NPOLY; i++)
+        por_transcript_observe_ext(&t, r->proof.evals[i]);
+    *alpha = por_transcript_squeeze_ext(&t);
+    *gamma = por_transcript_squeeze_ext(&t);
+    return por_fri_verify_commit(&r->p, &r->proof.fri, &t, ch);
+}
+
 static void test_final_poly_bound(void)
 {
     static run r;
@@ -179,26 +202,27 @@ static void test_final_poly_bound(void)
     const char *why = NULL;
     int vrc = rc == 0 ? verify(&r, &why) : 0;
     ok(vrc != 0, "final polynomial: an honest prover of too high a degree is rejected (%s)", vrc ? why : "accepted!");
-    gl_t a[2], g[2], xs[QUERIES];
+    gl_t a[2];
+    gl2_t alpha = {0, 0}, gamma = {0, 0};
+    por_fri_challenges ch;
+    bool same = rc == 0 && replay(&r, &alpha, &gamma, &ch) == 0 && logged(&r, "pcs.alpha", 0, a, 2) &&
+                gl2_eq(alpha, (gl2_t){a[0], a[1]});
+    if (!ok(same, "final polynomial: the replayed transcript gives the prover's alpha")) {
+        run_free(&r);
+        return;
+    }
+    gl_t xs[QUERIES];
     gl2_t ys[QUERIES];
-    bool found = rc == 0 && logged(&r, "pcs.alpha", 0, a, 2) && logged(&r, "pcs.gamma", 0, g, 2);
     size_t m = 0;
-    for (size_t q = 0; found && q < QUERIES; q++) {
-        gl_t raw;
-        found &= logged(&r, "fri.query", q, &raw, 1);
-        size_t idx = raw & (((size_t)1 << LDE_BITS) - 1);
-        gl_t x = por_lde_point(LDE_BITS, idx);
+    for (size_t q = 0; q < QUERIES; q++) {
+        gl_t x = por_lde_point(LDE_BITS, ch.indices[q]);
         bool dup = false;
         for (size_t i = 0; i < m; i++)
             dup |= xs[i] == x;
         if (dup)
             continue;
         xs[m] = x;
-        ys[m++] = deep_value(&r, q, idx, (gl2_t){a[0], a[1]}, (gl2_t){g[0], g[1]});
-    }
-    if (!ok(found, "final polynomial: the honest run's alpha, gamma and query indices are in its log")) {
-        run_free(&r);
-        return;
+        ys[m++] = deep_value(&r, q, ch.indices[q], alpha, gamma);
     }
     /* the forger's final polynomial: through the DEEP values at the queried points */
     interpolate(xs, ys, m, r.proof.fri.final_poly, (size_t)1 << r.p.final_poly_bits);

@@ -15,7 +15,7 @@
  *     helper constraint refuses;
  *   - the same, phi set to 0 on the active rows: only the running sum's
  *     step refuses;
- *   - a value 2^B + 3 with the (in-table) sublimbs of 3: only the
+ *   - a value 2^24 + 3 with the (in-table) sublimbs of 3: only the
  *     range-lookup gate's recomposition refuses;
  * and an honest proof changed in memory: a non-canonical public input, a
  * cap height other than the key's.
@@ -174,8 +174,10 @@ int main(void)
     attack(&f, GL_P - 1, minus_one, PHI_SHIFT, "-1 looked up, phi shifted to end at 0");
     attack(&f, GL_P - 1, minus_one, HELPER_FORGED, "-1 looked up, a helper value forged");
     attack(&f, GL_P - 1, minus_one, PHI_ZERO, "-1 looked up, phi = 0 on the active rows");
-    /* the sublimbs of 2^B + 3's low bits (as generated) do not recompose it */
-    attack(&f, ((gl_t)1 << B_BITS) + 3, witness_as_is, AS_IS, "2^B + 3 with the sublimbs of 3");
+    /* the generated sublimbs of 2^(T nl) + 3 (its low T nl bits: those of 3,
+     * all in the table) do not recompose it */
+    gl_t past = (gl_t)1 << (T_BITS * por_range_lookup_sublimbs(&f.gate));
+    attack(&f, past + 3, witness_as_is, AS_IS, "2^(T nl) + 3 with the sublimbs of 3");
     fixture_free(&f);
     return done_testing();
 }
