@@ -256,9 +256,13 @@ def link_and_run(test, objs, test_obj, bindir, env):
         r = run([exe], cwd=ROOT, timeout=TEST_TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
         return "timed out"
-    if r.returncode != 0:
-        fails = [l for l in r.stdout.split("\n") if l.startswith("not ok")]
-        return "exit %d%s" % (r.returncode, (": " + fails[0]) if fails else "")
+    # killed: a non-zero exit, a "not ok" line, or no plan (a test that died
+    # half-way); the TAP lines count even when a binary exits 0
+    lines = r.stdout.split("\n")
+    fails = [l for l in lines if l.startswith("not ok")]
+    planned = any(re.fullmatch(r"1\.\.\d+", l) for l in lines)
+    if r.returncode != 0 or fails or not planned:
+        return "exit %d%s" % (r.returncode, (": " + fails[0]) if fails else "" if planned else ": no TAP plan")
     return None
 
 

@@ -527,5 +527,5 @@ int main(void)
     test_extremes();
     test_wiring();
     test_shape();
-    done_testing();
+    return done_testing();
 }

@@ -17,7 +17,12 @@
  *     price): only the limbs' exact-width range check refuses;
  *   - a total's low limb raised by one and its carry lowered by 2^-32 (a
  *     field element out of range): the statement's total is another integer;
- *     only the carry's range check refuses.
+ *     only the carry's range check refuses;
+ *   - a total's low limb raised by one alone: only S_0 = lo + 2^32 c
+ *     refuses;
+ *   - the limbs of a hashed price set to 0 (a debt that weighs nothing):
+ *     the proof does not verify against the honest statement;
+ *   - the statement decoder refuses a low limb of 2^32.
  * The forgeries edit the witness after generation and redo every gate's own
  * generator (never the carry and split generators), so all other
  * constraints hold.
@@ -231,6 +236,59 @@ static void test_total_carry(fixture *f)
     por_witness_free(w);
 }
 
+/* The hashed price of asset 2 (USDT, 1) kept, its limbs set to 0: the
+ * insolvent account's USDT debt would weigh nothing.  The statement must
+ * stay bound to the hashed price: the forced proof does not verify against
+ * the honest statement (with the limbs tied to the price, rewriting them
+ * rewrites the hashed price and so the params digest). */
+static void test_price_unbound(fixture *f)
+{
+    por_batch_public pub;
+    por_witness *w = insolvent_witness(f, &pub);
+    if (!ok(w != NULL, "price limbs 0: insolvent witness"))
+        return;
+    const unsigned np = (63 + f->bc->price_limb_bits - 1) / f->bc->price_limb_bits;
+    for (unsigned j = 0; j < np; j++)
+        forge(f, w, f->bc->price_limb[2 * np + j], 0);
+    regenerate_gates(f->bc->circuit, w);
+    for (size_t u = 0; u < f->n; u++)
+        rechain(f, w, u);
+    por_plonk_prove_opts opts = {.unchecked = true};
+    por_plonk_proof proof;
+    const char *why = NULL;
+    int rc = por_plonk_prove(f->pk, w, NULL, &opts, &proof, &why);
+    ok(rc == 0 && !verifies(f, &proof, &pub), "price limbs 0 under the hashed price: not a proof of the statement");
+    por_plonk_proof_free(&proof);
+    por_witness_free(w);
+}
+
+/* Equity total of asset 0 claimed one more (lo + 1): S_0 = lo + 2^32 c
+ * is what refuses it. */
+static void test_total_split(fixture *f)
+{
+    por_batch_public pub;
+    const char *why = NULL;
+    por_witness *w = witness(f, f->bal, &f->s.params, false, &pub, &why);
+    if (!ok(w != NULL, "total lo + 1: honest witness (%s)", w ? "ok" : why))
+        return;
+    por_target lo = f->bc->circuit->public_inputs[4];
+    forge(f, w, lo, value(f, w, lo) + 1);
+    regenerate_gates(f->bc->circuit, w);
+    refused_and_rejected(f, w, &pub, "total lo + 1");
+    por_witness_free(w);
+}
+
+/* The statement decoder: a total's low limb of 2^32 is refused (a
+ * canonical two-limb integer has lo < 2^32). */
+static void test_decode_low_limb(void)
+{
+    gl_t pis[8 + 4 * ASSETS] = {0};
+    por_batch_public pub;
+    ok(por_batch_public_decode(pis, 8 + 4 * ASSETS, ASSETS, &pub) == 0, "decode: a statement of zeros");
+    pis[4 + 2] = (gl_t)1 << 32;
+    ok(por_batch_public_decode(pis, 8 + 4 * ASSETS, ASSETS, &pub) != 0, "decode: a low limb of 2^32 is refused");
+}
+
 int main(void)
 {
     fixture f;
@@ -246,6 +304,9 @@ int main(void)
     test_middle_carry(&f);
     test_price_limbs(&f);
     test_total_carry(&f);
+    test_price_unbound(&f);
+    test_total_split(&f);
+    test_decode_low_limb();
     fixture_free(&f);
     return done_testing();
 }
