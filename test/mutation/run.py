@@ -50,6 +50,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -59,7 +60,7 @@ CC = os.environ.get("CC_LIB", "cc")
 # no -Werror: a mutant may leave a variable unused
 CFLAGS = ["-std=c11", "-D_DEFAULT_SOURCE", "-O1", "-w", "-pthread"]
 LDLIBS = ["-lcrypto", "-lpthread", "-lm"]
-TEST_TIMEOUT = 120  # seconds per test binary; a hang counts as killed
+TEST_TIMEOUT = 120  # seconds per test binary (at most); a hang counts as killed
 
 
 class Mutant:
@@ -247,29 +248,46 @@ def build_base(tests, jobs):
     return base
 
 
-def link_and_run(test, objs, test_obj, bindir, env):
+def link_and_run(test, objs, test_obj, bindir, env, timeout=TEST_TIMEOUT):
+    """None if the test passes; else why it failed (the first failure ends the run early)."""
     exe = os.path.join(bindir, test.replace("/", "_"))
     r = run([CC, "-pthread", test_obj] + objs + LDLIBS + ["-o", exe], cwd=ROOT)
     if r.returncode != 0:
         return "link failed: " + r.stdout[-2000:]
+    # killed: a non-zero exit, a "not ok" line (the binary is stopped there),
+    # or no plan (a test that died half-way); the TAP lines count even when a
+    # binary exits 0
+    p = subprocess.Popen([exe], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    timer = threading.Timer(timeout, p.kill)
+    timer.start()
+    planned, failed = False, None
     try:
-        r = run([exe], cwd=ROOT, timeout=TEST_TIMEOUT, env=env)
-    except subprocess.TimeoutExpired:
-        return "timed out"
-    # killed: a non-zero exit, a "not ok" line, or no plan (a test that died
-    # half-way); the TAP lines count even when a binary exits 0
-    lines = r.stdout.split("\n")
-    fails = [l for l in lines if l.startswith("not ok")]
-    planned = any(re.fullmatch(r"1\.\.\d+", l) for l in lines)
-    if r.returncode != 0 or fails or not planned:
-        return "exit %d%s" % (r.returncode, (": " + fails[0]) if fails else "" if planned else ": no TAP plan")
+        for line in p.stdout:
+            line = line.rstrip("\n")
+            if line.startswith("not ok"):
+                failed = line
+                p.kill()
+                break
+            planned |= re.fullmatch(r"1\.\.\d+", line) is not None
+        p.wait()
+    finally:
+        timed_out = not timer.is_alive() and failed is None and p.returncode != 0
+        timer.cancel()
+        p.stdout.close()
+    if failed:
+        return failed
+    if timed_out:
+        return "timed out after %.0fs" % timeout
+    if p.returncode != 0 or not planned:
+        return "exit %d%s" % (p.returncode, "" if planned else ": no TAP plan")
     return None
 
 
 class Worker:
-    def __init__(self, idx, base):
+    def __init__(self, idx, base, timeouts):
         self.dir = os.path.join(OUT, "w%d" % idx)
         self.base = base
+        self.timeouts = timeouts
         shutil.rmtree(self.dir, ignore_errors=True)
         shutil.copytree(os.path.join(ROOT, "src", "lib"), os.path.join(self.dir, "src", "lib"))
         os.makedirs(os.path.join(self.dir, "obj"))
@@ -298,7 +316,8 @@ class Worker:
                 objs[s] = o
             for t in m.tests:
                 test_obj = os.path.join(self.base, "test_" + t.replace("/", "_") + ".o")
-                res = link_and_run(t, list(objs.values()), test_obj, os.path.join(self.dir, "bin"), self.env)
+                res = link_and_run(t, list(objs.values()), test_obj, os.path.join(self.dir, "bin"), self.env,
+                                   self.timeouts[t])
                 if res is not None and res.startswith("link failed"):
                     return ("broken", res, time.time() - t0)
                 if res is not None:
@@ -347,14 +366,23 @@ def main():
     os.makedirs(os.path.join(base, "bin"), exist_ok=True)
 
     def baseline(t):
-        return t, link_and_run(t, objs, os.path.join(base, "test_" + t.replace("/", "_") + ".o"),
-                               os.path.join(base, "bin"), dict(os.environ))
+        t0 = time.time()
+        r = link_and_run(t, objs, os.path.join(base, "test_" + t.replace("/", "_") + ".o"),
+                         os.path.join(base, "bin"), dict(os.environ))
+        return t, r, time.time() - t0
+    timeouts = {}
     with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
-        failing = [(t, r) for t, r in ex.map(baseline, tests) if r is not None]
+        failing = []
+        for t, r, secs in ex.map(baseline, tests):
+            if r is not None:
+                failing.append((t, r))
+            # a mutant that makes a test loop (e.g. grinding that never
+            # succeeds) is killed after 5 times its unmutated time
+            timeouts[t] = min(TEST_TIMEOUT, max(15.0, 5 * secs))
     if failing:
         die("tests fail without any mutation:\n  " + "\n  ".join("%s: %s" % f for f in failing))
     t_base = time.time()
-    workers = [Worker(i, base) for i in range(jobs)]
+    workers = [Worker(i, base, timeouts) for i in range(jobs)]
     free = list(workers)
     results = {}
     with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
