@@ -15,6 +15,9 @@
  *     helper constraint refuses;
  *   - the same, phi set to 0 on the active rows: only the running sum's
  *     step refuses;
+ *   - the same, multiplicities, helpers and phi all 0 on the active rows (as
+ *     if no row were a lookup row): only the helper constraint's lookup
+ *     selector s_lk refuses;
  *   - a value 2^24 + 3 with the (in-table) sublimbs of 3: only the
  *     range-lookup gate's recomposition refuses;
  * and an honest proof changed in memory: a non-canonical public input, a
@@ -64,7 +67,7 @@ static void minus_one(fixture *f, por_witness *w)
         set_cell(f, w, f->row, por_range_lookup_cell_wire(&f->gate, 1, j), 0);
 }
 
-typedef enum { AS_IS, ZERO_Z, PHI_SHIFT, HELPER_FORGED, PHI_ZERO } forgery;
+typedef enum { AS_IS, ZERO_Z, PHI_SHIFT, HELPER_FORGED, PHI_ZERO, NO_LOOKUPS } forgery;
 
 typedef struct {
     fixture *f; /* first: break_copy_cols reads it */
@@ -87,6 +90,11 @@ static void forge_permutation(void *ctx, gl_t **cols, size_t ncols, size_t n)
             memset(cols[k], 0, n * sizeof(gl_t));
         return;
     }
+    if (fc->kind == NO_LOOKUPS) {
+        for (size_t k = 2 * m; k < ncols; k++)
+            memset(cols[k], 0, (bs + 1) * sizeof(gl_t));
+        return;
+    }
     gl2_t end = col_get(cols, phi, bs);
     for (size_t i = 0; i <= bs; i++) {
         gl2_t v = col_get(cols, phi, i);
@@ -99,6 +107,12 @@ static void forge_permutation(void *ctx, gl_t **cols, size_t ncols, size_t n)
     }
     if (fc->kind == HELPER_FORGED)
         col_set(cols, 2 * m, fc->f->row, gl2_sub(col_get(cols, 2 * m, fc->f->row), end));
+}
+
+static void zero_multiplicities(void *ctx, gl_t *m, size_t n)
+{
+    (void)ctx;
+    memset(m, 0, n * sizeof(gl_t));
 }
 
 /* Honest inputs, broken by `breaker`; the prover refuses; forced through
@@ -116,6 +130,8 @@ static void attack(fixture *f, gl_t in1, void (*breaker)(fixture *, por_witness 
                                  .tamper_ctx = &fc};
     if (kind == ZERO_Z)
         opts.tamper_wires = break_copy_cols;
+    if (kind == NO_LOOKUPS)
+        opts.tamper_multiplicities = zero_multiplicities;
     por_plonk_proof proof;
     int rc = por_plonk_prove(f->pk, w, NULL, &opts, &proof, &why);
     ok(rc != 0, "%s: the prover refuses (%s)", what, rc ? why : "proved!");
@@ -174,6 +190,7 @@ int main(void)
     attack(&f, GL_P - 1, minus_one, PHI_SHIFT, "-1 looked up, phi shifted to end at 0");
     attack(&f, GL_P - 1, minus_one, HELPER_FORGED, "-1 looked up, a helper value forged");
     attack(&f, GL_P - 1, minus_one, PHI_ZERO, "-1 looked up, phi = 0 on the active rows");
+    attack(&f, GL_P - 1, minus_one, NO_LOOKUPS, "-1 looked up, multiplicities, helpers and phi all 0");
     /* the generated sublimbs of 2^(T nl) + 3 (its low T nl bits: those of 3,
      * all in the table) do not recompose it */
     gl_t past = (gl_t)1 << (T_BITS * por_range_lookup_sublimbs(&f.gate));
