@@ -31,12 +31,17 @@
 
 enum { K_LOG = 7, ASSETS = 3, BITS = 62, ZERO_MARGIN = 1 };
 
-/* Re-runs every gate generator (not the author generators, whose outputs
- * the caller forged) until nothing changes: the gate rows downstream of a
- * forged value become consistent with it. */
-static void regenerate_gates(const por_circuit *c, por_witness *w)
+/* Re-runs the gate generators (not the author generators, whose outputs
+ * the caller forged) downstream of the values that differ from `before`
+ * (the witness before the forgery), until nothing changes: the gate rows
+ * downstream of a forged value become consistent with it.  Frees before. */
+static void regenerate_gates(const por_circuit *c, por_witness *w, gl_t *before)
 {
     const unsigned W = c->config.num_wires;
+    bool *dirty = calloc(c->num_slots, sizeof(bool));
+    for (size_t i = 0; i < c->num_slots; i++)
+        dirty[i] = w->values[i] != before[i];
+    free(before);
     for (int pass = 0, changed = 1; changed && pass < 64; pass++) {
         changed = 0;
         for (size_t g = 0; g < c->num_generators; g++) {
@@ -47,16 +52,33 @@ static void regenerate_gates(const por_circuit *c, por_witness *w)
             por_gate_io io;
             gt->vt->generator_io(gt, gen->k, &io);
             gl_t row[POR_MAX_WIRES] = {0};
-            for (unsigned i = 0; i < io.n_in; i++)
-                row[io.in[i]] = w->values[por_circuit_slot(c, (por_target){(uint32_t)(gen->row * W + io.in[i])})];
+            bool stale = false;
+            for (unsigned i = 0; i < io.n_in; i++) {
+                size_t slot = por_circuit_slot(c, (por_target){(uint32_t)(gen->row * W + io.in[i])});
+                row[io.in[i]] = w->values[slot];
+                stale |= dirty[slot];
+            }
+            if (!stale)
+                continue;
             gt->vt->generate(gt, gen->k, c->row_consts + (size_t)gen->row * c->config.num_constants, row);
             for (unsigned i = 0; i < io.n_out; i++) {
                 size_t slot = por_circuit_slot(c, (por_target){(uint32_t)(gen->row * W + io.out[i])});
-                changed |= w->values[slot] != row[io.out[i]];
+                if (w->values[slot] != row[io.out[i]])
+                    changed = 1, dirty[slot] = true;
                 w->values[slot] = row[io.out[i]];
             }
         }
     }
+    free(dirty);
+}
+
+/* A copy of the witness values, for regenerate_gates. */
+static gl_t *snapshot(const fixture *f, const por_witness *w)
+{
+    size_t n = f->bc->circuit->num_slots;
+    gl_t *v = malloc(n * sizeof(gl_t));
+    memcpy(v, w->values, n * sizeof(gl_t));
+    return v;
 }
 
 static gl_t value(const fixture *f, const por_witness *w, por_target t)
@@ -80,8 +102,9 @@ static void rechain(fixture *f, por_witness *w, size_t u)
         gl_t a = column_acc(f, w, u, k);
         __int128 t = a > GL_P / 2 ? (__int128)a - (__int128)GL_P : (__int128)a, d = (__int128)1 << L;
         __int128 c = t >= 0 ? t / d : -((-t + d - 1) / d);
+        gl_t *before = snapshot(f, w);
         forge(f, w, f->bc->carry[u * K + k], c < 0 ? (gl_t)(c + (__int128)GL_P) : (gl_t)c);
-        regenerate_gates(f->bc->circuit, w);
+        regenerate_gates(f->bc->circuit, w, before);
     }
 }
 
@@ -145,9 +168,10 @@ static void test_carries_zero(fixture *f)
         return;
     const unsigned K = f->bc->columns;
     const gl_t off = (gl_t)1 << (f->bc->carry_offset_bits - 1);
+    gl_t *before = snapshot(f, w);
     for (unsigned k = 0; k < K; k++)
         forge(f, w, f->bc->carry[ZERO_MARGIN * K + k], off);
-    regenerate_gates(f->bc->circuit, w);
+    regenerate_gates(f->bc->circuit, w, before);
     bool negative = false;
     for (unsigned k = 0; k < K; k++)
         negative |= value(f, w, f->bc->delta[ZERO_MARGIN * K + k]) > GL_P / 2;
@@ -183,9 +207,10 @@ static void test_middle_carry(fixture *f)
         por_witness_free(w);
         return;
     }
+    gl_t *before = snapshot(f, w);
     forge(f, w, f->bc->carry[u * K + K - 2], x);
     forge(f, w, f->bc->carry[u * K + K - 1], (gl_t)(gl_add(col, x) >> L));
-    regenerate_gates(f->bc->circuit, w);
+    regenerate_gates(f->bc->circuit, w, before);
     ok(x >> rw != 0, "middle carry: c'_(K-2) = 0x%016llx is out of range", (unsigned long long)x);
     forged_refused(f, w, "insolvent, a middle carry out of range");
     por_witness_free(w);
@@ -206,9 +231,10 @@ static void test_price_limbs(fixture *f)
         por_witness_free(w);
         return;
     }
+    gl_t *before = snapshot(f, w);
     forge(f, w, f->bc->price_limb[0], p0 + ((gl_t)1 << L));
     forge(f, w, f->bc->price_limb[1], p1 - 1);
-    regenerate_gates(f->bc->circuit, w);
+    regenerate_gates(f->bc->circuit, w, before);
     for (size_t u = 0; u < f->n; u++)
         rechain(f, w, u);
     refused_and_rejected(f, w, &pub, "price limbs P_0 + 2^L, P_1 - 1");
@@ -226,9 +252,10 @@ static void test_total_carry(fixture *f)
         return;
     por_target lo = f->bc->circuit->public_inputs[4];
     gl_t vlo = value(f, w, lo), c = value(f, w, f->bc->total_carry[0]);
+    gl_t *before = snapshot(f, w);
     forge(f, w, lo, vlo + 1);
     forge(f, w, f->bc->total_carry[0], gl_sub(c, gl_inv((gl_t)1 << 32)));
-    regenerate_gates(f->bc->circuit, w);
+    regenerate_gates(f->bc->circuit, w, before);
     gl_t vhi = value(f, w, f->bc->circuit->public_inputs[5]);
     ok(vlo + 1 < ((gl_t)1 << 32) && vhi != pub.totals[0][1], "total carry: lo + 1 < 2^32, hi becomes 0x%016llx",
        (unsigned long long)vhi);
@@ -248,9 +275,10 @@ static void test_price_unbound(fixture *f)
     if (!ok(w != NULL, "price limbs 0: insolvent witness"))
         return;
     const unsigned np = (63 + f->bc->price_limb_bits - 1) / f->bc->price_limb_bits;
+    gl_t *before = snapshot(f, w);
     for (unsigned j = 0; j < np; j++)
         forge(f, w, f->bc->price_limb[2 * np + j], 0);
-    regenerate_gates(f->bc->circuit, w);
+    regenerate_gates(f->bc->circuit, w, before);
     for (size_t u = 0; u < f->n; u++)
         rechain(f, w, u);
     por_plonk_prove_opts opts = {.unchecked = true};
@@ -272,8 +300,9 @@ static void test_total_split(fixture *f)
     if (!ok(w != NULL, "total lo + 1: honest witness (%s)", w ? "ok" : why))
         return;
     por_target lo = f->bc->circuit->public_inputs[4];
+    gl_t *before = snapshot(f, w);
     forge(f, w, lo, value(f, w, lo) + 1);
-    regenerate_gates(f->bc->circuit, w);
+    regenerate_gates(f->bc->circuit, w, before);
     refused_and_rejected(f, w, &pub, "total lo + 1");
     por_witness_free(w);
 }
