@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch_fixture.h"
+#include "batch_witness_fixture.h"
 #include "por/tree.h"
 
 static uint64_t seed = 0x6261746368ULL;

@@ -27,7 +27,7 @@
  * generator (never the carry and split generators), so all other
  * constraints hold.
  */
-#include "batch_fixture.h"
+#include "batch_witness_fixture.h"
 
 enum { K_LOG = 7, ASSETS = 3, BITS = 62, ZERO_MARGIN = 1 };
 
@@ -108,16 +108,16 @@ static void rechain(fixture *f, por_witness *w, size_t u)
     }
 }
 
-/* The unchecked witness of f's balances with account ZERO_MARGIN one unit
- * of debt short (insolvent). */
-static por_witness *insolvent_witness(fixture *f, por_batch_public *pub)
+/* The witness of f's balances (checked), or unchecked with account
+ * ZERO_MARGIN one unit of debt short (insolvent); NULL (a failed test named
+ * what) if it cannot be built. */
+static por_witness *base_witness(fixture *f, bool insolvent, por_batch_public *pub, const char *what)
 {
-    f->bal[2 * ASSETS * ZERO_MARGIN + ASSETS + 2] += 1;
+    f->bal[2 * ASSETS * ZERO_MARGIN + ASSETS + 2] += insolvent;
     const char *why = NULL;
-    por_witness *w = witness(f, f->bal, &f->s.params, true, pub, &why);
-    f->bal[2 * ASSETS * ZERO_MARGIN + ASSETS + 2] -= 1;
-    if (!w)
-        diag("witness: %s", why);
+    por_witness *w = witness(f, f->bal, &f->s.params, insolvent, pub, &why);
+    f->bal[2 * ASSETS * ZERO_MARGIN + ASSETS + 2] -= insolvent;
+    ok(w != NULL, "%s: %s witness (%s)", what, insolvent ? "insolvent" : "honest", w ? "ok" : why);
     return w;
 }
 
@@ -163,8 +163,8 @@ static void forged_refused(fixture *f, por_witness *w, const char *what)
 static void test_carries_zero(fixture *f)
 {
     por_batch_public pub;
-    por_witness *w = insolvent_witness(f, &pub);
-    if (!ok(w != NULL, "carries 0: insolvent witness"))
+    por_witness *w = base_witness(f, true, &pub, "carries 0");
+    if (!w)
         return;
     const unsigned K = f->bc->columns;
     const gl_t off = (gl_t)1 << (f->bc->carry_offset_bits - 1);
@@ -187,8 +187,8 @@ static void test_carries_zero(fixture *f)
 static void test_middle_carry(fixture *f)
 {
     por_batch_public pub;
-    por_witness *w = insolvent_witness(f, &pub);
-    if (!ok(w != NULL, "middle carry: insolvent witness"))
+    por_witness *w = base_witness(f, true, &pub, "middle carry");
+    if (!w)
         return;
     const unsigned K = f->bc->columns, L = f->bc->price_limb_bits, rw = f->bc->carry_bits;
     const size_t u = ZERO_MARGIN;
@@ -221,9 +221,8 @@ static void test_middle_carry(fixture *f)
 static void test_price_limbs(fixture *f)
 {
     por_batch_public pub;
-    const char *why = NULL;
-    por_witness *w = witness(f, f->bal, &f->s.params, false, &pub, &why);
-    if (!ok(w != NULL, "price limbs: honest witness (%s)", w ? "ok" : why))
+    por_witness *w = base_witness(f, false, &pub, "price limbs");
+    if (!w)
         return;
     const unsigned L = f->bc->price_limb_bits;
     gl_t p0 = value(f, w, f->bc->price_limb[0]), p1 = value(f, w, f->bc->price_limb[1]);
@@ -246,9 +245,8 @@ static void test_price_limbs(fixture *f)
 static void test_total_carry(fixture *f)
 {
     por_batch_public pub;
-    const char *why = NULL;
-    por_witness *w = witness(f, f->bal, &f->s.params, false, &pub, &why);
-    if (!ok(w != NULL, "total carry: honest witness (%s)", w ? "ok" : why))
+    por_witness *w = base_witness(f, false, &pub, "total carry");
+    if (!w)
         return;
     por_target lo = f->bc->circuit->public_inputs[4];
     gl_t vlo = value(f, w, lo), c = value(f, w, f->bc->total_carry[0]);
@@ -271,8 +269,8 @@ static void test_total_carry(fixture *f)
 static void test_price_unbound(fixture *f)
 {
     por_batch_public pub;
-    por_witness *w = insolvent_witness(f, &pub);
-    if (!ok(w != NULL, "price limbs 0: insolvent witness"))
+    por_witness *w = base_witness(f, true, &pub, "price limbs 0");
+    if (!w)
         return;
     const unsigned np = (63 + f->bc->price_limb_bits - 1) / f->bc->price_limb_bits;
     gl_t *before = snapshot(f, w);
@@ -295,9 +293,8 @@ static void test_price_unbound(fixture *f)
 static void test_total_split(fixture *f)
 {
     por_batch_public pub;
-    const char *why = NULL;
-    por_witness *w = witness(f, f->bal, &f->s.params, false, &pub, &why);
-    if (!ok(w != NULL, "total lo + 1: honest witness (%s)", w ? "ok" : why))
+    por_witness *w = base_witness(f, false, &pub, "total lo + 1");
+    if (!w)
         return;
     por_target lo = f->bc->circuit->public_inputs[4];
     gl_t *before = snapshot(f, w);

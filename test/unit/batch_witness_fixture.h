@@ -1,8 +1,8 @@
 /* Batch-circuit fixtures of the batch tests (test_batch.c, test_batch_forged.c):
  * a snapshot's params, random solvent balances with a zero-margin account,
  * the circuit and prover, and the malicious-witness checks. */
-#ifndef POR_TEST_BATCH_FIXTURE_H
-#define POR_TEST_BATCH_FIXTURE_H
+#ifndef POR_TEST_BATCH_WITNESS_FIXTURE_H
+#define POR_TEST_BATCH_WITNESS_FIXTURE_H
 
 #include <stdlib.h>
 #include <string.h>
