@@ -34,12 +34,15 @@ change (and the malicious-prover or tampered-proof test that kills it);
 CONTRIBUTING.md says the same.  A check without a mutant is the visible
 exception.
 
-How it runs: the working tree is never edited.  The library and the test
-objects are compiled once (no sanitizers, -O1) into build/mutation/base;
-each worker owns a copy of src/lib, applies one mutant's edits there,
-recompiles only the edited sources, relinks the named test binaries against
-the other objects, runs them, and restores its copy.  POR_MUTATION_JOBS
-workers (default 2) run in parallel.  Usage:
+How it runs: the working tree is never edited (an interrupted run leaves
+nothing to undo).  The library and the test objects are compiled once (no
+sanitizers, -O1) into build/mutation/base, and the named tests must pass
+there first; each worker owns a copy of src/lib, applies one mutant's edits
+there, recompiles only the edited sources (every source for a header),
+relinks the named test binaries against the other objects and runs them,
+stopping a binary at its first "not ok" (a non-zero exit, a missing TAP plan
+or 5 times the unmutated run time also kill), then restores its copy.
+POR_MUTATION_JOBS workers (default 2) run in parallel.  Usage:
     test/mutation/run.py [-j N] [--list] [--only SUBSTRING ...] [--check-anchors]
 """
 import argparse
@@ -232,13 +235,14 @@ def build_base(tests, jobs):
     base = os.path.join(OUT, "base")
     stamp = os.path.join(base, "stamp")
     key = tree_hash()
-    if os.path.exists(stamp) and open(stamp).read() == key:
-        return base
-    shutil.rmtree(base, ignore_errors=True)
-    os.makedirs(base)
     work = [(s, os.path.join(base, obj_name(s)), "src/lib") for s in lib_sources()]
+    if not (os.path.exists(stamp) and open(stamp).read() == key):
+        shutil.rmtree(base, ignore_errors=True)
+        os.makedirs(base)
+    else:
+        work = []  # the library is built; only test objects not built yet
     work += [("test/unit/%s.c" % t, os.path.join(base, "test_" + t.replace("/", "_") + ".o"), "src/lib")
-             for t in tests]
+             for t in tests if not os.path.exists(os.path.join(base, "test_" + t.replace("/", "_") + ".o"))]
     with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
         for src, rc, out in ex.map(compile_one, work):
             if rc != 0:
