@@ -21,10 +21,13 @@
  *   - a value 2^24 + 3 with the (in-table) sublimbs of 3: only the
  *     range-lookup gate's recomposition refuses;
  * and an honest proof changed in memory: a non-canonical public input, a
- * cap height other than the key's.
+ * cap height other than the key's; and its encoding truncated inside the
+ * caps, against a guard page (the decoder must not read past the end).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "lookup_fixture.h"
 #include "tap.h"
@@ -146,6 +149,24 @@ static void attack(fixture *f, gl_t in1, void (*breaker)(fixture *, por_witness 
     por_witness_free(w);
 }
 
+/* The first `len` bytes of an encoded proof, ending right against an
+ * unreadable page: a decoder that reads past them crashes the test. */
+static void decode_against_guard(const uint8_t *bytes, size_t len, const char *what)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = (len + page - 1) / page + 1;
+    uint8_t *map = mmap(NULL, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (!ok(map != MAP_FAILED && mprotect(map + (pages - 1) * page, page, PROT_NONE) == 0, "%s: guard page", what))
+        return;
+    uint8_t *in = map + (pages - 1) * page - len;
+    memcpy(in, bytes, len);
+    por_plonk_proof dec;
+    const char *why = NULL;
+    int rc = por_plonk_proof_deserialize(in, len, &dec, &why);
+    ok(rc != 0, "%s: refused without reading past the end (%s)", what, rc ? why : "accepted!");
+    por_plonk_proof_free(&dec);
+    munmap(map, pages * page);
+}
+
 /* The forging hook leaves honest proofs honest: the same opts without
  * breaking anything prove and verify (so the attacks test what they say). */
 static void honest_with_hook(fixture *f)
@@ -173,6 +194,12 @@ static void honest_with_hook(fixture *f)
         vrc = por_plonk_verify(por_plonk_prover_vk(f->pk), &proof, &why);
         ok(vrc != 0, "another cap height is rejected (%s)", vrc ? why : "accepted!");
         proof.cap_height++;
+        /* truncated inside the caps (the header announces them) */
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        if (ok(por_plonk_proof_serialize(&proof, &bytes, &len) == 0, "the proof encodes"))
+            decode_against_guard(bytes, 44 + 8 * proof.num_public_inputs + 4 + 40, "truncated in the caps");
+        free(bytes);
     }
     por_plonk_proof_free(&proof);
     por_witness_free(w);
