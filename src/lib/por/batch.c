@@ -435,7 +435,8 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     por_target *leafin = calloc(4 + (size_t)T, sizeof(por_target));
     por_builder *b = por_builder_new(&conf);
     if (!bc->commitment || !bc->balance || !bc->symbol_len || !bc->symbol || !bc->decimals || !bc->price ||
-        !bc->haircut || !bc->leaf || !bc->node || !bc->carry || !bc->delta || !bc->total_carry || !plimb || !sum || !leafin || !b) {
+        !bc->haircut || !bc->leaf || !bc->node || !bc->carry || !bc->delta || !bc->total_carry || !plimb || !sum ||
+        !leafin || !b) {
         *why = "out of memory";
         goto fail;
     }
