@@ -8,6 +8,8 @@
 #   make bench      builds bench/por-bench
 #   make fuzz       libFuzzer on the inclusion-proof and batch-proof decoders (clang)
 #   make demo       the whole pipeline on a throwaway cluster (scripts/demo.sh)
+#   make mutation   mutation testing: each soundness check of test/mutation/*.mut
+#                   removed in turn must fail a unit test (test/mutation/run.py)
 
 EXTENSION = por
 DATA = por--1.0.sql por--1.1.sql por--1.0--1.1.sql
@@ -149,8 +151,14 @@ endif
 demo: all
 	bash scripts/demo.sh
 
+# Mutation testing (CI runs it after make check; no database needed):
+# MUTATION_ARGS='--only plonk.' runs some, POR_MUTATION_JOBS the parallel builds.
+MUTATION_ARGS ?=
+mutation:
+	python3 test/mutation/run.py $(MUTATION_ARGS)
+
 # every include of src/lib runs downward (the order of src/lib/README.md)
 layers:
 	@bash scripts/check-layers.sh
 
-.PHONY: layers bench fuzz unit-check sql-check demo install-por-verify
+.PHONY: layers bench fuzz unit-check sql-check demo install-por-verify mutation

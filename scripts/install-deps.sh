@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what por needs to build, test and demo on a fresh Debian 12 machine:
-# PostgreSQL 15 (server, headers, pg_virtualenv), pgTAP, pg_cron (test/cli/pg_cron.t), OpenSSL headers, a C
-# toolchain and prove.  Does nothing for packages already installed.
+# PostgreSQL 15 (server, headers, pg_virtualenv), pgTAP, pg_cron (test/cli/pg_cron.t), OpenSSL
+# headers, a C toolchain, prove and python3 (the mutation harness).  Does nothing for packages
+# already installed.
 set -euo pipefail
 
 packages=(postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-cron postgresql-common
-          libssl-dev gcc make perl)
+          libssl-dev gcc make perl python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

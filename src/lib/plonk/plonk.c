@@ -1039,14 +1039,18 @@ static bool stop_requested(const por_plonk_prove_opts *opts)
 }
 
 /*
- * One commitment round of the prover: commits the columns (and frees them),
+ * One commitment round of the prover (round 1 wires, 2 permutation, 3
+ * quotient): commits the columns (and frees them),
  * copies the cap into the proof, then polls the caller's stop request.
  * NULL, or the message to fail with.
  */
-static const char *commit_round(por_pcs_batch *b, por_pool *pool, gl_t ***cols, size_t count, unsigned logn,
+static const char *commit_round(unsigned round, por_pcs_batch *b, por_pool *pool, gl_t ***cols, size_t count,
+                                unsigned logn,
                                 const por_circuit_config *cfg, bool zk, por_rand_fn rnd, void *rnd_ctx,
                                 const por_plonk_prove_opts *opts, por_digest *cap_out, const char *failure)
 {
+    if (opts && opts->inspect_commit)
+        opts->inspect_commit(opts->tamper_ctx, round, (const gl_t *const *)*cols, count, (size_t)1 << logn);
     if (por_pcs_commit(b, pool, (const gl_t *const *)*cols, count, logn, cfg->rate_bits, cfg->cap_height, zk, rnd,
                        rnd_ctx) != 0)
         return failure;
@@ -1135,6 +1139,8 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
                 wv[j][a + 1] = wv[j][a];
         }
     }
+    if (opts && opts->tamper_wires)
+        opts->tamper_wires(opts->tamper_ctx, wv, W, n);
     if (lk) {
         /* multiplicities: m(w^i) counts the looked-up cells equal to the table entry i */
         const size_t table = (size_t)1 << c->config.lookup_bits;
@@ -1165,7 +1171,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
         msg = "out of memory";
         goto out;
     }
-    msg = commit_round(&wires_b, pool, &wc, Wc, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->wires_cap,
+    msg = commit_round(1, &wires_b, pool, &wc, Wc, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->wires_cap,
                        "wire commitment failed");
     if (msg != NULL)
         goto out;
@@ -1252,13 +1258,15 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
             }
         }
     }
+    if (opts && opts->tamper_permutation)
+        opts->tamper_permutation(opts->tamper_ctx, zc, Zc, n);
     free_cols(wv, Wc);
     wv = NULL;
     if (por_ntt_inverse_batch(pool, zc, Zc, logn, 1) != 0) {
         msg = "out of memory";
         goto out;
     }
-    msg = commit_round(&zs_b, pool, &zc, Zc, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->zs_cap,
+    msg = commit_round(2, &zs_b, pool, &zc, Zc, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->zs_cap,
                        "permutation commitment failed");
     if (msg != NULL)
         goto out;
@@ -1372,7 +1380,7 @@ int por_plonk_prove(const por_plonk_prover *pk, por_witness *wit, por_pool *pool
     }
     free(tparts[0]), free(tparts[1]);
     tparts[0] = tparts[1] = NULL;
-    msg = commit_round(&quot_b, pool, &qcols, nq, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->quotient_cap,
+    msg = commit_round(3, &quot_b, pool, &qcols, nq, logn, &c->config, zk, rnd, rnd_ctx, opts, proof->quotient_cap,
                        "quotient commitment failed");
     if (msg != NULL)
         goto out;

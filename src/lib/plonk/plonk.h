@@ -258,6 +258,19 @@ typedef struct {
      * before they are committed, to forge them */
     void (*tamper_multiplicities)(void *ctx, gl_t *m, size_t n);
     void *tamper_ctx;
+    /* TESTING ONLY: called on the wire values on H (W columns of n values,
+     * blinding rows filled) before the multiplicities are counted, to set
+     * cells one by one (a copy constraint can be broken only here) */
+    void (*tamper_wires)(void *ctx, gl_t **cols, size_t ncols, size_t n);
+    /* TESTING ONLY: called on the permutation batch's values on H before
+     * they are committed (cols[0 .. ncols): Z, the partial products, then
+     * with lookups the helpers and phi, each as (c0, c1) columns of n
+     * values), to forge them (the malicious prover of the mutation tests) */
+    void (*tamper_permutation)(void *ctx, gl_t **cols, size_t ncols, size_t n);
+    /* TESTING ONLY: shown each batch's coefficients just before it is
+     * committed (round 1 wires, 2 permutation, 3 quotient chunks and FRI
+     * masks), to check the zero-knowledge randomness */
+    void (*inspect_commit)(void *ctx, unsigned round, const gl_t *const *coeffs, size_t ncols, size_t n);
     /* polled between the prover's phases (NULL: never stop); true makes the
      * prover give up with "stopped on request", so a cancel need not wait
      * for a whole proof */

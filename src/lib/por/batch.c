@@ -293,6 +293,10 @@ void por_batch_circuit_free(por_batch_circuit *bc)
     free(bc->haircut);
     free(bc->leaf);
     free(bc->node);
+    free(bc->carry);
+    free(bc->delta);
+    free(bc->price_limb);
+    free(bc->total_carry);
     free(bc);
 }
 
@@ -409,6 +413,7 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     bc->balance_bits = B;
     bc->price_limb_bits = L;
     bc->carry_bits = ly.rw;
+    bc->carry_offset_bits = R;
     bc->columns = K;
     bc->slots_per_row = 2 * S;
     bc->symbol_len = calloc(A, sizeof(por_target));
@@ -420,13 +425,18 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
     bc->haircut = calloc(A, sizeof(por_target));
     bc->leaf = calloc(N * 4, sizeof(por_target));
     bc->node = calloc(N * 4, sizeof(por_target));
-    /* per-batch scratch: price limbs, running totals [t][lo, hi], leaf input */
-    por_target *plimb = calloc((size_t)A * np, sizeof(por_target));
+    bc->carry = calloc(N * K, sizeof(por_target));
+    bc->delta = calloc(N * K, sizeof(por_target));
+    bc->price_limb = calloc((size_t)A * np, sizeof(por_target));
+    bc->total_carry = calloc(T, sizeof(por_target));
+    /* per-batch scratch: running totals [t][lo, hi], leaf input */
+    por_target *plimb = bc->price_limb;
     por_target *sum = calloc((size_t)2 * T, sizeof(por_target));
     por_target *leafin = calloc(4 + (size_t)T, sizeof(por_target));
     por_builder *b = por_builder_new(&conf);
     if (!bc->commitment || !bc->balance || !bc->symbol_len || !bc->symbol || !bc->decimals || !bc->price ||
-        !bc->haircut || !bc->leaf || !bc->node || !plimb || !sum || !leafin || !b) {
+        !bc->haircut || !bc->leaf || !bc->node || !bc->carry || !bc->delta || !bc->total_carry || !plimb || !sum ||
+        !leafin || !b) {
         *why = "out of memory";
         goto fail;
     }
@@ -529,6 +539,8 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
             por_target cp = virt(&x);
             por_builder_add_generator(b, &acc, 1, &cp, 1, carry_gen, &cc, sizeof(cc));
             por_target delta = op(&x, &bc->stats.ops_solvency, minus_base, 1, cp, x.one, acc);
+            bc->carry[u * K + c] = cp;
+            bc->delta[u * K + c] = delta;
             range(&x, delta);
             if (c + 1 < K) {
                 range(&x, cp);
@@ -569,7 +581,7 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
             por_target lc[2];
             split_ctx s = {.n = 2, .width = {32, tw[1]}};
             lc[0] = virt(&x);
-            lc[1] = virt(&x);
+            lc[1] = bc->total_carry[t] = virt(&x);
             por_builder_add_generator(b, &sum[(size_t)t * 2], 1, lc, 2, split_gen, &s, sizeof(s));
             range_exact(&x, lc[0], 32, &bc->stats.ops_totals);
             range_exact(&x, lc[1], tw[1], &bc->stats.ops_totals);
@@ -605,13 +617,11 @@ por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, uns
             bc->stats.rows_other++;
     }
     por_builder_free(b);
-    free(plimb);
     free(sum);
     free(leafin);
     return bc;
 fail:
     por_builder_free(b);
-    free(plimb);
     free(sum);
     free(leafin);
     por_batch_circuit_free(bc);

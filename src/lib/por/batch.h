@@ -65,6 +65,7 @@ typedef struct {
     uint32_t batch_log2, asset_count, balance_bits;
     uint32_t price_limb_bits; /* L: price limbs and carry-chain columns are L bits */
     uint32_t carry_bits;      /* rw: the one range-check width (offset carries, deltas; batch.c) */
+    uint32_t carry_offset_bits; /* R: the carries c_k are offset by 2^(R-1) (c'_k, batch.c) */
     uint32_t columns;         /* carry-chain columns */
     uint32_t slots_per_row;   /* balances per balance-gate row */
     /* witness inputs */
@@ -77,6 +78,10 @@ typedef struct {
     /* computed values, exposed so tests can forge them */
     por_target *leaf;       /* 2^k * 4 leaf digests */
     por_target *node;       /* (2^k - 1) * 4: levels 1..k bottom-up, left to right */
+    por_target *carry;      /* 2^k * columns: account u's offset carries c'_k (batch.c) */
+    por_target *delta;      /* 2^k * columns: its remainders delta_k */
+    por_target *price_limb; /* A * price limbs: p_a = sum_j P_j 2^(L j) */
+    por_target *total_carry; /* 2A: c of S_0 = lo + 2^32 c, per total (batch.c) */
     por_target params_digest[4];
     por_batch_stats stats;
 } por_batch_circuit;
