@@ -64,8 +64,8 @@ ok $? "por-verify inclusion: a proof exported from the restored database verifie
 files=$("${DST[@]}" -c "SELECT por_export_bundle(1, '$srv')")
 is "$files" "4" "por_export_bundle from the restored database"
 cp -r "$srv" "$work/bundle"
-"$VERIFY" bundle "$work/bundle" >"$work/v2" 2>&1
-ok $? "por-verify bundle: the restored batch proofs verify"
+"$VERIFY" bundle "$work/bundle" --root "$root" --params-digest "$("${DST[@]}" -c "SELECT encode(por_params_digest(1), 'hex')")" >"$work/v2" 2>&1
+ok $? "por-verify bundle: the restored batch proofs verify at the published root and params digest"
 ok $(grep -q "$root" "$work/bundle/bundle.json"; echo $?) "... for the published root"
 
 # the frozen snapshot proves there, to the root frozen before the dump
