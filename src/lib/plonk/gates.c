@@ -42,6 +42,7 @@ const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
     case POR_GATE_ARITHMETIC_EXT: return &por_gate_arithmetic_ext_vt;
     case POR_GATE_REDUCING: return &por_gate_reducing_vt;
     case POR_GATE_SBOX_EXT: return &por_gate_sbox_ext_vt;
+    case POR_GATE_POSEIDON_SWAP: return &por_gate_poseidon_swap_vt;
     default: return NULL;
     }
 }

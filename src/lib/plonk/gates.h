@@ -44,6 +44,8 @@
  *   public_input      wires 0..3 = the public-input digest (the verifier's
  *                     own por_hash of the public inputs).  Degree 1.
  *   poseidon          one Poseidon permutation per row, see below.  Degree 7.
+ *   poseidon-swap     a Merkle step: two_to_one of a pair ordered by a bit
+ *                     (below).  Degree 7.
  *   range(B, V)       V values per row, each in [0, 2^B): see below.  Degree 4.
  *   range_lookup(B,T,F,V) V values per row, each in [0, 2^B) by lookups.
  *   balance(B,G,Q,P)  Q assets (equity, debt) per row: range checks by
@@ -130,6 +132,7 @@ enum {
     POR_GATE_ARITHMETIC_EXT = 9,
     POR_GATE_REDUCING = 10,
     POR_GATE_SBOX_EXT = 11,
+    POR_GATE_POSEIDON_SWAP = 12,
 };
 
 /* Poseidon gate layout. */
@@ -138,6 +141,26 @@ enum {
 #define POR_POSEIDON_GATE_CONSTRAINTS 118
 static inline unsigned por_poseidon_gate_in(unsigned i) { return i; }
 static inline unsigned por_poseidon_gate_out(unsigned i) { return 12 + i; }
+
+/*
+ * Poseidon-swap gate (123 wires, 13 routed, 115 constraints, degree 7): one
+ * Merkle path step, two_to_one with the order of the pair chosen by a bit,
+ * in one row instead of a Poseidon row plus an arithmetic row for the
+ * swap.  Routed: a (0..3), b (4..7), the bit s (8), the digest (9..12);
+ * then delta_i = s (b_i - a_i) (13..16) and the Poseidon gate's 106 S-box
+ * input wires (17..122, in its order).  The permutation's input is
+ * (a + delta) || (b - delta) || 0^4, i.e. a || b for s = 0 and b || a for
+ * s = 1; only the first 4 outputs exist.  Constraints: the Poseidon gate's
+ * 106 S-box inputs and first 4 outputs on that input, s^2 - s, and
+ * s (b_i - a_i) - delta_i (degree 2, so the input stays affine in wires).
+ */
+#define POR_POSEIDON_SWAP_GATE_WIRES 123
+#define POR_POSEIDON_SWAP_GATE_ROUTED 13
+#define POR_POSEIDON_SWAP_GATE_CONSTRAINTS 115
+static inline unsigned por_poseidon_swap_in(unsigned i) { return i; } /* a_i, then b_i at 4 + i */
+static inline unsigned por_poseidon_swap_bit(void) { return 8; }
+static inline unsigned por_poseidon_swap_out(unsigned i) { return 9 + i; }
+static inline unsigned por_poseidon_swap_delta(unsigned i) { return 13 + i; }
 
 /*
  * Poseidon MDS gate (48 routed wires, 24 constraints, degree 1): the
@@ -248,6 +271,7 @@ extern const por_gate_vtable por_gate_poseidon_mds_vt;
 extern const por_gate_vtable por_gate_arithmetic_ext_vt;
 extern const por_gate_vtable por_gate_reducing_vt;
 extern const por_gate_vtable por_gate_sbox_ext_vt;
+extern const por_gate_vtable por_gate_poseidon_swap_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
