@@ -43,6 +43,24 @@ void por_rec_plonk_proof_free(por_rec_plonk_proof *t);
 int por_rec_plonk_proof_set(por_witness *w, const por_plonk_vk *vk, const por_rec_plonk_proof *t,
                             const por_plonk_proof *proof);
 
+/*
+ * The configuration of recursive proofs (circuits that verify por proofs):
+ * the library's default (130 wires, rate 1/8, arity 16, cap 4, zero
+ * knowledge) with POR_REC_ROUTED_WIRES routed wires, POR_REC_QUERIES queries
+ * and POR_REC_POW_BITS grinding bits.  96 routed wires: 24 arithmetic
+ * operations a row instead of 12, which the verifier's selections, folds and
+ * index arithmetic fill (a batch proof's verification 9 152 -> 7 599 rows,
+ * fan-in 2 of them fits 2^14; 80 gives 7 911 and fits with less room);
+ * 28 queries and 17 grinding bits: 101 bits of query term, so the claim
+ * with the field term is >= 100 bits conjectured up to 2^15 rows (fan-in 4
+ * of batch proofs; 2^16 gives 99.x whatever the queries, plonk_soundness.h).
+ * Figures: BENCHMARKS.md, "Recursion".
+ */
+#define POR_REC_ROUTED_WIRES 96
+#define POR_REC_QUERIES 28
+#define POR_REC_POW_BITS 17
+void por_rec_config_default(por_circuit_config *cfg);
+
 /* Verifies the proof in-circuit under the pinned key; 0, or -1 on allocation
  * failure (the builder fails too). */
 int por_rec_plonk_verify(por_builder *b, const por_plonk_vk *vk, const por_rec_plonk_proof *proof);
