@@ -51,13 +51,15 @@ int por_rec_plonk_proof_set(por_witness *w, const por_plonk_vk *vk, const por_re
  * operations a row instead of 12, which the verifier's selections, folds and
  * index arithmetic fill (a batch proof's verification 9 152 -> 7 599 rows,
  * fan-in 2 of them fits 2^14; 80 gives 7 911 and fits with less room);
- * 28 queries and 17 grinding bits: 101 bits of query term, so the claim
- * with the field term is >= 100 bits conjectured up to 2^15 rows (fan-in 4
- * of batch proofs; 2^16 gives 99.x whatever the queries, plonk_soundness.h).
+ * 29 queries and 17 grinding bits: 104 bits of query term, so the claim
+ * with the field term (which the 96 routed columns lower: R n in
+ * plonk_soundness.h) is >= 100 bits conjectured up to 2^15 rows (fan-in 4
+ * of batch proofs, 100.5); at 2^16 (fan-in 8) the field term alone is 99.7,
+ * whatever the queries, so a level aggregates at most 4 batch proofs.
  * Figures: BENCHMARKS.md, "Recursion".
  */
 #define POR_REC_ROUTED_WIRES 96
-#define POR_REC_QUERIES 28
+#define POR_REC_QUERIES 29
 #define POR_REC_POW_BITS 17
 void por_rec_config_default(por_circuit_config *cfg);
 
