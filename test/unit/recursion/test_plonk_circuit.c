@@ -386,6 +386,13 @@ static void test_fan_in_and_levels(void)
         outer_build(&o2, v1, &l2cfg);
         ok(outer_accepts(&o2, v1, &p1), "level 2: the level-1 proof verifies in-circuit (%zu rows, gates of %u types)",
            o2.rows, v1->num_gate_types);
+        /* and the level-2 circuit proven: a recursive proof of a recursive proof */
+        por_witness *w2 = outer_witness(&o2, v1, &p1, false);
+        const char *why2 = NULL;
+        int rc2 = w2 ? forge_prove_verify(o2.c, w2, &why2) : -4;
+        ok(rc2 == 0, "level 2: its proof (2^%u rows) verifies natively (%s)", o2.c ? o2.c->degree_bits : 0,
+           why2 ? why2 : "ok");
+        por_witness_free(w2);
         por_plonk_proof t1;
         proof_copy(&p1, &t1);
         tamper(v1, &t1, T_EVAL_WIRE);
