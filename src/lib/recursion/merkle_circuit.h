@@ -16,9 +16,9 @@
  * derives them (from the challenger, or por_rec_split_bits of an index
  * target), so their booleanity is established there (bits.h).
  *
- * Costs (12 arithmetic operations per row): per path level one
- * Poseidon-swap row (gates.h: the swap by the bit inside the permutation's
- * row); the leaf ceil((width + salt) / 8)
+ * Costs (arithmetic operations: routed / 4 a row, 24 in the recursive
+ * configuration): per path level one Poseidon-swap row (gates.h: the swap
+ * by the bit inside the permutation's row); the leaf ceil((width + salt) / 8)
  * Poseidon rows; the cap selection 4 2^cap_height operations, plus
  * 2^(cap_height + 1) - 3 for the indicators when they are not shared.
  */

@@ -54,7 +54,7 @@ int por_rec_plonk_proof_set(por_witness *w, const por_plonk_vk *vk, const por_re
  * 29 queries and 17 grinding bits: 104 bits of query term, so the claim
  * with the field term (which the 96 routed columns lower: R n in
  * plonk_soundness.h) is >= 100 bits conjectured up to 2^15 rows (fan-in 4
- * of batch proofs, 100.5); at 2^16 (fan-in 8) the field term alone is 99.7,
+ * of batch proofs, 100.6); at 2^16 (fan-in 8) the field term alone is 99.7,
  * whatever the queries, so a level aggregates at most 4 batch proofs.
  * Figures: BENCHMARKS.md, "Recursion".
  */
