@@ -339,7 +339,6 @@ void por_batch_config_default(por_circuit_config *cfg)
     por_circuit_config_default(cfg);
     cfg->rate_bits = 2;
     cfg->num_queries = 44;
-    cfg->cap_height = 3;
 }
 
 por_batch_circuit *por_batch_circuit_build(unsigned k, unsigned asset_count, unsigned balance_bits,

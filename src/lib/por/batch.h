@@ -107,12 +107,6 @@ typedef struct {
  * more queries: 99.7 bits at 2^17 rows (1024 x 200), 96.7 at 2^20, 95.7 at
  * 2^21, the largest batch circuit (POR_BATCH_MAX_ACCOUNT_ASSETS at one
  * asset).  Provable (Johnson bound, no conjecture): 53-58 bits.
- * Merkle caps of height 3 (8 digests), not the library's 4: one more path
- * node per tree and query (about 3% of the proof) for half the cost of
- * selecting the cap entry in the recursive verifier, which makes it verify
- * a 1024 x 53 batch proof in 7 599 rows instead of 7 787 (BENCHMARKS.md,
- * "Recursion"); rate and queries stay: rate 1/8 would cost the batch
- * prover ~1.5 s CPU more at 1024 x 53 and the 2^16-row claim its 100 bits.
  */
 void por_batch_config_default(por_circuit_config *cfg);
 

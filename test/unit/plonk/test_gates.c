@@ -283,6 +283,37 @@ static void test_poseidon_swap(void)
 }
 
 /*
+ * Random-access: with boolean bits the output is the item at the index the
+ * bits spell (low bit first), for every index and k = 1..4; a prover claiming
+ * another item is refused.
+ */
+static void test_random_access(void)
+{
+    for (uint32_t k = 1; k <= 4; k++) {
+        por_gate g;
+        make(&g, &por_gate_random_access_vt, k, 2);
+        gl_t w[NW], o[NW];
+        bool picks = true, refuses = true;
+        for (unsigned idx = 0; idx < (1u << k); idx++) {
+            for (unsigned i = 0; i < NW; i++)
+                w[i] = rnd();
+            for (unsigned cp = 0; cp < 2; cp++)
+                for (unsigned i = 0; i < k; i++)
+                    w[por_random_access_bit(&g, cp, i)] = (idx >> i) & 1;
+            for (unsigned cp = 0; cp < 2; cp++)
+                g.vt->generate(&g, cp, NULL, w);
+            g.vt->eval_base(&g, w, NULL, NULL, o);
+            picks &= all_zero(o, 2) && w[por_random_access_out(&g, 1)] == w[por_random_access_item(&g, 1, idx)];
+            w[por_random_access_out(&g, 1)] = w[por_random_access_item(&g, 1, idx ^ 1)];
+            g.vt->eval_base(&g, w, NULL, NULL, o);
+            refuses &= o[0] == 0 && o[1] != 0;
+        }
+        ok(picks, "random-access(%u): boolean bits pick the item at their index, every index", k);
+        ok(refuses, "random-access(%u): another item as the output is refused (that copy only)", k);
+    }
+}
+
+/*
  * The gate's eval_base (closed-form partial rounds, split MDS) must give the
  * same field elements as the round-by-round reference, constraint for
  * constraint: on uniformly random wires, on wires of extreme values (where
@@ -532,6 +563,11 @@ static void test_init_errors(void)
     ok(por_gate_init(&g, &por_gate_poseidon_swap_vt, p, 122, 48, 2) != NULL, "poseidon-swap needs 123 wires");
     ok(por_gate_init(&g, &por_gate_poseidon_swap_vt, p, 130, 12, 2) != NULL, "poseidon-swap needs 13 routed");
     ok(por_gate_vtable_of(POR_GATE_POSEIDON_SWAP) == &por_gate_poseidon_swap_vt, "kind lookup: poseidon-swap");
+    uint32_t ra[POR_GATE_MAX_PARAMS] = {5, 0, 0, 0};
+    ok(por_gate_init(&g, &por_gate_random_access_vt, ra, 130, 48, 2) != NULL, "random-access: 5 bits refused");
+    ra[0] = 4, ra[1] = 3;
+    ok(por_gate_init(&g, &por_gate_random_access_vt, ra, 130, 48, 2) != NULL, "random-access: 3 copies of 21 need 63 routed");
+    ok(por_gate_vtable_of(POR_GATE_RANDOM_ACCESS) == &por_gate_random_access_vt, "kind lookup: random-access");
     p[0] = 13;
     ok(por_gate_init(&g, &por_gate_arithmetic_vt, p, 130, 48, 2) != NULL, "13 arithmetic ops do not fit 48 routed");
     p[0] = 64;
@@ -583,6 +619,10 @@ int main(void)
     generic_gate_test(&g);
     make(&g, &por_gate_poseidon_swap_vt, 0, 0);
     generic_gate_test(&g);
+    for (uint32_t k = 1; k <= 4; k++) {
+        make(&g, &por_gate_random_access_vt, k, 0);
+        generic_gate_test(&g);
+    }
     make(&g, &por_gate_arithmetic_ext_vt, 0, 0);
     generic_gate_test(&g);
     make(&g, &por_gate_arithmetic_ext_vt, 2, 0);
@@ -610,6 +650,7 @@ int main(void)
     test_balance();
     test_poseidon_known_answer();
     test_poseidon_swap();
+    test_random_access();
     test_poseidon_fast_matches_reference();
     test_range_boundaries();
     test_init_errors();

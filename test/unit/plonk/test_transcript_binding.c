@@ -36,27 +36,27 @@ typedef struct {
 
 /* The verifier's transcript of test_batch_make(1, 1, batch default config
  * with a final polynomial of 1 coefficient): 44 queries, 16 grinding bits,
- * cap height 3, 2^9 rows (LDE 2^11), FRI reductions 4 + 4 + 1. */
+ * cap height 4, 2^9 rows (LDE 2^11), FRI reductions 4 + 4 + 1. */
 static const run EXPECTED[] = {
     {'o', "fri.params", 10},
     {'o', "plonk.circuit", 4},
     {'o', "plonk.public_inputs", 4},
-    {'o', "plonk.wires_cap", 32},
+    {'o', "plonk.wires_cap", 64},
     {'s', "plonk.beta", 2},
     {'s', "plonk.gamma", 2},
     {'s', "plonk.lookup_delta", 2},
-    {'o', "plonk.zs_cap", 32},
+    {'o', "plonk.zs_cap", 64},
     {'s', "plonk.alpha", 2},
-    {'o', "plonk.quotient_cap", 32},
+    {'o', "plonk.quotient_cap", 64},
     {'s', "plonk.zeta", 2},
     {'o', "fri.params", 10},
     {'o', "pcs.shape", 10},
-    {'o', "pcs.cap", 128},
+    {'o', "pcs.cap", 256},
     {'o', "pcs.point", 4},
     {'o', "pcs.eval", 1060},
     {'s', "pcs.alpha", 2},
     {'s', "pcs.gamma", 2},
-    {'o', "fri.cap", 32},
+    {'o', "fri.cap", 64},
     {'s', "fri.beta", 2},
     {'o', "fri.cap", 32},
     {'s', "fri.beta", 2},

@@ -393,7 +393,7 @@ static void test_cap(const fixture *prod)
         {offsetof(por_fri_params, num_queries), 41, "41 queries"},
         {offsetof(por_fri_params, pow_bits), 15, "15 grinding bits"},
         {offsetof(por_fri_params, rate_bits), 3, "rate 1/8"},
-        {offsetof(por_fri_params, cap_height), 4, "Merkle cap height 4"},
+        {offsetof(por_fri_params, cap_height), 3, "Merkle cap height 3"},
         {offsetof(por_fri_params, degree_bits), 16, "a circuit of 2^16 rows"},
     };
     for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
@@ -403,8 +403,8 @@ static void test_cap(const fixture *prod)
         ok(why != NULL, "a PLONK proof claiming %s is refused before any key (%s)", edits[i].what, why);
     }
     bp = prod->bp;
-    bp.proof.cap_height = 4;
-    ok(por_batch_proof_precheck(&bp) != NULL, "a PLONK proof with caps of height 4 is refused");
+    bp.proof.cap_height = 3;
+    ok(por_batch_proof_precheck(&bp) != NULL, "a PLONK proof with caps of height 3 is refused");
     /* k 7 with A 2 is a circuit of 2^12 rows; the proof inside is of the k 2 circuit (2^9) */
     bp = prod->bp;
     bp.batch_log2 = 7;
