@@ -48,9 +48,10 @@ int por_rec_plonk_proof_set(por_witness *w, const por_plonk_vk *vk, const por_re
  * the library's default (130 wires, rate 1/8, arity 16, cap 4, zero
  * knowledge) with POR_REC_ROUTED_WIRES routed wires, POR_REC_QUERIES queries
  * and POR_REC_POW_BITS grinding bits.  96 routed wires: 24 arithmetic
- * operations a row instead of 12, which the verifier's selections, folds and
- * index arithmetic fill (a batch proof's verification 9 152 -> 7 599 rows,
- * fan-in 2 of them fits 2^14; 80 gives 7 911 and fits with less room);
+ * operations and 4 random-access copies a row instead of 12 and 2, which
+ * the verifier's folds, selections and index arithmetic fill (a 1024 x 53
+ * batch proof's verification 8 284 -> 7 039 rows, fan-in 2 of them 13 999
+ * rows, a 2^14 circuit; 80 routed wires give 7 340);
  * 29 queries and 17 grinding bits: 104 bits of query term, so the claim
  * with the field term (which the 96 routed columns lower: R n in
  * plonk_soundness.h) is >= 100 bits conjectured up to 2^15 rows (fan-in 4
