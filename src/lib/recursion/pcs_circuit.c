@@ -137,7 +137,7 @@ int por_rec_pcs_verify(por_builder *b, const por_rec_pcs_proof *proof, const por
     /* random-access rows select up to 2^4 entries for 21 routed wires an
      * element (bits.h); taller caps share the one-hot weights of the index */
     bool share_weights = p->cap_height > 4;
-    por_target *cap_w = malloc(sizeof(por_target) << p->cap_height);
+    por_target *cap_w = malloc(sizeof(por_target) << (share_weights ? p->cap_height : 0));
     if (!cap_w) {
         por_rec_fri_challenges_free(&ch);
         por_builder_fail(b, "out of memory");
