@@ -42,6 +42,8 @@ const por_gate_vtable *por_gate_vtable_of(uint32_t kind)
     case POR_GATE_ARITHMETIC_EXT: return &por_gate_arithmetic_ext_vt;
     case POR_GATE_REDUCING: return &por_gate_reducing_vt;
     case POR_GATE_SBOX_EXT: return &por_gate_sbox_ext_vt;
+    case POR_GATE_POSEIDON_SWAP: return &por_gate_poseidon_swap_vt;
+    case POR_GATE_RANDOM_ACCESS: return &por_gate_random_access_vt;
     default: return NULL;
     }
 }

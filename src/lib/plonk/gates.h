@@ -44,6 +44,10 @@
  *   public_input      wires 0..3 = the public-input digest (the verifier's
  *                     own por_hash of the public inputs).  Degree 1.
  *   poseidon          one Poseidon permutation per row, see below.  Degree 7.
+ *   poseidon-swap     a Merkle step: two_to_one of a pair ordered by a bit
+ *                     (below).  Degree 7.
+ *   random-access(k,C) C selections of one of 2^k items by k bits (below).
+ *                     Degree k + 1.
  *   range(B, V)       V values per row, each in [0, 2^B): see below.  Degree 4.
  *   range_lookup(B,T,F,V) V values per row, each in [0, 2^B) by lookups.
  *   balance(B,G,Q,P)  Q assets (equity, debt) per row: range checks by
@@ -130,6 +134,8 @@ enum {
     POR_GATE_ARITHMETIC_EXT = 9,
     POR_GATE_REDUCING = 10,
     POR_GATE_SBOX_EXT = 11,
+    POR_GATE_POSEIDON_SWAP = 12,
+    POR_GATE_RANDOM_ACCESS = 13,
 };
 
 /* Poseidon gate layout. */
@@ -138,6 +144,26 @@ enum {
 #define POR_POSEIDON_GATE_CONSTRAINTS 118
 static inline unsigned por_poseidon_gate_in(unsigned i) { return i; }
 static inline unsigned por_poseidon_gate_out(unsigned i) { return 12 + i; }
+
+/*
+ * Poseidon-swap gate (123 wires, 13 routed, 115 constraints, degree 7): one
+ * Merkle path step, two_to_one with the order of the pair chosen by a bit,
+ * in one row instead of a Poseidon row plus an arithmetic row for the
+ * swap.  Routed: a (0..3), b (4..7), the bit s (8), the digest (9..12);
+ * then delta_i = s (b_i - a_i) (13..16) and the Poseidon gate's 106 S-box
+ * input wires (17..122, in its order).  The permutation's input is
+ * (a + delta) || (b - delta) || 0^4, i.e. a || b for s = 0 and b || a for
+ * s = 1; only the first 4 outputs exist.  Constraints: the Poseidon gate's
+ * 106 S-box inputs and first 4 outputs on that input, s^2 - s, and
+ * s (b_i - a_i) - delta_i (degree 2, so the input stays affine in wires).
+ */
+#define POR_POSEIDON_SWAP_GATE_WIRES 123
+#define POR_POSEIDON_SWAP_GATE_ROUTED 13
+#define POR_POSEIDON_SWAP_GATE_CONSTRAINTS 115
+static inline unsigned por_poseidon_swap_in(unsigned i) { return i; } /* a_i, then b_i at 4 + i */
+static inline unsigned por_poseidon_swap_bit(void) { return 8; }
+static inline unsigned por_poseidon_swap_out(unsigned i) { return 9 + i; }
+static inline unsigned por_poseidon_swap_delta(unsigned i) { return 13 + i; }
 
 /*
  * Poseidon MDS gate (48 routed wires, 24 constraints, degree 1): the
@@ -248,6 +274,8 @@ extern const por_gate_vtable por_gate_poseidon_mds_vt;
 extern const por_gate_vtable por_gate_arithmetic_ext_vt;
 extern const por_gate_vtable por_gate_reducing_vt;
 extern const por_gate_vtable por_gate_sbox_ext_vt;
+extern const por_gate_vtable por_gate_poseidon_swap_vt;
+extern const por_gate_vtable por_gate_random_access_vt;
 
 /*
  * Makes a gate of type vt with params (NULL or POR_GATE_MAX_PARAMS entries,
@@ -296,6 +324,31 @@ static inline unsigned por_reducing_acc(const por_gate *g, unsigned i, unsigned 
  */
 static inline unsigned por_sbox_ext_x(unsigned v, unsigned comp) { return 4 * v + comp; }
 static inline unsigned por_sbox_ext_y(unsigned v, unsigned comp) { return 4 * v + 2 + comp; }
+
+/*
+ * Random-access gate (params[0] = k bits, 1..4, default 4; params[1] = C
+ * copies, default routed / (2^k + k + 1)): for recursion, the verifier's
+ * pick of one entry of a leaf or cap by index bits.  Copy c (wires from
+ * c (2^k + k + 1), all routed): items x_0..x_{2^k-1}, out, bits b_0..b_{k-1};
+ * one constraint, out = sum_j x_j prod_i (j_i ? b_i : 1 - b_i), computed as
+ * the fold x <- x_{2j} + b_i (x_{2j+1} - x_{2j}), low bit first.  The gate
+ * does not constrain the bits: for boolean bits (the caller's: index bits
+ * are split and checked boolean, bits.h) the sum is x_{sum b_i 2^i}.
+ */
+static inline unsigned por_random_access_bits(const por_gate *g) { return g->params[0]; }
+static inline unsigned por_random_access_copy_wires(unsigned k) { return (1u << k) + k + 1; }
+static inline unsigned por_random_access_item(const por_gate *g, unsigned c, unsigned j)
+{
+    return c * por_random_access_copy_wires(g->params[0]) + j;
+}
+static inline unsigned por_random_access_out(const por_gate *g, unsigned c)
+{
+    return por_random_access_item(g, c, 1u << g->params[0]);
+}
+static inline unsigned por_random_access_bit(const por_gate *g, unsigned c, unsigned i)
+{
+    return por_random_access_out(g, c) + 1 + i;
+}
 
 /* Arithmetic-ext gate layout: component comp of op's x, y, z, out. */
 static inline unsigned por_arith_ext_x(unsigned op, unsigned comp) { return 8 * op + comp; }

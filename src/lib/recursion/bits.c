@@ -160,9 +160,44 @@ void por_rec_select_weighted(por_builder *b, const por_target *weights, size_t n
     }
 }
 
+/* entries[sel] on random-access rows (gates.h; the default k = 4: fewer
+ * bits are padded with zero items and zero bits), one copy per element; 0,
+ * or -1 if the row width holds no copy. */
+static int select_random_access(por_builder *b, const por_target *bits, unsigned nbits, const por_target *entries,
+                                size_t width, por_target *out)
+{
+    enum { K = 4 };
+    por_gate g = {.params = {K, por_builder_config(b)->num_routed_wires / por_random_access_copy_wires(K)}};
+    if (nbits > K || g.params[1] == 0)
+        return -1;
+    por_target zero = por_builder_zero(b);
+    for (size_t i = 0; i < width; i++) {
+        unsigned cp;
+        size_t row = por_builder_pack_op(b, &por_gate_random_access_vt, 0, 0, g.params[1], &cp);
+        if (row == SIZE_MAX) {
+            out[i] = entries[i];
+            continue;
+        }
+        for (unsigned j = 0; j < (1u << K); j++)
+            por_builder_connect(b, j >> nbits ? zero : entries[j * width + i],
+                                por_builder_wire(b, row, por_random_access_item(&g, cp, j)));
+        for (unsigned t = 0; t < K; t++)
+            por_builder_connect(b, t < nbits ? bits[t] : zero, por_builder_wire(b, row, por_random_access_bit(&g, cp, t)));
+        out[i] = por_builder_wire(b, row, por_random_access_out(&g, cp));
+    }
+    return 0;
+}
+
 void por_rec_select_entry(por_builder *b, const por_target *bits, unsigned nbits, const por_target *entries,
                           size_t width, por_target *out)
 {
+    if (nbits == 0) {
+        for (size_t i = 0; i < width; i++)
+            out[i] = entries[i];
+        return;
+    }
+    if (select_random_access(b, bits, nbits, entries, width, out) == 0)
+        return;
     size_t n = (size_t)1 << nbits;
     por_target *w = nbits <= 16 ? malloc(n * sizeof(por_target)) : NULL;
     if (!w) {

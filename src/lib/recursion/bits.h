@@ -56,7 +56,9 @@ void por_rec_select_weighted(por_builder *b, const por_target *weights, size_t n
                              size_t width, por_target *out);
 
 /* entries[sel] for sel = sum_i bits[i] 2^i over nbits (<= 16) boolean bits:
- * one_hot, then select_weighted. */
+ * up to 4 bits on random-access rows (gates.h: one copy of 21 routed wires
+ * per element, so routed / 21 elements a row), else one_hot, then
+ * select_weighted. */
 void por_rec_select_entry(por_builder *b, const por_target *bits, unsigned nbits, const por_target *entries,
                           size_t width, por_target *out);
 

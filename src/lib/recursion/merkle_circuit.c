@@ -75,15 +75,17 @@ void por_rec_merkle_verify_digest(por_builder *b, const por_rec_digest *cap, uns
     por_rec_digest cur = *leaf;
     unsigned path_len = log_rows - cap_height;
     for (unsigned h = 0; h < path_len; h++) {
-        /* swap by bit: left = cur + bit (sib - cur), right = sib - bit (sib - cur) */
-        por_target bit = index_bits[h];
-        por_rec_digest left, right;
-        for (int i = 0; i < POSEIDON_DIGEST; i++) {
-            por_target d = por_builder_sub(b, path[h].e[i], cur.e[i]);
-            left.e[i] = por_builder_arithmetic(b, 1, 1, bit, d, cur.e[i]);
-            right.e[i] = por_builder_arithmetic(b, GL_P - 1, 1, bit, d, path[h].e[i]);
+        /* one Poseidon-swap row: bit 1 puts the sibling left */
+        size_t row = por_builder_add_gate(b, &por_gate_poseidon_swap_vt, NULL, NULL);
+        if (row == SIZE_MAX)
+            return;
+        for (unsigned i = 0; i < POSEIDON_DIGEST; i++) {
+            por_builder_connect(b, cur.e[i], por_builder_wire(b, row, por_poseidon_swap_in(i)));
+            por_builder_connect(b, path[h].e[i], por_builder_wire(b, row, por_poseidon_swap_in(POSEIDON_DIGEST + i)));
         }
-        por_rec_two_to_one(b, &left, &right, &cur);
+        por_builder_connect(b, index_bits[h], por_builder_wire(b, row, por_poseidon_swap_bit()));
+        for (unsigned i = 0; i < POSEIDON_DIGEST; i++)
+            cur.e[i] = por_builder_wire(b, row, por_poseidon_swap_out(i));
     }
     /* the cap entry at the high bits */
     por_rec_digest sel;

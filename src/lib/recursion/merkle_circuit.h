@@ -8,18 +8,22 @@
  *   path         at level h the index bit b_h orders (current, sibling):
  *                b_h = 1 puts the sibling left; node = two_to_one(left,
  *                right) = permute(left || right || 0^4)[0..4];
- *   cap          the entry picked by the index's high cap_height bits, as
- *                the sum of the entries weighted by the index's one-hot
- *                indicators (bits.h; cap entries are targets: witnesses or
- *                constants alike), and the final node must equal it.
+ *   cap          the entry picked by the index's high cap_height bits
+ *                (por_rec_select_entry: random-access rows up to height 4,
+ *                else, or with cap_weights given, the sum of the entries
+ *                weighted by the index's one-hot indicators; bits.h; cap
+ *                entries are targets: witnesses or constants alike), and the
+ *                final node must equal it.
  * The index is given as log_rows bit targets, low bit first; the caller
  * derives them (from the challenger, or por_rec_split_bits of an index
  * target), so their booleanity is established there (bits.h).
  *
- * Costs (12 arithmetic operations per row): per path level one Poseidon row
- * and 12 operations for the swap; the leaf ceil((width + salt) / 8)
- * Poseidon rows; the cap selection 4 2^cap_height operations, plus
- * 2^(cap_height + 1) - 3 for the indicators when they are not shared.
+ * Costs (arithmetic operations: routed / 4 a row, 24 in the recursive
+ * configuration): per path level one Poseidon-swap row (gates.h: the swap
+ * by the bit inside the permutation's row); the leaf ceil((width + salt) / 8)
+ * Poseidon rows; the cap selection 4 random-access copies (routed / 21 a
+ * row), or by weights 4 2^cap_height operations, plus 2^(cap_height + 1) - 3
+ * for the indicators when they are not shared.
  */
 #ifndef POR_REC_MERKLE_CIRCUIT_H
 #define POR_REC_MERKLE_CIRCUIT_H

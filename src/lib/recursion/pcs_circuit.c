@@ -134,7 +134,10 @@ int por_rec_pcs_verify(por_builder *b, const por_rec_pcs_proof *proof, const por
         wj[j] = j == 0 ? por_ext_one(b) : por_ext_mul(b, wj[j - 1], alpha_P);
     }
 
-    por_target *cap_w = malloc(sizeof(por_target) << p->cap_height);
+    /* random-access rows select up to 2^4 entries for 21 routed wires an
+     * element (bits.h); taller caps share the one-hot weights of the index */
+    bool share_weights = p->cap_height > 4;
+    por_target *cap_w = malloc(sizeof(por_target) << (share_weights ? p->cap_height : 0));
     if (!cap_w) {
         por_rec_fri_challenges_free(&ch);
         por_builder_fail(b, "out of memory");
@@ -142,13 +145,16 @@ int por_rec_pcs_verify(por_builder *b, const por_rec_pcs_proof *proof, const por
     }
     for (size_t q = 0; q < p->num_queries; q++) {
         const por_target *bits = ch.index_bits + q * L;
-        /* every tree of the query is selected at the index's top bits */
-        por_rec_one_hot(b, bits + L - p->cap_height, p->cap_height, cap_w);
+        /* every tree of the query is selected at the index's top bits: by
+         * shared one-hot weights for caps too tall for random-access rows */
+        if (share_weights)
+            por_rec_one_hot(b, bits + L - p->cap_height, p->cap_height, cap_w);
+        const por_target *weights = share_weights ? cap_w : NULL;
         for (size_t bi = 0, off = 0; bi < B; off += s->batches[bi].num_polys, bi++)
             por_rec_merkle_verify(b, caps[bi], p->cap_height, L, bits, proof->rows + q * P + off,
                                   s->batches[bi].num_polys,
                                   s->batches[bi].salted ? proof->salts + (q * B + bi) * POR_MERKLE_SALT : NULL,
-                                  proof->paths + (q * B + bi) * plen, cap_w);
+                                  proof->paths + (q * B + bi) * plen, weights);
         por_ext_target ax = por_ext_reduce_base(b, alpha, proof->rows + q * P, P);
         por_target x = por_rec_lde_point(b, bits, L);
         por_ext_target xe = por_ext_from_base(b, x), f = por_ext_zero(b);
@@ -157,7 +163,7 @@ int por_rec_pcs_verify(por_builder *b, const por_rec_pcs_proof *proof, const por
             f = por_ext_mul_add(b, wj[j], por_ext_mul(b, por_ext_sub(b, ax, aj[j]), inv), f);
         }
         por_ext_target g = por_ext_mul_add(b, f, por_ext_mul_base(b, x, gamma), f);
-        por_rec_fri_verify_query(b, &proof->fri, &ch, q, g, x, cap_w);
+        por_rec_fri_verify_query(b, &proof->fri, &ch, q, g, x, weights);
     }
     free(cap_w);
     por_rec_fri_challenges_free(&ch);

@@ -230,3 +230,11 @@ int por_rec_plonk_verify(por_builder *b, const por_plonk_vk *vk, const por_rec_p
     free(pre);
     return rc;
 }
+
+void por_rec_config_default(por_circuit_config *cfg)
+{
+    por_circuit_config_default(cfg);
+    cfg->num_routed_wires = POR_REC_ROUTED_WIRES;
+    cfg->num_queries = POR_REC_QUERIES;
+    cfg->pow_bits = POR_REC_POW_BITS;
+}

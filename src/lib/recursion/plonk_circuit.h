@@ -43,6 +43,27 @@ void por_rec_plonk_proof_free(por_rec_plonk_proof *t);
 int por_rec_plonk_proof_set(por_witness *w, const por_plonk_vk *vk, const por_rec_plonk_proof *t,
                             const por_plonk_proof *proof);
 
+/*
+ * The configuration of recursive proofs (circuits that verify por proofs):
+ * the library's default (130 wires, rate 1/8, arity 16, cap 4, zero
+ * knowledge) with POR_REC_ROUTED_WIRES routed wires, POR_REC_QUERIES queries
+ * and POR_REC_POW_BITS grinding bits.  96 routed wires: 24 arithmetic
+ * operations and 4 random-access copies a row instead of 12 and 2, which
+ * the verifier's folds, selections and index arithmetic fill (a 1024 x 53
+ * batch proof's verification 8 284 -> 7 039 rows, fan-in 2 of them 13 999
+ * rows, a 2^14 circuit; 80 routed wires give 7 340);
+ * 29 queries and 17 grinding bits: 104 bits of query term, so the claim
+ * with the field term (which the 96 routed columns lower: R n in
+ * plonk_soundness.h) is >= 100 bits conjectured up to 2^15 rows (fan-in 4
+ * of batch proofs, 100.6); at 2^16 (fan-in 8) the field term alone is 99.7,
+ * whatever the queries, so a level aggregates at most 4 batch proofs.
+ * Figures: BENCHMARKS.md, "Recursion".
+ */
+#define POR_REC_ROUTED_WIRES 96
+#define POR_REC_QUERIES 29
+#define POR_REC_POW_BITS 17
+void por_rec_config_default(por_circuit_config *cfg);
+
 /* Verifies the proof in-circuit under the pinned key; 0, or -1 on allocation
  * failure (the builder fails too). */
 int por_rec_plonk_verify(por_builder *b, const por_plonk_vk *vk, const por_rec_plonk_proof *proof);

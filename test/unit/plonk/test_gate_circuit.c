@@ -183,6 +183,9 @@ static void hand_shapes(void)
     check_params(&por_gate_arithmetic_vt, (uint32_t[4]){3}, 130, 48, 2);
     check_params(&por_gate_poseidon_vt, NULL, 130, 48, 2);
     check_params(&por_gate_poseidon_mds_vt, NULL, 130, 48, 2);
+    check_params(&por_gate_poseidon_swap_vt, NULL, 130, 48, 2);
+    check_params(&por_gate_random_access_vt, NULL, 130, 96, 2);
+    check_params(&por_gate_random_access_vt, (uint32_t[4]){3}, 130, 48, 2);
     check_params(&por_gate_arithmetic_ext_vt, NULL, 130, 48, 2);
     check_params(&por_gate_arithmetic_ext_vt, (uint32_t[4]){2}, 130, 48, 2);
     check_params(&por_gate_reducing_vt, NULL, 130, 48, 2);

@@ -313,10 +313,13 @@ static void simple_gate_case(const por_gate *g, size_t stride, bool honest, int 
                     v[3 * stride] = gl_add(gl_mul(gl_mul(c[p], v[0]), v[stride]), gl_mul(c[stride + p], v[2 * stride]));
                 }
             if (g->vt == &por_gate_poseidon_mds_vt || g->vt == &por_gate_arithmetic_ext_vt ||
-                g->vt == &por_gate_reducing_vt || g->vt == &por_gate_sbox_ext_vt) {
+                g->vt == &por_gate_reducing_vt || g->vt == &por_gate_sbox_ext_vt ||
+                g->vt == &por_gate_poseidon_swap_vt || g->vt == &por_gate_random_access_vt) {
                 gl_t row[NW], cr[NK] = {c[p], c[stride + p]};
                 for (unsigned j = 0; j < NW; j++)
                     row[j] = w[j * stride + p];
+                if (g->vt == &por_gate_poseidon_swap_vt)
+                    row[por_poseidon_swap_bit()] = p & 1;
                 for (unsigned k = 0; k < g->vt->num_generators(g); k++)
                     g->vt->generate(g, k, cr, row);
                 for (unsigned j = 0; j < NW; j++)
@@ -377,7 +380,8 @@ static void simple_gates(void)
         {&por_gate_arithmetic_vt, 0, 66, 0}, {&por_gate_arithmetic_vt, 0, 48, 1}, {&por_gate_arithmetic_vt, 1, 4, 1},
         {&por_gate_poseidon_mds_vt, 0, 48, 0}, {&por_gate_arithmetic_ext_vt, 0, 48, 1},
         {&por_gate_arithmetic_ext_vt, 0, 66, 0}, {&por_gate_reducing_vt, 0, 48, 0}, {&por_gate_reducing_vt, 3, 24, 0},
-        {&por_gate_sbox_ext_vt, 0, 48, 0},
+        {&por_gate_sbox_ext_vt, 0, 48, 0}, {&por_gate_poseidon_swap_vt, 0, 13, 0},
+        {&por_gate_random_access_vt, 0, 96, 0}, {&por_gate_random_access_vt, 2, 48, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         por_gate g;

@@ -44,6 +44,8 @@ static void honest_row(const por_gate *g, gl_t *w, gl_t *c, gl_t *pi)
     if (g->vt->kind == POR_GATE_PUBLIC_INPUT)
         for (unsigned i = 0; i < 4; i++)
             w[i] = pi[i];
+    if (g->vt->kind == POR_GATE_POSEIDON_SWAP)
+        w[por_poseidon_swap_bit()] = test_rand_u64(&seed) & 1;
     for (unsigned k = 0; k < g->vt->num_generators(g); k++)
         g->vt->generate(g, k, c, w);
 }
@@ -226,6 +228,89 @@ static void test_poseidon_known_answer(void)
     ok(!all_zero(o, g.num_constraints), "poseidon gate: a wrong output is rejected");
     ok(g.num_wires == 130 && g.num_constraints == 118 && g.degree == 7,
        "poseidon gate: 130 wires, 118 constraints, degree 7");
+}
+
+/*
+ * Poseidon-swap: for both bits the digest is two_to_one of the pair in the
+ * bit's order; a non-boolean bit is refused (by s^2 - s alone: its deltas
+ * and permutation are generated consistently); a delta that does not match
+ * the bit is refused even with a consistent permutation on it.
+ */
+static void test_poseidon_swap(void)
+{
+    por_gate g;
+    make(&g, &por_gate_poseidon_swap_vt, 0, 0);
+    gl_t w[NW], o[NW];
+    por_digest a, b, lr, rl;
+    for (unsigned i = 0; i < 4; i++)
+        a.e[i] = rnd(), b.e[i] = rnd();
+    poseidon_two_to_one(&a, &b, &lr);
+    poseidon_two_to_one(&b, &a, &rl);
+    for (unsigned bit = 0; bit < 2; bit++) {
+        memset(w, 0, sizeof(w));
+        for (unsigned i = 0; i < 4; i++)
+            w[por_poseidon_swap_in(i)] = a.e[i], w[por_poseidon_swap_in(4 + i)] = b.e[i];
+        w[por_poseidon_swap_bit()] = bit;
+        g.vt->generate(&g, 0, NULL, w);
+        bool same = true;
+        for (unsigned i = 0; i < 4; i++)
+            same &= w[por_poseidon_swap_out(i)] == (bit ? rl : lr).e[i];
+        ok(same, "poseidon-swap: bit %u gives two_to_one(%s)", bit, bit ? "b, a" : "a, b");
+        g.vt->eval_base(&g, w, NULL, NULL, o);
+        ok(all_zero(o, g.num_constraints), "poseidon-swap: the bit-%u row satisfies its constraints", bit);
+    }
+    /* bit 2: delta = 2 (b - a) and the permutation of (2b - a, 2a - b) */
+    for (unsigned i = 0; i < 4; i++)
+        w[por_poseidon_swap_in(i)] = a.e[i], w[por_poseidon_swap_in(4 + i)] = b.e[i];
+    w[por_poseidon_swap_bit()] = 2;
+    g.vt->generate(&g, 0, NULL, w);
+    g.vt->eval_base(&g, w, NULL, NULL, o);
+    unsigned failing = 0;
+    for (unsigned k = 0; k < g.num_constraints; k++)
+        failing += o[k] != 0;
+    ok(failing == 1 && o[110] != 0, "poseidon-swap: a non-boolean bit fails s^2 - s only");
+    /* a prover taking the swapped order with bit 0: delta = b - a, permutation consistent */
+    w[por_poseidon_swap_bit()] = 1;
+    g.vt->generate(&g, 0, NULL, w);
+    w[por_poseidon_swap_bit()] = 0;
+    g.vt->eval_base(&g, w, NULL, NULL, o);
+    failing = 0;
+    for (unsigned k = 0; k < g.num_constraints; k++)
+        failing += o[k] != 0;
+    ok(failing == 4 && o[111] != 0, "poseidon-swap: deltas not matching the bit fail their 4 constraints only");
+    ok(g.num_wires == 123 && g.num_constraints == 115 && g.degree == 7,
+       "poseidon-swap gate: 123 wires, 115 constraints, degree 7");
+}
+
+/*
+ * Random-access: with boolean bits the output is the item at the index the
+ * bits spell (low bit first), for every index and k = 1..4; a prover claiming
+ * another item is refused.
+ */
+static void test_random_access(void)
+{
+    for (uint32_t k = 1; k <= 4; k++) {
+        por_gate g;
+        make(&g, &por_gate_random_access_vt, k, 2);
+        gl_t w[NW], o[NW];
+        bool picks = true, refuses = true;
+        for (unsigned idx = 0; idx < (1u << k); idx++) {
+            for (unsigned i = 0; i < NW; i++)
+                w[i] = rnd();
+            for (unsigned cp = 0; cp < 2; cp++)
+                for (unsigned i = 0; i < k; i++)
+                    w[por_random_access_bit(&g, cp, i)] = (idx >> i) & 1;
+            for (unsigned cp = 0; cp < 2; cp++)
+                g.vt->generate(&g, cp, NULL, w);
+            g.vt->eval_base(&g, w, NULL, NULL, o);
+            picks &= all_zero(o, 2) && w[por_random_access_out(&g, 1)] == w[por_random_access_item(&g, 1, idx)];
+            w[por_random_access_out(&g, 1)] = w[por_random_access_item(&g, 1, idx ^ 1)];
+            g.vt->eval_base(&g, w, NULL, NULL, o);
+            refuses &= o[0] == 0 && o[1] != 0;
+        }
+        ok(picks, "random-access(%u): boolean bits pick the item at their index, every index", k);
+        ok(refuses, "random-access(%u): another item as the output is refused (that copy only)", k);
+    }
 }
 
 /*
@@ -475,6 +560,14 @@ static void test_init_errors(void)
     uint32_t p[POR_GATE_MAX_PARAMS] = {0};
     ok(por_gate_init(&g, &por_gate_poseidon_vt, p, 129, 48, 2) != NULL, "poseidon needs 130 wires");
     ok(por_gate_init(&g, &por_gate_poseidon_vt, p, 130, 23, 2) != NULL, "poseidon needs 24 routed");
+    ok(por_gate_init(&g, &por_gate_poseidon_swap_vt, p, 122, 48, 2) != NULL, "poseidon-swap needs 123 wires");
+    ok(por_gate_init(&g, &por_gate_poseidon_swap_vt, p, 130, 12, 2) != NULL, "poseidon-swap needs 13 routed");
+    ok(por_gate_vtable_of(POR_GATE_POSEIDON_SWAP) == &por_gate_poseidon_swap_vt, "kind lookup: poseidon-swap");
+    uint32_t ra[POR_GATE_MAX_PARAMS] = {5, 0, 0, 0};
+    ok(por_gate_init(&g, &por_gate_random_access_vt, ra, 130, 48, 2) != NULL, "random-access: 5 bits refused");
+    ra[0] = 4, ra[1] = 3;
+    ok(por_gate_init(&g, &por_gate_random_access_vt, ra, 130, 48, 2) != NULL, "random-access: 3 copies of 21 need 63 routed");
+    ok(por_gate_vtable_of(POR_GATE_RANDOM_ACCESS) == &por_gate_random_access_vt, "kind lookup: random-access");
     p[0] = 13;
     ok(por_gate_init(&g, &por_gate_arithmetic_vt, p, 130, 48, 2) != NULL, "13 arithmetic ops do not fit 48 routed");
     p[0] = 64;
@@ -524,6 +617,12 @@ int main(void)
     generic_gate_test(&g);
     make(&g, &por_gate_poseidon_mds_vt, 0, 0);
     generic_gate_test(&g);
+    make(&g, &por_gate_poseidon_swap_vt, 0, 0);
+    generic_gate_test(&g);
+    for (uint32_t k = 1; k <= 4; k++) {
+        make(&g, &por_gate_random_access_vt, k, 0);
+        generic_gate_test(&g);
+    }
     make(&g, &por_gate_arithmetic_ext_vt, 0, 0);
     generic_gate_test(&g);
     make(&g, &por_gate_arithmetic_ext_vt, 2, 0);
@@ -550,6 +649,8 @@ int main(void)
     }
     test_balance();
     test_poseidon_known_answer();
+    test_poseidon_swap();
+    test_random_access();
     test_poseidon_fast_matches_reference();
     test_range_boundaries();
     test_init_errors();
