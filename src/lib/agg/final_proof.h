@@ -26,6 +26,10 @@
 #include "agg/agg.h"
 
 #define POR_KIND_FINAL 3
+/* The verifier's cost cap: each level's key costs a circuit build and a
+ * setup (about a second), so a file may name at most this many levels
+ * (16^12 batches at fan-in 16, 4096 at fan-in 2). */
+#define POR_FINAL_CAP_LEVELS 12
 
 typedef struct {
     por_agg_shape shape;
@@ -46,7 +50,7 @@ int por_final_proof_decode(const uint8_t *buf, size_t len, por_final_proof *out,
  * Checks that cost nothing, before any key is derived: the shape is within
  * por_agg_shape_check and the verifier's cap (por_batch_shape_admit's
  * header part), the levels are por_agg_levels of the statement's leaf count
- * and at most POR_AGG_MAX_LEVELS, the index is 0, and the PLONK proof was made
+ * and at most POR_FINAL_CAP_LEVELS, the index is 0, and the PLONK proof was made
  * at por_agg_config's parameters.  NULL if it passes, else why not (static).
  */
 const char *por_final_proof_precheck(const por_final_proof *fp);
