@@ -374,7 +374,7 @@ static int expected_statement(const por_agg_circuit *ac, const por_params *param
     out->node.params_digest = digest;
     out->index = index;
     out->leaf_count = params->leaf_count;
-    if (N == 0 || index >= por_agg_level_size(N, f, L)) {
+    if (N == 0 || index >> (SLOT_BITS - f) != 0 || (!unchecked && index >= por_agg_level_size(N, f, L))) {
         *why = "aggregation: no such node at this level for the leaf count";
         return -1;
     }
