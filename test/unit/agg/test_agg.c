@@ -98,6 +98,35 @@ static gl_t get(const por_witness *w, por_target x)
     return v;
 }
 
+/* Every header byte and a sample of the proof's bytes (about 300 positions,
+ * each flipped in one bit) make decoding or verification fail, and so does
+ * every sampled truncation; the keys stay cached across the attempts. */
+static void test_tampered(const uint8_t *buf, size_t len, por_agg_keys *keys)
+{
+    uint8_t *copy = malloc(len);
+    size_t step = len / 300 + 1, tried = 0, accepted = 0, cut_accepted = 0, cuts = 0;
+    for (size_t pos = 0; pos < len; pos += pos < 16 ? 1 : step) {
+        memcpy(copy, buf, len);
+        copy[pos] ^= (uint8_t)(1u << (pos % 8));
+        por_final_proof fp;
+        if (por_final_proof_decode(copy, len, &fp, NULL) == 0 && por_final_verify(&fp, keys, NULL, NULL, NULL) == 0)
+            accepted++;
+        por_final_proof_free(&fp);
+        tried++;
+    }
+    for (size_t cut = 0; cut < len; cut += cut < 16 ? 1 : step) {
+        por_final_proof fp;
+        if (por_final_proof_decode(buf, cut, &fp, NULL) == 0)
+            cut_accepted++;
+        por_final_proof_free(&fp);
+        cuts++;
+    }
+    ok(accepted == 0, "final proof: %zu of %zu single-bit tampers (every header byte, then every %zu-th byte) accepted",
+       accepted, tried, step);
+    ok(cut_accepted == 0, "final proof: %zu of %zu truncations decode", cut_accepted, cuts);
+    free(copy);
+}
+
 /* The final proof of an honest tree (fx: nb batches, t: proven at fan-in 2^f). */
 static void test_honest(const agg_fx *fx_in, const tree *t_in, unsigned f)
 {
@@ -130,6 +159,8 @@ static void test_honest(const agg_fx *fx_in, const tree *t_in, unsigned f)
            dp.statement.leaf_count == fx.params.leaf_count && dp.statement.index == 0,
        "%u batches, fan-in %u: the statement is the account tree's root, the exact totals, the params digest", nb,
        1u << f);
+    if (rc == 0 && nb > 1)
+        test_tampered(buf, len, &derived);
     por_final_proof_free(&dp);
     por_final_proof_free(&fp);
     free(buf);
