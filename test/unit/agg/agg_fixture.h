@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agg/final_proof.h"
+#include "por/inclusion.h"
 #include "por/tree.h"
 #include "proof_fixtures.h"
 #include "tap.h"
@@ -25,6 +26,9 @@ typedef struct {
     por_digest root;                           /* the account tree's */
     uint64_t total[2 * AGG_FX_MAX_ASSETS];      /* exact sums (below 2^64 here) */
     por_plonk_proof batch[AGG_FX_MAX_BATCHES]; /* batch proofs, in order */
+    /* the inclusion proof of the last leaf (account "user-<leaf>") */
+    por_inclusion probe;
+    uint64_t probe_balance[2 * AGG_FX_MAX_ASSETS];
 } agg_fx;
 
 static inline void agg_fx_free(agg_fx *fx)
@@ -64,8 +68,20 @@ static inline int agg_fx_make(agg_fx *fx, unsigned k, unsigned A, unsigned nb, u
                 fx->total[a] += bal[2 * A * u + a];
                 fx->total[A + a] += bal[2 * A * u + A + a];
             }
+            char id[32];
+            int id_len = snprintf(id, sizeof(id), "user-%u", (bi << k) + u);
+            gl_t salt[4];
             for (int i = 0; i < 4; i++)
-                cm[u].e[i] = test_rand_u64(&seed) >> 1;
+                salt[i] = test_rand_u64(&seed) >> 1;
+            por_id_commitment((const uint8_t *)id, (size_t)id_len, salt, &cm[u]);
+            if (bi + 1 == nb && u + 1 == (1u << k)) {
+                por_inclusion *pr = &fx->probe;
+                memcpy(pr->account_id, id, (size_t)id_len);
+                pr->account_id_len = (size_t)id_len;
+                memcpy(pr->salt, salt, sizeof(salt));
+                pr->leaf_index = (bi << k) + u;
+                memcpy(fx->probe_balance, bal + 2 * A * u, 2 * A * sizeof(uint64_t));
+            }
             por_leaf_hash(&cm[u], bal + 2 * A * u, bal + 2 * A * u + A, A, &fx->leaf[(bi << k) + u]);
         }
         por_witness *w = NULL;
@@ -88,6 +104,12 @@ static inline int agg_fx_make(agg_fx *fx, unsigned k, unsigned A, unsigned nb, u
             levels[h] = malloc(por_tree_level_size(n, h) * sizeof(por_digest));
         por_tree_build(NULL, levels, n);
         fx->root = D ? levels[D][0] : fx->leaf[0];
+        por_inclusion *pr = &fx->probe;
+        pr->params = fx->params;
+        pr->equity = fx->probe_balance;
+        pr->debt = fx->probe_balance + A;
+        por_tree_path((const por_digest *const *)levels, n, pr->leaf_index, pr->siblings);
+        pr->root = fx->root;
         for (unsigned h = 1; h <= D; h++)
             free(levels[h]);
         return 0;

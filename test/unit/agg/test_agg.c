@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "agg_fixture.h"
+#include "fuzz_seed.h"
 #include "recursion/forge.h"
 #include "tap.h"
 
@@ -127,7 +128,10 @@ static void test_tampered(const uint8_t *buf, size_t len, por_agg_keys *keys)
     free(copy);
 }
 
-/* The final proof of an honest tree (fx: nb batches, t: proven at fan-in 2^f). */
+/* The final proof of an honest tree (fx: nb batches, t: proven at fan-in 2^f);
+ * with POR_AGG_EXPORT_DIR (test/cli/por_verify_final.t) or POR_FUZZ_SEED_DIR
+ * set, its file and the inclusion proof of its last leaf are written there
+ * as final-<snapshot id>.porf and inclusion-<snapshot id>.porf. */
 static void test_honest(const agg_fx *fx_in, const tree *t_in, unsigned f)
 {
     const agg_fx fx = *fx_in; /* shallow: read only */
@@ -159,7 +163,21 @@ static void test_honest(const agg_fx *fx_in, const tree *t_in, unsigned f)
            dp.statement.leaf_count == fx.params.leaf_count && dp.statement.index == 0,
        "%u batches, fan-in %u: the statement is the account tree's root, the exact totals, the params digest", nb,
        1u << f);
-    if (rc == 0 && nb > 1)
+    ok(rc == 0 && por_inclusion_verify(&fx.probe, &dp.statement.node.root, &why) == 0,
+       "%u batches: an account's inclusion proof leads to the final proof's root (%s)", nb, why ? why : "ok");
+    const char *dirs[2] = {getenv("POR_AGG_EXPORT_DIR"), getenv("POR_FUZZ_SEED_DIR")};
+    for (int d = 0; d < 2 && rc == 0; d++) {
+        char name[64];
+        snprintf(name, sizeof(name), "final-%llu.porf", (unsigned long long)fx.params.snapshot_id);
+        fuzz_seed_write(dirs[d], name, buf, len);
+        size_t ilen;
+        uint8_t *inc = d == 0 ? por_inclusion_encode(&fx.probe, &ilen) : NULL;
+        snprintf(name, sizeof(name), "inclusion-%llu.porf", (unsigned long long)fx.params.snapshot_id);
+        if (inc != NULL)
+            fuzz_seed_write(dirs[d], name, inc, ilen);
+        free(inc);
+    }
+    if (rc == 0 && nb > 1 && getenv("POR_AGG_EXPORT_DIR") == NULL)
         test_tampered(buf, len, &derived);
     por_final_proof_free(&dp);
     por_final_proof_free(&fp);
@@ -315,7 +333,8 @@ int main(void)
         return done_testing();
     }
     test_honest(&fx, &t, 1);
-    test_adversarial(&fx, &t);
+    if (getenv("POR_AGG_EXPORT_DIR") == NULL)
+        test_adversarial(&fx, &t);
     tree_free(&t);
     agg_fx_free(&fx);
     /* one batch: one level whose node passes its only child up (N <= 2^0) */
