@@ -109,6 +109,7 @@ typedef struct {
     por_target *present;           /* F booleans */
     por_target root[4];
     por_target *totals;            /* 4A: (lo, hi) per asset and side, the public layout */
+    por_target *carry;             /* 2A: the carry of each lo sum into hi */
     por_target params_digest[4];
 } por_agg_circuit;
 

@@ -247,6 +247,9 @@ static void test_adversarial(const agg_fx *fx_in, tree *t_in)
            "a present batch marked empty (dropped, E in its place) is refused");
         ok(!accepts(&t, &fx, 1, 1, (const por_plonk_proof *[]){b2, b0}, &p, &one, 1),
            "a batch past the last one (slot >= N) marked present is refused");
+        gl_t two = 2;
+        ok(!accepts(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, &p, &two, 1),
+           "a presence flag of 2 (not boolean) is refused");
         por_target q = c2->present[1];
         ok(!accepts(&t, &fx, 2, 0, (const por_plonk_proof *[]){n0, n1}, &q, &zero, 1),
            "a present aggregation child marked empty is refused");
@@ -275,6 +278,16 @@ static void test_adversarial(const agg_fx *fx_in, tree *t_in)
         gl_t vals[2] = {lo_wrap, gl_sub(hi, 1)};
         ok(!accepts(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, both, vals, 2),
            "the same total with a non-canonical low limb (lo + 2^32, hi - 1) is refused");
+        /* the same equation over the field with the total raised by p: only the carry's bound refuses it */
+        w = forged(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, NULL, NULL, 0);
+        gl_t carry = get(w, c1->carry[0]);
+        por_witness_free(w);
+        unsigned __int128 raised = lo + ((unsigned __int128)hi << 32) + GL_P;
+        gl_t lo_p = (gl_t)(raised & 0xffffffffu), hi_p = (gl_t)(raised >> 32);
+        por_target lc[2] = {c1->totals[0], c1->carry[0]};
+        gl_t lcv[2] = {lo_p, gl_add(gl_sub(hi_p, hi), carry)};
+        ok(!accepts(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, lc, lcv, 2),
+           "a total raised by p (lo, carry satisfying the sum mod p, hi below 2^62) is refused");
         por_plonk_proof tb;
         uint8_t *buf;
         size_t len;
