@@ -826,6 +826,8 @@ static int check_inclusion_batch(const por_inclusion *p, const char *batch_file)
 static int load_final(const char *path, por_final_proof *fp);
 static int verify_final(const por_final_proof *fp);
 static int load_params(const char *path, por_params *pp);
+static int parse_options_params(int argc, char **argv, const char *allowed, const char *what, options *o,
+                                por_params *params);
 
 /*
  * --final for an inclusion proof: the account's path leads to the final
@@ -1066,12 +1068,9 @@ static int verify_final(const por_final_proof *fp)
 static int cmd_final(int argc, char **argv)
 {
     options o;
-    int rc = parse_options(argc, argv, "rdp", "no final proof file given", &o);
-    if (rc != 0)
-        return rc;
     por_params params;
-    memset(&params, 0, sizeof(params));
-    if (o.params_file != NULL && (rc = load_params(o.params_file, &params)) != 0)
+    int rc = parse_options_params(argc, argv, "rdp", "no final proof file given", &o, &params);
+    if (rc != 0)
         return rc;
     por_final_proof fp;
     fprintf(out, "final proof %s\n", o.file);
@@ -1151,15 +1150,23 @@ static int load_params(const char *path, por_params *pp)
     return 0;
 }
 
+/* parse_options, then --params if given (*params zeroed otherwise).  0, or an exit code. */
+static int parse_options_params(int argc, char **argv, const char *allowed, const char *what, options *o,
+                                por_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    int rc = parse_options(argc, argv, allowed, what, o);
+    if (rc == 0 && o->params_file != NULL)
+        rc = load_params(o->params_file, params);
+    return rc;
+}
+
 static int cmd_batch(int argc, char **argv)
 {
     options o;
-    int rc = parse_options(argc, argv, "dp", "no batch proof file given", &o);
-    if (rc != 0)
-        return rc;
     por_params params;
-    memset(&params, 0, sizeof(params));
-    if (o.params_file != NULL && (rc = load_params(o.params_file, &params)) != 0)
+    int rc = parse_options_params(argc, argv, "dp", "no batch proof file given", &o, &params);
+    if (rc != 0)
         return rc;
     por_batch_proof bp;
     char reason[512];
