@@ -56,6 +56,14 @@
 #include "util/threadpool.h"
 
 #define POR_AGG_MAX_FAN_IN_LOG2 4 /* F <= 16 */
+/* The fan-in por_prove uses: 2.  Measured over 1024 x 53 batch proofs
+ * (BENCHMARKS.md, por-bench aggregate) the cost per child grows with F (the
+ * circuit doubles with F, its proof costs more than twice as much: 3.6 s per
+ * child at F = 2, 5.3 at 4, 8.8 at 8 on a loaded 2-core host), so the
+ * estimated aggregation of 100 batches is lowest at F = 2 (731 s; 747 s at
+ * F = 4, 1126 s at F = 8), with the least memory (0.7 GB peak; 1.4, 2.7) and
+ * the shortest transaction per proof. */
+#define POR_AGG_DEFAULT_FAN_IN_LOG2 1
 /* Levels needed for 2^POR_MAX_DEPTH leaves at fan-in 2. */
 #define POR_AGG_MAX_LEVELS POR_MAX_DEPTH
 
