@@ -1,6 +1,6 @@
 /*
  * The aggregation circuit (agg.h) at its production configuration (zero
- * knowledge, rate 1/8, 28 queries), over batch proofs of KxA (default
+ * knowledge, rate 1/8, 29 queries), over batch proofs of KxA (default
  * 1024x53, 62-bit balances) for each fan-in F given (default 2 4 8).
  * Arguments: an optional "KxA", then fan-ins.  One batch proof is made and
  * stands for all F children (a snapshot of F identical batches: the circuit's

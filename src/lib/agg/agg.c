@@ -68,6 +68,7 @@ uint64_t por_agg_level_size(uint64_t batch_count, unsigned fan_in_log2, unsigned
 void por_agg_config(por_circuit_config *cfg)
 {
     por_circuit_config_default(cfg);
+    cfg->num_queries = 29; /* 103 query bits: the claim with the field term stays >= 100 up to 2^16 rows */
     cfg->zero_knowledge = 1;
 }
 

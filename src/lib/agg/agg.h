@@ -86,8 +86,9 @@ uint64_t por_agg_level_size(uint64_t batch_count, unsigned fan_in_log2, unsigned
 
 /*
  * The proof configuration of aggregation proofs: por_circuit_config_default
- * (rate 1/8, 28 queries, 16 grinding bits: 100 conjectured bits), zero
- * knowledge.  Every level uses it, so the final proof is the top level's
+ * (rate 1/8, 16 grinding bits) with 29 queries instead of 28 (29 * 3 + 16 =
+ * 103 query bits, so that with the field term the conjectured claim stays
+ * >= 100 bits up to 2^16 rows; 28 gave 99.4 at 2^15), zero knowledge.  Every level uses it, so the final proof is the top level's
  * proof as it is.
  */
 void por_agg_config(por_circuit_config *cfg);
