@@ -25,5 +25,6 @@ int bench_tree(int argc, char **argv);
 int bench_plonk(int argc, char **argv);
 int bench_batch(int argc, char **argv);
 int bench_recursion(int argc, char **argv);
+int bench_aggregate(int argc, char **argv);
 
 #endif
