@@ -3,7 +3,7 @@
 # below it (src/lib/README.md lists the order).  Prints each violation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-order=(util field hash commit plonk por recursion)
+order=(util field hash commit plonk por recursion agg)
 rank() { local i; for i in "${!order[@]}"; do [ "${order[$i]}" = "$1" ] && { echo "$i"; return; }; done; echo 99; }
 bad=0
 for f in src/lib/*/*.[ch]; do

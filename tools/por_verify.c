@@ -5,6 +5,7 @@
  *   por-verify [--json] inclusion FILE [--root HEX] [--params-digest HEX] [--batch BATCHFILE]
  *   por-verify [--json] batch FILE [--params FILE] [--params-digest HEX]
  *   por-verify [--json] bundle DIR [--root HEX] [--params-digest HEX]
+ *   por-verify [--json] final FILE [--params FILE] [--root HEX] [--params-digest HEX]
  *   por-verify --version | --help
  *
  * A batch proof's verifier key is never read from anywhere: it is derived
@@ -12,6 +13,9 @@
  * building the batch circuit and preprocessing it, as the prover did, and
  * only after the cheap checks (por_batch_proof_precheck) and within the
  * library's cost cap (batch_proof.h).
+ *
+ * A final proof's keys (the batch key and every aggregation level's) are
+ * derived the same way from the shape in its header (agg/final_proof.h).
  *
  * Every run ends with one result (stdout: "RESULT: WORD[: reason]", or one
  * JSON object under --json):
@@ -35,6 +39,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agg/final_proof.h"
 #include "plonk/plonk_soundness.h"
 #include "por/batch_proof.h"
 #include "por/bundle.h"
@@ -373,6 +378,7 @@ static const char *other_kind(const uint8_t *buf, size_t len, unsigned expected)
         return NULL;
     return buf[5] == POR_KIND_INCLUSION ? "an inclusion proof: check it with por-verify inclusion"
            : buf[5] == POR_KIND_BATCH   ? "a batch proof: check it with por-verify batch"
+           : buf[5] == POR_KIND_FINAL   ? "a final proof: check it with por-verify final"
                                         : NULL;
 }
 
@@ -646,6 +652,7 @@ typedef struct {
     const char *file;          /* the one positional argument */
     const char *batch_file;    /* --batch */
     const char *params_file;   /* --params */
+    const char *final_file;    /* --final */
     por_digest root, params_digest;
     bool have_root, have_params_digest;
 } options;
@@ -653,7 +660,7 @@ typedef struct {
 /*
  * Parses a command's arguments: one positional argument and the options the
  * command allows (a string of letters: r --root, d --params-digest,
- * b --batch, p --params).  0, or an exit code (usage error reported).
+ * b --batch, p --params, f --final).  0, or an exit code (usage error reported).
  */
 static int parse_options(int argc, char **argv, const char *allowed, const char *what, options *o)
 {
@@ -664,6 +671,7 @@ static int parse_options(int argc, char **argv, const char *allowed, const char 
                       : strcmp(a, "--params-digest") == 0 ? 'd'
                       : strcmp(a, "--batch") == 0         ? 'b'
                       : strcmp(a, "--params") == 0        ? 'p'
+                      : strcmp(a, "--final") == 0         ? 'f'
                                                           : 0;
         if (letter != 0 && strchr(allowed, letter) != NULL) {
             if (i + 1 >= argc)
@@ -677,7 +685,7 @@ static int parse_options(int argc, char **argv, const char *allowed, const char 
                     return usage_error("not a digest (64 hex digits, optionally after \\x or 0x)", v);
                 *have = true;
             } else {
-                const char **slot = letter == 'b' ? &o->batch_file : &o->params_file;
+                const char **slot = letter == 'b' ? &o->batch_file : letter == 'f' ? &o->final_file : &o->params_file;
                 if (*slot != NULL)
                     return usage_error("option given twice", a);
                 *slot = v;
@@ -815,6 +823,45 @@ static int check_inclusion_batch(const por_inclusion *p, const char *batch_file)
     return rc;
 }
 
+static int load_final(const char *path, por_final_proof *fp);
+static int verify_final(const por_final_proof *fp);
+static int load_params(const char *path, por_params *pp);
+
+/*
+ * --final for an inclusion proof: the account's path leads to the final
+ * proof's root and the account's parameters hash to its params digest (so
+ * the leaf count and shape are the same), then the final proof verifies.
+ * The final proof is the published file, so its root and digest count as
+ * the published values.  0, or an exit code.
+ */
+static int check_inclusion_final(const por_inclusion *p, const por_digest *params_digest, const char *final_file)
+{
+    por_final_proof fp;
+    fprintf(out, "final proof %s\n", final_file);
+    int rc = load_final(final_file, &fp);
+    if (rc != 0)
+        return rc;
+    const por_agg_public *st = &fp.statement;
+    if (memcmp(&st->node.root, &p->root, sizeof(p->root)) != 0)
+        rc = invalid("the account's path does not lead to the final proof's root (another snapshot, or not included)");
+    else if (memcmp(&st->node.params_digest, params_digest, sizeof(*params_digest)) != 0)
+        rc = invalid("the account's parameters do not hash to the final proof's params digest");
+    else if (st->leaf_count != p->params.leaf_count || fp.shape.asset_count != p->params.asset_count ||
+             fp.shape.batch_log2 != p->params.batch_log2 || fp.shape.balance_bits != p->params.balance_bits)
+        rc = invalid("the final proof's shape or leaf count is not the account's snapshot's");
+    if (rc == 0) {
+        fprintf(out, "the account's path leads to the final proof's root and its parameters hash to the final "
+                     "proof's params digest\n");
+        rc = verify_final(&fp);
+    }
+    if (rc == 0) {
+        note_published("root", "--final", &st->node.root, true);
+        note_published("params_digest", "--final", &st->node.params_digest, true);
+    }
+    por_final_proof_free(&fp);
+    return rc;
+}
+
 static void print_claims(const por_inclusion *p)
 {
     const por_params *pp = &p->params;
@@ -860,7 +907,7 @@ static void print_claims(const por_inclusion *p)
 static int cmd_inclusion(int argc, char **argv)
 {
     options o;
-    int rc = parse_options(argc, argv, "rdb", "no proof file given", &o);
+    int rc = parse_options(argc, argv, "rdbf", "no proof file given", &o);
     if (rc != 0)
         return rc;
     por_inclusion proof;
@@ -897,6 +944,8 @@ static int cmd_inclusion(int argc, char **argv)
     fprintf(out, "snapshot parameters digest ");
     print_digest(&params_digest);
     fprintf(out, " (binds prices, haircuts, decimals, time, tree size)\n");
+    if (o.final_file != NULL && (rc = check_inclusion_final(&proof, &params_digest, o.final_file)) != 0)
+        goto out;
     if ((rc = compare_published("root", "--root", "root", &proof.root, o.have_root, &o.root)) != 0 ||
         (rc = compare_published("params_digest", "--params-digest", "parameters digest", &params_digest,
                                 o.have_params_digest, &o.params_digest)) != 0)
@@ -906,6 +955,153 @@ static int cmd_inclusion(int argc, char **argv)
     rc = all_checks_held();
 out:
     por_inclusion_free(&proof);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* final */
+
+/* Reads and decodes a final proof.  0, or an exit code (ERROR: unreadable or garbled). */
+static int load_final(const char *path, por_final_proof *fp)
+{
+    uint8_t *buf;
+    size_t len;
+    bool missing;
+    char reason[512];
+    memset(fp, 0, sizeof(*fp));
+    if (read_input(path, &buf, &len, &missing, reason, sizeof(reason)) != 0)
+        return conclude_with(EXIT_ERROR, "%s", reason);
+    unhex_text(buf, &len);
+    const char *why = other_kind(buf, len, POR_KIND_FINAL);
+    int rc = 0;
+    if (why != NULL)
+        rc = conclude_with(EXIT_ERROR, "%s is not a final proof but %s", path, why);
+    else if (por_final_proof_decode(buf, len, fp, &why) != 0)
+        rc = garbled("final proof", path, why);
+    free(buf);
+    return rc;
+}
+
+/* The shape and the proven statement of a final proof, totals by symbol if pp is the snapshot's. */
+static void print_final_statement(const por_final_proof *fp, const por_params *pp)
+{
+    const por_agg_public *st = &fp->statement;
+    const por_agg_shape *sh = &fp->shape;
+    uint64_t batches = por_agg_batch_count(st->leaf_count, sh->batch_log2);
+    fprintf(out,
+            "final proof of a snapshot of %" PRIu64 " leaves (padding included) in %" PRIu64 " batch%s of 2^%u, "
+            "%u asset%s, balances below 2^%u; %u aggregation level%s of fan-in %u\n",
+            st->leaf_count, batches, batches == 1 ? "" : "es", sh->batch_log2, sh->asset_count,
+            sh->asset_count == 1 ? "" : "s", sh->balance_bits, fp->levels, fp->levels == 1 ? "" : "s",
+            1u << sh->fan_in_log2);
+    fprintf(out, "root ");
+    print_digest(&st->node.root);
+    fprintf(out, "\nparams digest ");
+    print_digest(&st->node.params_digest);
+    fprintf(out, "\n");
+    statement_shape(sh->batch_log2, sh->asset_count, sh->balance_bits);
+    statement_u64("fan_in", 1u << sh->fan_in_log2);
+    statement_u64("levels", fp->levels);
+    statement_u64("leaf_count", st->leaf_count);
+    statement_u64("batches", batches);
+    statement_digest("root", &st->node.root);
+    statement_digest("params_digest", &st->node.params_digest);
+    if (pp != NULL)
+        fprintf(out, "totals of the snapshot (whole units; smallest units in brackets):\n");
+    else
+        fprintf(out, "totals of the snapshot in smallest units, by column (pass --params with the bundle's "
+                     "bundle.json or an inclusion proof of the snapshot to name them):\n");
+    unsigned __int128 totals[2 * POR_MAX_ASSETS];
+    for (unsigned t = 0; t < 2 * sh->asset_count; t++)
+        totals[t] = total_of(&st->node, t);
+    print_totals(totals, sh->asset_count, pp);
+}
+
+/*
+ * The cheap checks, every key derived from the circuits (timed), the
+ * security of the top key, and the proof under it.  0, or an exit code.
+ */
+static int verify_final(const por_final_proof *fp)
+{
+    const char *why = por_final_proof_precheck(fp);
+    if (why != NULL)
+        return conclude_with(EXIT_INVALID, "the final proof fails the cheap checks: %s", why);
+    fprintf(out, "header within the verifier's cap (batch shape as for batch proofs, at most %u levels), the levels "
+                 "are those of the leaf count, the proof is of the top node, at the aggregation configuration\n",
+            POR_FINAL_CAP_LEVELS);
+    print_proof_parameters(&fp->proof);
+    fprintf(out, "deriving the verifier keys from the circuits themselves: the batch circuit, then aggregation "
+                 "levels 1..%u, each pinning the key below\n",
+            fp->levels);
+    por_pool *pool = por_pool_create(0);
+    por_agg_keys keys;
+    int rc = por_agg_keys_derive(&fp->shape, fp->levels, false, NULL, pool, &keys, &why);
+    por_pool_destroy(pool);
+    if (rc != 0)
+        return conclude_with(EXIT_INVALID, "no verifier keys for this final proof: %s", why);
+    fprintf(out, "verifier keys derived in %.3f s (top circuit digest ", keys.derive_ms / 1e3);
+    print_digest(&keys.vk[fp->levels].circuit_digest);
+    fprintf(out, ", zero knowledge)\n");
+    statement_key("key_derivation_ms");
+    json_write_u64(&statement, (uint64_t)(keys.derive_ms + 0.5));
+    print_security(&keys.vk[fp->levels]);
+    double t0 = now_seconds();
+    rc = por_final_verify(fp, &keys, NULL, NULL, &why);
+    double t1 = now_seconds();
+    por_agg_keys_free(&keys);
+    if (rc != 0)
+        return conclude_with(EXIT_INVALID, "the final proof does not verify: %s", why);
+    fprintf(out,
+            "PLONK proof verified in %.3f s: every batch of the snapshot was proven (leaves hash to its root, "
+            "balances below 2^%u, every account solvent, exact totals) under the parameters of the digest, "
+            "the batch roots hash to the root as the account tree does, and the totals are their exact sums\n",
+            t1 - t0, fp->shape.balance_bits);
+    return 0;
+}
+
+static int cmd_final(int argc, char **argv)
+{
+    options o;
+    int rc = parse_options(argc, argv, "rdp", "no final proof file given", &o);
+    if (rc != 0)
+        return rc;
+    por_params params;
+    memset(&params, 0, sizeof(params));
+    if (o.params_file != NULL && (rc = load_params(o.params_file, &params)) != 0)
+        return rc;
+    por_final_proof fp;
+    fprintf(out, "final proof %s\n", o.file);
+    if ((rc = load_final(o.file, &fp)) != 0) {
+        free(params.assets);
+        return rc;
+    }
+    const por_params *pp = o.params_file != NULL ? &params : NULL;
+    if (pp != NULL) {
+        por_digest d;
+        por_params_digest(pp, &d);
+        if (memcmp(&d, &fp.statement.node.params_digest, sizeof(d)) != 0 || pp->asset_count != fp.shape.asset_count) {
+            print_final_statement(&fp, NULL);
+            rc = conclude_with(EXIT_INVALID, "the final proof's params digest is not that of the parameters in %s",
+                               o.params_file);
+            goto out;
+        }
+        char time[28];
+        if (json_time_format(pp->snapshot_time_us, time) != 0)
+            strcpy(time, "(time out of range)");
+        fprintf(out, "parameters (their digest is the proof's): snapshot %" PRIu64 " taken %s, prices in 10^-%u USD\n",
+                pp->snapshot_id, time, pp->price_scale);
+    }
+    print_final_statement(&fp, pp);
+    if ((rc = verify_final(&fp)) != 0)
+        goto out;
+    if ((rc = compare_published("root", "--root", "root", &fp.statement.node.root, o.have_root, &o.root)) != 0 ||
+        (rc = compare_published("params_digest", "--params-digest", "parameters digest",
+                                &fp.statement.node.params_digest, o.have_params_digest, &o.params_digest)) != 0)
+        goto out;
+    rc = all_checks_held();
+out:
+    free(params.assets);
+    por_final_proof_free(&fp);
     return rc;
 }
 
@@ -1150,9 +1346,11 @@ static const struct command {
     const char *what;
     int (*run)(int argc, char **argv);
 } COMMANDS[] = {
-    {"inclusion", "FILE [--root HEX] [--params-digest HEX] [--batch BATCHFILE]",
+    {"inclusion", "FILE [--root HEX] [--params-digest HEX] [--batch BATCHFILE] [--final FINALFILE]",
      "check that an account with exactly these balances is a leaf of the tree (binary, hex text or JSON proof);\n"
-     "      with --batch, also that the batch proof of its batch verifies and proves its batch root",
+     "      with --batch, also that the batch proof of its batch verifies and proves its batch root;\n"
+     "      with --final, that its path leads to the final proof's root, its parameters hash to the final\n"
+     "      proof's params digest, and the final proof verifies",
      cmd_inclusion},
     {"batch", "FILE [--params FILE] [--params-digest HEX]",
      "verify one batch proof and print its statement (batch root, params digest, totals); --params names\n"
@@ -1160,6 +1358,10 @@ static const struct command {
      cmd_batch},
     {"bundle", "DIR [--root HEX] [--params-digest HEX]",
      "verify a snapshot's bundle: every batch proof, the root over them and the per-asset totals", cmd_bundle},
+    {"final", "FILE [--params FILE] [--root HEX] [--params-digest HEX]",
+     "verify a snapshot's final proof with every key derived from the circuits, and print its statement\n"
+     "      (root, params digest, leaf count, per-asset totals; --params names the assets)",
+     cmd_final},
 };
 
 static void usage(FILE *f)
@@ -1180,16 +1382,17 @@ static void version(void)
     if (json_mode) {
         printf("{\"tool\": \"por-verify\", \"version\": \"" POR_VERIFY_VERSION "\", \"reads\": {"
                "\"inclusion_proof_binary\": %d, \"inclusion_proof_json\": %d, \"batch_proof\": %d, "
-               "\"plonk_proof\": %d, \"bundle_manifest\": %d, \"params_digest\": %d}}\n",
-               POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_PLONK_VERSION, POR_BUNDLE_VERSION,
+               "\"plonk_proof\": %d, \"final_proof\": %d, \"bundle_manifest\": %d, \"params_digest\": %d}}\n",
+               POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_PLONK_VERSION, POR_FORMAT_VERSION, POR_BUNDLE_VERSION,
                POR_PARAMS_DIGEST_VERSION);
         return;
     }
     printf("por-verify " POR_VERIFY_VERSION "\n"
            "reads: inclusion proofs (binary PORF version %d kind %d, JSON version %d), batch proofs (PORF version %d "
-           "kind %d, PLONK proof version %d), bundle manifests (version %d); params digest encoding version %d\n",
+           "kind %d, PLONK proof version %d), final proofs (PORF version %d kind %d), bundle manifests (version %d); "
+           "params digest encoding version %d\n",
            POR_FORMAT_VERSION, POR_KIND_INCLUSION, POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_KIND_BATCH,
-           POR_PLONK_VERSION, POR_BUNDLE_VERSION, POR_PARAMS_DIGEST_VERSION);
+           POR_PLONK_VERSION, POR_FORMAT_VERSION, POR_KIND_FINAL, POR_BUNDLE_VERSION, POR_PARAMS_DIGEST_VERSION);
 }
 
 static const char *result_word(int code)

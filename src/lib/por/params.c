@@ -70,31 +70,40 @@ void por_params_symbol_pack(const char *symbol, uint64_t words[POR_PARAMS_SYMBOL
  * independent of the symbols, so the batch circuit's shape does not depend on
  * them (version 1 packed ceil(len / 7) elements).
  */
-void por_params_digest(const por_params *params, por_digest *out)
+size_t por_params_encoded_len(uint32_t asset_count)
 {
-    size_t n = 8 + (size_t)params->asset_count * POR_PARAMS_ASSET_ELEMENTS;
-    por_sponge s;
-    por_sponge_init(&s, POR_DOMAIN_PARAMS, n);
-    por_sponge_absorb(&s, POR_PARAMS_DIGEST_VERSION);
-    por_sponge_absorb(&s, params->snapshot_id);
-    por_sponge_absorb(&s, (uint64_t)params->snapshot_time_us);
-    por_sponge_absorb(&s, params->balance_bits);
-    por_sponge_absorb(&s, params->price_scale);
-    por_sponge_absorb(&s, params->batch_log2);
-    por_sponge_absorb(&s, params->leaf_count);
-    por_sponge_absorb(&s, params->asset_count);
+    return 8 + (size_t)asset_count * POR_PARAMS_ASSET_ELEMENTS;
+}
+
+void por_params_encode(const por_params *params, gl_t *out)
+{
+    size_t i = 0;
+    out[i++] = POR_PARAMS_DIGEST_VERSION;
+    out[i++] = params->snapshot_id;
+    out[i++] = (uint64_t)params->snapshot_time_us;
+    out[i++] = params->balance_bits;
+    out[i++] = params->price_scale;
+    out[i++] = params->batch_log2;
+    out[i++] = params->leaf_count;
+    out[i++] = params->asset_count;
     for (uint32_t a = 0; a < params->asset_count; a++) {
         const por_asset *asset = &params->assets[a];
         uint64_t words[POR_PARAMS_SYMBOL_WORDS];
         por_params_symbol_pack(asset->symbol, words);
-        por_sponge_absorb(&s, strnlen(asset->symbol, POR_SYMBOL_MAX));
+        out[i++] = strnlen(asset->symbol, POR_SYMBOL_MAX);
         for (size_t w = 0; w < POR_PARAMS_SYMBOL_WORDS; w++)
-            por_sponge_absorb(&s, words[w]);
-        por_sponge_absorb(&s, asset->decimals);
-        por_sponge_absorb(&s, asset->price_units);
-        por_sponge_absorb(&s, asset->haircut);
+            out[i++] = words[w];
+        out[i++] = asset->decimals;
+        out[i++] = asset->price_units;
+        out[i++] = asset->haircut;
     }
-    por_sponge_finish(&s, out);
+}
+
+void por_params_digest(const por_params *params, por_digest *out)
+{
+    gl_t in[8 + POR_MAX_ASSETS * POR_PARAMS_ASSET_ELEMENTS]; /* 18.5 KB at most */
+    por_params_encode(params, in);
+    por_hash(POR_DOMAIN_PARAMS, in, por_params_encoded_len(params->asset_count), out);
 }
 
 /* 256-bit unsigned accumulator, little-endian limbs. */

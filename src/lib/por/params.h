@@ -67,6 +67,10 @@ void por_params_symbol_pack(const char *symbol, uint64_t words[POR_PARAMS_SYMBOL
  * elements, so the positions depend only on A.
  */
 void por_params_digest(const por_params *params, por_digest *out);
+/* Its preimage (8 + 9A elements, the order above) into out, for circuits that
+ * hash it themselves (the aggregation circuit reads the leaf count from it). */
+size_t por_params_encoded_len(uint32_t asset_count);
+void por_params_encode(const por_params *params, gl_t *out);
 /* (por_params_digest and por_account_solvent expect params that pass por_params_check.) */
 
 /*

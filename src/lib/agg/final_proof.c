@@ -1,0 +1,223 @@
+/* Final proofs (PORF kind 3): envelope, prechecks, verification from definitions. */
+#include "agg/final_proof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "por/inclusion.h" /* POR_FORMAT_MAGIC, POR_FORMAT_VERSION */
+
+/* magic, version, kind, k, A, B, f, levels, proof length */
+#define HEADER_BYTES (4 + 1 + 1 + 1 + 2 + 1 + 1 + 1 + 4)
+
+void por_final_proof_free(por_final_proof *fp)
+{
+    if (fp == NULL)
+        return;
+    por_plonk_proof_free(&fp->proof);
+    memset(&fp->proof, 0, sizeof(fp->proof));
+}
+
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Header ranges shared by encode and decode. */
+static const char *header_ranges(const por_agg_shape *s, uint64_t levels)
+{
+    const char *bad = por_agg_shape_check(s);
+    if (bad != NULL)
+        return bad;
+    if (levels < 1 || levels > POR_FINAL_CAP_LEVELS)
+        return "aggregation levels out of range (1..12)";
+    return NULL;
+}
+
+/* The proof's public inputs are exactly the statement. */
+static bool statement_matches(const por_final_proof *fp)
+{
+    por_agg_public decoded;
+    return fp->proof.public_inputs != NULL &&
+           por_agg_public_decode(fp->proof.public_inputs, fp->proof.num_public_inputs, fp->shape.asset_count,
+                                 &decoded) == 0 &&
+           por_agg_public_equal(&decoded, &fp->statement);
+}
+
+uint8_t *por_final_proof_encode(const por_final_proof *fp, size_t *out_len)
+{
+    if (fp == NULL || header_ranges(&fp->shape, fp->levels) != NULL || !statement_matches(fp))
+        return NULL;
+    uint8_t *plonk = NULL;
+    size_t plonk_len = 0;
+    if (por_plonk_proof_serialize(&fp->proof, &plonk, &plonk_len) != 0)
+        return NULL;
+    uint8_t *buf = plonk_len <= UINT32_MAX ? malloc(HEADER_BYTES + plonk_len) : NULL;
+    if (buf == NULL) {
+        free(plonk);
+        return NULL;
+    }
+    memcpy(buf, POR_FORMAT_MAGIC, 4);
+    buf[4] = POR_FORMAT_VERSION;
+    buf[5] = POR_KIND_FINAL;
+    buf[6] = (uint8_t)fp->shape.batch_log2;
+    put_le(buf + 7, fp->shape.asset_count, 2);
+    buf[9] = (uint8_t)fp->shape.balance_bits;
+    buf[10] = (uint8_t)fp->shape.fan_in_log2;
+    buf[11] = (uint8_t)fp->levels;
+    put_le(buf + 12, plonk_len, 4);
+    memcpy(buf + HEADER_BYTES, plonk, plonk_len);
+    free(plonk);
+    *out_len = HEADER_BYTES + plonk_len;
+    return buf;
+}
+
+/* The fixed header (checked before anything is allocated), then the PLONK
+ * proof, bounded by its length, which must be exactly what remains. */
+static const char *decode_fields(const uint8_t *buf, size_t len, por_final_proof *out)
+{
+    if (len < 4 || memcmp(buf, POR_FORMAT_MAGIC, 4) != 0)
+        return "not a por proof (bad magic)";
+    if (len < 6)
+        return "truncated";
+    if (buf[4] != POR_FORMAT_VERSION)
+        return "unsupported format version";
+    if (buf[5] != POR_KIND_FINAL)
+        return "not a final proof (wrong kind)";
+    if (len < HEADER_BYTES)
+        return "truncated";
+    out->shape.batch_log2 = buf[6];
+    out->shape.asset_count = buf[7] | (uint32_t)buf[8] << 8;
+    out->shape.balance_bits = buf[9];
+    out->shape.fan_in_log2 = buf[10];
+    out->levels = buf[11];
+    const char *bad = header_ranges(&out->shape, out->levels);
+    if (bad != NULL)
+        return bad;
+    uint64_t plonk_len = buf[12] | (uint64_t)buf[13] << 8 | (uint64_t)buf[14] << 16 | (uint64_t)buf[15] << 24;
+    if (plonk_len > len - HEADER_BYTES)
+        return "truncated";
+    if (plonk_len < len - HEADER_BYTES)
+        return "trailing bytes";
+    const char *why = NULL;
+    if (por_plonk_proof_deserialize(buf + HEADER_BYTES, (size_t)plonk_len, &out->proof, &why) != 0)
+        return why != NULL ? why : "malformed PLONK proof";
+    if (out->proof.num_public_inputs != por_agg_num_public_inputs(out->shape.asset_count))
+        return "the PLONK proof does not have 10 + 4A public inputs";
+    if (por_agg_public_decode(out->proof.public_inputs, out->proof.num_public_inputs, out->shape.asset_count,
+                              &out->statement) != 0)
+        return "a total's low limb is not below 2^32";
+    return NULL;
+}
+
+int por_final_proof_decode(const uint8_t *buf, size_t len, por_final_proof *out, const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    const char *reason = buf == NULL ? "no input" : decode_fields(buf, len, out);
+    if (reason == NULL)
+        return 0;
+    por_final_proof_free(out);
+    memset(out, 0, sizeof(*out));
+    if (why != NULL)
+        *why = reason;
+    return -1;
+}
+
+/* The statement covers the whole tree: node 0 of the top level, and the top
+ * level is the one por_agg_levels names for the leaf count. */
+static const char *statement_covers(const por_agg_shape *s, unsigned levels, const por_agg_public *st)
+{
+    uint64_t N = por_agg_batch_count(st->leaf_count, s->batch_log2);
+    if (N == 0)
+        return "the leaf count is not a positive multiple of the batch size (at most 2^40)";
+    if (st->index != 0)
+        return "the proof is not of the top node (index is not 0)";
+    if (por_agg_levels(N, s->fan_in_log2) != levels)
+        return "the levels are not those of the leaf count (the top node would not cover every batch)";
+    return NULL;
+}
+
+const char *por_final_proof_precheck(const por_final_proof *fp)
+{
+    const char *bad = header_ranges(&fp->shape, fp->levels);
+    if (bad == NULL)
+        bad = statement_covers(&fp->shape, fp->levels, &fp->statement);
+    if (bad != NULL)
+        return bad;
+    por_circuit_config cfg;
+    por_agg_config(&cfg);
+    const por_fri_params *fri = &fp->proof.opening.params;
+    if (fp->proof.cap_height != cfg.cap_height || fri->cap_height != cfg.cap_height)
+        return "the PLONK proof's Merkle cap height is not the aggregation configuration's";
+    if (fri->rate_bits != cfg.rate_bits || fri->num_queries != cfg.num_queries || fri->pow_bits != cfg.pow_bits)
+        return "the PLONK proof's FRI rate, queries or grinding bits are not the aggregation configuration's";
+    return NULL;
+}
+
+static bool keys_fit(const por_agg_keys *keys, const por_final_proof *fp)
+{
+    return keys->levels >= fp->levels && memcmp(&keys->shape, &fp->shape, sizeof(fp->shape)) == 0;
+}
+
+int por_final_verify(const por_final_proof *fp, por_agg_keys *keys, por_pool *pool, const por_agg_public *expected,
+                     const char **why)
+{
+    const char *dummy;
+    if (why == NULL)
+        why = &dummy;
+    const char *bad = por_final_proof_precheck(fp);
+    if (bad != NULL) {
+        *why = bad;
+        return -1;
+    }
+    por_agg_keys local;
+    por_agg_keys *k = keys != NULL ? keys : &local;
+    if (keys == NULL || !keys_fit(keys, fp)) {
+        if (keys != NULL)
+            por_agg_keys_free(keys);
+        if (por_agg_keys_derive(&fp->shape, fp->levels, false, NULL, pool, k, why) != 0)
+            return -1;
+    }
+    int rc = por_agg_verify_node(k, fp->levels, &fp->proof, NULL, why);
+    if (rc == 0 && !statement_matches(fp)) {
+        *why = "the statement carried is not the proven one";
+        rc = -1;
+    }
+    if (rc == 0 && expected != NULL && !por_agg_public_equal(&fp->statement, expected)) {
+        *why = "the statement is not the expected one";
+        rc = -1;
+    }
+    if (keys == NULL)
+        por_agg_keys_free(&local);
+    return rc;
+}
+
+int por_final_proof_make(const por_agg_keys *keys, const por_plonk_proof *top, por_final_proof *out,
+                         const char **why)
+{
+    const char *dummy;
+    if (why == NULL)
+        why = &dummy;
+    memset(out, 0, sizeof(*out));
+    out->shape = keys->shape;
+    out->levels = keys->levels;
+    if (por_agg_public_decode(top->public_inputs, top->num_public_inputs, keys->shape.asset_count,
+                              &out->statement) != 0) {
+        *why = "the top proof's statement does not decode";
+        return -1;
+    }
+    const char *bad = statement_covers(&out->shape, out->levels, &out->statement);
+    if (bad != NULL) {
+        *why = bad;
+        return -1;
+    }
+    uint8_t *buf;
+    size_t len;
+    if (por_plonk_proof_serialize(top, &buf, &len) != 0) {
+        *why = "out of memory";
+        return -1;
+    }
+    int rc = por_plonk_proof_deserialize(buf, len, &out->proof, why);
+    free(buf);
+    return rc;
+}
