@@ -19,6 +19,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "agg/final_proof.h"
 #include "por/batch_proof.h"
 #include "por/bundle.h"
 #include "por/leaves.h"
@@ -511,7 +512,7 @@ void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, const por_
 }
 
 /* Field-element totals (lo, hi) -> numeric[] of lo + 2^32 hi. */
-static ArrayType *totals_to_numeric_array(const uint64_t (*totals)[2], size_t n)
+ArrayType *por_totals_to_numeric_array(const uint64_t (*totals)[2], size_t n)
 {
     Datum *elems = palloc(sizeof(Datum) * n);
     for (size_t i = 0; i < n; i++)
@@ -521,7 +522,7 @@ static ArrayType *totals_to_numeric_array(const uint64_t (*totals)[2], size_t n)
 
 /* Polled by the prover between its phases (from the backend's own thread): a
  * cancel or termination need not wait for the whole proof. */
-static bool interrupt_pending(void *ctx)
+bool por_interrupt_pending(void *ctx)
 {
     return QueryCancelPending || ProcDiePending;
 }
@@ -561,7 +562,7 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     }
 
     memset(&envelope, 0, sizeof(envelope));
-    opts.should_stop = interrupt_pending;
+    opts.should_stop = por_interrupt_pending;
     t_witness = GetCurrentTimestamp();
     rc = por_batch_prove(bp->prover, bp->circuit, witness, pool, &opts, &expected, &envelope.proof, &why);
     t_proven = GetCurrentTimestamp();
@@ -619,8 +620,8 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
         values[1] = Int32GetDatum((int32)batch_no);
         values[2] = PointerGetDatum(por_digest_to_bytea(&expected.root));
         values[3] = PointerGetDatum(por_digest_to_bytea(&expected.params_digest));
-        values[4] = PointerGetDatum(totals_to_numeric_array((const uint64_t(*)[2])expected.totals, A));
-        values[5] = PointerGetDatum(totals_to_numeric_array((const uint64_t(*)[2])expected.totals + A, A));
+        values[4] = PointerGetDatum(por_totals_to_numeric_array((const uint64_t(*)[2])expected.totals, A));
+        values[5] = PointerGetDatum(por_totals_to_numeric_array((const uint64_t(*)[2])expected.totals + A, A));
         values[6] = PointerGetDatum(proof);
         values[7] = Int32GetDatum((int32)(ms > INT32_MAX ? INT32_MAX : ms));
         if (SPI_execute_with_args("INSERT INTO por.batch_proofs (snapshot_id, batch_no, batch_root, params_digest,"
@@ -746,25 +747,33 @@ static void check_proof_columns(int64 snapshot_id, const por_params *params)
 }
 
 void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
-                      TimestampTz started, TimestampTz tree_done, const char *run_by)
+                      TimestampTz started, TimestampTz tree_done, TimestampTz batches_done,
+                      const por_agg_public *final_statement, const char *agg_detail, const char *run_by)
 {
     uint64_t batches = frozen->batches;
     unsigned depth = por_tree_depth(info->params.leaf_count);
     por_digest root;
 
-    /* the root published is the one the proofs prove (each batch root checked against the frozen one) */
+    /* every batch proof is this snapshot's and proves its frozen batch root */
     proven_batches(snapshot_id, info, frozen, &root);
     check_proof_columns(snapshot_id, &info->params);
+    /* the root published is the final proof's (por_final_check: equal to the frozen root) */
+    if (memcmp(&root, &final_statement->node.root, sizeof(root)) != 0)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("the final proof of snapshot %" PRId64 " and its batch proofs prove different roots",
+                               snapshot_id)));
+    root = final_statement->node.root;
     {
         Oid rtypes[2] = {INT8OID, BYTEAOID};
         Datum rvalues[2] = {Int64GetDatum(snapshot_id), PointerGetDatum(por_digest_to_bytea(&root))};
         TimestampTz now = GetCurrentTimestamp();
         char *detail = psprintf("{\"leaves\": %" PRIu64 ", \"depth\": %u, \"batches\": %" PRIu64
                                 ", \"batch_log2\": %u, \"seconds\": %.3f, \"tree_seconds\": %.3f,"
-                                " \"batch_seconds\": %.3f, \"worker_pid\": %d}",
+                                " \"batch_seconds\": %.3f, \"aggregation_seconds\": %.3f, %s, \"worker_pid\": %d}",
                                 info->params.leaf_count, depth, batches, info->params.batch_log2,
                                 (double)(now - started) / 1e6, (double)(tree_done - started) / 1e6,
-                                (double)(now - tree_done) / 1e6, MyProcPid);
+                                (double)(batches_done - tree_done) / 1e6, (double)(now - batches_done) / 1e6,
+                                agg_detail, MyProcPid);
         Oid ltypes[4] = {INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
         Datum lvalues[4] = {Int64GetDatum(snapshot_id), TimestampTzGetDatum(started), CStringGetTextDatum(detail),
                             CStringGetTextDatum(run_by)};
