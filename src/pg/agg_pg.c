@@ -55,13 +55,15 @@ static void children_free(agg_children *c)
 }
 
 /*
- * Reads the children from por.batch_proofs (level 1) or the level below;
- * every position below the end of the level below must have its proof.
- * The children's statements need no check here: por_agg_prove_node checks
- * them natively and the circuit verifies each under its pinned key.
+ * Reads the children from por.batch_proofs (level 1: each checked against
+ * the snapshot and its frozen batch root, so a wrong row is named as in the
+ * final check) or the level below; every position below the end of the
+ * level below must have its proof.  Above level 1 the children's statements
+ * need no check here: por_agg_prove_node checks them natively and the
+ * circuit verifies each under its pinned key.
  */
-static void children_load(int64 snapshot_id, const por_agg_keys *keys, uint64_t batches, unsigned level,
-                          uint64_t index, agg_children *c)
+static void children_load(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                          const por_agg_keys *keys, uint64_t batches, unsigned level, uint64_t index, agg_children *c)
 {
     unsigned F = 1u << keys->shape.fan_in_log2;
     uint64_t below = por_agg_level_size(batches, keys->shape.fan_in_log2, level - 1);
@@ -70,7 +72,7 @@ static void children_load(int64 snapshot_id, const por_agg_keys *keys, uint64_t 
     Datum values[5] = {Int64GetDatum(snapshot_id), Int64GetDatum((int64)first), Int64GetDatum((int64)end),
                        Int32GetDatum((int32)(level - 1)), Int32GetDatum((int32)keys->shape.fan_in_log2)};
     const char *sql = level == 1
-        ? "SELECT batch_no::bigint, proof FROM por.batch_proofs WHERE snapshot_id = $1 AND batch_no >= $2"
+        ? "SELECT batch_no::bigint, proof, batch_root FROM por.batch_proofs WHERE snapshot_id = $1 AND batch_no >= $2"
           " AND batch_no < $3 ORDER BY batch_no"
         : "SELECT node_index::bigint, proof FROM por.aggregation_proofs WHERE snapshot_id = $1 AND node_index >= $2"
           " AND node_index < $3 AND level = $4 AND fan_in_log2 = $5 ORDER BY node_index";
@@ -88,21 +90,40 @@ static void children_load(int64 snapshot_id, const por_agg_keys *keys, uint64_t 
         int rc;
         if ((uint64_t)at != next)
             break;
-        rc = level == 1 ? por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw),
-                                                 &c->batch[pos], &why)
-                        : por_plonk_proof_deserialize((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw),
-                                                      &c->node[pos], &why);
+        if (level == 1) {
+            por_digest column_root;
+            por_bytea_to_digest(DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3,
+                                                              &isnull)),
+                                &column_root, "batch root");
+            PG_TRY();
+            {
+                por_check_batch_proof(snapshot_id, info, frozen, (int32)at, next, raw, &column_root, &c->batch[pos]);
+            }
+            PG_CATCH();
+            {
+                children_free(c);
+                PG_RE_THROW();
+            }
+            PG_END_TRY();
+            c->child[pos] = &c->batch[pos].proof;
+            continue;
+        }
+        rc = por_plonk_proof_deserialize((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &c->node[pos],
+                                         &why);
         if (rc != 0) {
             children_free(c);
             ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                            errmsg("stored %s %" PRIu64 " of snapshot %" PRId64 " is malformed",
-                                   level == 1 ? "batch proof" : "aggregation proof", next, snapshot_id),
-                            errdetail("%s (level %u).", why ? why : "unknown reason", level - 1)));
+                            errmsg("stored aggregation proof %" PRIu64 " of level %u of snapshot %" PRId64
+                                   " is malformed",
+                                   next, level - 1, snapshot_id),
+                            errdetail("%s.", why ? why : "unknown reason")));
         }
-        c->child[pos] = level == 1 ? &c->batch[pos].proof : &c->node[pos];
+        c->child[pos] = &c->node[pos];
     }
     if (next != end) {
         children_free(c);
+        if (level == 1)
+            por_missing_batch_proof(snapshot_id, batches, next);
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                         errmsg("snapshot %" PRId64 " has no proof of node %" PRIu64 " of level %u", snapshot_id, next,
                                level - 1),
@@ -111,8 +132,8 @@ static void children_load(int64 snapshot_id, const por_agg_keys *keys, uint64_t 
     }
 }
 
-bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const por_agg_keys *keys, por_pool *pool,
-                        unsigned level, uint64_t index)
+bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                        const por_agg_keys *keys, por_pool *pool, unsigned level, uint64_t index)
 {
     uint64_t batches = info->params.leaf_count >> info->params.batch_log2;
     size_t A = info->params.asset_count;
@@ -141,7 +162,7 @@ bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const 
     if (SPI_processed > 0)
         return false;
 
-    children_load(snapshot_id, keys, batches, level, index, &c);
+    children_load(snapshot_id, info, frozen, keys, batches, level, index, &c);
     memset(&proof, 0, sizeof(proof));
     memset(&decoded, 0, sizeof(decoded));
     opts.should_stop = por_interrupt_pending;

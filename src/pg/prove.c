@@ -637,11 +637,43 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     pfree(balances);
 }
 
-static void missing_proof(int64 snapshot_id, uint64_t batches, uint64_t batch_no)
+void por_missing_batch_proof(int64 snapshot_id, uint64_t batches, uint64_t batch_no)
 {
     ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                     errmsg("snapshot %" PRId64 " does not have its %" PRIu64 " batch proofs", snapshot_id, batches),
                     errdetail("Batch %" PRIu64 " has none.", batch_no)));
+}
+
+void por_check_batch_proof(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen, int32 b,
+                           uint64_t expected_no, bytea *raw, const por_digest *column_root, por_batch_proof *bp)
+{
+    size_t A = info->params.asset_count;
+    por_digest params_digest;
+    const char *why = NULL;
+
+    por_params_digest(&info->params, &params_digest);
+    memset(bp, 0, sizeof(*bp));
+    if ((uint64_t)b != expected_no || expected_no >= frozen->batches)
+        why = "a batch number past the snapshot's last batch";
+    else if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), bp, &why) != 0)
+        ;
+    else if (bp->snapshot_id != (uint64_t)snapshot_id || bp->batch_no != expected_no ||
+             bp->batch_log2 != info->params.batch_log2 || bp->asset_count != A ||
+             bp->balance_bits != info->params.balance_bits)
+        why = "the proof names another snapshot, batch or shape";
+    else if (memcmp(&bp->statement.root, &frozen->batch_roots[expected_no], sizeof(por_digest)) != 0)
+        why = "the proof's batch root is not the frozen batch root";
+    else if (memcmp(&bp->statement.root, column_root, sizeof(por_digest)) != 0)
+        why = "the batch_root column differs from the proof's batch root";
+    else if (memcmp(&bp->statement.params_digest, &params_digest, sizeof(por_digest)) != 0)
+        why = "the proof carries another params digest";
+    if (why != NULL) {
+        por_batch_proof_free(bp);
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("stored proof of batch %d of snapshot %" PRId64 " does not match the snapshot", b,
+                               snapshot_id),
+                        errdetail("%s.", why)));
+    }
 }
 
 /*
@@ -658,8 +690,7 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
 {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(snapshot_id)};
-    size_t A = info->params.asset_count;
-    por_digest params_digest, *roots = palloc_extended(sizeof(por_digest) * Max(frozen->batches, 1), MCXT_ALLOC_HUGE);
+    por_digest *roots = palloc_extended(sizeof(por_digest) * Max(frozen->batches, 1), MCXT_ALLOC_HUGE);
     SPIPlanPtr plan = SPI_prepare("SELECT batch_no, batch_root, proof FROM por.batch_proofs WHERE snapshot_id = $1"
                                   " ORDER BY batch_no",
                                   1, types);
@@ -668,7 +699,6 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
 
     if (plan == NULL)
         elog(ERROR, "por: could not prepare the batch proof query");
-    por_params_digest(&info->params, &params_digest);
     portal = SPI_cursor_open(NULL, plan, values, NULL, false);
     for (;;) {
         SPI_cursor_fetch(portal, true, 16);
@@ -682,33 +712,11 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
             bytea *raw = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
             por_digest column_root;
             por_batch_proof bp;
-            const char *why = NULL;
             CHECK_FOR_INTERRUPTS();
             por_bytea_to_digest(DatumGetByteaPP(SPI_getbinval(tup, desc, 2, &isnull)), &column_root, "batch root");
-            memset(&bp, 0, sizeof(bp));
             if ((uint64_t)b > next && next < frozen->batches)
-                missing_proof(snapshot_id, frozen->batches, next);
-            if ((uint64_t)b != next || next >= frozen->batches)
-                why = "a batch number past the snapshot's last batch";
-            else if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why) != 0)
-                ;
-            else if (bp.snapshot_id != (uint64_t)snapshot_id || bp.batch_no != next ||
-                     bp.batch_log2 != info->params.batch_log2 || bp.asset_count != A ||
-                     bp.balance_bits != info->params.balance_bits)
-                why = "the proof names another snapshot, batch or shape";
-            else if (memcmp(&bp.statement.root, &frozen->batch_roots[next], sizeof(por_digest)) != 0)
-                why = "the proof's batch root is not the frozen batch root";
-            else if (memcmp(&bp.statement.root, &column_root, sizeof(por_digest)) != 0)
-                why = "the batch_root column differs from the proof's batch root";
-            else if (memcmp(&bp.statement.params_digest, &params_digest, sizeof(por_digest)) != 0)
-                why = "the proof carries another params digest";
-            if (why != NULL) {
-                por_batch_proof_free(&bp);
-                ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                                errmsg("stored proof of batch %d of snapshot %" PRId64 " does not match the snapshot", b,
-                                       snapshot_id),
-                                errdetail("%s.", why)));
-            }
+                por_missing_batch_proof(snapshot_id, frozen->batches, next);
+            por_check_batch_proof(snapshot_id, info, frozen, b, next, raw, &column_root, &bp);
             roots[next] = bp.statement.root;
             por_batch_proof_free(&bp);
         }
@@ -716,7 +724,7 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
     }
     SPI_cursor_close(portal);
     if (next < frozen->batches)
-        missing_proof(snapshot_id, frozen->batches, next);
+        por_missing_batch_proof(snapshot_id, frozen->batches, next);
     por_tree_root_from_batch_roots(roots, frozen->batches, info->params.batch_log2, root);
     pfree(roots);
 }

@@ -317,7 +317,7 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
                      l, levels, j + 1, size);
             worker_begin(activity);
             por_snapshot_load(snapshot_id, &info);
-            if (por_prove_agg_node(snapshot_id, &info, &keys, pool, l, j))
+            if (por_prove_agg_node(snapshot_id, &info, &frozen, &keys, pool, l, j))
                 progress_agg(snapshot_id, l, ++nodes_done, nodes_total);
             worker_commit();
         }
