@@ -104,7 +104,7 @@ bench/por-bench: $(BENCH_SRCS) bench/bench.h build/libpor.a
 
 bench: bench/por-bench
 
-# libFuzzer on the inclusion-proof and batch-proof/manifest decoders (needs clang): make fuzz FUZZ_SECONDS=300
+# libFuzzer on the inclusion-proof, batch-proof/manifest and final-proof decoders (needs clang): make fuzz FUZZ_SECONDS=300
 FUZZ_SECONDS ?= 60
 build/fuzz_inclusion: test/fuzz/fuzz_inclusion.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p build
@@ -114,13 +114,20 @@ build/fuzz_batch_proof: test/fuzz/fuzz_batch_proof.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p build
 	clang -std=c11 -D_DEFAULT_SOURCE -O1 -g -Isrc/lib -fsanitize=fuzzer,address,undefined \
 		test/fuzz/fuzz_batch_proof.c $(LIB_SRCS) $(LIB_LDLIBS) -o $@
-fuzz: build/fuzz_inclusion build/test/por/test_fuzz_inclusion build/fuzz_batch_proof build/test/por/test_batch_proof build/test/por/test_bundle
+build/fuzz_final_proof: test/fuzz/fuzz_final_proof.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p build
+	clang -std=c11 -D_DEFAULT_SOURCE -O1 -g -Isrc/lib -fsanitize=fuzzer,address,undefined \
+		test/fuzz/fuzz_final_proof.c $(LIB_SRCS) $(LIB_LDLIBS) -o $@
+fuzz: build/fuzz_inclusion build/test/por/test_fuzz_inclusion build/fuzz_batch_proof build/test/por/test_batch_proof build/test/por/test_bundle build/fuzz_final_proof build/test/agg/test_agg
 	mkdir -p build/fuzz-corpus build/fuzz-corpus-batch
 	POR_FUZZ_SEED_DIR=build/fuzz-corpus build/test/por/test_fuzz_inclusion >/dev/null
 	build/fuzz_inclusion -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus
 	POR_FUZZ_SEED_DIR=build/fuzz-corpus-batch build/test/por/test_batch_proof >/dev/null
 	POR_FUZZ_SEED_DIR=build/fuzz-corpus-batch build/test/por/test_bundle >/dev/null
 	build/fuzz_batch_proof -max_total_time=$(FUZZ_SECONDS) -max_len=200000 build/fuzz-corpus-batch
+	mkdir -p build/fuzz-corpus-final
+	POR_AGG_EXPORT_DIR=build/fuzz-corpus-final build/test/agg/test_agg >/dev/null
+	build/fuzz_final_proof -max_total_time=$(FUZZ_SECONDS) -max_len=400000 build/fuzz-corpus-final
 
 install: install-por-verify
 install-por-verify: build/por-verify

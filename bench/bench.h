@@ -24,5 +24,6 @@ int bench_pcs(int argc, char **argv);
 int bench_tree(int argc, char **argv);
 int bench_plonk(int argc, char **argv);
 int bench_batch(int argc, char **argv);
+int bench_aggregate(int argc, char **argv);
 
 #endif

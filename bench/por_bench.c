@@ -38,6 +38,7 @@ static const struct {
     {"tree", bench_tree, "account leaves, Merkle tree and inclusion proofs"},
     {"plonk", bench_plonk, "PLONK prove/verify/size of Poseidon-heavy circuits, 2^12/14/16 rows"},
     {"batch", bench_batch, "batch circuit (PoR): prove/verify/size of 1024 accounts x 8 assets, or NxA args"},
+    {"aggregate", bench_aggregate, "aggregation circuit: one node of fan-in 2/4/8 over 1024 x 53 batch proofs, or KxA F.. args"},
 };
 
 int main(int argc, char **argv)

@@ -826,13 +826,15 @@ static int check_inclusion_batch(const por_inclusion *p, const char *batch_file)
 static int load_final(const char *path, por_final_proof *fp);
 static int verify_final(const por_final_proof *fp);
 static int load_params(const char *path, por_params *pp);
+static int parse_options_params(int argc, char **argv, const char *allowed, const char *what, options *o,
+                                por_params *params);
 
 /*
  * --final for an inclusion proof: the account's path leads to the final
  * proof's root and the account's parameters hash to its params digest (so
  * the leaf count and shape are the same), then the final proof verifies.
  * The final proof is the published file, so its root and digest count as
- * the published values.  0, or an exit code.
+ * the published values (cmd_inclusion).  0, or an exit code.
  */
 static int check_inclusion_final(const por_inclusion *p, const por_digest *params_digest, const char *final_file)
 {
@@ -853,10 +855,6 @@ static int check_inclusion_final(const por_inclusion *p, const por_digest *param
         fprintf(out, "the account's path leads to the final proof's root and its parameters hash to the final "
                      "proof's params digest\n");
         rc = verify_final(&fp);
-    }
-    if (rc == 0) {
-        note_published("root", "--final", &st->node.root, true);
-        note_published("params_digest", "--final", &st->node.params_digest, true);
     }
     por_final_proof_free(&fp);
     return rc;
@@ -944,10 +942,18 @@ static int cmd_inclusion(int argc, char **argv)
     fprintf(out, "snapshot parameters digest ");
     print_digest(&params_digest);
     fprintf(out, " (binds prices, haircuts, decimals, time, tree size)\n");
-    if (o.final_file != NULL && (rc = check_inclusion_final(&proof, &params_digest, o.final_file)) != 0)
-        goto out;
-    if ((rc = compare_published("root", "--root", "root", &proof.root, o.have_root, &o.root)) != 0 ||
-        (rc = compare_published("params_digest", "--params-digest", "parameters digest", &params_digest,
+    const char *root_option = "--root", *digest_option = "--params-digest";
+    if (o.final_file != NULL) {
+        if ((rc = check_inclusion_final(&proof, &params_digest, o.final_file)) != 0)
+            goto out;
+        /* the verified final proof is the published root and digest, unless given as well */
+        if (!o.have_root)
+            o.root = proof.root, o.have_root = true, root_option = "--final";
+        if (!o.have_params_digest)
+            o.params_digest = params_digest, o.have_params_digest = true, digest_option = "--final";
+    }
+    if ((rc = compare_published("root", root_option, "root", &proof.root, o.have_root, &o.root)) != 0 ||
+        (rc = compare_published("params_digest", digest_option, "parameters digest", &params_digest,
                                 o.have_params_digest, &o.params_digest)) != 0)
         goto out;
     if (o.batch_file != NULL && (rc = check_inclusion_batch(&proof, o.batch_file)) != 0)
@@ -1062,12 +1068,9 @@ static int verify_final(const por_final_proof *fp)
 static int cmd_final(int argc, char **argv)
 {
     options o;
-    int rc = parse_options(argc, argv, "rdp", "no final proof file given", &o);
-    if (rc != 0)
-        return rc;
     por_params params;
-    memset(&params, 0, sizeof(params));
-    if (o.params_file != NULL && (rc = load_params(o.params_file, &params)) != 0)
+    int rc = parse_options_params(argc, argv, "rdp", "no final proof file given", &o, &params);
+    if (rc != 0)
         return rc;
     por_final_proof fp;
     fprintf(out, "final proof %s\n", o.file);
@@ -1147,15 +1150,23 @@ static int load_params(const char *path, por_params *pp)
     return 0;
 }
 
+/* parse_options, then --params if given (*params zeroed otherwise).  0, or an exit code. */
+static int parse_options_params(int argc, char **argv, const char *allowed, const char *what, options *o,
+                                por_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    int rc = parse_options(argc, argv, allowed, what, o);
+    if (rc == 0 && o->params_file != NULL)
+        rc = load_params(o->params_file, params);
+    return rc;
+}
+
 static int cmd_batch(int argc, char **argv)
 {
     options o;
-    int rc = parse_options(argc, argv, "dp", "no batch proof file given", &o);
-    if (rc != 0)
-        return rc;
     por_params params;
-    memset(&params, 0, sizeof(params));
-    if (o.params_file != NULL && (rc = load_params(o.params_file, &params)) != 0)
+    int rc = parse_options_params(argc, argv, "dp", "no batch proof file given", &o, &params);
+    if (rc != 0)
         return rc;
     por_batch_proof bp;
     char reason[512];

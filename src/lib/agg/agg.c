@@ -68,6 +68,7 @@ uint64_t por_agg_level_size(uint64_t batch_count, unsigned fan_in_log2, unsigned
 void por_agg_config(por_circuit_config *cfg)
 {
     por_circuit_config_default(cfg);
+    cfg->num_queries = 29; /* 103 query bits: the claim with the field term stays >= 100 up to 2^16 rows */
     cfg->zero_knowledge = 1;
 }
 
@@ -142,12 +143,12 @@ static por_target less_than(por_builder *b, por_target s, por_target n)
     por_target lt = por_builder_add_virtual(b);
     por_target in[2] = {s, n};
     por_builder_add_generator(b, in, 2, &lt, 1, less_gen, NULL, 0);
-    por_builder_assert_bool(b, lt);
+    por_builder_assert_bool(b, lt); /* check: the comparison's result is boolean */
     /* (2b - 1)(n - 1 - s) - (1 - b) = 2b(n - 1 - s) - (n - 1 - s) + b - 1 */
     por_target d = por_builder_add_const(b, por_builder_sub(b, n, s), gl_neg(1));
     por_target twobd = por_builder_arithmetic(b, 2, 0, lt, d, d);
     por_target x = por_builder_add_const(b, por_builder_add(b, por_builder_sub(b, twobd, d), lt), gl_neg(1));
-    por_builder_range_check(b, x, CMP_BITS);
+    por_builder_range_check(b, x, CMP_BITS); /* check: the signed difference agrees with the result */
     return lt;
 }
 
@@ -176,6 +177,7 @@ void por_agg_circuit_free(por_agg_circuit *ac)
     free(ac->params_in);
     free(ac->present);
     free(ac->totals);
+    free(ac->carry);
     por_circuit_free(ac->circuit);
     free(ac);
 }
@@ -203,13 +205,14 @@ static void build_counts(por_builder *b, por_agg_circuit *ac)
     ac->batch_count = por_builder_add_virtual(b);
     const uint32_t shift = k; /* copied into the circuit with the generator */
     por_builder_add_generator(b, &leaf_count, 1, &ac->batch_count, 1, shift_gen, &shift, sizeof(shift));
-    por_builder_assert_equal(b, por_builder_mul_const(b, gl_from_u64(1ULL << k), ac->batch_count), leaf_count);
-    range_bits(b, ac->batch_count, SLOT_BITS - k, CMP_BITS);
+    por_target whole = por_builder_mul_const(b, gl_from_u64(1ULL << k), ac->batch_count);
+    por_builder_assert_equal(b, whole, leaf_count); /* check: N 2^k = leaf_count */
+    range_bits(b, ac->batch_count, SLOT_BITS - k, CMP_BITS); /* check: N < 2^(40-k) */
     ac->index = por_builder_add_virtual(b);
     if (SLOT_BITS > k + fL)
-        range_bits(b, ac->index, SLOT_BITS - k - fL, CMP_BITS);
+        range_bits(b, ac->index, SLOT_BITS - k - fL, CMP_BITS); /* check: j < 2^(40-k-fL) */
     else
-        por_builder_assert_zero(b, ac->index);
+        por_builder_assert_zero(b, ac->index); /* check: j = 0 */
 }
 
 /* Per asset and side: the present children's sums, normalized (top comment). */
@@ -225,12 +228,13 @@ static void build_totals(por_builder *b, por_agg_circuit *ac)
         }
         por_target lc[2] = {por_builder_add_virtual(b), por_builder_add_virtual(b)};
         por_builder_add_generator(b, &sum[0], 1, lc, 2, split32_gen, NULL, 0);
-        por_builder_range_check(b, lc[0], 32);
-        range_bits(b, lc[1], ac->shape.fan_in_log2, CMP_BITS);
-        por_builder_assert_equal(b, por_builder_arithmetic(b, gl_from_u64(1ULL << 32), 1, lc[1], por_builder_one(b), lc[0]),
-                                 sum[0]);
+        por_builder_range_check(b, lc[0], 32); /* check: lo < 2^32 */
+        range_bits(b, lc[1], ac->shape.fan_in_log2, CMP_BITS); /* check: carry < 2^f */
+        por_target re = por_builder_arithmetic(b, gl_from_u64(1ULL << 32), 1, lc[1], por_builder_one(b), lc[0]);
+        por_builder_assert_equal(b, re, sum[0]); /* check: lo + 2^32 carry = sum of lo */
         por_target hi = por_builder_add(b, sum[1], lc[1]);
-        por_builder_range_check(b, hi, 63 - ac->shape.fan_in_log2);
+        por_builder_range_check(b, hi, 63 - ac->shape.fan_in_log2); /* check: hi < 2^(63-f) */
+        ac->carry[t] = lc[1];
         ac->totals[2 * t] = lc[0];
         ac->totals[2 * t + 1] = hi;
     }
@@ -253,7 +257,7 @@ static void build_root(por_builder *b, por_agg_circuit *ac, por_target (*val)[4]
             por_target up[4];
             node_hash(b, val[2 * m], val[2 * m + 1], up);
             for (int i = 0; i < 4; i++)
-                val[m][i] = m == 0 ? pick(b, pass, val[0][i], up[i]) : up[i];
+                val[m][i] = m == 0 ? pick(b, pass, val[0][i], up[i]) : up[i]; /* check: pass-through */
         }
     }
     memcpy(ac->root, val[0], sizeof(ac->root));
@@ -297,9 +301,10 @@ por_agg_circuit *por_agg_circuit_build(const por_agg_shape *shape, unsigned leve
     ac->params_in = calloc(por_params_encoded_len(A), sizeof(*ac->params_in));
     ac->present = calloc(F, sizeof(*ac->present));
     ac->totals = calloc(4 * (size_t)A, sizeof(*ac->totals));
+    ac->carry = calloc(2 * (size_t)A, sizeof(*ac->carry));
     por_target(*val)[4] = calloc(F, sizeof(*val));
     por_builder *b = por_builder_new(&conf);
-    if (!ac->child || !ac->params_in || !ac->present || !ac->totals || !val || !b) {
+    if (!ac->child || !ac->params_in || !ac->present || !ac->totals || !ac->carry || !val || !b) {
         free(val);
         por_builder_free(b);
         por_agg_circuit_free(ac);
@@ -308,7 +313,7 @@ por_agg_circuit *por_agg_circuit_build(const por_agg_shape *shape, unsigned leve
     }
     for (unsigned c = 0; c < F; c++) {
         por_rec_plonk_proof_add(b, child_vk, &ac->child[c]);
-        por_rec_plonk_verify(b, child_vk, &ac->child[c]);
+        por_rec_plonk_verify(b, child_vk, &ac->child[c]); /* check: the child proof verifies */
     }
     build_params(b, ac);
     build_counts(b, ac);
@@ -320,20 +325,21 @@ por_agg_circuit *por_agg_circuit_build(const por_agg_shape *shape, unsigned leve
     por_target start = por_builder_mul_const(b, gl_from_u64((uint64_t)F_below << f), ac->index); /* j F^L */
     for (unsigned c = 0; c < F; c++) {
         const por_target *pi = ac->child[c].public_inputs;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 4; i++) /* check: every child's params digest is the node's */
             por_builder_assert_equal(b, pi[4 + 4 * A + i], ac->params_digest[i]);
         por_target slot = por_builder_add_const(b, start, gl_mul(F_below, gl_from_u64(c)));
         ac->present[c] = c == 0 ? por_builder_one(b) : less_than(b, slot, ac->batch_count);
-        if (c == 0) /* the node exists: its first child does */
+        if (c == 0) /* check: the node exists (its first child does) */
             por_builder_assert_equal(b, less_than(b, slot, ac->batch_count), ac->present[0]);
         if (level > 1) {
-            por_builder_assert_equal(b, pi[nb + 1], ac->params_in[6]);
+            por_builder_assert_equal(b, pi[nb + 1], ac->params_in[6]); /* check: the child's leaf count */
             /* present ? child index = jF + c : anything */
             por_target want = por_builder_add_const(b, por_builder_mul_const(b, F, ac->index), c);
-            por_builder_assert_zero(b, por_builder_mul(b, ac->present[c], por_builder_sub(b, pi[nb], want)));
+            por_target off = por_builder_sub(b, pi[nb], want);
+            por_builder_assert_zero(b, por_builder_mul(b, ac->present[c], off)); /* check: child's position */
         }
         for (int i = 0; i < 4; i++)
-            val[c][i] = pick(b, ac->present[c], pi[i], por_builder_constant(b, empty.e[i]));
+            val[c][i] = pick(b, ac->present[c], pi[i], por_builder_constant(b, empty.e[i])); /* check: E if empty */
     }
     build_root(b, ac, val);
     build_totals(b, ac);

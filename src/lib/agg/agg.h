@@ -56,6 +56,14 @@
 #include "util/threadpool.h"
 
 #define POR_AGG_MAX_FAN_IN_LOG2 4 /* F <= 16 */
+/* The fan-in por_prove uses: 2.  Measured over 1024 x 53 batch proofs
+ * (BENCHMARKS.md, por-bench aggregate) the cost per child grows with F (the
+ * circuit doubles with F, its proof costs more than twice as much: 3.6 s per
+ * child at F = 2, 5.3 at 4, 8.8 at 8 on a loaded 2-core host), so the
+ * estimated aggregation of 100 batches is lowest at F = 2 (731 s; 747 s at
+ * F = 4, 1126 s at F = 8), with the least memory (0.7 GB peak; 1.4, 2.7) and
+ * the shortest transaction per proof. */
+#define POR_AGG_DEFAULT_FAN_IN_LOG2 1
 /* Levels needed for 2^POR_MAX_DEPTH leaves at fan-in 2. */
 #define POR_AGG_MAX_LEVELS POR_MAX_DEPTH
 
@@ -78,8 +86,9 @@ uint64_t por_agg_level_size(uint64_t batch_count, unsigned fan_in_log2, unsigned
 
 /*
  * The proof configuration of aggregation proofs: por_circuit_config_default
- * (rate 1/8, 28 queries, 16 grinding bits: 100 conjectured bits), zero
- * knowledge.  Every level uses it, so the final proof is the top level's
+ * (rate 1/8, 16 grinding bits) with 29 queries instead of 28 (29 * 3 + 16 =
+ * 103 query bits, so that with the field term the conjectured claim stays
+ * >= 100 bits up to 2^16 rows; 28 gave 99.4 at 2^15), zero knowledge.  Every level uses it, so the final proof is the top level's
  * proof as it is.
  */
 void por_agg_config(por_circuit_config *cfg);
@@ -109,6 +118,7 @@ typedef struct {
     por_target *present;           /* F booleans */
     por_target root[4];
     por_target *totals;            /* 4A: (lo, hi) per asset and side, the public layout */
+    por_target *carry;             /* 2A: the carry of each lo sum into hi */
     por_target params_digest[4];
 } por_agg_circuit;
 

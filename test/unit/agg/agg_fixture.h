@@ -38,8 +38,10 @@ static inline void agg_fx_free(agg_fx *fx)
     memset(fx, 0, sizeof(*fx));
 }
 
-/* nb batches of 2^k accounts (k <= 2), snapshot id sid; 0 or -1 (diagnosed). */
-static inline int agg_fx_make(agg_fx *fx, unsigned k, unsigned A, unsigned nb, uint64_t sid, uint64_t seed)
+/* nb batches of 2^k accounts (k <= 2), snapshot id sid, equities below
+ * 2^(64 - bal_shift); 0 or -1 (diagnosed). */
+static inline int agg_fx_make(agg_fx *fx, unsigned k, unsigned A, unsigned nb, uint64_t sid, uint64_t seed,
+                              unsigned bal_shift)
 {
     memset(fx, 0, sizeof(*fx));
     if (A > AGG_FX_MAX_ASSETS || nb > AGG_FX_MAX_BATCHES || (nb << k) > AGG_FX_MAX_LEAVES)
@@ -63,7 +65,7 @@ static inline int agg_fx_make(agg_fx *fx, unsigned k, unsigned A, unsigned nb, u
         por_digest cm[4];
         for (unsigned u = 0; u < (1u << k); u++) {
             for (unsigned a = 0; a < A; a++) {
-                bal[2 * A * u + a] = test_rand_u64(&seed) >> 24;
+                bal[2 * A * u + a] = test_rand_u64(&seed) >> bal_shift;
                 bal[2 * A * u + A + a] = bal[2 * A * u + a] >> 3;
                 fx->total[a] += bal[2 * A * u + a];
                 fx->total[A + a] += bal[2 * A * u + A + a];

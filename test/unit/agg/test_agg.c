@@ -194,7 +194,7 @@ static void test_adversarial(const agg_fx *fx_in, tree *t_in)
 {
     const agg_fx fx = *fx_in;
     agg_fx other;
-    if (agg_fx_make(&other, K, A, 2, 6, 78) != 0) {
+    if (agg_fx_make(&other, K, A, 2, 6, 78, 35) != 0) {
         ok(0, "adversarial fixture");
         return;
     }
@@ -247,6 +247,12 @@ static void test_adversarial(const agg_fx *fx_in, tree *t_in)
            "a present batch marked empty (dropped, E in its place) is refused");
         ok(!accepts(&t, &fx, 1, 1, (const por_plonk_proof *[]){b2, b0}, &p, &one, 1),
            "a batch past the last one (slot >= N) marked present is refused");
+        /* on the small-balance snapshot (totals below 2^31), so that doubling a
+         * child's totals still fits the carry's bound and only booleanity refuses */
+        gl_t two = 2;
+        ok(accepts(&t, &other, 1, 0, (const por_plonk_proof *[]){&other.batch[0], &other.batch[1]}, NULL, NULL, 0) &&
+               !accepts(&t, &other, 1, 0, (const por_plonk_proof *[]){&other.batch[0], &other.batch[1]}, &p, &two, 1),
+           "a presence flag of 2 (not boolean: the child counted twice) is refused");
         por_target q = c2->present[1];
         ok(!accepts(&t, &fx, 2, 0, (const por_plonk_proof *[]){n0, n1}, &q, &zero, 1),
            "a present aggregation child marked empty is refused");
@@ -266,15 +272,33 @@ static void test_adversarial(const agg_fx *fx_in, tree *t_in)
         por_witness *w = forged(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, NULL, NULL, 0);
         gl_t lo = get(w, c1->totals[0]), hi = get(w, c1->totals[1]);
         por_witness_free(w);
-        gl_t lo1 = gl_add(lo, 1), hi1 = gl_add(hi, 1), lo_wrap = gl_add(lo, 1ULL << 32);
+        gl_t lo1 = gl_add(lo, 1), hi1 = gl_add(hi, 1);
         ok(!accepts(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, &c1->totals[0], &lo1, 1),
            "a total's low limb +1 is refused");
         ok(!accepts(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, &c1->totals[1], &hi1, 1),
            "a total's high limb +1 is refused");
-        por_target both[2] = {c1->totals[0], c1->totals[1]};
-        gl_t vals[2] = {lo_wrap, gl_sub(hi, 1)};
-        ok(!accepts(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, both, vals, 2),
-           "the same total with a non-canonical low limb (lo + 2^32, hi - 1) is refused");
+        /* the same total with a non-canonical low limb: lo + 2^32 and the carry one less (a total whose carry is 1) */
+        w = forged(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, NULL, NULL, 0);
+        unsigned tc = 2 * A;
+        for (unsigned u = 0; u < 2 * A && tc == 2 * A; u++)
+            if (get(w, c1->carry[u]) == 1)
+                tc = u;
+        gl_t lo_t = tc < 2 * A ? get(w, c1->totals[2 * tc]) : 0;
+        por_witness_free(w);
+        por_target both[2] = {c1->totals[2 * (tc % (2 * A))], c1->carry[tc % (2 * A)]};
+        gl_t vals[2] = {lo_t + (1ULL << 32), 0};
+        ok(tc < 2 * A && !accepts(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, both, vals, 2),
+           "the same total with a non-canonical low limb (lo + 2^32, carry - 1) is refused");
+        /* the same equation over the field with the total raised by p: only the carry's bound refuses it */
+        w = forged(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, NULL, NULL, 0);
+        gl_t carry = get(w, c1->carry[0]);
+        por_witness_free(w);
+        unsigned __int128 raised = lo + ((unsigned __int128)hi << 32) + GL_P;
+        gl_t lo_p = (gl_t)(raised & 0xffffffffu), hi_p = (gl_t)(raised >> 32);
+        por_target lc[2] = {c1->totals[0], c1->carry[0]};
+        gl_t lcv[2] = {lo_p, gl_add(gl_sub(hi_p, hi), carry)};
+        ok(!accepts(&t, &fx, 1, 0, (const por_plonk_proof *[]){b0, b1}, lc, lcv, 2),
+           "a total raised by p (lo, carry satisfying the sum mod p, hi below 2^62) is refused");
         por_plonk_proof tb;
         uint8_t *buf;
         size_t len;
@@ -295,7 +319,7 @@ static void test_adversarial(const agg_fx *fx_in, tree *t_in)
     /* a child under another key: a batch proof of another asset count or batch size */
     {
         agg_fx a3, k1;
-        if (agg_fx_make(&a3, K, 3, 1, 5, 5) == 0 && agg_fx_make(&k1, 1, A, 1, 5, 6) == 0) {
+        if (agg_fx_make(&a3, K, 3, 1, 5, 5, 24) == 0 && agg_fx_make(&k1, 1, A, 1, 5, 6, 24) == 0) {
             por_witness *w = NULL;
             por_agg_public e;
             const char *why;
@@ -328,7 +352,7 @@ int main(void)
 {
     agg_fx fx;
     tree t;
-    if (agg_fx_make(&fx, K, A, 3, 5, 77) != 0 || tree_prove(&t, &fx, 1, 9) != 0) {
+    if (agg_fx_make(&fx, K, A, 3, 5, 77, 24) != 0 || tree_prove(&t, &fx, 1, 9) != 0) {
         ok(0, "3 batches at fan-in 2: the tree proves");
         return done_testing();
     }
@@ -338,7 +362,7 @@ int main(void)
     tree_free(&t);
     agg_fx_free(&fx);
     /* one batch: one level whose node passes its only child up (N <= 2^0) */
-    if (agg_fx_make(&fx, K, A, 1, 8, 5) == 0 && tree_prove(&t, &fx, 1, 4) == 0)
+    if (agg_fx_make(&fx, K, A, 1, 8, 5, 24) == 0 && tree_prove(&t, &fx, 1, 4) == 0)
         test_honest(&fx, &t, 1);
     else
         ok(0, "1 batch at fan-in 2: the tree proves");
