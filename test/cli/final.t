@@ -55,8 +55,9 @@ is "$("${DB[@]}" -c "SELECT encode(root, 'hex') FROM por.snapshot_commitments WH
 
 # --- the final proof and the customer's one command ----------------------------------
 bytes "por_final_proof(1)" "$work/final.porf"
-"$VERIFY" final "$work/final.porf" >"$work/out" 2>&1
-ok $? "por-verify final accepts the final proof exported from SQL"
+PUB=(--root "$root" --params-digest "$("${DB[@]}" -c "SELECT encode(por_params_digest(1), 'hex')")")
+"$VERIFY" final "$work/final.porf" "${PUB[@]}" >"$work/out" 2>&1
+ok $? "por-verify final accepts the final proof exported from SQL at the published root and params digest"
 like "$work/out" "$root" "... and prints its root"
 "${DB[@]}" -c "SELECT por_inclusion_proof_json(1, 'acct-7')" >"$work/p.json"
 "$VERIFY" inclusion "$work/p.json" --final "$work/final.porf" >"$work/out" 2>&1
@@ -82,9 +83,9 @@ cp -r "$srv" "$work/bundle"
 cmp -s "$work/bundle/final.porf" "$work/final.porf"
 ok $? "the bundle's final.porf is por_final_proof's"
 like "$work/bundle/bundle.json" '"final_proof": "final.porf"' "the manifest names the final proof"
-"$VERIFY" final "$work/bundle/final.porf" >"$work/out" 2>&1
+"$VERIFY" final "$work/bundle/final.porf" "${PUB[@]}" >"$work/out" 2>&1
 ok $? "por-verify final accepts the bundle's final proof"
-"$VERIFY" bundle "$work/bundle" --root "$root" --params-digest "$("${DB[@]}" -c "SELECT encode(por_params_digest(1), 'hex')")" >"$work/out" 2>&1
+"$VERIFY" bundle "$work/bundle" "${PUB[@]}" >"$work/out" 2>&1
 ok $? "por-verify bundle accepts the bundle with its batch proofs"
 is "$("${DB[@]}" -c "SELECT por_export_bundle(1, '$srv-final', include_batches => false)")" "2" "without the batch proofs: the final proof and the manifest"
 ls "$srv-final" >"$work/ls"
