@@ -17,6 +17,8 @@
  *                                  every level times this level-1 prove time,
  *                                  scaled by rows above level 1 (ms)
  * and once: aggregate.NxA.batch_prove (the batch proof, ms).
+ * POR_BENCH_AGG_CFG=rate_bits,queries,pow_bits measures another aggregation
+ * configuration (same zero knowledge, cap height).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +80,18 @@ static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, co
     const char *why = "";
     por_agg_shape shape = {.batch_log2 = k, .asset_count = A, .balance_bits = 62, .fan_in_log2 = f};
     por_agg_keys keys;
+    por_circuit_config cfg;
+    por_agg_config(&cfg);
+    const char *alt = getenv("POR_BENCH_AGG_CFG");
+    if (alt != NULL && sscanf(alt, "%u,%u,%u", &cfg.rate_bits, &cfg.num_queries, &cfg.pow_bits) != 3) {
+        fprintf(stderr, "%s: POR_BENCH_AGG_CFG is rate_bits,queries,pow_bits\n", tag);
+        return 1;
+    }
+    if (alt != NULL)
+        printf("%s.config: rate 1/%u, %u queries, %u grinding bits\n", tag, 1u << cfg.rate_bits, cfg.num_queries,
+               cfg.pow_bits);
     uint64_t t0 = bench_now_ns();
-    if (por_agg_keys_derive(&shape, 1, true, NULL, pool, &keys, &why) != 0) {
+    if (por_agg_keys_derive(&shape, 1, true, &cfg, pool, &keys, &why) != 0) {
         fprintf(stderr, "%s: keys: %s\n", tag, why);
         return 1;
     }
@@ -89,7 +101,7 @@ static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, co
     bench_report(key, (double)c1->n, "rows");
     printf("%s.gate_rows: %zu rows (%zu per child)\n", tag, c1->num_gate_rows, c1->num_gate_rows / F);
     /* the level above: its circuit over the level-1 key (built, not set up) */
-    por_agg_circuit *l2 = por_agg_circuit_build(&shape, 2, &keys.vk[1], NULL, &why);
+    por_agg_circuit *l2 = por_agg_circuit_build(&shape, 2, &keys.vk[1], &cfg, &why);
     size_t rows2 = l2 ? l2->circuit->n : 0;
     snprintf(key, sizeof(key), "%s.level2_rows", tag);
     bench_report(key, (double)rows2, "rows");

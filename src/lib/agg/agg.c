@@ -65,6 +65,12 @@ uint64_t por_agg_level_size(uint64_t batch_count, unsigned fan_in_log2, unsigned
     return (batch_count >> bits) + ((batch_count & ((1ULL << bits) - 1)) != 0);
 }
 
+void por_agg_inner_config(por_circuit_config *cfg)
+{
+    por_batch_config_default(cfg);
+    cfg->zero_knowledge = 1;
+}
+
 void por_agg_config(por_circuit_config *cfg)
 {
     por_circuit_config_default(cfg);
@@ -538,7 +544,14 @@ int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove,
         goto fail;
     for (unsigned l = 1; l <= levels; l++) {
         const por_plonk_vk *below = l == 1 ? &out->batch.vk : &out->vk[l - 1];
-        por_agg_circuit *ac = por_agg_circuit_build(shape, l, below, cfg, why);
+        por_circuit_config conf;
+        if (cfg != NULL)
+            conf = *cfg;
+        else if (l == levels)
+            por_agg_config(&conf);
+        else
+            por_agg_inner_config(&conf);
+        por_agg_circuit *ac = por_agg_circuit_build(shape, l, below, &conf, why);
         por_plonk_prover *pk = ac ? por_plonk_setup(ac->circuit, pool, why) : NULL;
         if (pk == NULL || por_plonk_vk_copy(por_plonk_prover_vk(pk), &out->vk[l]) != 0) {
             if (pk != NULL)

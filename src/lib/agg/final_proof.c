@@ -156,7 +156,8 @@ const char *por_final_proof_precheck(const por_final_proof *fp)
 
 static bool keys_fit(const por_agg_keys *keys, const por_final_proof *fp)
 {
-    return keys->levels >= fp->levels && memcmp(&keys->shape, &fp->shape, sizeof(fp->shape)) == 0;
+    /* exactly: a level's key depends on whether it is the top (agg.h) */
+    return keys->levels == fp->levels && memcmp(&keys->shape, &fp->shape, sizeof(fp->shape)) == 0;
 }
 
 int por_final_verify(const por_final_proof *fp, por_agg_keys *keys, por_pool *pool, const por_agg_public *expected,

@@ -58,7 +58,9 @@ const char *por_final_proof_precheck(const por_final_proof *fp);
 /*
  * Derives the keys the proof's shape names (por_agg_keys_derive with
  * prove = false; keys->derive_ms is the time) unless keys != NULL already
- * holds them for this shape and levels, then verifies: precheck, the PLONK
+ * holds them for this shape and exactly these levels (a level's key depends
+ * on whether it is the top; keys != NULL: derived keys are left there for the
+ * next call), then verifies: precheck, the PLONK
  * proof under the top level's key.  If expected != NULL, the statement must
  * equal it.  0 if valid, else -1 and *why.
  */

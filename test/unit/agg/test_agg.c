@@ -128,6 +128,54 @@ static void test_tampered(const uint8_t *buf, size_t len, por_agg_keys *keys)
     free(copy);
 }
 
+/* Final proofs that do not cover the whole tree: a valid level-1 node proof
+ * (node 0 of a 2-level tree) presented as a final proof of 1 level, and as
+ * one of 2 levels; a node of index 1 as the top. */
+static void test_not_top(const tree *tp, por_agg_keys *keys)
+{
+    const tree *t = tp;
+    por_final_proof fp;
+    memset(&fp, 0, sizeof(fp));
+    fp.shape = t->keys.shape;
+    const char *why = NULL;
+    uint8_t *buf;
+    size_t len;
+    por_plonk_proof_serialize(&t->node[1][0], &buf, &len);
+    por_plonk_proof_deserialize(buf, len, &fp.proof, NULL);
+    free(buf);
+    por_agg_public_decode(fp.proof.public_inputs, fp.proof.num_public_inputs, fp.shape.asset_count, &fp.statement);
+    fp.levels = 1;
+    bool refused = por_final_proof_precheck(&fp) != NULL && por_final_verify(&fp, keys, NULL, NULL, &why) != 0;
+    ok(refused, "a level-1 node's proof as a 1-level final proof is refused (%s)", why);
+    fp.levels = 2;
+    refused = por_final_verify(&fp, keys, NULL, NULL, &why) != 0;
+    ok(refused, "a level-1 node's proof as a 2-level final proof does not verify under the level-2 key (%s)", why);
+    por_final_proof_free(&fp);
+    refused = por_final_proof_make(&t->keys, &t->node[1][1], &fp, &why) != 0;
+    ok(refused, "node 1 of level 1 is not made into a final proof (%s)", why);
+    por_final_proof_free(&fp);
+}
+
+/* Pure arithmetic of the aggregation tree. */
+static void test_shape_arithmetic(void)
+{
+    ok(por_agg_batch_count(12, 2) == 3 && por_agg_batch_count(13, 2) == 0 && por_agg_batch_count(0, 2) == 0 &&
+           por_agg_batch_count((1ULL << 40) + 4, 2) == 0,
+       "batch count: leaf_count / 2^k for positive multiples up to 2^40, else 0");
+    ok(por_agg_levels(1, 1) == 1 && por_agg_levels(2, 1) == 1 && por_agg_levels(3, 1) == 2 &&
+           por_agg_levels(100, 1) == 7 && por_agg_levels(100, 2) == 4 && por_agg_levels(64, 3) == 2 &&
+           por_agg_levels(65, 3) == 3 && por_agg_levels(1ULL << 40, 1) == 40,
+       "levels: max(1, ceil(log_F N))");
+    ok(por_agg_level_size(100, 1, 1) == 50 && por_agg_level_size(100, 2, 1) == 25 &&
+           por_agg_level_size(100, 2, 2) == 7 && por_agg_level_size(100, 2, 4) == 1 &&
+           por_agg_level_size(5, 1, 1) == 3,
+       "level sizes: ceil(N / F^L)");
+    por_agg_shape bad = {.batch_log2 = 2, .asset_count = 2, .balance_bits = 62, .fan_in_log2 = 5};
+    por_agg_shape cap = {.batch_log2 = 13, .asset_count = 1, .balance_bits = 62, .fan_in_log2 = 1};
+    ok(por_agg_shape_check(&bad) != NULL && por_agg_shape_check(&cap) != NULL,
+       "shapes: fan-in above 16 and batches beyond the verifier's cap refused");
+}
+
 /* The final proof of an honest tree (fx: nb batches, t: proven at fan-in 2^f);
  * with POR_AGG_EXPORT_DIR (test/cli/por_verify_final.t) or POR_FUZZ_SEED_DIR
  * set, its file and the inclusion proof of its last leaf are written there
@@ -177,8 +225,10 @@ static void test_honest(const agg_fx *fx_in, const tree *t_in, unsigned f)
             fuzz_seed_write(dirs[d], name, inc, ilen);
         free(inc);
     }
-    if (rc == 0 && nb > 1 && getenv("POR_AGG_EXPORT_DIR") == NULL)
+    if (rc == 0 && nb > 1 && getenv("POR_AGG_EXPORT_DIR") == NULL) {
         test_tampered(buf, len, &derived);
+        test_not_top(&t, &derived);
+    }
     por_final_proof_free(&dp);
     por_final_proof_free(&fp);
     free(buf);
@@ -350,6 +400,7 @@ static void test_adversarial(const agg_fx *fx_in, tree *t_in)
 
 int main(void)
 {
+    test_shape_arithmetic();
     agg_fx fx;
     tree t;
     if (agg_fx_make(&fx, K, A, 3, 5, 77, 24) != 0 || tree_prove(&t, &fx, 1, 9) != 0) {
