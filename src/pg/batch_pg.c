@@ -217,7 +217,7 @@ Datum por_verify_final(PG_FUNCTION_ARGS)
             por_agg_keys *slot = NULL;
             por_pool *pool;
             for (int i = 0; i < FINAL_KEY_CACHE_SIZE && slot == NULL; i++)
-                if (final_key_cache[i].levels >= fp.levels &&
+                if (final_key_cache[i].levels == fp.levels &&
                     memcmp(&final_key_cache[i].shape, &fp.shape, sizeof(fp.shape)) == 0)
                     slot = &final_key_cache[i];
             if (slot == NULL)
