@@ -75,8 +75,8 @@ SERVER_DIR=$(mktemp -u /tmp/por-demo-bundle-XXXXXX)
 rm -rf "$DEMO_OUT/bundle" && cp -r "$SERVER_DIR" "$DEMO_OUT/bundle" && rm -rf "$SERVER_DIR"
 ls "$DEMO_OUT/bundle" | head -3; echo "..."
 
-step "an auditor verifies the whole bundle without the database: por-verify bundle $DEMO_OUT/bundle"
-"$BINDIR/por-verify" bundle "$DEMO_OUT/bundle"
+step "an auditor verifies the whole bundle without the database: por-verify bundle $DEMO_OUT/bundle --root ROOT --params-digest DIGEST"
+"$BINDIR/por-verify" bundle "$DEMO_OUT/bundle" --root "$ROOT" --params-digest "$DIGEST"
 
 step "the customer also checks their batch's proof: por-verify inclusion FILE --batch BATCHFILE"
 BATCH=$("${PSQL[@]}" -At -c "SELECT por_inclusion_proof_json($SNAPSHOT, 'acct-0000042') -> 'account' ->> 'batch'")
