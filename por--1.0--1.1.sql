@@ -271,3 +271,131 @@ COMMENT ON COLUMN por.run_log.outcome IS 'how the run ended: success, cancelled,
 COMMENT ON COLUMN por.run_log.error_sqlstate IS 'SQLSTATE of the error that ended a run that did not succeed';
 COMMENT ON COLUMN por.run_log.error_message IS 'message of the error that ended a run that did not succeed';
 COMMENT ON COLUMN por.prove_progress.run_by IS 'role that started the latest run';
+
+-- aggregation (pgagg) ---------------------------------------------------------
+-- One aggregation proof per node of the tree of batch proofs (issue 14),
+-- written by por_prove's worker after the batches, one transaction per node,
+-- so a canceled or crashed run keeps every finished node.  The top node's
+-- proof is the snapshot's final proof (por_final_proof).
+CREATE TABLE por.aggregation_proofs (
+    snapshot_id   bigint NOT NULL REFERENCES por.snapshots ON DELETE CASCADE,
+    level         int NOT NULL CHECK (level >= 1),
+    node_index    int NOT NULL CHECK (node_index >= 0),
+    fan_in_log2   int NOT NULL CHECK (fan_in_log2 BETWEEN 1 AND 4),
+    root          bytea NOT NULL CHECK (octet_length(root) = 32),
+    params_digest bytea NOT NULL CHECK (octet_length(params_digest) = 32),
+    equity_totals numeric[] NOT NULL,
+    debt_totals   numeric[] NOT NULL,
+    proof         bytea NOT NULL,
+    prove_ms      int NOT NULL,
+    proven_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (snapshot_id, level, node_index)
+);
+ALTER TABLE por.aggregation_proofs ALTER COLUMN proof SET STORAGE EXTERNAL;
+COMMENT ON TABLE por.aggregation_proofs IS
+    'aggregation proofs (PLONK, zero-knowledge) of the tree over a snapshot''s batch proofs with their statements; the top node''s is the final proof';
+COMMENT ON COLUMN por.aggregation_proofs.snapshot_id IS 'the snapshot';
+COMMENT ON COLUMN por.aggregation_proofs.level IS 'level of the node: 1 aggregates batch proofs, level L > 1 the level L - 1 nodes; the top level has one node';
+COMMENT ON COLUMN por.aggregation_proofs.node_index IS 'position j of the node in its level: it covers batches j F^level to (j + 1) F^level - 1';
+COMMENT ON COLUMN por.aggregation_proofs.fan_in_log2 IS 'f: each node aggregates F = 2^f children (the setting por.fan_in_log2 of the run)';
+COMMENT ON COLUMN por.aggregation_proofs.root IS 'root of the subtree the node covers, a public input of the proof';
+COMMENT ON COLUMN por.aggregation_proofs.params_digest IS 'the snapshot''s params digest, a public input of the proof';
+COMMENT ON COLUMN por.aggregation_proofs.equity_totals IS 'equity per asset of the batches the node covers, in smallest units, public inputs of the proof';
+COMMENT ON COLUMN por.aggregation_proofs.debt_totals IS 'debt per asset of the batches the node covers, in smallest units, public inputs of the proof';
+COMMENT ON COLUMN por.aggregation_proofs.proof IS 'the PLONK proof (docs/FORMATS.md); por_final_proof wraps the top node''s as a final proof (PORF kind 3)';
+COMMENT ON COLUMN por.aggregation_proofs.prove_ms IS 'milliseconds the proof took (proving and verifying it)';
+COMMENT ON COLUMN por.aggregation_proofs.proven_at IS 'when the proof was stored';
+SELECT pg_catalog.pg_extension_config_dump('por.aggregation_proofs', '');
+REVOKE ALL ON por.aggregation_proofs FROM PUBLIC;
+GRANT SELECT ON por.aggregation_proofs TO por_operator, por_customer;
+
+-- Progress of the aggregation phase.
+ALTER TABLE por.prove_progress
+    DROP CONSTRAINT prove_progress_phase_check,
+    ADD CONSTRAINT prove_progress_phase_check
+        CHECK (phase IN ('tree', 'setup', 'batches', 'aggregation', 'finishing', 'done', 'failed', 'cancelled',
+                         'crashed')),
+    ADD COLUMN agg_level int,
+    ADD COLUMN agg_nodes_done int,
+    ADD COLUMN agg_nodes_total int;
+COMMENT ON COLUMN por.prove_progress.agg_level IS 'aggregation level being proven (1 = over the batch proofs), NULL before the aggregation phase';
+COMMENT ON COLUMN por.prove_progress.agg_nodes_done IS 'aggregation proofs stored so far, all levels';
+COMMENT ON COLUMN por.prove_progress.agg_nodes_total IS 'aggregation proofs the snapshot needs, all levels';
+
+CREATE OR REPLACE VIEW por.prove_status AS
+SELECT p.snapshot_id, p.phase, p.batches_done, p.batches_total,
+       round(100.0 * p.batches_done / greatest(p.batches_total, 1), 1) AS percent_done,
+       w.alive AS running,
+       p.worker_pid, p.started_at, p.updated_at,
+       (CASE WHEN w.alive THEN
+            coalesce((SELECT avg(b.prove_ms) / 1000.0 * (p.batches_total - p.batches_done)
+                        FROM por.batch_proofs b WHERE b.snapshot_id = p.snapshot_id), 0)
+            + coalesce((SELECT avg(g.prove_ms) / 1000.0 * (p.agg_nodes_total - p.agg_nodes_done)
+                          FROM por.aggregation_proofs g WHERE g.snapshot_id = p.snapshot_id), 0) END)::numeric(12, 1)
+           AS seconds_left,
+       p.error_sqlstate, p.error_message,
+       CASE WHEN p.phase = 'done' THEN 'proven'
+            WHEN p.phase IN ('failed', 'cancelled', 'crashed') THEN p.phase
+            WHEN w.alive THEN 'running'
+            ELSE 'crashed' END AS state,
+       p.agg_level, p.agg_nodes_done, p.agg_nodes_total
+  FROM por.prove_progress p
+ CROSS JOIN LATERAL (
+       SELECT p.phase IN ('tree', 'setup', 'batches', 'aggregation', 'finishing')
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
+                           WHERE l.locktype = 'advisory' AND l.granted AND l.pid = p.worker_pid
+                             AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
+                                                WHERE d.datname = pg_catalog.current_database())
+                             AND l.classid = 7368562 AND l.objsubid = 2
+                             AND l.objid = (p.snapshot_id & 4294967295)::oid)) AS w(alive);
+COMMENT ON VIEW por.prove_status IS
+    'proving runs for people: state (running, proven, failed, cancelled, crashed), phase (aggregation: level and nodes done of total), percent of batches done, seconds left while running';
+
+CREATE FUNCTION @extschema@.por_aggregation_proofs(snapshot_id bigint)
+    RETURNS TABLE (level int, node_index int, fan_in_log2 int, proof bytea, root bytea, params_digest bytea,
+                   equity_totals numeric[], debt_totals numeric[], prove_ms int, proven_at timestamptz)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT por._require_snapshot(por_aggregation_proofs.snapshot_id);
+    SELECT g.level, g.node_index, g.fan_in_log2, g.proof, g.root, g.params_digest, g.equity_totals, g.debt_totals,
+           g.prove_ms, g.proven_at
+      FROM por.aggregation_proofs g
+     WHERE g.snapshot_id = por_aggregation_proofs.snapshot_id
+     ORDER BY g.level, g.node_index;
+END;
+COMMENT ON FUNCTION @extschema@.por_aggregation_proofs(bigint) IS
+    'the aggregation proofs of a snapshot, level by level, with their statements (subtree root, params digest, per-asset totals in smallest units); 42704 for an unknown snapshot';
+
+CREATE FUNCTION @extschema@.por_final_proof(snapshot_id bigint) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'por_final_proof_of'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.por_final_proof(bigint) IS
+    'the snapshot''s final proof (PORF kind 3: one zero-knowledge proof of its root, exact per-asset totals and params digest), the file to publish; NULL until por_prove finished (like por_root); 42704 for an unknown snapshot';
+
+CREATE FUNCTION @extschema@.por_verify_final(proof bytea) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'por_verify_final'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.por_verify_final(bytea) IS
+    'true if the final proof is well formed and verifies under the keys derived from the circuit definitions of its shape (cached per session), which must be the batch shape of a snapshot in this database; false, never an error, otherwise';
+
+CREATE FUNCTION @extschema@.por_final_statement(proof bytea) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'por_final_statement'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.por_final_statement(bytea) IS
+    'what a final proof claims (leaf count, shape, fan-in, levels, root, params digest, exact totals), without verifying it; 22P03 with the reason if malformed';
+
+-- The bundle carries the final proof; the batch proofs are optional.
+DROP FUNCTION @extschema@.por_export_bundle(bigint, text);
+CREATE FUNCTION @extschema@.por_export_bundle(snapshot_id bigint, directory text, include_batches boolean DEFAULT true)
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'por_export_bundle'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.por_export_bundle(bigint, text, boolean) IS
+    'writes a proven snapshot''s bundle into a server directory: final.porf (the final proof, for por-verify final), one file per batch proof unless include_batches is false (for por-verify bundle), bundle.json last; returns the number of files; needs pg_write_server_files';
+
+REVOKE ALL ON FUNCTION @extschema@.por_aggregation_proofs(bigint), @extschema@.por_final_proof(bigint),
+    @extschema@.por_verify_final(bytea), @extschema@.por_final_statement(bytea),
+    @extschema@.por_export_bundle(bigint, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.por_aggregation_proofs(bigint), @extschema@.por_final_proof(bigint),
+    @extschema@.por_verify_final(bytea), @extschema@.por_final_statement(bytea) TO por_operator, por_customer;
+GRANT EXECUTE ON FUNCTION @extschema@.por_export_bundle(bigint, text, boolean) TO por_operator;

@@ -3,7 +3,8 @@
 # generated ledger of BENCH_ACCOUNTS accounts (default 10^6) x BENCH_ASSETS
 # assets (8: scripts/gen_ledger.sql; any other count: gen_ledger_wide.sql), on
 # a throwaway cluster.  Prints "key: value unit" lines: wall times (por_prove
-# split into tree and batch proofs, from the run log), the backend's and the
+# split into tree, batch proofs and aggregation levels, from the run log), the
+# final proof's size and por_verify_final's time, the backend's and the
 # proving worker's peak RSS (VmHWM), inclusion proof build and verify times.
 # Usage: make install && BENCH_ACCOUNTS=100000 BENCH_ASSETS=53 bash bench/sql_bench.sh
 set -euo pipefail
@@ -50,6 +51,19 @@ echo "sql.prove.${n}: $(ms $t1 $t2) ms"
 "${PSQL[@]}" -c "SELECT '"'"'sql.prove.tree.${n}: '"'"' || round((detail->>'"'"'tree_seconds'"'"')::numeric * 1000) || '"'"' ms'"'"' || chr(10) ||
                         '"'"'sql.prove.batches.${n}: '"'"' || round((detail->>'"'"'batch_seconds'"'"')::numeric * 1000) || '"'"' ms ('"'"' || (detail->>'"'"'batches'"'"') || '"'"' batches)'"'"'
                    FROM por.run_log WHERE snapshot_id = $sid AND action = '"'"'prove'"'"'"
+"${PSQL[@]}" -c "SELECT '"'"'sql.prove.aggregation.${n}: '"'"' || round((detail->>'"'"'aggregation_seconds'"'"')::numeric * 1000) || '"'"' ms ('"'"'
+                        || (detail->>'"'"'aggregation_nodes'"'"') || '"'"' proofs, '"'"' || (detail->>'"'"'levels'"'"') || '"'"' levels, fan-in '"'"'
+                        || (detail->>'"'"'fan_in'"'"') || '"'"', keys '"'"' || round((detail->>'"'"'aggregation_key_seconds'"'"')::numeric * 1000) || '"'"' ms)'"'"' || chr(10) ||
+                        '"'"'sql.final_proof.bytes.${n}: '"'"' || (detail->>'"'"'final_proof_bytes'"'"') || '"'"' bytes'"'"' || chr(10) ||
+                        '"'"'sql.prove.worker_max_rss.${n}: '"'"' || (detail->>'"'"'peak_rss_mb'"'"') || '"'"' MiB (getrusage)'"'"'
+                   FROM por.run_log WHERE snapshot_id = $sid AND action = '"'"'prove'"'"'"
+tv0=$(date +%s.%N)
+"${PSQL[@]}" -c "SELECT por_verify_final(por_final_proof($sid)), por_verify_final(por_final_proof($sid))" >/dev/null
+tv1=$(date +%s.%N)
+"${PSQL[@]}" -c "SELECT por_verify_final(por_final_proof($sid))" >/dev/null
+tv2=$(date +%s.%N)
+echo "sql.verify_final.first_call.${n}: $(ms $tv0 $tv1) ms (keys derived, then once more cached)"
+echo "sql.verify_final.new_session.${n}: $(ms $tv1 $tv2) ms (keys derived again: the cache is per session)"
 echo "sql.snapshot_plus_prove.${n}: $(ms $t0 $t2) ms"
 echo "sql.snapshot_create.peak_rss: $hwm1 KiB"
 echo "sql.prove.backend_peak_rss: $hwm2 KiB"

@@ -2,9 +2,12 @@
 # make demo: the whole pipeline on a throwaway cluster.  Installs what is
 # missing, builds and installs por, starts a temporary PostgreSQL, loads a
 # generated ledger (DEMO_ACCOUNTS accounts x 8 assets, default 20000), freezes
-# a snapshot, proves it (tree and batch proofs, progress shown), writes one
-# customer's inclusion proof to a file, verifies it with por-verify, prints the
-# per-asset totals, exports the bundle and verifies it with por-verify bundle.
+# a snapshot, proves it (tree, batch proofs, aggregation levels; progress
+# shown), shows the final proof (size, statement) and verifies it with
+# por-verify final, writes one customer's inclusion proof to a file, prints
+# the per-asset totals, exports the bundle and verifies it with por-verify
+# bundle, and ends with the customer's one command: por-verify inclusion
+# FILE --final final.porf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

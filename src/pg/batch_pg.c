@@ -21,6 +21,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "agg/final_proof.h"
 #include "por/batch_proof.h"
 #include "por/bundle.h"
 #include "por/hex.h"
@@ -42,7 +43,7 @@ static int vk_cache_next;
  * not make the server derive keys for shapes of its choosing; por-verify,
  * on the auditor's own machine, has no such limit.
  */
-static bool shape_in_use(uint32_t k, uint32_t A, uint32_t B)
+bool por_shape_in_use(uint32_t k, uint32_t A, uint32_t B)
 {
     Oid types[3] = {INT4OID, INT4OID, INT4OID};
     Datum values[3] = {Int32GetDatum((int32)k), Int32GetDatum((int32)A), Int32GetDatum((int32)B)};
@@ -69,7 +70,7 @@ static const por_batch_vk *verifier_key(uint32_t k, uint32_t A, uint32_t B, cons
         *why = "batch shape larger than any por_prove makes";
         return NULL;
     }
-    if (!shape_in_use(k, A, B)) {
+    if (!por_shape_in_use(k, A, B)) {
         *why = "no snapshot in this database has the proof's batch shape";
         return NULL;
     }
@@ -162,6 +163,109 @@ Datum por_batch_proof_statement(PG_FUNCTION_ARGS)
     PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }
 
+/*
+ * Aggregation keys derived in this backend (every level's verifier key of
+ * one shape and depth; about a second per level), reused by the next final
+ * proof of that shape.  Library memory, never freed.
+ */
+#define FINAL_KEY_CACHE_SIZE 2
+static por_agg_keys final_key_cache[FINAL_KEY_CACHE_SIZE];
+static int final_key_cache_next;
+
+PG_FUNCTION_INFO_V1(por_final_proof_of);
+/* por_final_proof(snapshot_id bigint) RETURNS bytea: NULL until the snapshot is proven. */
+Datum por_final_proof_of(PG_FUNCTION_ARGS)
+{
+    int64 snapshot_id = PG_GETARG_INT64(0);
+    MemoryContext caller_ctx = CurrentMemoryContext;
+    por_snapshot_info info;
+    bytea *proof = NULL;
+
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "por: SPI_connect failed");
+    por_snapshot_load(snapshot_id, &info);
+    if (info.proven) {
+        bytea *b = por_final_proof_bytes(snapshot_id, &info.params);
+        if (b == NULL)
+            ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                            errmsg("proven snapshot %" PRId64 " has no final proof", snapshot_id),
+                            errdetail("Its top aggregation proof is missing from por.aggregation_proofs.")));
+        proof = (bytea *)MemoryContextAlloc(caller_ctx, VARSIZE(b));
+        memcpy(proof, b, VARSIZE(b));
+    }
+    SPI_finish();
+    if (proof == NULL)
+        PG_RETURN_NULL();
+    PG_RETURN_BYTEA_P(proof);
+}
+
+PG_FUNCTION_INFO_V1(por_verify_final);
+/* por_verify_final(proof bytea) RETURNS boolean: false for anything malformed or invalid. */
+Datum por_verify_final(PG_FUNCTION_ARGS)
+{
+    bytea *raw = PG_GETARG_BYTEA_PP(0);
+    por_final_proof fp;
+    const char *why = NULL;
+    bool valid = false;
+
+    /* the library's cheap checks and cost cap first; keys only for a shape this database uses */
+    if (por_final_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &fp, &why) == 0 &&
+        (why = por_final_proof_precheck(&fp)) == NULL) {
+        if (!por_shape_in_use(fp.shape.batch_log2, fp.shape.asset_count, fp.shape.balance_bits))
+            why = "no snapshot in this database has the proof's batch shape";
+        else {
+            por_agg_keys *slot = NULL;
+            por_pool *pool;
+            for (int i = 0; i < FINAL_KEY_CACHE_SIZE && slot == NULL; i++)
+                if (final_key_cache[i].levels == fp.levels &&
+                    memcmp(&final_key_cache[i].shape, &fp.shape, sizeof(fp.shape)) == 0)
+                    slot = &final_key_cache[i];
+            if (slot == NULL)
+                slot = &final_key_cache[final_key_cache_next++ % FINAL_KEY_CACHE_SIZE];
+            pool = por_pool_create((unsigned)por_guc_threads);
+            /* derives into slot when it does not hold this shape's keys; a failed derivation leaves it empty */
+            valid = pool != NULL && por_final_verify(&fp, slot, pool, NULL, &why) == 0;
+            por_pool_destroy(pool);
+        }
+    }
+    por_final_proof_free(&fp);
+    if (!valid)
+        ereport(DEBUG1, (errmsg("por_verify_final: %s", why ? why : "invalid")));
+    PG_RETURN_BOOL(valid);
+}
+
+PG_FUNCTION_INFO_V1(por_final_statement);
+/* por_final_statement(proof bytea) RETURNS jsonb: what the final proof claims, unverified. */
+Datum por_final_statement(PG_FUNCTION_ARGS)
+{
+    bytea *raw = PG_GETARG_BYTEA_PP(0);
+    por_final_proof fp;
+    const char *why = NULL;
+    StringInfoData buf;
+
+    if (por_final_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &fp, &why) != 0) {
+        por_final_proof_free(&fp);
+        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("malformed final proof"),
+                        errdetail("%s (%d bytes).", why ? why : "unknown reason", (int)VARSIZE_ANY_EXHDR(raw))));
+    }
+    initStringInfo(&buf);
+    appendStringInfo(&buf,
+                     "{\"leaf_count\": %" PRIu64 ", \"batch_log2\": %u, \"asset_count\": %u, \"balance_bits\": %u,"
+                     " \"fan_in\": %u, \"levels\": %u, ",
+                     fp.statement.leaf_count, fp.shape.batch_log2, fp.shape.asset_count, fp.shape.balance_bits,
+                     1u << fp.shape.fan_in_log2, fp.levels);
+    append_digest(&buf, "root", &fp.statement.node.root);
+    appendStringInfoString(&buf, ", ");
+    append_digest(&buf, "params_digest", &fp.statement.node.params_digest);
+    appendStringInfoString(&buf, ", \"equity_totals\": ");
+    append_totals(&buf, &fp.statement.node, 0, fp.shape.asset_count);
+    appendStringInfoString(&buf, ", \"debt_totals\": ");
+    append_totals(&buf, &fp.statement.node, fp.shape.asset_count, fp.shape.asset_count);
+    appendStringInfoChar(&buf, '}');
+    por_final_proof_free(&fp);
+    PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
 /* Writes a whole file under dir via a temporary name, so no reader sees half of it. */
 static void write_file(const char *dir, const char *name, const void *data, size_t len)
 {
@@ -188,15 +292,18 @@ static void write_file(const char *dir, const char *name, const void *data, size
 }
 
 PG_FUNCTION_INFO_V1(por_export_bundle);
-/* por_export_bundle(snapshot_id bigint, directory text) RETURNS bigint: files written. */
+/* por_export_bundle(snapshot_id bigint, directory text, include_batches boolean) RETURNS bigint: files written. */
 Datum por_export_bundle(PG_FUNCTION_ARGS)
 {
     int64 snapshot_id = PG_GETARG_INT64(0);
     char *dir = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    bool include_batches = PG_GETARG_BOOL(2);
+    bytea *final_proof;
     por_snapshot_info info;
     por_bundle_manifest manifest;
-    Oid types[1] = {INT8OID};
-    Datum values[1] = {Int64GetDatum(snapshot_id)};
+    Oid types[2] = {INT8OID, BOOLOID};
+    Datum values[2] = {Int64GetDatum(snapshot_id), BoolGetDatum(include_batches)};
+    unsigned __int128 *batch_sums;
     SPIPlanPtr plan;
     Portal portal;
     uint64_t batches, next = 0;
@@ -232,9 +339,33 @@ Datum por_export_bundle(PG_FUNCTION_ARGS)
     manifest.root = info.root;
     manifest.batch_count = batches;
     manifest.totals = palloc0(sizeof(unsigned __int128) * 2 * A);
+    manifest.has_final = true;
+    batch_sums = palloc0(sizeof(unsigned __int128) * 2 * A);
 
-    /* batch files first (summing their statements), the manifest last: a bundle.json means a complete bundle */
-    plan = SPI_prepare("SELECT batch_no, proof FROM por.batch_proofs WHERE snapshot_id = $1 ORDER BY batch_no", 1, types);
+    /* the published result: the final proof, with the manifest's totals from its statement */
+    final_proof = por_final_proof_bytes(snapshot_id, &info.params);
+    {
+        por_final_proof fp;
+        const char *why = NULL;
+        if (final_proof == NULL ||
+            por_final_proof_decode((const uint8_t *)VARDATA_ANY(final_proof), VARSIZE_ANY_EXHDR(final_proof), &fp,
+                                   &why) != 0) {
+            por_final_proof_free(&fp);
+            ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                            errmsg("proven snapshot %" PRId64 " has no valid final proof", snapshot_id),
+                            errdetail("%s", why ? why : "its top aggregation proof is missing")));
+        }
+        for (size_t t = 0; t < 2 * A; t++)
+            manifest.totals[t] = (unsigned __int128)fp.statement.node.totals[t][0] +
+                                 ((unsigned __int128)fp.statement.node.totals[t][1] << 32);
+        por_final_proof_free(&fp);
+    }
+    write_file(dir, POR_BUNDLE_FINAL_FILE, VARDATA_ANY(final_proof), VARSIZE_ANY_EXHDR(final_proof));
+
+    /* batch files (their statements summing to the final proof's totals), the manifest last: a bundle.json
+     * means a complete bundle */
+    plan = SPI_prepare("SELECT batch_no, proof FROM por.batch_proofs WHERE snapshot_id = $1 AND $2 ORDER BY batch_no",
+                       2, types);
     if (plan == NULL)
         elog(ERROR, "por: could not prepare the batch proof query");
     portal = SPI_cursor_open(NULL, plan, values, NULL, true);
@@ -260,8 +391,8 @@ Datum por_export_bundle(PG_FUNCTION_ARGS)
                                 errdetail("%s", why ? why : "unexpected batch number")));
             }
             for (size_t t = 0; t < 2 * A; t++)
-                manifest.totals[t] += (unsigned __int128)bp.statement.totals[t][0] +
-                                      ((unsigned __int128)bp.statement.totals[t][1] << 32);
+                batch_sums[t] += (unsigned __int128)bp.statement.totals[t][0] +
+                                 ((unsigned __int128)bp.statement.totals[t][1] << 32);
             por_batch_proof_free(&bp);
             snprintf(name, sizeof(name), POR_BUNDLE_BATCH_FILE_FMT, next);
             write_file(dir, name, VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
@@ -269,10 +400,14 @@ Datum por_export_bundle(PG_FUNCTION_ARGS)
         SPI_freetuptable(SPI_tuptable);
     }
     SPI_cursor_close(portal);
-    if (next != batches)
+    if (include_batches && next != batches)
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                         errmsg("snapshot %" PRId64 " has %" PRIu64 " batch proofs, expected %" PRIu64, snapshot_id, next,
                                batches)));
+    if (include_batches && memcmp(batch_sums, manifest.totals, sizeof(unsigned __int128) * 2 * A) != 0)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("the batch proofs of snapshot %" PRId64 " do not add up to its final proof's totals",
+                               snapshot_id)));
     json = por_bundle_manifest_to_json(&manifest);
     if (json == NULL)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not render the bundle manifest")));
@@ -286,5 +421,5 @@ Datum por_export_bundle(PG_FUNCTION_ARGS)
     }
     PG_END_TRY();
     SPI_finish();
-    PG_RETURN_INT64((int64)(batches + 1));
+    PG_RETURN_INT64((int64)(next + 2));
 }

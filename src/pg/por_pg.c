@@ -25,6 +25,7 @@ char *por_guc_master_key_file = NULL;
 int por_guc_balance_bits = 62;
 int por_guc_batch_log2 = 10;
 int por_guc_threads = 0;
+int por_guc_fan_in_log2 = POR_AGG_DEFAULT_FAN_IN_LOG2;
 
 void _PG_init(void);
 
@@ -44,6 +45,10 @@ void _PG_init(void)
                             NULL, &por_guc_batch_log2, 10, 0, POR_BATCH_LOG2_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("por.threads", "Worker threads for hashing and proving (0 = all cores).", NULL,
                             &por_guc_threads, 0, 0, 256, PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("por.fan_in_log2",
+                            "log2 of the fan-in of por_prove's aggregation tree (child proofs per aggregation proof).",
+                            "A resumed run keeps the nodes proven at the same fan-in.", &por_guc_fan_in_log2,
+                            POR_AGG_DEFAULT_FAN_IN_LOG2, 1, POR_AGG_MAX_FAN_IN_LOG2, PGC_USERSET, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("por");
 }
 

@@ -12,6 +12,7 @@
 
 #include "utils/timestamp.h"
 
+#include "agg/agg.h"
 #include "por/batch.h"
 #include "por/batch_proof.h"
 #include "por/params.h"
@@ -32,6 +33,7 @@ extern char *por_guc_master_key_file;
 extern int por_guc_balance_bits;
 extern int por_guc_batch_log2;
 extern int por_guc_threads;
+extern int por_guc_fan_in_log2;
 
 /* Owner switching: internal writes run as the extension's owner, not the caller. */
 typedef struct {
@@ -115,9 +117,42 @@ void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, const por_
 void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
                      const por_batch_prover *bp, por_pool *pool, uint64_t batch_no);
 /* Checks the stored batch proofs against the snapshot (one per batch, statements decoded from the proofs:
- * frozen batch roots, totals, params digest), publishes the root built from the proven batch roots and
- * logs the run (times of this run: a resumed run counts only its own part). */
+ * frozen batch roots, totals, params digest), publishes the root of the final proof's statement (checked
+ * by por_final_check, and equal to the root built from the proven batch roots) and logs the run (times
+ * of this run: a resumed run counts only its own part; agg_detail: JSON members appended to the detail). */
 void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
-                      TimestampTz started, TimestampTz tree_done, const char *run_by);
+                      TimestampTz started, TimestampTz tree_done, TimestampTz batches_done,
+                      const por_agg_public *final_statement, const char *agg_detail, const char *run_by);
+
+/* prove.c, shared with the aggregation phase */
+bool por_interrupt_pending(void *ctx);
+ArrayType *por_totals_to_numeric_array(const uint64_t (*totals)[2], size_t n);
+/* XX001 "does not have its N batch proofs": batch batch_no has none. */
+void por_missing_batch_proof(int64 snapshot_id, uint64_t batches, uint64_t batch_no);
+/* Decodes the stored proof of batch b (expected: expected_no) into *bp and requires it to be this snapshot's,
+ * batch's and shape's, to prove the frozen batch root (= the batch_root column) and to carry the params
+ * digest; XX001 naming the batch otherwise. */
+void por_check_batch_proof(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen, int32 b,
+                           uint64_t expected_no, bytea *raw, const por_digest *column_root, por_batch_proof *bp);
+/* batch_pg.c: whether a snapshot of this database has the batch shape (keys are derived only for those) */
+bool por_shape_in_use(uint32_t k, uint32_t A, uint32_t B);
+
+/*
+ * The aggregation phase (agg_pg.c), each step inside one worker transaction.
+ * por_agg_nodes_stored: finished nodes at fan-in 2^f (rows of another fan-in
+ * deleted).  por_prove_agg_node: proves node index of level from its stored
+ * children (batch proofs checked as por_check_batch_proof does), verifies the proof's bytes and stores them; false if the node was
+ * already stored.  por_final_check: the final proof (the top node) verifies
+ * under keys (derived if they do not fit) and states the frozen root, the
+ * stored totals and the params digest (XX001 otherwise); its statement and
+ * size out.  por_final_proof_bytes: the encoded final proof, NULL if the top
+ * node is not stored.
+ */
+uint64_t por_agg_nodes_stored(int64 snapshot_id, unsigned fan_in_log2);
+bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                        const por_agg_keys *keys, por_pool *pool, unsigned level, uint64_t index);
+void por_final_check(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
+                     por_agg_keys *keys, por_pool *pool, por_agg_public *statement, size_t *final_bytes);
+bytea *por_final_proof_bytes(int64 snapshot_id, const por_params *params);
 
 #endif

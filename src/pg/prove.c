@@ -19,6 +19,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "agg/final_proof.h"
 #include "por/batch_proof.h"
 #include "por/bundle.h"
 #include "por/leaves.h"
@@ -511,7 +512,7 @@ void por_prove_tree(int64 snapshot_id, const por_snapshot_info *info, const por_
 }
 
 /* Field-element totals (lo, hi) -> numeric[] of lo + 2^32 hi. */
-static ArrayType *totals_to_numeric_array(const uint64_t (*totals)[2], size_t n)
+ArrayType *por_totals_to_numeric_array(const uint64_t (*totals)[2], size_t n)
 {
     Datum *elems = palloc(sizeof(Datum) * n);
     for (size_t i = 0; i < n; i++)
@@ -521,7 +522,7 @@ static ArrayType *totals_to_numeric_array(const uint64_t (*totals)[2], size_t n)
 
 /* Polled by the prover between its phases (from the backend's own thread): a
  * cancel or termination need not wait for the whole proof. */
-static bool interrupt_pending(void *ctx)
+bool por_interrupt_pending(void *ctx)
 {
     return QueryCancelPending || ProcDiePending;
 }
@@ -561,7 +562,7 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     }
 
     memset(&envelope, 0, sizeof(envelope));
-    opts.should_stop = interrupt_pending;
+    opts.should_stop = por_interrupt_pending;
     t_witness = GetCurrentTimestamp();
     rc = por_batch_prove(bp->prover, bp->circuit, witness, pool, &opts, &expected, &envelope.proof, &why);
     t_proven = GetCurrentTimestamp();
@@ -619,8 +620,8 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
         values[1] = Int32GetDatum((int32)batch_no);
         values[2] = PointerGetDatum(por_digest_to_bytea(&expected.root));
         values[3] = PointerGetDatum(por_digest_to_bytea(&expected.params_digest));
-        values[4] = PointerGetDatum(totals_to_numeric_array((const uint64_t(*)[2])expected.totals, A));
-        values[5] = PointerGetDatum(totals_to_numeric_array((const uint64_t(*)[2])expected.totals + A, A));
+        values[4] = PointerGetDatum(por_totals_to_numeric_array((const uint64_t(*)[2])expected.totals, A));
+        values[5] = PointerGetDatum(por_totals_to_numeric_array((const uint64_t(*)[2])expected.totals + A, A));
         values[6] = PointerGetDatum(proof);
         values[7] = Int32GetDatum((int32)(ms > INT32_MAX ? INT32_MAX : ms));
         if (SPI_execute_with_args("INSERT INTO por.batch_proofs (snapshot_id, batch_no, batch_root, params_digest,"
@@ -636,11 +637,43 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
     pfree(balances);
 }
 
-static void missing_proof(int64 snapshot_id, uint64_t batches, uint64_t batch_no)
+void por_missing_batch_proof(int64 snapshot_id, uint64_t batches, uint64_t batch_no)
 {
     ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                     errmsg("snapshot %" PRId64 " does not have its %" PRIu64 " batch proofs", snapshot_id, batches),
                     errdetail("Batch %" PRIu64 " has none.", batch_no)));
+}
+
+void por_check_batch_proof(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen, int32 b,
+                           uint64_t expected_no, bytea *raw, const por_digest *column_root, por_batch_proof *bp)
+{
+    size_t A = info->params.asset_count;
+    por_digest params_digest;
+    const char *why = NULL;
+
+    por_params_digest(&info->params, &params_digest);
+    memset(bp, 0, sizeof(*bp));
+    if ((uint64_t)b != expected_no || expected_no >= frozen->batches)
+        why = "a batch number past the snapshot's last batch";
+    else if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), bp, &why) != 0)
+        ;
+    else if (bp->snapshot_id != (uint64_t)snapshot_id || bp->batch_no != expected_no ||
+             bp->batch_log2 != info->params.batch_log2 || bp->asset_count != A ||
+             bp->balance_bits != info->params.balance_bits)
+        why = "the proof names another snapshot, batch or shape";
+    else if (memcmp(&bp->statement.root, &frozen->batch_roots[expected_no], sizeof(por_digest)) != 0)
+        why = "the proof's batch root is not the frozen batch root";
+    else if (memcmp(&bp->statement.root, column_root, sizeof(por_digest)) != 0)
+        why = "the batch_root column differs from the proof's batch root";
+    else if (memcmp(&bp->statement.params_digest, &params_digest, sizeof(por_digest)) != 0)
+        why = "the proof carries another params digest";
+    if (why != NULL) {
+        por_batch_proof_free(bp);
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("stored proof of batch %d of snapshot %" PRId64 " does not match the snapshot", b,
+                               snapshot_id),
+                        errdetail("%s.", why)));
+    }
 }
 
 /*
@@ -657,8 +690,7 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
 {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(snapshot_id)};
-    size_t A = info->params.asset_count;
-    por_digest params_digest, *roots = palloc_extended(sizeof(por_digest) * Max(frozen->batches, 1), MCXT_ALLOC_HUGE);
+    por_digest *roots = palloc_extended(sizeof(por_digest) * Max(frozen->batches, 1), MCXT_ALLOC_HUGE);
     SPIPlanPtr plan = SPI_prepare("SELECT batch_no, batch_root, proof FROM por.batch_proofs WHERE snapshot_id = $1"
                                   " ORDER BY batch_no",
                                   1, types);
@@ -667,7 +699,6 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
 
     if (plan == NULL)
         elog(ERROR, "por: could not prepare the batch proof query");
-    por_params_digest(&info->params, &params_digest);
     portal = SPI_cursor_open(NULL, plan, values, NULL, false);
     for (;;) {
         SPI_cursor_fetch(portal, true, 16);
@@ -681,33 +712,11 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
             bytea *raw = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
             por_digest column_root;
             por_batch_proof bp;
-            const char *why = NULL;
             CHECK_FOR_INTERRUPTS();
             por_bytea_to_digest(DatumGetByteaPP(SPI_getbinval(tup, desc, 2, &isnull)), &column_root, "batch root");
-            memset(&bp, 0, sizeof(bp));
             if ((uint64_t)b > next && next < frozen->batches)
-                missing_proof(snapshot_id, frozen->batches, next);
-            if ((uint64_t)b != next || next >= frozen->batches)
-                why = "a batch number past the snapshot's last batch";
-            else if (por_batch_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &bp, &why) != 0)
-                ;
-            else if (bp.snapshot_id != (uint64_t)snapshot_id || bp.batch_no != next ||
-                     bp.batch_log2 != info->params.batch_log2 || bp.asset_count != A ||
-                     bp.balance_bits != info->params.balance_bits)
-                why = "the proof names another snapshot, batch or shape";
-            else if (memcmp(&bp.statement.root, &frozen->batch_roots[next], sizeof(por_digest)) != 0)
-                why = "the proof's batch root is not the frozen batch root";
-            else if (memcmp(&bp.statement.root, &column_root, sizeof(por_digest)) != 0)
-                why = "the batch_root column differs from the proof's batch root";
-            else if (memcmp(&bp.statement.params_digest, &params_digest, sizeof(por_digest)) != 0)
-                why = "the proof carries another params digest";
-            if (why != NULL) {
-                por_batch_proof_free(&bp);
-                ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                                errmsg("stored proof of batch %d of snapshot %" PRId64 " does not match the snapshot", b,
-                                       snapshot_id),
-                                errdetail("%s.", why)));
-            }
+                por_missing_batch_proof(snapshot_id, frozen->batches, next);
+            por_check_batch_proof(snapshot_id, info, frozen, b, next, raw, &column_root, &bp);
             roots[next] = bp.statement.root;
             por_batch_proof_free(&bp);
         }
@@ -715,7 +724,7 @@ static void proven_batches(int64 snapshot_id, const por_snapshot_info *info, con
     }
     SPI_cursor_close(portal);
     if (next < frozen->batches)
-        missing_proof(snapshot_id, frozen->batches, next);
+        por_missing_batch_proof(snapshot_id, frozen->batches, next);
     por_tree_root_from_batch_roots(roots, frozen->batches, info->params.batch_log2, root);
     pfree(roots);
 }
@@ -746,25 +755,33 @@ static void check_proof_columns(int64 snapshot_id, const por_params *params)
 }
 
 void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
-                      TimestampTz started, TimestampTz tree_done, const char *run_by)
+                      TimestampTz started, TimestampTz tree_done, TimestampTz batches_done,
+                      const por_agg_public *final_statement, const char *agg_detail, const char *run_by)
 {
     uint64_t batches = frozen->batches;
     unsigned depth = por_tree_depth(info->params.leaf_count);
     por_digest root;
 
-    /* the root published is the one the proofs prove (each batch root checked against the frozen one) */
+    /* every batch proof is this snapshot's and proves its frozen batch root */
     proven_batches(snapshot_id, info, frozen, &root);
     check_proof_columns(snapshot_id, &info->params);
+    /* the root published is the final proof's (por_final_check: equal to the frozen root) */
+    if (memcmp(&root, &final_statement->node.root, sizeof(root)) != 0)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("the final proof of snapshot %" PRId64 " and its batch proofs prove different roots",
+                               snapshot_id)));
+    root = final_statement->node.root;
     {
         Oid rtypes[2] = {INT8OID, BYTEAOID};
         Datum rvalues[2] = {Int64GetDatum(snapshot_id), PointerGetDatum(por_digest_to_bytea(&root))};
         TimestampTz now = GetCurrentTimestamp();
         char *detail = psprintf("{\"leaves\": %" PRIu64 ", \"depth\": %u, \"batches\": %" PRIu64
                                 ", \"batch_log2\": %u, \"seconds\": %.3f, \"tree_seconds\": %.3f,"
-                                " \"batch_seconds\": %.3f, \"worker_pid\": %d}",
+                                " \"batch_seconds\": %.3f, \"aggregation_seconds\": %.3f, %s, \"worker_pid\": %d}",
                                 info->params.leaf_count, depth, batches, info->params.batch_log2,
                                 (double)(now - started) / 1e6, (double)(tree_done - started) / 1e6,
-                                (double)(now - tree_done) / 1e6, MyProcPid);
+                                (double)(batches_done - tree_done) / 1e6, (double)(now - batches_done) / 1e6,
+                                agg_detail, MyProcPid);
         Oid ltypes[4] = {INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
         Datum lvalues[4] = {Int64GetDatum(snapshot_id), TimestampTzGetDatum(started), CStringGetTextDatum(detail),
                             CStringGetTextDatum(run_by)};

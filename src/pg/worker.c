@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include <inttypes.h>
+#include <sys/resource.h>
 
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -45,6 +46,7 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "agg/agg.h"
 #include "por/batch_proof.h"
 #include "por_pg.h"
 #include "util/threadpool.h"
@@ -55,6 +57,7 @@ typedef struct {
     Oid database;
     Oid role;                /* owner of schema por */
     int threads;             /* por.threads of the caller */
+    int fan_in_log2;         /* por.fan_in_log2 of the caller */
     char run_by[NAMEDATALEN];
 } por_worker_args;
 
@@ -63,7 +66,7 @@ StaticAssertDecl(sizeof(por_worker_args) <= BGW_EXTRALEN, "worker arguments must
 PGDLLEXPORT void por_prove_worker_main(Datum main_arg);
 
 /* Phases of a run that has not ended (also in por.prove_status). */
-#define RUNNING_PHASES "('tree', 'setup', 'batches', 'finishing')"
+#define RUNNING_PHASES "('tree', 'setup', 'batches', 'aggregation', 'finishing')"
 
 /* The run of this worker process, for recording its outcome when it ends early. */
 static struct {
@@ -119,13 +122,26 @@ static void progress_set(int64 snapshot_id, const char *phase, uint64_t done, ui
           " started_at, updated_at, run_by) VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp(), $6)"
           " ON CONFLICT (snapshot_id) DO UPDATE SET phase = $2, batches_done = $3, batches_total = $4,"
           " worker_pid = $5, started_at = clock_timestamp(), updated_at = clock_timestamp(),"
-          " error_sqlstate = NULL, error_message = NULL, run_by = $6"
+          " error_sqlstate = NULL, error_message = NULL, run_by = $6, agg_level = NULL, agg_nodes_done = NULL,"
+          " agg_nodes_total = NULL"
         : "UPDATE por.prove_progress SET phase = $2, batches_done = $3, batches_total = $4, worker_pid = $5,"
           " updated_at = clock_timestamp() WHERE snapshot_id = $1";
     if (SPI_execute_with_args(sql, 6, types, values, NULL, false, 0) < 0)
         elog(ERROR, "por: recording progress failed");
     this_run.done = done;
     this_run.total = total;
+}
+
+/* Records the aggregation phase: the level being proven and the nodes done of all levels. */
+static void progress_agg(int64 snapshot_id, unsigned level, uint64_t done, uint64_t total)
+{
+    Oid types[4] = {INT8OID, INT4OID, INT4OID, INT4OID};
+    Datum values[4] = {Int64GetDatum(snapshot_id), Int32GetDatum((int32)level), Int32GetDatum((int32)done),
+                       Int32GetDatum((int32)total)};
+    if (SPI_execute_with_args("UPDATE por.prove_progress SET phase = 'aggregation', agg_level = $2, agg_nodes_done = $3,"
+                              " agg_nodes_total = $4, updated_at = clock_timestamp() WHERE snapshot_id = $1",
+                              4, types, values, NULL, false, 0) < 0)
+        elog(ERROR, "por: recording progress failed");
 }
 
 /*
@@ -191,7 +207,15 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
     por_pool *pool;
     por_batch_prover bp;
     const char *why = NULL;
-    char activity[64];
+    char activity[96];
+    TimestampTz batches_end;
+    por_agg_shape shape;
+    por_agg_keys keys;
+    por_agg_public final_statement;
+    unsigned levels;
+    uint64_t nodes_total = 0, nodes_done;
+    size_t final_bytes = 0;
+    struct rusage usage;
 
     /* 1: lock (kept until exit), see what is left */
     this_run.started = GetCurrentTimestamp();
@@ -259,20 +283,64 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
         por_prove_batch(snapshot_id, &info, &frozen, &bp, pool, b);
         done[b] = true;
         done_count++;
-        progress_set(snapshot_id, done_count == batches ? "finishing" : "batches", done_count, batches, false,
+        progress_set(snapshot_id, done_count == batches ? "aggregation" : "batches", done_count, batches, false,
                      args->run_by);
         worker_commit();
     }
     batch_prover_free(&bp);
+    batches_end = GetCurrentTimestamp();
 
-    /* 4: check everything against the frozen commitment again, publish the root of the proven batch roots */
+    /* 4: the aggregation levels, one transaction per node; keys derived from the circuit definitions */
+    shape = (por_agg_shape){.batch_log2 = info.params.batch_log2, .asset_count = info.params.asset_count,
+                            .balance_bits = info.params.balance_bits, .fan_in_log2 = (uint32_t)args->fan_in_log2};
+    levels = por_agg_levels(batches, shape.fan_in_log2);
+    for (unsigned l = 1; l <= levels; l++)
+        nodes_total += por_agg_level_size(batches, shape.fan_in_log2, l);
+    worker_begin("por prove: aggregation keys");
+    nodes_done = por_agg_nodes_stored(snapshot_id, shape.fan_in_log2);
+    progress_set(snapshot_id, "aggregation", batches, batches, false, args->run_by);
+    progress_agg(snapshot_id, 1, nodes_done, nodes_total);
+    worker_commit();
+    CHECK_FOR_INTERRUPTS();
+    memset(&keys, 0, sizeof(keys));
+    if (por_agg_keys_derive(&shape, levels, nodes_done < nodes_total, NULL, pool, &keys, &why) != 0)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("could not set up the aggregation circuits for %u accounts x %u assets per batch,"
+                               " fan-in %u, %u levels",
+                               1u << shape.batch_log2, shape.asset_count, 1u << shape.fan_in_log2, levels),
+                        errdetail("%s", why ? why : "out of memory")));
+    for (unsigned l = 1; l <= levels; l++) {
+        uint64_t size = por_agg_level_size(batches, shape.fan_in_log2, l);
+        for (uint64_t j = 0; j < size; j++) {
+            CHECK_FOR_INTERRUPTS();
+            snprintf(activity, sizeof(activity), "por prove: aggregation level %u of %u, node %" PRIu64 " of %" PRIu64,
+                     l, levels, j + 1, size);
+            worker_begin(activity);
+            por_snapshot_load(snapshot_id, &info);
+            if (por_prove_agg_node(snapshot_id, &info, &frozen, &keys, pool, l, j))
+                progress_agg(snapshot_id, l, ++nodes_done, nodes_total);
+            worker_commit();
+        }
+    }
+
+    /* 5: check everything against the frozen commitment again, the final proof against it, publish its root */
     worker_begin("por prove: finishing");
+    progress_set(snapshot_id, "finishing", batches, batches, false, args->run_by);
     por_snapshot_load(snapshot_id, &info);
     por_check_params_digest(snapshot_id, &info);
     por_prove_tree(snapshot_id, &info, &frozen, pool, true);
-    por_prove_finish(snapshot_id, &info, &frozen, this_run.started, tree_done, args->run_by);
+    por_final_check(snapshot_id, &info, &frozen, &keys, pool, &final_statement, &final_bytes);
+    getrusage(RUSAGE_SELF, &usage);
+    por_prove_finish(snapshot_id, &info, &frozen, this_run.started, tree_done, batches_end, &final_statement,
+                     psprintf("\"fan_in\": %u, \"levels\": %u, \"aggregation_nodes\": %" PRIu64
+                              ", \"aggregation_key_seconds\": %.3f, \"final_proof_bytes\": %zu,"
+                              " \"peak_rss_mb\": %ld",
+                              1u << shape.fan_in_log2, levels, nodes_total, keys.derive_ms / 1000.0, final_bytes,
+                              usage.ru_maxrss / 1024),
+                     args->run_by);
     progress_set(snapshot_id, "done", batches, batches, false, args->run_by);
     worker_commit();
+    por_agg_keys_free(&keys);
     por_pool_destroy(pool);
 }
 
@@ -441,6 +509,7 @@ Datum por_prove(PG_FUNCTION_ARGS)
     args.database = MyDatabaseId;
     args.role = por_data_owner();
     args.threads = por_guc_threads;
+    args.fan_in_log2 = por_guc_fan_in_log2;
     strlcpy(args.run_by, GetUserNameFromId(GetUserId(), false), sizeof(args.run_by));
 
     memset(&worker, 0, sizeof(worker));

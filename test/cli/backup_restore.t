@@ -58,11 +58,13 @@ is "$("${DST[@]}" -c "SELECT bool_and(por_verify_inclusion(por_inclusion_proof(1
     "every inclusion proof verifies against the root and params digest (por_verify_inclusion)"
 is "$("${DST[@]}" -c "SELECT count(*) || ' ' || bool_and(por_verify_batch(proof)) FROM por.batch_proofs WHERE snapshot_id = 1")" "3 true" \
     "every batch proof verifies (por_verify_batch)"
+is "$("${DST[@]}" -c "SELECT por_verify_final(por_final_proof(1)) AND (por_final_statement(por_final_proof(1)) ->> 'root') = encode(por_root(1), 'hex')")" "t" \
+    "the final proof (from the restored aggregation proofs) verifies and states the published root"
 "${DST[@]}" -c "SELECT por_inclusion_proof_json(1, 'acct-3')" >"$work/p.json"
 "$VERIFY" inclusion "$work/p.json" --root "$root" --params-digest "$("${DST[@]}" -c "SELECT encode(por_params_digest(1), 'hex')")" >"$work/v1" 2>&1
 ok $? "por-verify inclusion: a proof exported from the restored database verifies at the published root"
 files=$("${DST[@]}" -c "SELECT por_export_bundle(1, '$srv')")
-is "$files" "4" "por_export_bundle from the restored database"
+is "$files" "5" "por_export_bundle from the restored database"
 cp -r "$srv" "$work/bundle"
 "$VERIFY" bundle "$work/bundle" --root "$root" --params-digest "$("${DST[@]}" -c "SELECT encode(por_params_digest(1), 'hex')")" >"$work/v2" 2>&1
 ok $? "por-verify bundle: the restored batch proofs verify at the published root and params digest"

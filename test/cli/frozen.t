@@ -46,6 +46,7 @@ partly_proven() {
     "${DB[@]}" >/dev/null <<SQL
 UPDATE por.snapshots SET status = 'frozen', root = NULL, proven_at = NULL WHERE snapshot_id = $1;
 DELETE FROM por.batch_proofs WHERE snapshot_id = $1 AND batch_no > 0;
+DELETE FROM por.aggregation_proofs WHERE snapshot_id = $1;
 UPDATE por.prove_progress SET phase = 'cancelled', batches_done = 1 WHERE snapshot_id = $1;
 SQL
 }

@@ -119,7 +119,7 @@ json_has "... ERROR on stdout too" '$j->{result} eq "ERROR" && $j->{reason} =~ /
 # batch proofs and the bundle, exported by the server (which runs as another OS user)
 srv="/tmp/por_cli_bundle_$$"
 files=$("${DB[@]}" -c "SELECT por_export_bundle(1, '$srv')")
-n=$((n + 1)); if [ "$files" = 4 ]; then echo "ok $n - por_export_bundle wrote the manifest and 3 batch files"; else fails=$((fails + 1)); echo "not ok $n - export wrote '$files'"; fi
+n=$((n + 1)); if [ "$files" = 5 ]; then echo "ok $n - por_export_bundle wrote the manifest, the final proof and 3 batch files"; else fails=$((fails + 1)); echo "not ok $n - export wrote '$files'"; fi
 cp -r "$srv" "$work/bundle" && rm -rf "$srv"
 B="$work/bundle"
 check "the exported bundle verifies at the published root and params digest" 0 "$VERIFY" bundle "$B" "${PUB[@]}"

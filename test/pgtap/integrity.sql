@@ -14,7 +14,7 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c 
             WHERE n.nspname = 'por' AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'por')::oid[])),
           NULL, 'every table and sequence of schema por is extension configuration (pg_dump keeps it)');
-SELECT is((SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'por'), 11, 'eleven of them');
+SELECT is((SELECT count(*)::int FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'por'), 12, 'twelve of them (aggregation_proofs the twelfth)');
 SELECT is((SELECT e.extcondition[array_position(e.extconfig, 'por.prove_progress'::regclass::oid)] FROM pg_extension e WHERE e.extname = 'por'),
           $$WHERE phase IN ('done', 'failed', 'cancelled', 'crashed')$$, 'progress is dumped only for runs that ended');
 

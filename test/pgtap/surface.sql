@@ -92,12 +92,15 @@ SELECT is((SELECT count(*) FROM por.leaves WHERE account_id IS DISTINCT FROM 'c1
 RESET ROLE;
 
 -- dropping: a proven snapshot with everything hanging off it; a frozen orphan by an operator
-SELECT is((SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = :cron_snapshot_id) > 0, true, 'the proven snapshot has batch proofs');
+SELECT is((SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = :cron_snapshot_id) > 0
+          AND (SELECT count(*) FROM por.aggregation_proofs WHERE snapshot_id = :cron_snapshot_id) > 0, true,
+          'the proven snapshot has batch and aggregation proofs');
 SELECT lives_ok(format('SELECT por_snapshot_drop(%s)', :cron_snapshot_id), 'por_snapshot_drop of a proven snapshot');
 SELECT is((SELECT (SELECT count(*) FROM por.snapshots WHERE snapshot_id = :cron_snapshot_id) + (SELECT count(*) FROM por.leaves WHERE snapshot_id = :cron_snapshot_id)
               + (SELECT count(*) FROM por.snapshot_assets WHERE snapshot_id = :cron_snapshot_id) + (SELECT count(*) FROM por.tree_levels WHERE snapshot_id = :cron_snapshot_id)
               + (SELECT count(*) FROM por.batch_proofs WHERE snapshot_id = :cron_snapshot_id) + (SELECT count(*) FROM por.run_log WHERE snapshot_id = :cron_snapshot_id)
-              + (SELECT count(*) FROM por.prove_progress WHERE snapshot_id = :cron_snapshot_id)),
+              + (SELECT count(*) FROM por.prove_progress WHERE snapshot_id = :cron_snapshot_id)
+              + (SELECT count(*) FROM por.aggregation_proofs WHERE snapshot_id = :cron_snapshot_id)),
           0::bigint, 'its rows are gone from every table');
 SET ROLE surface_op;
 SELECT lives_ok($$SELECT por_snapshot_drop((SELECT id FROM op_set))$$, 'an operator drops a frozen orphan');

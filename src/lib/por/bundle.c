@@ -116,11 +116,14 @@ char *por_bundle_manifest_to_json(const por_bundle_manifest *m)
     json_write_u64(&w, m->batch_count);
     json_write_raw(&w, ",\n  \"root\": ");
     por_json_write_digest(&w, &m->root);
+    if (m->has_final)
+        json_write_raw(&w, ",\n  \"final_proof\": \"" POR_BUNDLE_FINAL_FILE "\"");
     json_write_raw(&w, "\n}\n");
     return json_writer_finish(&w);
 }
 
-static const char *const TOP_KEYS[] = {"format", "version", "snapshot", "assets", "batch_count", "root"};
+/* "final_proof" last: optional, so a bundle without one is TOP_KEYS minus it */
+static const char *const TOP_KEYS[] = {"format", "version", "snapshot", "assets", "batch_count", "root", "final_proof"};
 static const char *const ASSET_KEYS[] = {"symbol", "decimals", "price_units", "haircut", "equity_total",
                                          "debt_total"};
 #define NKEYS(k) (sizeof(k) / sizeof((k)[0]))
@@ -130,9 +133,13 @@ static const char *json_fields(const json_value *root, por_bundle_manifest *out)
 {
     por_params *pp = &out->params;
     uint64_t v;
-    if (json_expect_keys(root, TOP_KEYS, NKEYS(TOP_KEYS)) != 0)
+    const json_value *final_proof = json_get(root, "final_proof");
+    out->has_final = final_proof != NULL;
+    if (json_expect_keys(root, TOP_KEYS, NKEYS(TOP_KEYS) - !out->has_final) != 0)
         return "top level must be an object with exactly the keys format, version, snapshot, assets, "
-               "batch_count, root";
+               "batch_count, root and optionally final_proof";
+    if (out->has_final && (final_proof->type != JSON_STRING || strcmp(final_proof->text, POR_BUNDLE_FINAL_FILE) != 0))
+        return "final_proof is not \"" POR_BUNDLE_FINAL_FILE "\"";
     const json_value *format = json_get(root, "format");
     if (format->type != JSON_STRING || strcmp(format->text, BUNDLE_FORMAT) != 0)
         return "format is not \"" BUNDLE_FORMAT "\"";

@@ -12,6 +12,7 @@
 #define POR_BUNDLE_H
 
 #include <inttypes.h> /* PRIu64 in POR_BUNDLE_BATCH_FILE_FMT */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@
 #define POR_BUNDLE_MANIFEST "bundle.json"
 #define POR_BUNDLE_VERSION 1 /* the manifest's "version" */
 #define POR_BUNDLE_BATCH_FILE_FMT "batch-%06" PRIu64 ".porb"
+#define POR_BUNDLE_FINAL_FILE "final.porf" /* the final proof (agg/final_proof.h), named by "final_proof" */
 
 typedef struct {
     por_params params;           /* owns params.assets */
@@ -29,6 +31,7 @@ typedef struct {
     por_digest root;
     uint64_t batch_count;        /* params.leaf_count >> params.batch_log2 */
     unsigned __int128 *totals;   /* 2A: equity of asset a at [a], debt at [A + a] */
+    bool has_final;              /* the bundle holds POR_BUNDLE_FINAL_FILE (optional "final_proof" member) */
 } por_bundle_manifest;
 
 void por_bundle_manifest_free(por_bundle_manifest *m);

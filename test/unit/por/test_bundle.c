@@ -288,6 +288,28 @@ static void test_manifest(snapshot *s)
     ok(rc == 0 && q.totals[0] == s->totals[0] + 1, "a total one larger parses as one larger");
     por_bundle_manifest_free(&q);
     free(bigger);
+    /* the optional final_proof member: written when the bundle has one, read back, and only as final.porf */
+    por_bundle_manifest with_final = s->m;
+    with_final.has_final = true;
+    char *final_text = por_bundle_manifest_to_json(&with_final);
+    rc = final_text != NULL ? por_bundle_manifest_from_json(final_text, strlen(final_text), &q, &why) : -1;
+    ok(rc == 0 && q.has_final && strstr(final_text, "\"final_proof\": \"final.porf\"") != NULL,
+       "a manifest naming final.porf round-trips (%s)", rc ? why : "ok");
+    por_bundle_manifest_free(&q);
+    ok(por_bundle_manifest_from_json(text, strlen(text), &q, &why) == 0 && !q.has_final,
+       "a manifest without final_proof reads as a bundle without a final proof");
+    por_bundle_manifest_free(&q);
+    const char *final_edits[][2] = {{"\"final.porf\"", "\"../final.porf\""}, {"\"final.porf\"", "1"},
+                                    {"\"final_proof\"", "\"final_prof\""}};
+    for (size_t e = 0; e < 3; e++) {
+        char *bad = final_text != NULL ? replace_once(final_text, final_edits[e][0], final_edits[e][1]) : NULL;
+        why = "(edit not applicable)";
+        rc = bad != NULL ? por_bundle_manifest_from_json(bad, strlen(bad), &q, &why) : 0;
+        ok(rc == -1, "final_proof %s -> %s is rejected (%s)", final_edits[e][0], final_edits[e][1], why);
+        por_bundle_manifest_free(&q);
+        free(bad);
+    }
+    free(final_text);
     rc = por_bundle_manifest_from_json(NULL, 0, &q, &why);
     ok(rc == -1, "NULL is rejected (%s)", why);
     rc = por_bundle_manifest_from_json(text, strlen(text) - 3, &q, &why);
