@@ -1,6 +1,6 @@
 /*
  * The aggregation circuit (agg.h) at its production configuration (zero
- * knowledge, rate 1/8, 29 queries), over batch proofs of KxA (default
+ * knowledge, rate 1/4, 44 queries), over batch proofs of KxA (default
  * 1024x53, 62-bit balances) for each fan-in F given (default 2 4 8).
  * Arguments: an optional "KxA", then fan-ins.  One batch proof is made and
  * stands for all F children (a snapshot of F identical batches: the circuit's
@@ -16,15 +16,26 @@
  *   aggregate.NxA.fF.estimate_100  aggregation of 100 batches: the node count of
  *                                  every level times this level-1 prove time,
  *                                  scaled by rows above level 1 (ms)
+ * then the compression layer (compress.h) over that level-1 proof as the top:
+ *   aggregate.NxA.fF.compress.rows     its circuit's rows
+ *   aggregate.NxA.fF.compress.setup    circuit build and setup (ms)
+ *   aggregate.NxA.fF.compress.prove    witness + prove (ms)
+ *   aggregate.NxA.fF.compress.size     the final proof (PORF file, bytes)
+ *   aggregate.NxA.fF.compress.verify   the compression proof, best of 3 (ms)
+ *   aggregate.NxA.fF.compress.bits     its conjectured claim, field term included
+ *   aggregate.NxA.fF.compress.peak_rss peak resident set size so far (KiB)
  * and once: aggregate.NxA.batch_prove (the batch proof, ms).
  * POR_BENCH_AGG_CFG=rate_bits,queries,pow_bits measures another aggregation
- * configuration (same zero knowledge, cap height).
+ * configuration (same zero knowledge, cap height);
+ * POR_BENCH_COMPRESS_CFG=rate_bits,queries,pow_bits,routed_wires another
+ * compression configuration.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg/agg.h"
+#include "agg/compress.h"
 #include "bench.h"
+#include "plonk/plonk_soundness.h"
 #include "util/threadpool.h"
 
 static double ms_since(uint64_t t0) { return (double)(bench_now_ns() - t0) / 1e6; }
@@ -70,6 +81,86 @@ static int make_batch(unsigned k, unsigned A, por_params *params, por_pool *pool
     return rc;
 }
 
+/* The compression layer over `top` (node 0 of the keys' one level), at
+ * por_agg_compress_config or POR_BENCH_COMPRESS_CFG; the keys' own
+ * compression prover is released first so the figures are its alone. */
+static int run_compress(const char *tag, por_agg_keys *keys, const por_plonk_proof *top, por_pool *pool)
+{
+    char key[128];
+    por_plonk_prover_free(keys->compress_prover);
+    por_agg_compress_free(keys->compress);
+    keys->compress_prover = NULL;
+    keys->compress = NULL;
+    por_circuit_config cfg;
+    por_agg_compress_config(&cfg);
+    const char *alt = getenv("POR_BENCH_COMPRESS_CFG");
+    if (alt != NULL && sscanf(alt, "%u,%u,%u,%u", &cfg.rate_bits, &cfg.num_queries, &cfg.pow_bits,
+                              &cfg.num_routed_wires) != 4) {
+        fprintf(stderr, "%s: POR_BENCH_COMPRESS_CFG is rate_bits,queries,pow_bits,routed_wires\n", tag);
+        return 1;
+    }
+    printf("%s.compress.config: rate 1/%u, %u queries, %u grinding bits, %u routed wires\n", tag,
+           1u << cfg.rate_bits, cfg.num_queries, cfg.pow_bits, cfg.num_routed_wires);
+    const char *why = "";
+    uint64_t t0 = bench_now_ns();
+    por_agg_compress_circuit *cc = por_agg_compress_build(&keys->shape, 1, &keys->vk[1], &cfg, &why);
+    por_plonk_prover *pk = cc ? por_plonk_setup(cc->circuit, pool, &why) : NULL;
+    double setup_ms = ms_since(t0);
+    if (pk == NULL) {
+        fprintf(stderr, "%s: compression setup: %s\n", tag, why);
+        por_agg_compress_free(cc);
+        return 1;
+    }
+    snprintf(key, sizeof(key), "%s.compress.rows", tag);
+    bench_report(key, (double)cc->circuit->n, "rows");
+    printf("%s.compress.gate_rows: %zu rows\n", tag, cc->circuit->num_gate_rows);
+    snprintf(key, sizeof(key), "%s.compress.setup", tag);
+    bench_report(key, setup_ms, "ms");
+    por_plonk_proof proof;
+    memset(&proof, 0, sizeof(proof));
+    por_witness *w = NULL;
+    t0 = bench_now_ns();
+    int rc = por_agg_compress_witness(cc, top, false, &w, &why);
+    if (rc == 0)
+        rc = por_plonk_prove(pk, w, pool, NULL, &proof, &why);
+    double prove_ms = ms_since(t0);
+    por_witness_free(w);
+    if (rc == 0) {
+        snprintf(key, sizeof(key), "%s.compress.prove", tag);
+        bench_report(key, prove_ms, "ms");
+        /* the PORF file around it (header, then the PLONK proof) */
+        uint8_t *buf;
+        size_t len = 0;
+        if (por_plonk_proof_serialize(&proof, &buf, &len) == 0)
+            free(buf);
+        snprintf(key, sizeof(key), "%s.compress.size", tag);
+        bench_report(key, (double)(len + 16), "bytes");
+        double best = 1e30;
+        for (int r = 0; r < 3 && rc == 0; r++) {
+            t0 = bench_now_ns();
+            rc = por_plonk_verify(por_plonk_prover_vk(pk), &proof, &why);
+            double v = ms_since(t0);
+            best = v < best ? v : best;
+        }
+        snprintf(key, sizeof(key), "%s.compress.verify", tag);
+        bench_report(key, rc == 0 ? best : -1, "ms");
+        por_soundness s;
+        if (por_plonk_soundness(por_plonk_prover_vk(pk), 0, &s) == 0) {
+            snprintf(key, sizeof(key), "%s.compress.bits", tag);
+            bench_report(key, s.conjectured_bits, "bits");
+            printf("%s.compress.field_bits: %.2f\n", tag, s.field_bits);
+        }
+        snprintf(key, sizeof(key), "%s.compress.peak_rss", tag);
+        bench_report(key, (double)bench_peak_rss_kib(), "KiB");
+    } else {
+        fprintf(stderr, "%s: compression: %s\n", tag, why);
+    }
+    por_plonk_proof_free(&proof);
+    por_plonk_prover_free(pk);
+    por_agg_compress_free(cc);
+    return rc == 0 ? 0 : 1;
+}
+
 static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, const por_plonk_proof *batch,
                       por_pool *pool)
 {
@@ -81,7 +172,7 @@ static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, co
     por_agg_shape shape = {.batch_log2 = k, .asset_count = A, .balance_bits = 62, .fan_in_log2 = f};
     por_agg_keys keys;
     por_circuit_config cfg;
-    por_agg_config(&cfg);
+    por_agg_inner_config(&cfg);
     const char *alt = getenv("POR_BENCH_AGG_CFG");
     if (alt != NULL && sscanf(alt, "%u,%u,%u", &cfg.rate_bits, &cfg.num_queries, &cfg.pow_bits) != 3) {
         fprintf(stderr, "%s: POR_BENCH_AGG_CFG is rate_bits,queries,pow_bits\n", tag);
@@ -150,6 +241,8 @@ static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, co
         est += (double)por_agg_level_size(100, f, l) * prove_ms * (l == 1 || !rows2 ? 1.0 : (double)rows2 / c1->n);
     snprintf(key, sizeof(key), "%s.estimate_100", tag);
     bench_report(key, est, "ms");
+    if (rc == 0)
+        rc = run_compress(tag, &keys, &proof, pool);
     por_plonk_proof_free(&proof);
     por_agg_keys_free(&keys);
     return rc == 0 ? 0 : 1;

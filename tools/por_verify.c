@@ -1025,7 +1025,8 @@ static void print_final_statement(const por_final_proof *fp, const por_params *p
 
 /*
  * The cheap checks, every key derived from the circuits (timed), the
- * security of the top key, and the proof under it.  0, or an exit code.
+ * security of the compression key (the published proof's), and the proof
+ * under it.  0, or an exit code.
  */
 static int verify_final(const por_final_proof *fp)
 {
@@ -1033,24 +1034,24 @@ static int verify_final(const por_final_proof *fp)
     if (why != NULL)
         return conclude_with(EXIT_INVALID, "the final proof fails the cheap checks: %s", why);
     fprintf(out, "header within the verifier's cap (batch shape as for batch proofs, at most %u levels), the levels "
-                 "are those of the leaf count, the proof is of the top node, at the aggregation configuration\n",
+                 "are those of the leaf count, the proof is of the top node, at the compression configuration\n",
             POR_FINAL_CAP_LEVELS);
     print_proof_parameters(&fp->proof);
     fprintf(out, "deriving the verifier keys from the circuits themselves: the batch circuit, then aggregation "
-                 "levels 1..%u, each pinning the key below\n",
-            fp->levels);
+                 "levels 1..%u, each pinning the key below, then the compression circuit pinning level %u's\n",
+            fp->levels, fp->levels);
     por_pool *pool = por_pool_create(0);
     por_agg_keys keys;
     int rc = por_agg_keys_derive(&fp->shape, fp->levels, false, NULL, pool, &keys, &why);
     por_pool_destroy(pool);
     if (rc != 0)
         return conclude_with(EXIT_INVALID, "no verifier keys for this final proof: %s", why);
-    fprintf(out, "verifier keys derived in %.3f s (top circuit digest ", keys.derive_ms / 1e3);
-    print_digest(&keys.vk[fp->levels].circuit_digest);
+    fprintf(out, "verifier keys derived in %.3f s (compression circuit digest ", keys.derive_ms / 1e3);
+    print_digest(&keys.compress_vk.circuit_digest);
     fprintf(out, ", zero knowledge)\n");
     statement_key("key_derivation_ms");
     json_write_u64(&statement, (uint64_t)(keys.derive_ms + 0.5));
-    print_security(&keys.vk[fp->levels]);
+    print_security(&keys.compress_vk);
     double t0 = now_seconds();
     rc = por_final_verify(fp, &keys, NULL, NULL, &why);
     double t1 = now_seconds();
@@ -1058,7 +1059,8 @@ static int verify_final(const por_final_proof *fp)
     if (rc != 0)
         return conclude_with(EXIT_INVALID, "the final proof does not verify: %s", why);
     fprintf(out,
-            "PLONK proof verified in %.3f s: every batch of the snapshot was proven (leaves hash to its root, "
+            "PLONK proof verified in %.3f s: it proves the top aggregation proof verifies (node 0), so every "
+            "batch of the snapshot was proven (leaves hash to its root, "
             "balances below 2^%u, every account solvent, exact totals) under the parameters of the digest, "
             "the batch roots hash to the root as the account tree does, and the totals are their exact sums\n",
             t1 - t0, fp->shape.balance_bits);

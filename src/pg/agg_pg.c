@@ -3,7 +3,9 @@
  * worker after the batch proofs: one aggregation proof per node of the tree
  * of batches (agg/agg.h), each in a transaction of its own and stored in
  * por.aggregation_proofs, so a canceled or crashed run keeps every finished
- * node; then the check of the final proof (the top node's) against the
+ * node, then the compression proof of the top node (compress.h) as the row
+ * one level above it; then the check of the final proof (the compression
+ * proof) against the
  * frozen commitment, the stored totals and the params digest before the
  * snapshot is marked proven.
  */
@@ -18,6 +20,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "agg/compress.h"
 #include "agg/final_proof.h"
 #include "por_pg.h"
 
@@ -132,39 +135,27 @@ static void children_load(int64 snapshot_id, const por_snapshot_info *info, cons
     }
 }
 
+static void store_checked(int64 snapshot_id, const por_agg_keys *keys, unsigned level, uint64_t index,
+                          por_plonk_proof *proof, const por_agg_public *stmt, TimestampTz started);
+static bool row_stored(int64 snapshot_id, unsigned level, uint64_t index, unsigned fan_in_log2);
+
 bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
                         const por_agg_keys *keys, por_pool *pool, unsigned level, uint64_t index)
 {
     uint64_t batches = info->params.leaf_count >> info->params.batch_log2;
-    size_t A = info->params.asset_count;
     agg_children c;
-    por_plonk_proof proof, decoded;
-    por_agg_public stmt, checked;
+    por_plonk_proof proof;
+    por_agg_public stmt;
     por_plonk_prove_opts opts = {0};
     const char *why = NULL;
-    uint8_t *encoded = NULL;
-    size_t encoded_len = 0;
     TimestampTz started = GetCurrentTimestamp();
-    Oid types[10] = {INT8OID, INT4OID, INT4OID, INT4OID, BYTEAOID, BYTEAOID, NUMERICARRAYOID, NUMERICARRAYOID,
-                     BYTEAOID, INT4OID};
-    Datum values[10];
     int rc;
 
-    values[0] = Int64GetDatum(snapshot_id);
-    values[1] = Int32GetDatum((int32)level);
-    values[2] = Int32GetDatum((int32)index);
-    values[3] = Int32GetDatum((int32)keys->shape.fan_in_log2);
-    /* a run that finished this node while ours waited, or an earlier run: idempotent */
-    if (SPI_execute_with_args("SELECT 1 FROM por.aggregation_proofs WHERE snapshot_id = $1 AND level = $2"
-                              " AND node_index = $3 AND fan_in_log2 = $4",
-                              4, types, values, NULL, false, 1) != SPI_OK_SELECT)
-        elog(ERROR, "por: reading the aggregation proofs failed");
-    if (SPI_processed > 0)
+    if (row_stored(snapshot_id, level, index, keys->shape.fan_in_log2))
         return false;
 
     children_load(snapshot_id, info, frozen, keys, batches, level, index, &c);
     memset(&proof, 0, sizeof(proof));
-    memset(&decoded, 0, sizeof(decoded));
     opts.should_stop = por_interrupt_pending;
     rc = por_agg_prove_node(keys, level, index, &info->params, c.child, pool, &opts, &proof, &stmt, &why);
     children_free(&c);
@@ -176,17 +167,42 @@ bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const 
                                index, level, snapshot_id),
                         errdetail("%s", why ? why : "unknown reason")));
     }
-    /* never store a proof that does not verify: decode the bytes stored and check them */
-    if (por_plonk_proof_serialize(&proof, &encoded, &encoded_len) != 0) {
+    store_checked(snapshot_id, keys, level, index, &proof, &stmt, started);
+    return true;
+}
+
+/*
+ * Stores proof (freed here) as row (level, index) after checking the bytes
+ * stored: they decode and verify (under the level's key, or the compression
+ * key at level T + 1) with the statement computed.  Never stores a proof
+ * that does not verify.
+ */
+static void store_checked(int64 snapshot_id, const por_agg_keys *keys, unsigned level, uint64_t index,
+                          por_plonk_proof *proof, const por_agg_public *stmt, TimestampTz started)
+{
+    size_t A = keys->shape.asset_count;
+    por_plonk_proof decoded;
+    por_agg_public checked;
+    const char *why = NULL;
+    uint8_t *encoded = NULL;
+    size_t encoded_len = 0;
+    Oid types[10] = {INT8OID, INT4OID, INT4OID, INT4OID, BYTEAOID, BYTEAOID, NUMERICARRAYOID, NUMERICARRAYOID,
+                     BYTEAOID, INT4OID};
+    Datum values[10];
+    int rc = 0;
+
+    memset(&decoded, 0, sizeof(decoded));
+    if (por_plonk_proof_serialize(proof, &encoded, &encoded_len) != 0) {
         rc = -1;
         why = "out of memory";
     }
-    por_plonk_proof_free(&proof);
+    por_plonk_proof_free(proof);
     if (rc == 0)
         rc = por_plonk_proof_deserialize(encoded, encoded_len, &decoded, &why);
     if (rc == 0)
-        rc = por_agg_verify_node(keys, level, &decoded, &checked, &why);
-    if (rc == 0 && !por_agg_public_equal(&checked, &stmt)) {
+        rc = level > keys->levels ? por_agg_verify_compress(keys, &decoded, &checked, &why)
+                                  : por_agg_verify_node(keys, level, &decoded, &checked, &why);
+    if (rc == 0 && !por_agg_public_equal(&checked, stmt)) {
         rc = -1;
         why = "the verified statement differs from the computed one";
     }
@@ -205,10 +221,14 @@ bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const 
         SET_VARSIZE(blob, VARHDRSZ + encoded_len);
         memcpy(VARDATA(blob), encoded, encoded_len);
         free(encoded);
-        values[4] = PointerGetDatum(por_digest_to_bytea(&stmt.node.root));
-        values[5] = PointerGetDatum(por_digest_to_bytea(&stmt.node.params_digest));
-        values[6] = PointerGetDatum(por_totals_to_numeric_array((const uint64_t(*)[2])stmt.node.totals, A));
-        values[7] = PointerGetDatum(por_totals_to_numeric_array((const uint64_t(*)[2])stmt.node.totals + A, A));
+        values[0] = Int64GetDatum(snapshot_id);
+        values[1] = Int32GetDatum((int32)level);
+        values[2] = Int32GetDatum((int32)index);
+        values[3] = Int32GetDatum((int32)keys->shape.fan_in_log2);
+        values[4] = PointerGetDatum(por_digest_to_bytea(&stmt->node.root));
+        values[5] = PointerGetDatum(por_digest_to_bytea(&stmt->node.params_digest));
+        values[6] = PointerGetDatum(por_totals_to_numeric_array((const uint64_t(*)[2])stmt->node.totals, A));
+        values[7] = PointerGetDatum(por_totals_to_numeric_array((const uint64_t(*)[2])stmt->node.totals + A, A));
         values[8] = PointerGetDatum(blob);
         values[9] = Int32GetDatum((int32)(ms > INT32_MAX ? INT32_MAX : ms));
         if (SPI_execute_with_args("INSERT INTO por.aggregation_proofs (snapshot_id, level, node_index, fan_in_log2,"
@@ -217,6 +237,65 @@ bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const 
                                   10, types, values, NULL, false, 0) != SPI_OK_INSERT)
             elog(ERROR, "por: storing aggregation node %" PRIu64 " of level %u failed", index, level);
     }
+}
+
+/* Whether row (level, index) of the tree at fan-in 2^f is stored (a run that
+ * finished it while ours waited, or an earlier run: proving is idempotent). */
+static bool row_stored(int64 snapshot_id, unsigned level, uint64_t index, unsigned fan_in_log2)
+{
+    Oid types[4] = {INT8OID, INT4OID, INT4OID, INT4OID};
+    Datum values[4] = {Int64GetDatum(snapshot_id), Int32GetDatum((int32)level), Int32GetDatum((int32)index),
+                       Int32GetDatum((int32)fan_in_log2)};
+    if (SPI_execute_with_args("SELECT 1 FROM por.aggregation_proofs WHERE snapshot_id = $1 AND level = $2"
+                              " AND node_index = $3 AND fan_in_log2 = $4",
+                              4, types, values, NULL, false, 1) != SPI_OK_SELECT)
+        elog(ERROR, "por: reading the aggregation proofs failed");
+    return SPI_processed > 0;
+}
+
+bool por_prove_compress(int64 snapshot_id, const por_agg_keys *keys, por_pool *pool)
+{
+    unsigned top_level = keys->levels;
+    Oid types[3] = {INT8OID, INT4OID, INT4OID};
+    Datum values[3] = {Int64GetDatum(snapshot_id), Int32GetDatum((int32)top_level),
+                       Int32GetDatum((int32)keys->shape.fan_in_log2)};
+    por_plonk_proof top, proof;
+    por_agg_public stmt;
+    por_plonk_prove_opts opts = {0};
+    const char *why = NULL;
+    TimestampTz started = GetCurrentTimestamp();
+    bytea *raw;
+    bool isnull;
+    int rc;
+
+    if (row_stored(snapshot_id, top_level + 1, 0, keys->shape.fan_in_log2))
+        return false;
+    if (SPI_execute_with_args("SELECT proof FROM por.aggregation_proofs WHERE snapshot_id = $1 AND level = $2"
+                              " AND node_index = 0 AND fan_in_log2 = $3",
+                              3, types, values, NULL, false, 1) != SPI_OK_SELECT)
+        elog(ERROR, "por: reading the top aggregation proof failed");
+    if (SPI_processed == 0)
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("snapshot %" PRId64 " has no top aggregation proof to compress", snapshot_id),
+                        errdetail("Node 0 of level %u at fan-in %u is missing.", top_level,
+                                  1u << keys->shape.fan_in_log2)));
+    raw = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    memset(&top, 0, sizeof(top));
+    memset(&proof, 0, sizeof(proof));
+    opts.should_stop = por_interrupt_pending;
+    rc = por_plonk_proof_deserialize((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &top, &why);
+    if (rc == 0)
+        rc = por_agg_prove_compress(keys, &top, pool, &opts, &proof, &stmt, &why);
+    por_plonk_proof_free(&top);
+    if (rc != 0) {
+        por_plonk_proof_free(&proof);
+        CHECK_FOR_INTERRUPTS(); /* a stop on request leaves through the pending cancel */
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                        errmsg("proving the compression of the top aggregation proof of snapshot %" PRId64 " failed",
+                               snapshot_id),
+                        errdetail("%s", why ? why : "unknown reason")));
+    }
+    store_checked(snapshot_id, keys, top_level + 1, 0, &proof, &stmt, started);
     return true;
 }
 
@@ -241,9 +320,10 @@ static void stored_totals(int64 snapshot_id, size_t A, por_batch_public *out)
 }
 
 /*
- * The top node of the tree as a final proof (por_final_proof_make only reads
- * the shape and the levels of the keys it is given).  NULL if the snapshot
- * has no top node at fan-in 2^f.  Inside a transaction; *fp freed by the caller.
+ * The compression proof of the tree's top node (row level T + 1, node 0) as
+ * a final proof (por_final_proof_make only reads the shape and the levels of
+ * the keys it is given).  false if the snapshot has none at fan-in 2^f.
+ * Inside a transaction; *fp freed by the caller.
  */
 static bool final_from_top(int64 snapshot_id, const por_params *params, unsigned fan_in_log2, por_final_proof *fp,
                            const char **why)
@@ -251,7 +331,8 @@ static bool final_from_top(int64 snapshot_id, const por_params *params, unsigned
     uint64_t batches = params->leaf_count >> params->batch_log2;
     unsigned levels = por_agg_levels(batches, fan_in_log2);
     Oid types[3] = {INT8OID, INT4OID, INT4OID};
-    Datum values[3] = {Int64GetDatum(snapshot_id), Int32GetDatum((int32)levels), Int32GetDatum((int32)fan_in_log2)};
+    Datum values[3] = {Int64GetDatum(snapshot_id), Int32GetDatum((int32)levels + 1),
+                       Int32GetDatum((int32)fan_in_log2)};
     por_agg_keys shape_only;
     por_plonk_proof top;
     bytea *raw;
@@ -277,7 +358,7 @@ static bool final_from_top(int64 snapshot_id, const por_params *params, unsigned
     por_plonk_proof_free(&top);
     if (rc != 0)
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                        errmsg("the stored top aggregation proof of snapshot %" PRId64 " is malformed", snapshot_id),
+                        errmsg("the stored compression proof of snapshot %" PRId64 " is malformed", snapshot_id),
                         errdetail("%s", *why ? *why : "unknown reason")));
     return true;
 }
@@ -337,7 +418,8 @@ void por_final_check(int64 snapshot_id, const por_snapshot_info *info, const por
     if (raw == NULL)
         ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                         errmsg("snapshot %" PRId64 " has no final proof", snapshot_id),
-                        errdetail("The top node of its aggregation tree (level %u at fan-in %u) is missing.",
+                        errdetail("The compression proof of its aggregation tree's top (level %u at fan-in %u)"
+                                  " is missing.",
                                   keys->levels, 1u << keys->shape.fan_in_log2)));
     *final_bytes = VARSIZE_ANY_EXHDR(raw);
     rc = por_final_proof_decode((const uint8_t *)VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw), &fp, &why);

@@ -142,15 +142,18 @@ bool por_shape_in_use(uint32_t k, uint32_t A, uint32_t B);
  * por_agg_nodes_stored: finished nodes at fan-in 2^f (rows of another fan-in
  * deleted).  por_prove_agg_node: proves node index of level from its stored
  * children (batch proofs checked as por_check_batch_proof does), verifies the proof's bytes and stores them; false if the node was
- * already stored.  por_final_check: the final proof (the top node) verifies
+ * already stored.  por_prove_compress: the compression proof of the top node
+ * (agg/compress.h), stored as node 0 of level T + 1 the same way (false if
+ * already stored).  por_final_check: the final proof (that compression proof) verifies
  * under keys (derived if they do not fit) and states the frozen root, the
  * stored totals and the params digest (XX001 otherwise); its statement and
- * size out.  por_final_proof_bytes: the encoded final proof, NULL if the top
- * node is not stored.
+ * size out.  por_final_proof_bytes: the encoded final proof, NULL if the
+ * compression proof is not stored.
  */
 uint64_t por_agg_nodes_stored(int64 snapshot_id, unsigned fan_in_log2);
 bool por_prove_agg_node(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
                         const por_agg_keys *keys, por_pool *pool, unsigned level, uint64_t index);
+bool por_prove_compress(int64 snapshot_id, const por_agg_keys *keys, por_pool *pool);
 void por_final_check(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
                      por_agg_keys *keys, por_pool *pool, por_agg_public *statement, size_t *final_bytes);
 bytea *por_final_proof_bytes(int64 snapshot_id, const por_params *params);

@@ -296,6 +296,7 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
     levels = por_agg_levels(batches, shape.fan_in_log2);
     for (unsigned l = 1; l <= levels; l++)
         nodes_total += por_agg_level_size(batches, shape.fan_in_log2, l);
+    nodes_total++; /* the compression proof of the top node */
     worker_begin("por prove: aggregation keys");
     nodes_done = por_agg_nodes_stored(snapshot_id, shape.fan_in_log2);
     progress_set(snapshot_id, "aggregation", batches, batches, false, args->run_by);
@@ -322,6 +323,12 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
             worker_commit();
         }
     }
+    /* the compression proof of the top node (the published final proof), in a transaction of its own */
+    CHECK_FOR_INTERRUPTS();
+    worker_begin("por prove: compressing the top aggregation proof");
+    if (por_prove_compress(snapshot_id, &keys, pool))
+        progress_agg(snapshot_id, levels + 1, ++nodes_done, nodes_total);
+    worker_commit();
 
     /* 5: check everything against the frozen commitment again, the final proof against it, publish its root */
     worker_begin("por prove: finishing");

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agg/compress.h"
 #include "por/tree.h"
 
 #define CMP_BITS 48  /* the comparison gadget's range */
@@ -72,12 +73,6 @@ void por_agg_inner_config(por_circuit_config *cfg)
 {
     por_batch_config_default(cfg);
     cfg->num_routed_wires = POR_REC_ROUTED_WIRES;
-    cfg->zero_knowledge = 1;
-}
-
-void por_agg_config(por_circuit_config *cfg)
-{
-    por_rec_config_default(cfg); /* 29 queries, 17 grinding bits: >= 100 bits with the field term up to 2^16 rows */
     cfg->zero_knowledge = 1;
 }
 
@@ -295,7 +290,7 @@ por_agg_circuit *por_agg_circuit_build(const por_agg_shape *shape, unsigned leve
     }
     por_circuit_config conf;
     if (cfg == NULL)
-        por_agg_config(&conf);
+        por_agg_inner_config(&conf);
     else
         conf = *cfg;
     por_agg_circuit *ac = calloc(1, sizeof(*ac));
@@ -516,6 +511,9 @@ void por_agg_keys_free(por_agg_keys *keys)
         por_agg_circuit_free(keys->circuit[l]);
         por_plonk_vk_free(&keys->vk[l]);
     }
+    por_plonk_prover_free(keys->compress_prover);
+    por_agg_compress_free(keys->compress);
+    por_plonk_vk_free(&keys->compress_vk);
     por_batch_vk_free(&keys->batch);
     memset(keys, 0, sizeof(*keys));
 }
@@ -550,8 +548,6 @@ int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove,
         por_circuit_config conf;
         if (cfg != NULL)
             conf = *cfg;
-        else if (l == levels)
-            por_agg_config(&conf);
         else
             por_agg_inner_config(&conf);
         por_agg_circuit *ac = por_agg_circuit_build(shape, l, below, &conf, why);
@@ -572,6 +568,22 @@ int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove,
             por_plonk_prover_free(pk);
             por_agg_circuit_free(ac);
         }
+    }
+    por_agg_compress_circuit *cc = por_agg_compress_build(shape, levels, &out->vk[levels], NULL, why);
+    por_plonk_prover *pk = cc ? por_plonk_setup(cc->circuit, pool, why) : NULL;
+    if (pk == NULL || por_plonk_vk_copy(por_plonk_prover_vk(pk), &out->compress_vk) != 0) {
+        if (pk != NULL)
+            *why = "out of memory";
+        por_plonk_prover_free(pk);
+        por_agg_compress_free(cc);
+        goto fail;
+    }
+    if (prove) {
+        out->compress = cc;
+        out->compress_prover = pk;
+    } else {
+        por_plonk_prover_free(pk);
+        por_agg_compress_free(cc);
     }
     out->derive_ms = now_ms() - t0;
     return 0;
@@ -612,6 +624,22 @@ int por_agg_prove_node(const por_agg_keys *keys, unsigned level, uint64_t index,
     return 0;
 }
 
+/* A proof with an aggregation statement under vk: the statement decodes, then the proof verifies. */
+static int verify_statement(const por_plonk_vk *vk, unsigned asset_count, const por_plonk_proof *proof,
+                            por_agg_public *out, const char **why)
+{
+    por_agg_public got;
+    if (por_agg_public_decode(proof->public_inputs, proof->num_public_inputs, asset_count, &got) != 0) {
+        *why = "aggregation: the statement does not decode (count or non-canonical limb)";
+        return -1;
+    }
+    if (por_plonk_verify(vk, proof, why) != 0)
+        return -1;
+    if (out != NULL)
+        *out = got;
+    return 0;
+}
+
 int por_agg_verify_node(const por_agg_keys *keys, unsigned level, const por_plonk_proof *proof,
                         por_agg_public *out, const char **why)
 {
@@ -622,14 +650,49 @@ int por_agg_verify_node(const por_agg_keys *keys, unsigned level, const por_plon
         *why = "aggregation: no key for this level";
         return -1;
     }
-    por_agg_public got;
-    if (por_agg_public_decode(proof->public_inputs, proof->num_public_inputs, keys->shape.asset_count, &got) != 0) {
-        *why = "aggregation: the statement does not decode (count or non-canonical limb)";
+    return verify_statement(&keys->vk[level], keys->shape.asset_count, proof, out, why);
+}
+
+int por_agg_prove_compress(const por_agg_keys *keys, const por_plonk_proof *top, por_pool *pool,
+                           const por_plonk_prove_opts *opts, por_plonk_proof *proof, por_agg_public *stmt,
+                           const char **why)
+{
+    const char *dummy;
+    if (why == NULL)
+        why = &dummy;
+    memset(proof, 0, sizeof(*proof));
+    if (keys->compress_prover == NULL) {
+        *why = "compression: no prover";
         return -1;
     }
-    if (por_plonk_verify(&keys->vk[level], proof, why) != 0)
+    por_agg_public expected;
+    if (por_agg_verify_node(keys, keys->levels, top, &expected, why) != 0)
         return -1;
-    if (out != NULL)
-        *out = got;
+    if (expected.index != 0) {
+        *why = "compression: the inner proof is not of the top node (index is not 0)";
+        return -1;
+    }
+    por_witness *w;
+    if (por_agg_compress_witness(keys->compress, top, false, &w, why) != 0)
+        return -1;
+    int rc = por_plonk_prove(keys->compress_prover, w, pool, opts, proof, why);
+    por_witness_free(w);
+    if (rc != 0)
+        return -1;
+    por_agg_public got;
+    if (por_agg_public_decode(proof->public_inputs, proof->num_public_inputs, keys->shape.asset_count, &got) != 0 ||
+        !por_agg_public_equal(&got, &expected)) {
+        *why = "compression: the proof's statement is not the top node's";
+        return -1;
+    }
+    if (stmt != NULL)
+        *stmt = got;
     return 0;
+}
+
+int por_agg_verify_compress(const por_agg_keys *keys, const por_plonk_proof *proof, por_agg_public *out,
+                            const char **why)
+{
+    const char *dummy;
+    return verify_statement(&keys->compress_vk, keys->shape.asset_count, proof, out, why != NULL ? why : &dummy);
 }

@@ -85,22 +85,14 @@ unsigned por_agg_levels(uint64_t batch_count, unsigned fan_in_log2);
 uint64_t por_agg_level_size(uint64_t batch_count, unsigned fan_in_log2, unsigned level);
 
 /*
- * The proof configuration of the top aggregation level, whose proof is the
- * final proof as it is: por_circuit_config_default (rate 1/8, 16 grinding
- * bits) with 29 queries instead of 28 (29 * 3 + 16 = 103 query bits, so that
- * with the field term the conjectured claim stays >= 100 bits up to 2^16
- * rows; 28 gave 99.4 at 2^15), zero knowledge.
- */
-void por_agg_config(por_circuit_config *cfg);
-
-/*
- * The configuration of the levels below the top (never published as the
- * final proof): the batch proofs' (por_batch_config_default: rate 1/4, 44
- * queries, 104 query bits), zero knowledge.  Half the LDE of rate 1/8 makes
- * each proof about a quarter faster (1024 x 53 at F = 2: 3.7 s against 5.0 s)
- * and the level above still verifies F of them in the same 2^15 rows; only
- * the top level, whose proof is the final proof, uses por_agg_config for its
- * size (155 KB against 218 KB).
+ * The configuration of every aggregation level: the batch proofs'
+ * (por_batch_config_default: rate 1/4, 44 queries, 104 query bits) with
+ * POR_REC_ROUTED_WIRES routed wires, zero knowledge.  No level's proof is
+ * published (the compression proof over the top one is, compress.h), so
+ * every level uses the configuration fastest to prove: half the LDE of rate
+ * 1/8 makes each proof about a quarter faster (1024 x 53 at F = 2: 3.7 s
+ * against 5.0 s), and the level above still verifies F of them in the same
+ * rows.
  */
 void por_agg_inner_config(por_circuit_config *cfg);
 
@@ -136,7 +128,7 @@ typedef struct {
 /*
  * Builds the level-`level` circuit (1 <= level <= POR_AGG_MAX_LEVELS) whose
  * children are proofs under child_vk: the batch key of the shape at level 1,
- * the level-(level-1) aggregation key above.  cfg NULL: por_agg_config.  The
+ * the level-(level-1) aggregation key above.  cfg NULL: por_agg_inner_config.  The
  * key is kept by reference (it must outlive the circuit).  NULL, *why.
  */
 por_agg_circuit *por_agg_circuit_build(const por_agg_shape *shape, unsigned level, const por_plonk_vk *child_vk,
@@ -156,13 +148,16 @@ int por_agg_witness(const por_agg_circuit *ac, const por_params *params, uint64_
                     const por_plonk_proof *const *children, bool unchecked, por_witness **out,
                     por_agg_public *expected, const char **why);
 
+/* compress.h */
+typedef struct por_agg_compress_circuit por_agg_compress_circuit;
+
 /*
  * The keys of a whole aggregation tree of `levels` levels, derived from
- * circuit definitions only: the batch key (por_batch_vk_derive), then each
- * level's circuit built over the key below (por_agg_inner_config below the
- * top, por_agg_config at the top: so the keys of a level depend on whether it
- * is the top, and a tree's keys are derived for its exact level count) and
- * preprocessed.  The provers are kept
+ * circuit definitions only (the one place a tree's keys are derived): the
+ * batch key (por_batch_vk_derive), then each level's circuit built over the
+ * key below and preprocessed (a level's key does not depend on the tree's
+ * height), then the compression circuit over the key of the top level
+ * (compress.h, por_agg_compress_config).  The provers are kept
  * (prove != false) or only their verifier keys.
  */
 typedef struct {
@@ -172,12 +167,15 @@ typedef struct {
     por_agg_circuit *circuit[POR_AGG_MAX_LEVELS + 1]; /* [1..levels]; NULL if !prove */
     por_plonk_prover *prover[POR_AGG_MAX_LEVELS + 1]; /* [1..levels]; NULL if !prove */
     por_plonk_vk vk[POR_AGG_MAX_LEVELS + 1];          /* [1..levels] */
+    por_agg_compress_circuit *compress;               /* NULL if !prove */
+    por_plonk_prover *compress_prover;                /* NULL if !prove */
+    por_plonk_vk compress_vk;                         /* the final proof's key */
     double derive_ms;                                 /* wall time of the derivation */
 } por_agg_keys;
 
-/* cfg NULL: the production configurations above (tests pass one for every
- * level; the format accepts only the production ones).  0, or -1 with *why
- * (keys freed). */
+/* cfg NULL: por_agg_inner_config at every level (tests and benchmarks pass
+ * another; the compression layer is always at por_agg_compress_config, the
+ * only one the format accepts).  0, or -1 with *why (keys freed). */
 int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove, const por_circuit_config *cfg,
                         por_pool *pool, por_agg_keys *out, const char **why);
 void por_agg_keys_free(por_agg_keys *keys);
@@ -196,5 +194,19 @@ int por_agg_prove_node(const por_agg_keys *keys, unsigned level, uint64_t index,
  * statement into *out (if not NULL).  0, or -1 with *why. */
 int por_agg_verify_node(const por_agg_keys *keys, unsigned level, const por_plonk_proof *proof,
                         por_agg_public *out, const char **why);
+
+/*
+ * The compression proof of the top node's proof (node 0 of level
+ * keys->levels, checked to verify first): its statement must be the top's,
+ * returned in *stmt (if not NULL).  proof: por_plonk_proof_free by the
+ * caller, also after a failure.  0, or -1 with *why.
+ */
+int por_agg_prove_compress(const por_agg_keys *keys, const por_plonk_proof *top, por_pool *pool,
+                           const por_plonk_prove_opts *opts, por_plonk_proof *proof, por_agg_public *stmt,
+                           const char **why);
+/* Verifies a compression proof under keys->compress_vk; its statement into
+ * *out (if not NULL).  0, or -1 with *why. */
+int por_agg_verify_compress(const por_agg_keys *keys, const por_plonk_proof *proof, por_agg_public *out,
+                            const char **why);
 
 #endif

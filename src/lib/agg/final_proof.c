@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "por/inclusion.h" /* POR_FORMAT_MAGIC, POR_FORMAT_VERSION */
+#include "agg/compress.h"
+#include "por/inclusion.h" /* POR_FORMAT_MAGIC */
 
 /* magic, version, kind, k, A, B, f, levels, proof length */
 #define HEADER_BYTES (4 + 1 + 1 + 1 + 2 + 1 + 1 + 1 + 4)
@@ -58,7 +59,7 @@ uint8_t *por_final_proof_encode(const por_final_proof *fp, size_t *out_len)
         return NULL;
     }
     memcpy(buf, POR_FORMAT_MAGIC, 4);
-    buf[4] = POR_FORMAT_VERSION;
+    buf[4] = POR_FINAL_FORMAT_VERSION;
     buf[5] = POR_KIND_FINAL;
     buf[6] = (uint8_t)fp->shape.batch_log2;
     put_le(buf + 7, fp->shape.asset_count, 2);
@@ -80,8 +81,10 @@ static const char *decode_fields(const uint8_t *buf, size_t len, por_final_proof
         return "not a por proof (bad magic)";
     if (len < 6)
         return "truncated";
-    if (buf[4] != POR_FORMAT_VERSION)
-        return "unsupported format version";
+    if (buf[4] != POR_FINAL_FORMAT_VERSION)
+        return buf[4] == 1 ? "unsupported format version 1 (a final proof without the compression layer; version 2 "
+                             "expected)"
+                           : "unsupported format version";
     if (buf[5] != POR_KIND_FINAL)
         return "not a final proof (wrong kind)";
     if (len < HEADER_BYTES)
@@ -145,18 +148,18 @@ const char *por_final_proof_precheck(const por_final_proof *fp)
     if (bad != NULL)
         return bad;
     por_circuit_config cfg;
-    por_agg_config(&cfg);
+    por_agg_compress_config(&cfg);
     const por_fri_params *fri = &fp->proof.opening.params;
     if (fp->proof.cap_height != cfg.cap_height || fri->cap_height != cfg.cap_height)
-        return "the PLONK proof's Merkle cap height is not the aggregation configuration's";
+        return "the PLONK proof's Merkle cap height is not the compression configuration's";
     if (fri->rate_bits != cfg.rate_bits || fri->num_queries != cfg.num_queries || fri->pow_bits != cfg.pow_bits)
-        return "the PLONK proof's FRI rate, queries or grinding bits are not the aggregation configuration's";
+        return "the PLONK proof's FRI rate, queries or grinding bits are not the compression configuration's";
     return NULL;
 }
 
 static bool keys_fit(const por_agg_keys *keys, const por_final_proof *fp)
 {
-    /* exactly: a level's key depends on whether it is the top (agg.h) */
+    /* exactly: the compression key pins the top level's (compress.h) */
     return keys->levels == fp->levels && memcmp(&keys->shape, &fp->shape, sizeof(fp->shape)) == 0;
 }
 
@@ -179,7 +182,7 @@ int por_final_verify(const por_final_proof *fp, por_agg_keys *keys, por_pool *po
         if (por_agg_keys_derive(&fp->shape, fp->levels, false, NULL, pool, k, why) != 0)
             return -1;
     }
-    int rc = por_agg_verify_node(k, fp->levels, &fp->proof, NULL, why);
+    int rc = por_agg_verify_compress(k, &fp->proof, NULL, why);
     if (rc == 0 && !statement_matches(fp)) {
         *why = "the statement carried is not the proven one";
         rc = -1;
@@ -193,7 +196,7 @@ int por_final_verify(const por_final_proof *fp, por_agg_keys *keys, por_pool *po
     return rc;
 }
 
-int por_final_proof_make(const por_agg_keys *keys, const por_plonk_proof *top, por_final_proof *out,
+int por_final_proof_make(const por_agg_keys *keys, const por_plonk_proof *compressed, por_final_proof *out,
                          const char **why)
 {
     const char *dummy;
@@ -202,9 +205,9 @@ int por_final_proof_make(const por_agg_keys *keys, const por_plonk_proof *top, p
     memset(out, 0, sizeof(*out));
     out->shape = keys->shape;
     out->levels = keys->levels;
-    if (por_agg_public_decode(top->public_inputs, top->num_public_inputs, keys->shape.asset_count,
+    if (por_agg_public_decode(compressed->public_inputs, compressed->num_public_inputs, keys->shape.asset_count,
                               &out->statement) != 0) {
-        *why = "the top proof's statement does not decode";
+        *why = "the compression proof's statement does not decode";
         return -1;
     }
     const char *bad = statement_covers(&out->shape, out->levels, &out->statement);
@@ -214,7 +217,7 @@ int por_final_proof_make(const por_agg_keys *keys, const por_plonk_proof *top, p
     }
     uint8_t *buf;
     size_t len;
-    if (por_plonk_proof_serialize(top, &buf, &len) != 0) {
+    if (por_plonk_proof_serialize(compressed, &buf, &len) != 0) {
         *why = "out of memory";
         return -1;
     }

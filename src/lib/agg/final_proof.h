@@ -1,19 +1,22 @@
 /*
- * The final proof of a snapshot: the top aggregation level's proof (zero
- * knowledge, por_agg_config), as a file and bytea, and its verification with
- * every key derived from circuit definitions.
+ * The final proof of a snapshot: the compression proof (compress.h, zero
+ * knowledge, por_agg_compress_config) of the top aggregation node's proof,
+ * as a file and bytea, and its verification with every key derived from
+ * circuit definitions.
  *
  * Binary encoding (canonical, versioned; docs/FORMATS.md section 11):
- * "PORF", version 1, kind 3, then batch_log2 (1 byte), asset count (2),
+ * "PORF", version 2 (POR_FINAL_FORMAT_VERSION: version 1 carried the top
+ * node's proof itself), kind 3, then batch_log2 (1 byte), asset count (2),
  * balance bits (1), fan-in log2 (1), levels (1), and the PLONK proof
  * (length-prefixed, 4 bytes).  The statement is the proof's public inputs
  * (agg.h: root, exact per-asset totals, params digest, index, leaf count);
  * decoding checks their count and canonical form and fills `statement`.
  *
  * Verification (por_final_verify): nothing in the file is trusted but the
- * shape, and the shape only selects which circuits to build: the batch key
- * and every level's key are derived (por_agg_keys_derive), then the proof
- * must verify under the top key, its index must be 0, and the levels must be
+ * shape, and the shape only selects which circuits to build: the batch key,
+ * every level's key and the compression key over the top level's are derived
+ * (por_agg_keys_derive), then the proof must verify under the compression
+ * key, its index must be 0 (also proven in-circuit), and the levels must be
  * exactly por_agg_levels(leaf_count / 2^k) so the top node covers every batch
  * (and the encoding of a snapshot's final proof is unique in its levels).
  */
@@ -26,6 +29,9 @@
 #include "agg/agg.h"
 
 #define POR_KIND_FINAL 3
+/* The final proof's own format version (byte 4): 2 since the compression
+ * layer; decoders refuse version 1 (the uncompressed top proof). */
+#define POR_FINAL_FORMAT_VERSION 2
 /* The verifier's cost cap: each level's key costs a circuit build and a
  * setup (about a second), so a file may name at most this many levels
  * (16^12 batches at fan-in 16, 4096 at fan-in 2). */
@@ -34,7 +40,7 @@
 typedef struct {
     por_agg_shape shape;
     uint32_t levels;
-    por_plonk_proof proof;     /* owned */
+    por_plonk_proof proof;     /* owned: the compression proof */
     por_agg_public statement;  /* decoded from proof.public_inputs */
 } por_final_proof;
 
@@ -51,25 +57,26 @@ int por_final_proof_decode(const uint8_t *buf, size_t len, por_final_proof *out,
  * por_agg_shape_check and the verifier's cap (por_batch_shape_admit's
  * header part), the levels are por_agg_levels of the statement's leaf count
  * and at most POR_FINAL_CAP_LEVELS, the index is 0, and the PLONK proof was made
- * at por_agg_config's parameters.  NULL if it passes, else why not (static).
+ * at por_agg_compress_config's parameters (rate, queries, grinding, cap).  NULL if it passes, else why not (static).
  */
 const char *por_final_proof_precheck(const por_final_proof *fp);
 
 /*
  * Derives the keys the proof's shape names (por_agg_keys_derive with
  * prove = false; keys->derive_ms is the time) unless keys != NULL already
- * holds them for this shape and exactly these levels (a level's key depends
- * on whether it is the top; keys != NULL: derived keys are left there for the
- * next call), then verifies: precheck, the PLONK
- * proof under the top level's key.  If expected != NULL, the statement must
- * equal it.  0 if valid, else -1 and *why.
+ * holds them for this shape and exactly these levels (the compression key
+ * pins the top level's; keys != NULL: derived keys are left there for the
+ * next call), then verifies: precheck, the PLONK proof under the compression
+ * key.  If expected != NULL, the statement must equal it.  0 if valid, else
+ * -1 and *why.
  */
 int por_final_verify(const por_final_proof *fp, por_agg_keys *keys, por_pool *pool, const por_agg_public *expected,
                      const char **why);
 
-/* Wraps the top node's proof (a copy is taken) as a final proof; -1 if it is
- * not one (index 0, levels canonical) or the statement does not decode. */
-int por_final_proof_make(const por_agg_keys *keys, const por_plonk_proof *top, por_final_proof *out,
+/* Wraps the compression proof (por_agg_prove_compress; a copy is taken) as a
+ * final proof; -1 if it is not one (index 0, levels canonical) or the
+ * statement does not decode. */
+int por_final_proof_make(const por_agg_keys *keys, const por_plonk_proof *compressed, por_final_proof *out,
                          const char **why);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg/compress.h"
 #include "agg_fixture.h"
 #include "fuzz_seed.h"
 #include "recursion/forge.h"
@@ -18,11 +19,12 @@
 
 enum { K = 2, A = 2 };
 
-/* The tree of one snapshot: every level's proofs. */
+/* The tree of one snapshot: every level's proofs and the compression proof of the top. */
 typedef struct {
     por_agg_keys keys;
     por_plonk_proof node[POR_AGG_MAX_LEVELS + 1][AGG_FX_MAX_BATCHES];
     uint64_t count[POR_AGG_MAX_LEVELS + 1];
+    por_plonk_proof compressed;
 } tree;
 
 static void tree_free(tree *t)
@@ -30,6 +32,7 @@ static void tree_free(tree *t)
     for (unsigned l = 0; l <= POR_AGG_MAX_LEVELS; l++)
         for (unsigned i = 0; i < AGG_FX_MAX_BATCHES; i++)
             por_plonk_proof_free(&t->node[l][i]);
+    por_plonk_proof_free(&t->compressed);
     por_agg_keys_free(&t->keys);
 }
 
@@ -61,6 +64,12 @@ static int tree_prove(tree *t, const agg_fx *fx, unsigned f, uint64_t seed)
                 return -1;
             }
         }
+    }
+    uint64_t rs = seed + 1000;
+    por_plonk_prove_opts opts = {.rand = test_rand_fields, .rand_ctx = &rs};
+    if (por_agg_prove_compress(&t->keys, &t->node[levels][0], NULL, &opts, &t->compressed, NULL, &why) != 0) {
+        diag("compression: %s", why);
+        return -1;
     }
     return 0;
 }
@@ -128,32 +137,105 @@ static void test_tampered(const uint8_t *buf, size_t len, por_agg_keys *keys)
     free(copy);
 }
 
-/* Final proofs that do not cover the whole tree: a valid level-1 node proof
- * (node 0 of a 2-level tree) presented as a final proof of 1 level, and as
- * one of 2 levels; a node of index 1 as the top. */
-static void test_not_top(const tree *tp, por_agg_keys *keys)
+/* Final proofs that are not the compression of the whole tree's top: the
+ * top node's own proof (uncompressed) as a final proof; the final proof with
+ * other levels than its leaf count's; node 1 of level 1's proof is refused
+ * by por_agg_prove_compress. */
+static void test_not_top(const tree *t, const por_final_proof *honest, por_agg_keys *keys)
 {
-    const tree *t = tp;
     por_final_proof fp;
     memset(&fp, 0, sizeof(fp));
-    fp.shape = t->keys.shape;
     const char *why = NULL;
     uint8_t *buf;
     size_t len;
-    por_plonk_proof_serialize(&t->node[1][0], &buf, &len);
+    unsigned T = t->keys.levels;
+    fp.shape = t->keys.shape;
+    fp.levels = T;
+    por_plonk_proof_serialize(&t->node[T][0], &buf, &len);
     por_plonk_proof_deserialize(buf, len, &fp.proof, NULL);
     free(buf);
     por_agg_public_decode(fp.proof.public_inputs, fp.proof.num_public_inputs, fp.shape.asset_count, &fp.statement);
-    fp.levels = 1;
     bool refused = por_final_proof_precheck(&fp) != NULL && por_final_verify(&fp, keys, NULL, NULL, &why) != 0;
-    ok(refused, "a level-1 node's proof as a 1-level final proof is refused (%s)", why);
-    fp.levels = 2;
-    refused = por_final_verify(&fp, keys, NULL, NULL, &why) != 0;
-    ok(refused, "a level-1 node's proof as a 2-level final proof does not verify under the level-2 key (%s)", why);
+    ok(refused, "the top node's own proof (not compressed) as a final proof is refused (%s)", why);
     por_final_proof_free(&fp);
-    refused = por_final_proof_make(&t->keys, &t->node[1][1], &fp, &why) != 0;
-    ok(refused, "node 1 of level 1 is not made into a final proof (%s)", why);
+    por_plonk_proof_serialize(&honest->proof, &buf, &len);
+    memset(&fp, 0, sizeof(fp));
+    fp.shape = honest->shape;
+    fp.statement = honest->statement;
+    por_plonk_proof_deserialize(buf, len, &fp.proof, NULL);
+    free(buf);
+    fp.levels = T + 1;
+    refused = por_final_proof_precheck(&fp) != NULL && por_final_verify(&fp, keys, NULL, NULL, &why) != 0;
+    ok(refused, "the final proof claiming %u levels (its leaf count needs %u) is refused (%s)", T + 1, T, why);
     por_final_proof_free(&fp);
+    por_plonk_proof p;
+    memset(&p, 0, sizeof(p));
+    refused = T > 1 && por_agg_prove_compress(&t->keys, &t->node[1][0], NULL, NULL, &p, NULL, &why) != 0;
+    por_plonk_proof_free(&p);
+    ok(refused, "a level-1 node's proof is not compressed under a %u-level tree's keys (%s)", T, why);
+}
+
+/* A compression witness: `forged` values set first (so they win), then the
+ * inner proof's targets and statement, then generation around them. */
+static por_witness *compress_forged(const por_agg_compress_circuit *cc, const por_plonk_proof *inner,
+                                    const por_target *ft, const gl_t *fv, size_t nf)
+{
+    por_witness *w = por_witness_new(cc->circuit);
+    for (size_t i = 0; i < nf; i++)
+        por_witness_set(w, ft[i], fv[i]);
+    por_rec_plonk_proof_set(w, cc->top_vk, &cc->top, inner);
+    for (size_t i = 0; i < cc->top_vk->num_public_inputs; i++)
+        por_witness_set(w, cc->statement[i], inner->public_inputs[i]);
+    forge_complete(w);
+    return w;
+}
+
+static bool compress_accepts(const por_agg_compress_circuit *cc, const por_plonk_proof *inner, const por_target *ft,
+                             const gl_t *fv, size_t nf)
+{
+    por_witness *w = compress_forged(cc, inner, ft, fv, nf);
+    bool good = forge_check(cc->circuit, w) == 0;
+    por_witness_free(w);
+    return good;
+}
+
+/*
+ * The compression circuit's checks on the 3-batch tree (T = 2): a statement
+ * other than the inner proof's public inputs, an inner proof of node 1
+ * (pinned to the level-1 key, whose node 0 passes as control), an inner
+ * proof under another key than the pinned one.
+ */
+static void test_compress_adversarial(const tree *t)
+{
+    const char *why = NULL;
+    const por_plonk_proof *top = &t->node[2][0];
+    por_agg_compress_circuit *cc = por_agg_compress_build(&t->keys.shape, 2, &t->keys.vk[2], NULL, &why);
+    por_agg_compress_circuit *c1 = por_agg_compress_build(&t->keys.shape, 1, &t->keys.vk[1], NULL, &why);
+    if (cc == NULL || c1 == NULL) {
+        ok(0, "compression circuits: %s", why);
+        por_agg_compress_free(cc);
+        por_agg_compress_free(c1);
+        return;
+    }
+    ok(compress_accepts(cc, top, NULL, NULL, 0) && compress_accepts(c1, &t->node[1][0], NULL, NULL, 0),
+       "controls: the honest compression witnesses (top of level 2; node 0 under the level-1 key) satisfy the circuit");
+    const size_t n = cc->top_vk->num_public_inputs;
+    static const char *const part[3] = {"root", "a total's low limb", "the leaf count"};
+    const size_t at[3] = {0, 4, n - 1};
+    for (int i = 0; i < 3; i++) {
+        gl_t v = gl_add(top->public_inputs[at[i]], 1);
+        ok(!compress_accepts(cc, top, &cc->statement[at[i]], &v, 1),
+           "a compression statement whose %s differs from the inner proof's is refused", part[i]);
+    }
+    ok(!compress_accepts(c1, &t->node[1][1], NULL, NULL, 0),
+       "an inner proof of node 1 (index 1, valid under the pinned key) is refused: the index must be 0");
+    por_witness *w = NULL;
+    ok(por_agg_compress_witness(cc, &t->node[1][0], false, &w, &why) != 0 &&
+           !compress_accepts(cc, &t->node[1][0], NULL, NULL, 0),
+       "an inner proof under another key (level 1's, the circuit pins level 2's) is refused");
+    por_witness_free(w);
+    por_agg_compress_free(cc);
+    por_agg_compress_free(c1);
 }
 
 /* Pure arithmetic of the aggregation tree. */
@@ -189,7 +271,7 @@ static void test_honest(const agg_fx *fx_in, const tree *t_in, unsigned f)
     unsigned T = t.keys.levels;
     por_final_proof fp;
     const char *why = NULL;
-    int rc = por_final_proof_make(&t.keys, &t.node[T][0], &fp, &why);
+    int rc = por_final_proof_make(&t.keys, &t.compressed, &fp, &why);
     size_t len = 0;
     uint8_t *buf = rc == 0 ? por_final_proof_encode(&fp, &len) : NULL;
     por_final_proof dp;
@@ -226,8 +308,14 @@ static void test_honest(const agg_fx *fx_in, const tree *t_in, unsigned f)
         free(inc);
     }
     if (rc == 0 && nb > 1 && getenv("POR_AGG_EXPORT_DIR") == NULL) {
+        buf[4] = 1;
+        const char *v1 = NULL;
+        por_final_proof old;
+        bool v1_refused = por_final_proof_decode(buf, len, &old, &v1) != 0 && v1 != NULL && strstr(v1, "version 1");
+        ok(v1_refused, "a version-1 final proof (the uncompressed format) is refused cleanly (%s)", v1);
+        buf[4] = POR_FINAL_FORMAT_VERSION;
         test_tampered(buf, len, &derived);
-        test_not_top(&t, &derived);
+        test_not_top(&t, &dp, &derived);
     }
     por_final_proof_free(&dp);
     por_final_proof_free(&fp);
@@ -408,8 +496,10 @@ int main(void)
         return done_testing();
     }
     test_honest(&fx, &t, 1);
-    if (getenv("POR_AGG_EXPORT_DIR") == NULL)
+    if (getenv("POR_AGG_EXPORT_DIR") == NULL) {
         test_adversarial(&fx, &t);
+        test_compress_adversarial(&t);
+    }
     tree_free(&t);
     agg_fx_free(&fx);
     /* one batch: one level whose node passes its only child up (N <= 2^0) */
