@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg/compress.h"
 #include "commit/soundness.h"
 #include "plonk/circuit.h"
 #include "plonk/plonk_soundness.h"
@@ -115,9 +116,41 @@ static void test_batch_claims(void)
     por_batch_circuit_free(bc);
 }
 
+/* The compression proof (the published final proof, agg/compress.h) at its
+ * 2^13 rows: the claim docs/security.md states.  Its layout (columns, gate
+ * types, configuration) does not depend on the tree's shape, so the key of a
+ * small tree's compression circuit, taken at 2^13 rows, is the 1024 x 53
+ * trees' (fan-in 2 and 4 tops: 2^13 rows, BENCHMARKS.md). */
+static void test_compress_claim(void)
+{
+    por_circuit_config cfg;
+    por_agg_compress_config(&cfg);
+    ok(por_circuit_config_security_bits(&cfg) == 102 && cfg.rate_bits == 5 && cfg.num_queries == 16 &&
+           cfg.pow_bits == 22 && cfg.num_routed_wires == 80 && cfg.zero_knowledge,
+       "compression configuration: rate 1/32, 16 queries, 22 grinding bits (102-bit query term), 80 routed wires, "
+       "zero knowledge");
+    por_agg_shape shape = {.batch_log2 = 2, .asset_count = 2, .balance_bits = 62, .fan_in_log2 = 1};
+    por_agg_keys keys;
+    const char *why = NULL;
+    if (por_agg_keys_derive(&shape, 1, false, NULL, NULL, &keys, &why) != 0) {
+        ok(0, "compression key of a small tree (%s)", why);
+        return;
+    }
+    por_soundness s;
+    int rc = por_plonk_soundness(&keys.compress_vk, 13, &s);
+    ok(rc == 0 && near(s.conjectured_bits, 100.3, 0.1) && s.conjectured_bits >= 100.3 &&
+           near(s.field_bits, 100.8, 0.1) && s.field_bits >= 100.8 && near(s.provable_bits, 59.0, 0.1) &&
+           s.provable_bits >= 59.0,
+       "compression at 2^13 rows: %.4f conjectured (stated 100.3), field %.4f (100.8), provable %.4f (59.0)",
+       s.conjectured_bits, s.field_bits, s.provable_bits);
+    ok(rc == 0 && s.conjectured_bits >= 100, "compression: at least 100 bits conjectured, field term included");
+    por_agg_keys_free(&keys);
+}
+
 int main(void)
 {
     test_known_answers();
     test_batch_claims();
+    test_compress_claim();
     return done_testing();
 }

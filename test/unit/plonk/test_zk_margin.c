@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg/compress.h"
 #include "batch_fixture.h"
 #include "commit/merkle.h"
 #include "plonk/circuit.h"
@@ -98,6 +99,8 @@ static void test_counts(void)
     check_counts("circuit default", &cfg);
     por_batch_config_default(&cfg);
     check_counts("batch default", &cfg);
+    por_agg_compress_config(&cfg); /* the published final proof's */
+    check_counts("compression", &cfg);
     for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
         por_circuit_config_default(&cfg);
         cfg.num_queries = queries[i];
