@@ -633,16 +633,16 @@ CREATE TABLE por.aggregation_proofs (
 );
 ALTER TABLE por.aggregation_proofs ALTER COLUMN proof SET STORAGE EXTERNAL;
 COMMENT ON TABLE por.aggregation_proofs IS
-    'aggregation proofs (PLONK, zero-knowledge) of the tree over a snapshot''s batch proofs with their statements; the top node''s is the final proof';
+    'aggregation proofs (PLONK, zero-knowledge) of the tree over a snapshot''s batch proofs with their statements; one level above the top, node 0 is the compression proof of the top node, which is the final proof';
 COMMENT ON COLUMN por.aggregation_proofs.snapshot_id IS 'the snapshot';
-COMMENT ON COLUMN por.aggregation_proofs.level IS 'level of the node: 1 aggregates batch proofs, level L > 1 the level L - 1 nodes; the top level has one node';
+COMMENT ON COLUMN por.aggregation_proofs.level IS 'level of the node: 1 aggregates batch proofs, level L > 1 the level L - 1 nodes; the top level T has one node; level T + 1 holds the compression proof of that node (the final proof)';
 COMMENT ON COLUMN por.aggregation_proofs.node_index IS 'position j of the node in its level: it covers batches j F^level to (j + 1) F^level - 1';
 COMMENT ON COLUMN por.aggregation_proofs.fan_in_log2 IS 'f: each node aggregates F = 2^f children (the setting por.fan_in_log2 of the run)';
 COMMENT ON COLUMN por.aggregation_proofs.root IS 'root of the subtree the node covers, a public input of the proof';
 COMMENT ON COLUMN por.aggregation_proofs.params_digest IS 'the snapshot''s params digest, a public input of the proof';
 COMMENT ON COLUMN por.aggregation_proofs.equity_totals IS 'equity per asset of the batches the node covers, in smallest units, public inputs of the proof';
 COMMENT ON COLUMN por.aggregation_proofs.debt_totals IS 'debt per asset of the batches the node covers, in smallest units, public inputs of the proof';
-COMMENT ON COLUMN por.aggregation_proofs.proof IS 'the PLONK proof (docs/FORMATS.md); por_final_proof wraps the top node''s as a final proof (PORF kind 3)';
+COMMENT ON COLUMN por.aggregation_proofs.proof IS 'the PLONK proof (docs/FORMATS.md); por_final_proof wraps the compression proof (level T + 1) as a final proof (PORF kind 3)';
 COMMENT ON COLUMN por.aggregation_proofs.prove_ms IS 'milliseconds the proof took (proving and verifying it)';
 COMMENT ON COLUMN por.aggregation_proofs.proven_at IS 'when the proof was stored';
 SELECT pg_catalog.pg_extension_config_dump('por.aggregation_proofs', '');
@@ -658,9 +658,9 @@ ALTER TABLE por.prove_progress
     ADD COLUMN agg_level int,
     ADD COLUMN agg_nodes_done int,
     ADD COLUMN agg_nodes_total int;
-COMMENT ON COLUMN por.prove_progress.agg_level IS 'aggregation level being proven (1 = over the batch proofs), NULL before the aggregation phase';
+COMMENT ON COLUMN por.prove_progress.agg_level IS 'aggregation level being proven (1 = over the batch proofs; one above the top: the compression proof), NULL before the aggregation phase';
 COMMENT ON COLUMN por.prove_progress.agg_nodes_done IS 'aggregation proofs stored so far, all levels';
-COMMENT ON COLUMN por.prove_progress.agg_nodes_total IS 'aggregation proofs the snapshot needs, all levels';
+COMMENT ON COLUMN por.prove_progress.agg_nodes_total IS 'aggregation proofs the snapshot needs, all levels and the compression proof';
 
 CREATE OR REPLACE VIEW por.prove_status AS
 SELECT p.snapshot_id, p.phase, p.batches_done, p.batches_total,

@@ -189,7 +189,8 @@ Datum por_final_proof_of(PG_FUNCTION_ARGS)
         if (b == NULL)
             ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
                             errmsg("proven snapshot %" PRId64 " has no final proof", snapshot_id),
-                            errdetail("Its top aggregation proof is missing from por.aggregation_proofs.")));
+                            errdetail("The compression proof of its top aggregation node is missing from"
+                                      " por.aggregation_proofs.")));
         proof = (bytea *)MemoryContextAlloc(caller_ctx, VARSIZE(b));
         memcpy(proof, b, VARSIZE(b));
     }

@@ -33,14 +33,14 @@ job=$!
 wait_for "SELECT coalesce((SELECT agg_nodes_done >= 2 FROM por.prove_progress WHERE snapshot_id = 1), false)" 300
 ok $? "progress reaches 2 aggregation proofs"
 is "$("${DB[@]}" -c "SELECT state || ' ' || phase || ' ' || (agg_level >= 1) || ' ' || agg_nodes_total || ' ' || batches_done FROM por.prove_status WHERE snapshot_id = 1")" \
-    "running aggregation true 6 6" "another session sees the aggregation phase, its level and 6 nodes to prove after 6 batches"
+    "running aggregation true 7 6" "another session sees the aggregation phase, its level and 7 proofs to make (6 nodes, the compression) after 6 batches"
 "${DB[@]}" -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'por-final-test'" >/dev/null
 wait "$job"
 ok $([ "$(cat "$work/run1.rc")" != 0 ]; echo $?) "the canceled por_prove reports an error"
 wait_for "SELECT state = 'cancelled' FROM por.prove_status WHERE snapshot_id = 1" 120
 ok $? "prove_status says cancelled"
 kept=$("${DB[@]}" -c "SELECT count(*) FROM por.aggregation_proofs WHERE snapshot_id = 1")
-ok $([ "$kept" -ge 2 ] && [ "$kept" -lt 6 ]; echo $?) "finished aggregation proofs are kept ($kept of 6)"
+ok $([ "$kept" -ge 2 ] && [ "$kept" -lt 7 ]; echo $?) "finished aggregation proofs are kept ($kept of 7)"
 is "$("${DB[@]}" -c "SELECT status || ' ' || (root IS NULL) FROM por.snapshots WHERE snapshot_id = 1")" "frozen true" "not proven yet"
 agg_rows 1 >"$work/before"
 root=$("${DB[@]}" -c "SELECT encode(por_prove(1), 'hex')")
@@ -48,7 +48,7 @@ ok $([ ${#root} -eq 64 ]; echo $?) "por_prove again finishes"
 agg_rows 1 >"$work/after"
 ok $([ "$(grep -cxF -f "$work/before" "$work/after")" -eq "$kept" ]; echo $?) "the kept aggregation proofs were not proven again"
 is "$("${DB[@]}" -c "SELECT string_agg(level || ':' || node_index, ' ' ORDER BY level, node_index) FROM por.aggregation_proofs WHERE snapshot_id = 1")" \
-    "1:0 1:1 1:2 2:0 2:1 3:0" "every node of the 3 levels is proven once"
+    "1:0 1:1 1:2 2:0 2:1 3:0 4:0" "every node of the 3 levels and the compression proof (level 4) are proven once"
 is "$("${DB[@]}" -c "SELECT string_agg(outcome, ',' ORDER BY run_id) FROM por.run_log WHERE snapshot_id = 1 AND action = 'prove'")" \
     "cancelled,success" "run_log: cancelled, then success"
 is "$("${DB[@]}" -c "SELECT encode(root, 'hex') FROM por.snapshot_commitments WHERE snapshot_id = 1")" "$root" "the published root is the frozen one"
@@ -98,7 +98,7 @@ for i in 1 2 3; do ( "${DB[@]}" -c "SELECT encode(por_prove(3), 'hex')" >"$work/
 wait
 is "$(cat "$work/c1.rc" "$work/c2.rc" "$work/c3.rc" | tr '\n' ' ')" "0 0 0 " "three concurrent por_prove calls succeed"
 is "$(sort -u "$work/c1" "$work/c2" "$work/c3" | wc -l)" "1" "... with one root"
-is "$("${DB[@]}" -c "SELECT count(*) FROM por.aggregation_proofs WHERE snapshot_id = 3")" "3" "... and each aggregation node proven once"
+is "$("${DB[@]}" -c "SELECT count(*) FROM por.aggregation_proofs WHERE snapshot_id = 3")" "4" "... and each aggregation node and the compression proven once"
 is "$("${DB[@]}" -c "SELECT count(*) FROM por.run_log WHERE snapshot_id = 3 AND action = 'prove'")" "1" "... in one run"
 is "$("${DB[@]}" -c "SELECT por_verify_final(por_final_proof(3))")" "t" "... whose final proof verifies"
 

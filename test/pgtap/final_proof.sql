@@ -1,5 +1,6 @@
 -- pgTAP: the final proof por_prove publishes (issue 14).  A snapshot of 3
--- batches at fan-in 2 has 2 aggregation levels (2 nodes, then the top node);
+-- batches at fan-in 2 has 2 aggregation levels (2 nodes, then the top node)
+-- and the compression proof of the top node (row level 3), the final proof;
 -- its final proof verifies from SQL with keys derived from the circuit
 -- definitions, states the published root, the exact totals and the params
 -- digest, and nothing malformed or tampered verifies.  The worker refuses a
@@ -11,7 +12,7 @@ DROP EXTENSION IF EXISTS por CASCADE;
 CREATE EXTENSION por;
 SET por.batch_log2 = 2;
 SET por.fan_in_log2 = 1;
-SELECT plan(33);
+SELECT plan(34);
 
 CREATE TEMP TABLE ledger (account_id text, asset text, equity numeric, debt numeric);
 INSERT INTO ledger
@@ -29,7 +30,8 @@ SELECT throws_ok($$SELECT * FROM por_aggregation_proofs(-3)$$, '42704', 'snapsho
 
 SELECT is(octet_length(por_prove(pg_temp.id('a'))), 32, 'por_prove returns the root');
 SELECT results_eq($$SELECT level, node_index, fan_in_log2 FROM por_aggregation_proofs(pg_temp.id('a'))$$,
-                  $$VALUES (1, 0, 1), (1, 1, 1), (2, 0, 1)$$, 'aggregation proofs: 2 nodes at level 1, the top node at level 2');
+                  $$VALUES (1, 0, 1), (1, 1, 1), (2, 0, 1), (3, 0, 1)$$,
+                  'aggregation proofs: 2 nodes at level 1, the top node at level 2, its compression proof at level 3');
 CREATE TEMP TABLE f AS SELECT por_final_proof(pg_temp.id('a')) AS proof, por_final_statement(por_final_proof(pg_temp.id('a'))) AS st;
 SELECT ok(por_verify_final((SELECT proof FROM f)), 'the final proof verifies (keys derived from the circuit definitions)');
 SELECT ok(por_verify_final((SELECT proof FROM f)), '... again, with the keys cached');
@@ -50,11 +52,14 @@ SELECT is((SELECT (st ->> 'leaf_count') || ' ' || (st ->> 'levels') || ' ' || (s
           '12 2 2 2', 'statement: 12 leaves, 2 levels, fan-in 2, batches of 4');
 SELECT is((SELECT root FROM por_aggregation_proofs(pg_temp.id('a')) WHERE level = 2), por_root(pg_temp.id('a')),
           'the top aggregation row states the root');
+SELECT is((SELECT root || params_digest FROM por_aggregation_proofs(pg_temp.id('a')) WHERE level = 3),
+          (SELECT root || params_digest FROM por_aggregation_proofs(pg_temp.id('a')) WHERE level = 2),
+          'the compression row states the top node''s root and params digest');
 SELECT is((SELECT ARRAY[sum(equity_totals[1]), sum(equity_totals[2])] FROM por_aggregation_proofs(pg_temp.id('a')) WHERE level = 1),
           (SELECT array_agg(equity_total ORDER BY asset_no) FROM por.snapshot_assets WHERE snapshot_id = pg_temp.id('a')),
           'the level-1 nodes'' totals add up to the snapshot''s');
 SELECT results_eq($$SELECT phase, agg_level, agg_nodes_done, agg_nodes_total FROM por.prove_status WHERE snapshot_id = pg_temp.id('a')$$,
-                  $$VALUES ('done'::text, 2, 3, 3)$$, 'progress: done, last level 2, 3 of 3 aggregation proofs');
+                  $$VALUES ('done'::text, 3, 4, 4)$$, 'progress: done, last the compression (level 3), 4 of 4 aggregation proofs');
 SELECT is((SELECT (detail ->> 'final_proof_bytes')::int = octet_length((SELECT proof FROM f)) AND (detail ->> 'aggregation_seconds')::numeric > 0
                   AND (detail ->> 'levels')::int = 2 AND (detail ->> 'fan_in')::int = 2
              FROM por.run_log WHERE snapshot_id = pg_temp.id('a') AND action = 'prove'), true,
@@ -92,14 +97,14 @@ RESET ROLE;
 -- the worker publishes nothing a final proof of another snapshot or a child of another snapshot would give
 SELECT lives_ok(format('SELECT por_prove(%s)', pg_temp.id('b')), 'snapshot b proven');
 UPDATE por.snapshots SET status = 'frozen', root = NULL, proven_at = NULL WHERE snapshot_id = pg_temp.id('b');
-UPDATE por.aggregation_proofs SET proof = (SELECT proof FROM por.aggregation_proofs WHERE snapshot_id = pg_temp.id('a') AND level = 2)
- WHERE snapshot_id = pg_temp.id('b') AND level = 2;
+UPDATE por.aggregation_proofs SET proof = (SELECT proof FROM por.aggregation_proofs WHERE snapshot_id = pg_temp.id('a') AND level = 3)
+ WHERE snapshot_id = pg_temp.id('b') AND level = 3;
 SELECT throws_ok(format('SELECT por_prove(%s)', pg_temp.id('b')), 'XX001', NULL,
-                 'another snapshot''s final proof in place of the top node: refused');
+                 'another snapshot''s final proof (compression proof) in place of b''s: refused');
 -- c: its level-1 node 0 replaced by a's, the top node proven from it
 SELECT lives_ok(format('SELECT por_prove(%s)', pg_temp.id('c')), 'snapshot c proven');
 UPDATE por.snapshots SET status = 'frozen', root = NULL, proven_at = NULL WHERE snapshot_id = pg_temp.id('c');
-DELETE FROM por.aggregation_proofs WHERE snapshot_id = pg_temp.id('c') AND level = 2;
+DELETE FROM por.aggregation_proofs WHERE snapshot_id = pg_temp.id('c') AND level >= 2;
 UPDATE por.aggregation_proofs SET proof = (SELECT proof FROM por.aggregation_proofs WHERE snapshot_id = pg_temp.id('a') AND level = 1 AND node_index = 0)
  WHERE snapshot_id = pg_temp.id('c') AND level = 1 AND node_index = 0;
 SELECT throws_ok(format('SELECT por_prove(%s)', pg_temp.id('c')), 'XX001', NULL,
