@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "agg/compress.h"
+#include "agg/final_proof.h"
 #include "bench.h"
 #include "plonk/plonk_soundness.h"
 #include "util/threadpool.h"
@@ -79,6 +80,31 @@ static int make_batch(unsigned k, unsigned A, por_params *params, por_pool *pool
     free(bal);
     free(cm);
     return rc;
+}
+
+/* With POR_BENCH_FINAL_DIR set: the final proof of the bench's snapshot (F
+ * batches, one level: the level-1 node is the top) as <dir>/final-fF.porf,
+ * for timing por-verify final on it. */
+static void write_final(const char *tag, const por_agg_keys *keys, const por_plonk_proof *compressed)
+{
+    const char *dir = getenv("POR_BENCH_FINAL_DIR");
+    por_final_proof fp;
+    const char *why = "";
+    if (dir == NULL)
+        return;
+    size_t len = 0;
+    uint8_t *buf = por_final_proof_make(keys, compressed, &fp, &why) == 0 ? por_final_proof_encode(&fp, &len) : NULL;
+    por_final_proof_free(&fp);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/final-f%u.porf", dir, 1u << keys->shape.fan_in_log2);
+    FILE *f = buf ? fopen(path, "wb") : NULL;
+    if (f == NULL || fwrite(buf, 1, len, f) != len)
+        fprintf(stderr, "%s: writing %s failed (%s)\n", tag, path, why);
+    else
+        printf("%s.compress.file: %s (%zu bytes)\n", tag, path, len);
+    if (f != NULL)
+        fclose(f);
+    free(buf);
 }
 
 /* The compression layer over `top` (node 0 of the keys' one level), at
@@ -135,6 +161,7 @@ static int run_compress(const char *tag, por_agg_keys *keys, const por_plonk_pro
             free(buf);
         snprintf(key, sizeof(key), "%s.compress.size", tag);
         bench_report(key, (double)(len + 16), "bytes");
+        write_final(tag, keys, &proof);
         double best = 1e30;
         for (int r = 0; r < 3 && rc == 0; r++) {
             t0 = bench_now_ns();

@@ -592,6 +592,27 @@ fail:
     return -1;
 }
 
+/* Proves witness w (freed here) and checks the proof states `expected`
+ * (into *stmt if not NULL); `mismatch` is the reason if it does not. */
+static int prove_stated(const por_plonk_prover *pk, por_witness *w, por_pool *pool, const por_plonk_prove_opts *opts,
+                        const por_agg_public *expected, por_plonk_proof *proof, por_agg_public *stmt,
+                        const char *mismatch, const char **why)
+{
+    int rc = por_plonk_prove(pk, w, pool, opts, proof, why);
+    por_witness_free(w);
+    if (rc != 0)
+        return -1;
+    por_agg_public got;
+    if (por_agg_public_decode(proof->public_inputs, proof->num_public_inputs, expected->node.asset_count, &got) != 0 ||
+        !por_agg_public_equal(&got, expected)) {
+        *why = mismatch;
+        return -1;
+    }
+    if (stmt != NULL)
+        *stmt = got;
+    return 0;
+}
+
 int por_agg_prove_node(const por_agg_keys *keys, unsigned level, uint64_t index, const por_params *params,
                        const por_plonk_proof *const *children, por_pool *pool, const por_plonk_prove_opts *opts,
                        por_plonk_proof *proof, por_agg_public *stmt, const char **why)
@@ -609,19 +630,8 @@ int por_agg_prove_node(const por_agg_keys *keys, unsigned level, uint64_t index,
     por_agg_public expected;
     if (por_agg_witness(ac, params, index, children, false, &w, &expected, why) != 0)
         return -1;
-    int rc = por_plonk_prove(keys->prover[level], w, pool, opts, proof, why);
-    por_witness_free(w);
-    if (rc != 0)
-        return -1;
-    por_agg_public got;
-    if (por_agg_public_decode(proof->public_inputs, proof->num_public_inputs, ac->shape.asset_count, &got) != 0 ||
-        !por_agg_public_equal(&got, &expected)) {
-        *why = "aggregation: the proof's statement is not the natively computed one";
-        return -1;
-    }
-    if (stmt != NULL)
-        *stmt = got;
-    return 0;
+    return prove_stated(keys->prover[level], w, pool, opts, &expected, proof, stmt,
+                        "aggregation: the proof's statement is not the natively computed one", why);
 }
 
 /* A proof with an aggregation statement under vk: the statement decodes, then the proof verifies. */
@@ -675,19 +685,8 @@ int por_agg_prove_compress(const por_agg_keys *keys, const por_plonk_proof *top,
     por_witness *w;
     if (por_agg_compress_witness(keys->compress, top, false, &w, why) != 0)
         return -1;
-    int rc = por_plonk_prove(keys->compress_prover, w, pool, opts, proof, why);
-    por_witness_free(w);
-    if (rc != 0)
-        return -1;
-    por_agg_public got;
-    if (por_agg_public_decode(proof->public_inputs, proof->num_public_inputs, keys->shape.asset_count, &got) != 0 ||
-        !por_agg_public_equal(&got, &expected)) {
-        *why = "compression: the proof's statement is not the top node's";
-        return -1;
-    }
-    if (stmt != NULL)
-        *stmt = got;
-    return 0;
+    return prove_stated(keys->compress_prover, w, pool, opts, &expected, proof, stmt,
+                        "compression: the proof's statement is not the top node's", why);
 }
 
 int por_agg_verify_compress(const por_agg_keys *keys, const por_plonk_proof *proof, por_agg_public *out,

@@ -44,12 +44,9 @@ por_agg_compress_circuit *por_agg_compress_build(const por_agg_shape *shape, uns
         return NULL;
     }
     por_circuit_config conf;
-    if (cfg == NULL)
-        por_agg_compress_config(&conf);
-    else
-        conf = *cfg;
+    por_agg_compress_config(&conf);
     por_agg_compress_circuit *cc = calloc(1, sizeof(*cc));
-    por_builder *b = por_builder_new(&conf);
+    por_builder *b = por_builder_new(cfg != NULL ? cfg : &conf);
     if (cc == NULL || b == NULL || (cc->statement = calloc(n, sizeof(*cc->statement))) == NULL) {
         por_builder_free(b);
         free(cc);
@@ -96,12 +93,9 @@ int por_agg_compress_witness(const por_agg_compress_circuit *cc, const por_plonk
     int rc = por_rec_plonk_proof_set(w, cc->top_vk, &cc->top, top);
     for (size_t i = 0; i < n; i++)
         rc |= por_witness_set(w, cc->statement[i], top->public_inputs[i]);
-    if (rc != 0 && !unchecked) {
-        *why = "compression: the inner proof is not of the pinned key's shape, or not of node 0";
-        por_witness_free(w);
-        return -1;
-    }
-    if (!unchecked && por_witness_generate(w, why) != 0) {
+    if (!unchecked && (rc != 0 || por_witness_generate(w, why) != 0)) {
+        if (rc != 0)
+            *why = "compression: the inner proof is not of the pinned key's shape, or not of node 0";
         por_witness_free(w);
         return -1;
     }
