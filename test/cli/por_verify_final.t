@@ -34,6 +34,8 @@ F5="$work/final-5.porf" F8="$work/final-8.porf" I5="$work/inclusion-5.porf" I8="
 
 check "final proof without published values: CONSISTENT" 3 "$VERIFY" final "$F5"
 has "... prints the statement, key derivation time and security" "(?s)root [0-9a-f]{64}\n.*params digest [0-9a-f]{64}.*verifier keys derived in [0-9.]+ s.*security: [0-9.]+ bits conjectured"
+has "... the security of the published proof: the compression proof's 100.3 bits" "security: 100\.3 bits conjectured"
+has "... its key is the compression circuit's" "compression circuit digest [0-9a-f]{64}"
 root=$(perl -ne 'print $1 if /^root ([0-9a-f]{64})/' "$work/out")
 digest=$(perl -ne 'print $1 if /^params digest ([0-9a-f]{64})/' "$work/out")
 check "final proof at the published root and params digest: VALID" 0 "$VERIFY" final "$F5" --root "$root" --params-digest "$digest"
@@ -52,6 +54,9 @@ perl -0777 -pe 'substr($_, 1000, 1) = chr(ord(substr($_, 1000, 1)) ^ 1)' "$F5" >
 check "a final proof with one bit flipped: INVALID or ERROR, never VALID" 1 "$VERIFY" final "$work/t.porf" --root "$root" --params-digest "$digest"
 head -c 5000 "$F5" >"$work/short.porf"
 check "a truncated final proof: ERROR (garbled)" 2 "$VERIFY" final "$work/short.porf"
+perl -0777 -pe 'substr($_, 4, 1) = chr(1)' "$F5" >"$work/v1.porf"
+check "a version-1 final proof (before the compression layer): ERROR" 2 "$VERIFY" final "$work/v1.porf"
+has "... saying which version" "unsupported format version 1"
 check "an inclusion proof given to final: ERROR naming the right command" 2 "$VERIFY" final "$I5"
 has "... which command reads it" "inclusion proof: check it with por-verify inclusion"
 check "a final proof given to batch: ERROR naming the right command" 2 "$VERIFY" batch "$F5"
