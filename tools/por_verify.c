@@ -1396,8 +1396,8 @@ static void version(void)
         printf("{\"tool\": \"por-verify\", \"version\": \"" POR_VERIFY_VERSION "\", \"reads\": {"
                "\"inclusion_proof_binary\": %d, \"inclusion_proof_json\": %d, \"batch_proof\": %d, "
                "\"plonk_proof\": %d, \"final_proof\": %d, \"bundle_manifest\": %d, \"params_digest\": %d}}\n",
-               POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_PLONK_VERSION, POR_FORMAT_VERSION, POR_BUNDLE_VERSION,
-               POR_PARAMS_DIGEST_VERSION);
+               POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_PLONK_VERSION, POR_FINAL_FORMAT_VERSION,
+               POR_BUNDLE_VERSION, POR_PARAMS_DIGEST_VERSION);
         return;
     }
     printf("por-verify " POR_VERIFY_VERSION "\n"
@@ -1405,7 +1405,7 @@ static void version(void)
            "kind %d, PLONK proof version %d), final proofs (PORF version %d kind %d), bundle manifests (version %d); "
            "params digest encoding version %d\n",
            POR_FORMAT_VERSION, POR_KIND_INCLUSION, POR_FORMAT_VERSION, POR_FORMAT_VERSION, POR_KIND_BATCH,
-           POR_PLONK_VERSION, POR_FORMAT_VERSION, POR_KIND_FINAL, POR_BUNDLE_VERSION, POR_PARAMS_DIGEST_VERSION);
+           POR_PLONK_VERSION, POR_FINAL_FORMAT_VERSION, POR_KIND_FINAL, POR_BUNDLE_VERSION, POR_PARAMS_DIGEST_VERSION);
 }
 
 static const char *result_word(int code)
