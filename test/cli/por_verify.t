@@ -105,7 +105,7 @@ check "missing file: ERROR" 2 "$VERIFY" inclusion "$work/no-such-file"
 check "--version" 0 "$VERIFY" --version
 has "... names the tool version and the formats it reads" "^por-verify 1\.1\n.*inclusion proofs.*batch proofs.*bundle manifests"
 check "--json --version" 0 "$VERIFY" --json --version
-json_has "... as JSON" '$j->{version} eq "1.1" && $j->{reads}{batch_proof} == 1'
+json_has "... as JSON (final proofs: version 2)" '$j->{version} eq "1.1" && $j->{reads}{batch_proof} == 1 && $j->{reads}{final_proof} == 2'
 check "--json, valid" 0 "$VERIFY" --json inclusion "$work/p.json" "${PUB[@]}"
 json_has "... one object: VALID, the statement, both published values matched" '$j->{command} eq "inclusion" && $j->{result} eq "VALID" && $j->{exit_code} == 0 && $j->{statement}{root} eq "'"$root"'" && $j->{statement}{account_id} eq "user-7" && $j->{published}{root}{compared} eq "matched" && $j->{published}{params_digest}{compared} eq "matched" && @{$j->{report}} > 3'
 check "--json without root" 3 "$VERIFY" inclusion "$work/p.json" --json
