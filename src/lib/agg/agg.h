@@ -173,6 +173,8 @@ typedef struct {
     por_plonk_prover *prover[POR_AGG_MAX_LEVELS + 1]; /* [1..levels]; NULL if !prove */
     por_plonk_vk vk[POR_AGG_MAX_LEVELS + 1];          /* [1..levels] */
     double derive_ms;                                 /* wall time of the derivation */
+    unsigned shipped; /* of the levels + 1 keys (batch key included), those from the shipped table */
+    uint8_t fingerprint[POR_AGG_MAX_LEVELS + 1][POR_CIRCUIT_FINGERPRINT_BYTES]; /* [1..levels]: of each circuit (without prove) */
 } por_agg_keys;
 
 /* cfg NULL: the production configurations above (tests pass one for every
@@ -180,6 +182,11 @@ typedef struct {
  * (keys freed). */
 int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove, const por_circuit_config *cfg,
                         por_pool *pool, por_agg_keys *out, const char **why);
+/* The same with the shipped keys of `table` (vk_table.h; NULL: every key by
+ * the setup); por_agg_keys_derive uses por_vk_table_shipped().  With prove,
+ * only the batch key can come from the table (the levels need their provers). */
+int por_agg_keys_derive_with(const por_agg_shape *shape, unsigned levels, bool prove, const por_circuit_config *cfg,
+                             const por_vk_table *table, por_pool *pool, por_agg_keys *out, const char **why);
 void por_agg_keys_free(por_agg_keys *keys);
 
 /*
