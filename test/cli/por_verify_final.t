@@ -38,15 +38,14 @@ check "final proof without published values: CONSISTENT" 3 "$VERIFY" final "$F5"
 has "... prints the statement, key derivation time and security" "(?s)root [0-9a-f]{64}\n.*params digest [0-9a-f]{64}.*verifier keys (derived )?in [0-9.]+ s.*security: [0-9.]+ bits conjectured"
 # keys/shapes.txt ships this shape (tree 2 2 62 1 1-2): shipped by default, derived under --derive-keys
 has "... its 3 keys shipped (the circuits built and fingerprinted)" "verifier keys in [0-9.]+ s, 3 of 3 shipped: every circuit built and fingerprinted"
+root=$(perl -ne 'print $1 if /^root ([0-9a-f]{64})/' "$work/out")
+digest=$(perl -ne 'print $1 if /^params digest ([0-9a-f]{64})/' "$work/out")
 check "final --derive-keys: CONSISTENT" 3 "$VERIFY" final "$F5" --derive-keys
 has "... every key derived by the setup" "verifier keys derived in [0-9.]+ s"
 check "--json --derive-keys final" 3 "$VERIFY" --json --derive-keys final "$F5"
 has "... keys member: derived" '"keys": \{"source": "derived", "ms": [0-9]+, "count": 3, "shipped": 0\}'
 check "--json inclusion --final (one batch: a one-level tree)" 0 "$VERIFY" --json inclusion "$I8" --final "$F8"
 has "... keys member: the final proof's 2 keys" '"keys": \{"source": "shipped", "ms": [0-9]+, "count": 2, "shipped": 2\}'
-
-root=$(perl -ne 'print $1 if /^root ([0-9a-f]{64})/' "$work/out")
-digest=$(perl -ne 'print $1 if /^params digest ([0-9a-f]{64})/' "$work/out")
 check "final proof at the published root and params digest: VALID" 0 "$VERIFY" final "$F5" --root "$root" --params-digest "$digest"
 check "final proof with --params: totals by symbol in whole units" 3 "$VERIFY" final "$F5" --params "$I5"
 has "... names the assets" "A0 equity [0-9]+\.[0-9]{6} \([0-9]+\) debt"
