@@ -162,7 +162,9 @@ int por_agg_witness(const por_agg_circuit *ac, const por_params *params, uint64_
  * level's circuit built over the key below (por_agg_inner_config below the
  * top, por_agg_config at the top: so the keys of a level depend on whether it
  * is the top, and a tree's keys are derived for its exact level count) and
- * preprocessed.  The provers are kept
+ * preprocessed (or, for a verifier's keys, each circuit's commitment taken
+ * from the shipped table when it holds that circuit: por/vk_table.h).  The
+ * provers are kept
  * (prove != false) or only their verifier keys.
  */
 typedef struct {

@@ -250,7 +250,8 @@ const char *por_batch_proof_precheck(const por_batch_proof *bp)
     return NULL;
 }
 
-/* Builds (within the cap, of want_degree_bits rows if >= 0), then preprocesses. */
+/* Builds (within the cap, of want_degree_bits rows if >= 0), then the key:
+ * the table's commitment for this very circuit, or the setup (por_vk_derive). */
 static int derive(unsigned k, unsigned A, unsigned B, int want_degree_bits, const por_vk_table *table, por_pool *pool,
                   por_batch_vk *out, const char **why)
 {
