@@ -27,14 +27,6 @@
 
 #define SHAPES_FILE "keys/shapes.txt"
 
-/* gcc says __SANITIZE_ADDRESS__, clang __has_feature */
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
 
 static const por_agg_shape tiny = {.batch_log2 = 2, .asset_count = 2, .balance_bits = 62, .fan_in_log2 = 1};
 
@@ -248,7 +240,7 @@ static void test_tree_entries(por_pool *pool)
 /* The shipped table against a fresh derivation of keys/shapes.txt. */
 static void test_shipped(por_pool *pool)
 {
-#ifdef SANITIZED
+#if TEST_SANITIZED
     (void)pool;
     ok(1, "# SKIP the shipped table's re-derivation runs in the plain build");
 #else
