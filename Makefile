@@ -8,6 +8,8 @@
 #   make bench      builds bench/por-bench
 #   make fuzz       libFuzzer on the inclusion-proof and batch-proof decoders (clang)
 #   make demo       the whole pipeline on a throwaway cluster (scripts/demo.sh)
+#   make keys       regenerates the shipped verifier keys (src/lib/por/vk_table_data.c)
+#                   from keys/shapes.txt
 #   make mutation   mutation testing: each soundness check of test/mutation/*.mut
 #                   removed in turn must fail a unit test (test/mutation/run.py)
 
@@ -92,6 +94,16 @@ build/san/libpor.a: $(SAN_OBJS)
 build/por-verify: tools/por_verify.c build/libpor.a
 	$(CC_LIB) $(LIB_CFLAGS) $< build/libpor.a $(LIB_LDLIBS) -o $@
 
+build/por-keys: tools/por_keys.c build/libpor.a
+	$(CC_LIB) $(LIB_CFLAGS) $< build/libpor.a $(LIB_LDLIBS) -o $@
+
+# The shipped verifier keys (src/lib/por/vk_table.h): derived for every shape
+# of keys/shapes.txt and written as C; test/unit/agg/test_vk_table.c checks
+# the table against a fresh derivation.
+keys: build/por-keys
+	build/por-keys keys/shapes.txt > src/lib/por/vk_table_data.c.new
+	mv src/lib/por/vk_table_data.c.new src/lib/por/vk_table_data.c
+
 build/test/%: test/unit/%.c $(wildcard test/unit/*.h) build/libpor.a
 	@mkdir -p $(dir $@)
 	$(CC_LIB) $(LIB_CFLAGS) -Itest/unit $< build/libpor.a $(LIB_LDLIBS) -o $@
@@ -168,4 +180,4 @@ mutation:
 layers:
 	@bash scripts/check-layers.sh
 
-.PHONY: layers bench fuzz unit-check sql-check demo install-por-verify mutation
+.PHONY: keys layers bench fuzz unit-check sql-check demo install-por-verify mutation

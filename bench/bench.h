@@ -26,5 +26,6 @@ int bench_plonk(int argc, char **argv);
 int bench_batch(int argc, char **argv);
 int bench_recursion(int argc, char **argv);
 int bench_aggregate(int argc, char **argv);
+int bench_keys(int argc, char **argv);
 
 #endif

@@ -40,6 +40,7 @@ static const struct {
     {"batch", bench_batch, "batch circuit (PoR): prove/verify/size of 1024 accounts x 8 assets, or NxA args"},
     {"recursion", bench_recursion, "batch proofs verified in-circuit: rows, fan-in 1/2/4 prove/verify/size"},
     {"aggregate", bench_aggregate, "aggregation circuit: one node of fan-in 2/4/8 over 1024 x 53 batch proofs, or KxA F.. args"},
+    {"keys", bench_keys, "verifier keys derived vs shipped: the batch key and a tree's, 1024 x 53 at F=2/7 and F=4/4 levels, or NxA F LEVELS args"},
 };
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
  *   por-verify [--json] bundle DIR [--root HEX] [--params-digest HEX]
  *   por-verify [--json] final FILE [--params FILE] [--root HEX] [--params-digest HEX]
  *   por-verify --version | --help
+ * --derive-keys (anywhere): every key by the setup, the shipped table unused.
  *
  * A batch proof's verifier key is never read from anywhere: it is derived
  * from the shape in the file (batch_log2, asset count, balance bits) by
@@ -16,6 +17,12 @@
  *
  * A final proof's keys (the batch key and every aggregation level's) are
  * derived the same way from the shape in its header (agg/final_proof.h).
+ *
+ * Shipped keys (por/vk_table.h): a key's costly part, the commitment to its
+ * circuit's fixed columns, is taken from the table compiled into this program
+ * when the table holds the circuit's fingerprint; the circuit itself is still
+ * built here, from the shape, and fingerprinted.  --derive-keys skips the
+ * table.  The report and the JSON's "keys" member say which it was.
  *
  * Every run ends with one result (stdout: "RESULT: WORD[: reason]", or one
  * JSON object under --json):
@@ -76,6 +83,24 @@ static json_writer statement; /* members of the "statement" object */
 static size_t statement_members;
 static const char *command_name, *input_name;
 static char result_reason[1024];
+
+/* --derive-keys: every key by the setup.  keys_used: what the run's keys cost
+ * and where they came from, for the JSON's "keys" member. */
+static bool derive_keys;
+static struct {
+    unsigned total, shipped;
+    double ms;
+} keys_used;
+
+/* The table keys are looked up in: none under --derive-keys. */
+static const por_vk_table *key_table(void) { return derive_keys ? NULL : por_vk_table_shipped(); }
+
+static void keys_account(unsigned total, unsigned shipped, double ms)
+{
+    keys_used.total += total;
+    keys_used.shipped += shipped;
+    keys_used.ms += ms;
+}
 
 /* A published value the result rests on: given and matched, or not given (a
  * mismatch ends the run as INVALID). */
@@ -508,11 +533,18 @@ static int derive_key_for(const por_batch_proof *bp, por_batch_vk *vk, const cha
             k, A, A == 1 ? "" : "s", B);
     por_pool *pool = por_pool_create(0);
     double t0 = now_seconds();
-    int rc = por_batch_vk_derive_for(bp, pool, vk, why);
+    int rc = por_batch_vk_derive_for_with(bp, key_table(), pool, vk, why);
     double t1 = now_seconds();
     por_pool_destroy(pool);
     if (rc == 0) {
-        fprintf(out, "verifier key derived in %.3f s (circuit digest ", t1 - t0);
+        keys_account(1, vk->shipped, (t1 - t0) * 1e3);
+        if (vk->shipped)
+            fprintf(out, "verifier key in %.3f s, shipped: the batch circuit built and fingerprinted here, the "
+                         "commitment to its fixed columns from the table compiled into por-verify (--derive-keys "
+                         "derives it) (circuit digest ",
+                    t1 - t0);
+        else
+            fprintf(out, "verifier key derived in %.3f s (circuit digest ", t1 - t0);
         print_digest(&vk->vk.circuit_digest);
         fprintf(out, ", zero knowledge)\n");
         print_security(&vk->vk);
@@ -1042,11 +1074,18 @@ static int verify_final(const por_final_proof *fp)
             fp->levels, fp->levels);
     por_pool *pool = por_pool_create(0);
     por_agg_keys keys;
-    int rc = por_agg_keys_derive(&fp->shape, fp->levels, false, NULL, pool, &keys, &why);
+    int rc = por_agg_keys_derive_with(&fp->shape, fp->levels, false, NULL, key_table(), pool, &keys, &why);
     por_pool_destroy(pool);
     if (rc != 0)
         return conclude_with(EXIT_INVALID, "no verifier keys for this final proof: %s", why);
-    fprintf(out, "verifier keys derived in %.3f s (compression circuit digest ", keys.derive_ms / 1e3);
+    keys_account(fp->levels + 2, keys.shipped, keys.derive_ms);
+    if (keys.shipped == 0)
+        fprintf(out, "verifier keys derived in %.3f s (compression circuit digest ", keys.derive_ms / 1e3);
+    else
+        fprintf(out, "verifier keys in %.3f s, %u of %u shipped: every circuit built and fingerprinted here, the "
+                     "commitments to their fixed columns from the table compiled into por-verify, the rest derived "
+                     "(--derive-keys derives all) (compression circuit digest ",
+                keys.derive_ms / 1e3, keys.shipped, fp->levels + 2);
     print_digest(&keys.compress_vk.circuit_digest);
     fprintf(out, ", zero knowledge)\n");
     statement_key("key_derivation_ms");
@@ -1372,18 +1411,22 @@ static const struct command {
     {"bundle", "DIR [--root HEX] [--params-digest HEX]",
      "verify a snapshot's bundle: every batch proof, the root over them and the per-asset totals", cmd_bundle},
     {"final", "FILE [--params FILE] [--root HEX] [--params-digest HEX]",
-     "verify a snapshot's final proof with every key derived from the circuits, and print its statement\n"
+     "verify a snapshot's final proof with every key derived from the circuits (shipped commitments\n"
+     "      for known circuits unless --derive-keys), and print its statement\n"
      "      (root, params digest, leaf count, per-asset totals; --params names the assets)",
      cmd_final},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: %s [--json] COMMAND ARGS\n       %s --version | --help\ncommands:\n", progname, progname);
+    fprintf(f, "usage: %s [--json] [--derive-keys] COMMAND ARGS\n       %s --version | --help\ncommands:\n", progname,
+            progname);
     for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
         fprintf(f, "  %s %s\n      %s\n", COMMANDS[i].name, COMMANDS[i].args, COMMANDS[i].what);
     fprintf(f, "HEX: a digest as 64 hex digits, either case, optionally after \\x (as psql prints bytea) or 0x\n"
                "--json: one JSON object on stdout instead of the report (docs/por-verify.md)\n"
+               "--derive-keys: derive every verifier key by preprocessing its circuit, instead of taking the\n"
+               "      commitment of a circuit whose fingerprint is in the table compiled into por-verify\n"
                "exit status: 0 VALID (every check held, root and params digest compared with the given ones),\n"
                "             1 INVALID, 2 ERROR (usage, unreadable or garbled input),\n"
                "             3 CONSISTENT (every check held, but not every published value was given to compare)\n");
@@ -1476,7 +1519,21 @@ static void print_result(int code)
         json_write_raw(&w, published[i].value);
         json_write_raw(&w, published[i].given ? "\", \"compared\": \"matched\"}" : "\", \"compared\": \"not given\"}");
     }
-    json_write_raw(&w, "}, \"statement\": {");
+    json_write_raw(&w, "}, \"keys\": ");
+    if (keys_used.total == 0) {
+        json_write_raw(&w, "null");
+    } else {
+        json_write_raw(&w, keys_used.shipped == 0                 ? "{\"source\": \"derived\", \"ms\": "
+                           : keys_used.shipped == keys_used.total ? "{\"source\": \"shipped\", \"ms\": "
+                                                                  : "{\"source\": \"mixed\", \"ms\": ");
+        json_write_u64(&w, (uint64_t)(keys_used.ms + 0.5));
+        json_write_raw(&w, ", \"count\": ");
+        json_write_u64(&w, keys_used.total);
+        json_write_raw(&w, ", \"shipped\": ");
+        json_write_u64(&w, keys_used.shipped);
+        json_write_raw(&w, "}");
+    }
+    json_write_raw(&w, ", \"statement\": {");
     char *members = json_writer_finish(&statement);
     json_write_raw(&w, members != NULL ? members : "");
     free(members);
@@ -1503,11 +1560,13 @@ static void print_result(int code)
 
 int main(int argc, char **argv)
 {
-    /* --json anywhere: taken out before the command sees its arguments */
+    /* --json and --derive-keys anywhere: taken out before the command sees its arguments */
     int n = 0;
     for (int i = 0; i < argc; i++)
         if (i > 0 && strcmp(argv[i], "--json") == 0)
             json_mode = true;
+        else if (i > 0 && strcmp(argv[i], "--derive-keys") == 0)
+            derive_keys = true;
         else
             argv[n++] = argv[i];
     argc = n;

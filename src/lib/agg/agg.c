@@ -528,6 +528,12 @@ static double now_ms(void)
 int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove, const por_circuit_config *cfg,
                         por_pool *pool, por_agg_keys *out, const char **why)
 {
+    return por_agg_keys_derive_with(shape, levels, prove, cfg, por_vk_table_shipped(), pool, out, why);
+}
+
+int por_agg_keys_derive_with(const por_agg_shape *shape, unsigned levels, bool prove, const por_circuit_config *cfg,
+                             const por_vk_table *table, por_pool *pool, por_agg_keys *out, const char **why)
+{
     const char *dummy;
     if (why == NULL)
         why = &dummy;
@@ -541,8 +547,10 @@ int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove,
         return -1;
     }
     out->shape = *shape;
-    if (por_batch_vk_derive(shape->batch_log2, shape->asset_count, shape->balance_bits, pool, &out->batch, why) != 0)
+    if (por_batch_vk_derive_with(shape->batch_log2, shape->asset_count, shape->balance_bits, table, pool, &out->batch,
+                                 why) != 0)
         goto fail;
+    out->shipped = out->batch.shipped;
     for (unsigned l = 1; l <= levels; l++) {
         const por_plonk_vk *below = l == 1 ? &out->batch.vk : &out->vk[l - 1];
         por_circuit_config conf;
@@ -551,6 +559,19 @@ int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove,
         else
             por_agg_inner_config(&conf);
         por_agg_circuit *ac = por_agg_circuit_build(shape, l, below, &conf, why);
+        if (ac != NULL && !prove) {
+            /* a verifier's key: from the table if it holds this very circuit */
+            bool shipped;
+            if (por_vk_derive(ac->circuit, table, pool, &out->vk[l], &shipped, out->fingerprint[l], why) != 0) {
+                por_agg_circuit_free(ac);
+                goto fail;
+            }
+            out->shipped += shipped;
+            out->levels = l;
+            /* the circuit holds child_vk by reference; keep only the key */
+            por_agg_circuit_free(ac);
+            continue;
+        }
         por_plonk_prover *pk = ac ? por_plonk_setup(ac->circuit, pool, why) : NULL;
         if (pk == NULL || por_plonk_vk_copy(por_plonk_prover_vk(pk), &out->vk[l]) != 0) {
             if (pk != NULL)
@@ -560,16 +581,20 @@ int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove,
             goto fail;
         }
         out->levels = l;
-        if (prove) {
-            out->circuit[l] = ac;
-            out->prover[l] = pk;
-        } else {
-            /* the circuit holds child_vk by reference; keep only the key */
-            por_plonk_prover_free(pk);
-            por_agg_circuit_free(ac);
-        }
+        out->circuit[l] = ac;
+        out->prover[l] = pk;
     }
     por_agg_compress_circuit *cc = por_agg_compress_build(shape, levels, &out->vk[levels], NULL, why);
+    if (cc != NULL && !prove) {
+        bool shipped;
+        int rc = por_vk_derive(cc->circuit, table, pool, &out->compress_vk, &shipped, out->compress_fingerprint, why);
+        por_agg_compress_free(cc);
+        if (rc != 0)
+            goto fail;
+        out->shipped += shipped;
+        out->derive_ms = now_ms() - t0;
+        return 0;
+    }
     por_plonk_prover *pk = cc ? por_plonk_setup(cc->circuit, pool, why) : NULL;
     if (pk == NULL || por_plonk_vk_copy(por_plonk_prover_vk(pk), &out->compress_vk) != 0) {
         if (pk != NULL)

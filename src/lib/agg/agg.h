@@ -157,7 +157,9 @@ typedef struct por_agg_compress_circuit por_agg_compress_circuit;
  * batch key (por_batch_vk_derive), then each level's circuit built over the
  * key below and preprocessed (a level's key does not depend on the tree's
  * height), then the compression circuit over the key of the top level
- * (compress.h, por_agg_compress_config).  The provers are kept
+ * (compress.h, por_agg_compress_config); for a verifier's keys, each
+ * circuit's commitment is taken from the shipped table when it holds that
+ * circuit (por/vk_table.h).  The provers are kept
  * (prove != false) or only their verifier keys.
  */
 typedef struct {
@@ -171,6 +173,9 @@ typedef struct {
     por_plonk_prover *compress_prover;                /* NULL if !prove */
     por_plonk_vk compress_vk;                         /* the final proof's key */
     double derive_ms;                                 /* wall time of the derivation */
+    unsigned shipped; /* of the levels + 2 keys (batch and compression keys included), those from the shipped table */
+    uint8_t fingerprint[POR_AGG_MAX_LEVELS + 1][POR_CIRCUIT_FINGERPRINT_BYTES]; /* [1..levels]: of each circuit (without prove) */
+    uint8_t compress_fingerprint[POR_CIRCUIT_FINGERPRINT_BYTES];                 /* of the compression circuit (without prove) */
 } por_agg_keys;
 
 /* cfg NULL: por_agg_inner_config at every level (tests and benchmarks pass
@@ -178,6 +183,11 @@ typedef struct {
  * only one the format accepts).  0, or -1 with *why (keys freed). */
 int por_agg_keys_derive(const por_agg_shape *shape, unsigned levels, bool prove, const por_circuit_config *cfg,
                         por_pool *pool, por_agg_keys *out, const char **why);
+/* The same with the shipped keys of `table` (vk_table.h; NULL: every key by
+ * the setup); por_agg_keys_derive uses por_vk_table_shipped().  With prove,
+ * only the batch key can come from the table (the levels need their provers). */
+int por_agg_keys_derive_with(const por_agg_shape *shape, unsigned levels, bool prove, const por_circuit_config *cfg,
+                             const por_vk_table *table, por_pool *pool, por_agg_keys *out, const char **why);
 void por_agg_keys_free(por_agg_keys *keys);
 
 /*

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "field/field_x8.h"
 #include "field/ntt.h"
 #include "hash/poseidon.h"
@@ -384,6 +386,120 @@ out:
     if (why)
         *why = NULL;
     return pk;
+}
+
+/* ---------------------------------------------------------------------------
+ * Keys without the setup
+ */
+
+/* SHA-256 input, buffered as little-endian 64-bit words (so the fingerprint
+ * does not depend on the host's byte order or struct padding). */
+typedef struct {
+    EVP_MD_CTX *md;
+    bool ok;
+    size_t len;
+    uint8_t buf[8192];
+} fp_writer;
+
+static void fp_flush(fp_writer *w)
+{
+    if (w->len != 0 && EVP_DigestUpdate(w->md, w->buf, w->len) != 1)
+        w->ok = false;
+    w->len = 0;
+}
+
+/* v as `width` little-endian bytes */
+static void fp_put(fp_writer *w, uint64_t v, unsigned width)
+{
+    if (w->len + width > sizeof(w->buf))
+        fp_flush(w);
+    for (unsigned i = 0; i < width; i++)
+        w->buf[w->len++] = (uint8_t)(v >> (8 * i));
+}
+
+static void fp_word(fp_writer *w, uint64_t v) { fp_put(w, v, 8); }
+
+/* count unsigned integers of `width` bytes, little-endian: on a little-endian
+ * host that is their memory, hashed as it is (the circuit's arrays are MBs) */
+static void fp_array(fp_writer *w, const void *p, size_t count, unsigned width)
+{
+    const uint16_t probe = 1;
+    if (*(const uint8_t *)&probe == 1) {
+        fp_flush(w);
+        if (count != 0 && EVP_DigestUpdate(w->md, p, count * width) != 1)
+            w->ok = false;
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        uint64_t v = width == 2 ? ((const uint16_t *)p)[i] : width == 4 ? ((const uint32_t *)p)[i] : ((const uint64_t *)p)[i];
+        fp_put(w, v, width);
+    }
+}
+
+int por_circuit_fingerprint(const por_circuit *c, uint8_t out[POR_CIRCUIT_FINGERPRINT_BYTES])
+{
+    fp_writer *w = malloc(sizeof(*w));
+    if (w == NULL)
+        return -1;
+    w->md = EVP_MD_CTX_new();
+    w->ok = w->md != NULL && EVP_DigestInit_ex(w->md, EVP_sha256(), NULL) == 1;
+    w->len = 0;
+    static const char tag[] = "por-plonk-setup"; /* domain of this hash */
+    for (size_t i = 0; i < sizeof(tag); i++)
+        fp_word(w, (uint8_t)tag[i]);
+    const por_circuit_config *cfg = &c->config;
+    const uint64_t head[] = {POR_PLONK_VERSION, cfg->num_wires, cfg->num_routed_wires, cfg->num_constants,
+                             cfg->max_degree, cfg->zero_knowledge, cfg->rate_bits, cfg->cap_height,
+                             cfg->num_queries, cfg->pow_bits, cfg->arity_bits, cfg->final_poly_bits,
+                             cfg->lookup_bits, cfg->lookup_first_wire, c->degree_bits, c->n, c->num_gate_rows,
+                             c->blind_start, c->num_blind_regular, c->num_blind_pairs, c->num_public_inputs,
+                             c->num_gate_types};
+    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+        fp_word(w, head[i]);
+    for (unsigned g = 0; g < c->num_gate_types; g++) {
+        const por_gate *gt = &c->gate_types[g];
+        fp_word(w, gt->vt->kind);
+        for (unsigned i = 0; i < POR_GATE_MAX_PARAMS; i++)
+            fp_word(w, gt->params[i]);
+        fp_word(w, gt->num_wires), fp_word(w, gt->num_constants), fp_word(w, gt->num_constraints);
+        fp_word(w, gt->degree), fp_word(w, gt->lookup_bits), fp_word(w, gt->lookup_first_wire);
+    }
+    fp_array(w, c->row_type, c->n, sizeof(c->row_type[0]));
+    fp_array(w, c->row_consts, c->n * cfg->num_constants, sizeof(c->row_consts[0]));
+    fp_array(w, c->sigma, c->n * cfg->num_routed_wires, sizeof(c->sigma[0]));
+    fp_flush(w);
+    unsigned int len = 0;
+    bool ok = w->ok && EVP_DigestFinal_ex(w->md, out, &len) == 1 && len == POR_CIRCUIT_FINGERPRINT_BYTES;
+    EVP_MD_CTX_free(w->md);
+    free(w);
+    return ok ? 0 : -1;
+}
+
+int por_plonk_vk_from_cap(const por_circuit *c, const por_digest *cap, size_t cap_len, por_plonk_vk *out,
+                          const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    const char *msg = vk_layout(out, c);
+    if (msg == NULL && cap_len != ((size_t)1 << c->config.cap_height))
+        msg = "the recorded cap's size is not the circuit's";
+    if (msg == NULL) {
+        out->gate_types = malloc((c->num_gate_types + 1) * sizeof(por_gate));
+        out->preprocessed_cap = malloc(cap_len * sizeof(por_digest));
+        if (out->gate_types == NULL || out->preprocessed_cap == NULL)
+            msg = "out of memory";
+    }
+    if (msg == NULL) {
+        if (c->num_gate_types)
+            memcpy(out->gate_types, c->gate_types, c->num_gate_types * sizeof(por_gate));
+        memcpy(out->preprocessed_cap, cap, cap_len * sizeof(por_digest));
+        if (vk_digest(out) != 0)
+            msg = "out of memory";
+    }
+    if (msg != NULL) {
+        por_plonk_vk_free(out);
+        return fail(why, msg);
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------

@@ -227,6 +227,38 @@ por_plonk_prover *por_plonk_setup(const por_circuit *c, por_pool *pool, const ch
 void por_plonk_prover_free(por_plonk_prover *pk);
 const por_plonk_vk *por_plonk_prover_vk(const por_plonk_prover *pk);
 
+/*
+ * Keys without the setup (shipped verifier keys, por/vk_table.h).  Of a
+ * setup's cost (an inverse NTT, an LDE and a Merkle tree over the selector,
+ * constant and sigma columns) only the preprocessed commitment's cap reaches
+ * the key; the rest of the key follows from the circuit alone.  So a key can
+ * be rebuilt from the circuit and a recorded cap, provided the cap was
+ * recorded for exactly this circuit: the fingerprint names it.
+ */
+#define POR_CIRCUIT_FINGERPRINT_BYTES 32
+
+/*
+ * SHA-256 over everything por_plonk_setup reads from a built circuit (the
+ * configuration, size, blinding rows, public input count, gate types, and
+ * every row's gate, constants and copy constraints (sigma)) and the PLONK
+ * version: two circuits with equal fingerprints have equal keys under this
+ * setup.  (A change of the setup's algorithm itself, e.g. the commitment, is
+ * not in it: the shipped table's equality test catches that.)  0, or -1 on
+ * allocation failure.
+ */
+int por_circuit_fingerprint(const por_circuit *c, uint8_t out[POR_CIRCUIT_FINGERPRINT_BYTES]);
+
+/*
+ * The key por_plonk_setup would give the circuit, from the cap of its
+ * preprocessed commitment (cap_len = 2^cap_height digests) recorded from an
+ * earlier setup of a circuit with the same fingerprint: the layout and gate
+ * types from the circuit, the circuit digest computed over them and the cap.
+ * Trusts the cap to be the circuit's (the caller matched the fingerprint).
+ * 0, or -1 with *why.
+ */
+int por_plonk_vk_from_cap(const por_circuit *c, const por_digest *cap, size_t cap_len, por_plonk_vk *out,
+                          const char **why);
+
 typedef struct {
     por_digest circuit_digest;
     uint32_t num_public_inputs;

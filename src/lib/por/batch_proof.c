@@ -250,9 +250,10 @@ const char *por_batch_proof_precheck(const por_batch_proof *bp)
     return NULL;
 }
 
-/* Builds (within the cap, of want_degree_bits rows if >= 0), then preprocesses. */
-static int derive(unsigned k, unsigned A, unsigned B, int want_degree_bits, por_pool *pool, por_batch_vk *out,
-                  const char **why)
+/* Builds (within the cap, of want_degree_bits rows if >= 0), then the key:
+ * the table's commitment for this very circuit, or the setup (por_vk_derive). */
+static int derive(unsigned k, unsigned A, unsigned B, int want_degree_bits, const por_vk_table *table, por_pool *pool,
+                  por_batch_vk *out, const char **why)
 {
     const char *dummy;
     if (why == NULL)
@@ -261,14 +262,12 @@ static int derive(unsigned k, unsigned A, unsigned B, int want_degree_bits, por_
     por_batch_circuit *bc = build_within_cap(k, A, B, want_degree_bits, why);
     if (bc == NULL)
         return -1;
-    por_plonk_prover *pk = por_plonk_setup(bc->circuit, pool, why);
-    int rc = -1;
-    if (pk != NULL) {
-        rc = por_batch_vk_from_prover(pk, bc, out);
-        if (rc != 0)
-            *why = "out of memory";
+    int rc = por_vk_derive(bc->circuit, table, pool, &out->vk, &out->shipped, out->fingerprint, why);
+    if (rc == 0) {
+        out->batch_log2 = k;
+        out->asset_count = A;
+        out->balance_bits = B;
     }
-    por_plonk_prover_free(pk);
     por_batch_circuit_free(bc);
     return rc;
 }
@@ -276,10 +275,22 @@ static int derive(unsigned k, unsigned A, unsigned B, int want_degree_bits, por_
 int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, por_pool *pool,
                         por_batch_vk *out, const char **why)
 {
-    return derive(batch_log2, asset_count, balance_bits, -1, pool, out, why);
+    return derive(batch_log2, asset_count, balance_bits, -1, por_vk_table_shipped(), pool, out, why);
+}
+
+int por_batch_vk_derive_with(unsigned batch_log2, unsigned asset_count, unsigned balance_bits,
+                             const por_vk_table *table, por_pool *pool, por_batch_vk *out, const char **why)
+{
+    return derive(batch_log2, asset_count, balance_bits, -1, table, pool, out, why);
 }
 
 int por_batch_vk_derive_for(const por_batch_proof *bp, por_pool *pool, por_batch_vk *out, const char **why)
+{
+    return por_batch_vk_derive_for_with(bp, por_vk_table_shipped(), pool, out, why);
+}
+
+int por_batch_vk_derive_for_with(const por_batch_proof *bp, const por_vk_table *table, por_pool *pool,
+                                 por_batch_vk *out, const char **why)
 {
     const char *bad = por_batch_proof_precheck(bp);
     if (bad != NULL) {
@@ -288,8 +299,8 @@ int por_batch_vk_derive_for(const por_batch_proof *bp, por_pool *pool, por_batch
             *why = bad;
         return -1;
     }
-    return derive(bp->batch_log2, bp->asset_count, bp->balance_bits, (int)bp->proof.opening.params.degree_bits, pool,
-                  out, why);
+    return derive(bp->batch_log2, bp->asset_count, bp->balance_bits, (int)bp->proof.opening.params.degree_bits, table,
+                  pool, out, why);
 }
 
 int por_batch_vk_from_prover(const por_plonk_prover *pk, const por_batch_circuit *bc, por_batch_vk *out)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "por/batch.h"
+#include "por/vk_table.h"
 #include "plonk/plonk.h"
 #include "util/threadpool.h"
 
@@ -86,19 +87,26 @@ const char *por_batch_proof_precheck(const por_batch_proof *bp);
 typedef struct {
     uint32_t batch_log2, asset_count, balance_bits;
     por_plonk_vk vk;
+    bool shipped; /* its cap came from the shipped table (vk_table.h), not a setup */
+    uint8_t fingerprint[POR_CIRCUIT_FINGERPRINT_BYTES]; /* of its circuit */
 } por_batch_vk;
 
 /*
  * Derives the verifier key of the batch circuit (k, A, B) at the production
  * configuration (por_batch_config_default, zero knowledge) by building and
  * preprocessing the circuit itself: nothing is trusted from outside.  Costs
- * a circuit build and a setup (about 0.5 s and 260 MB at k = 10, A = 53);
+ * a circuit build and a setup (about 0.5 s and 260 MB at k = 10, A = 53),
+ * or a build and its fingerprint when the shipped table (vk_table.h) holds it;
  * refuses shapes outside the cap (por_batch_shape_admit) before the setup.
  * 0, or -1 with *why.
  */
 int por_batch_vk_derive(unsigned batch_log2, unsigned asset_count, unsigned balance_bits, por_pool *pool,
                         por_batch_vk *out, const char **why);
 void por_batch_vk_free(por_batch_vk *vk);
+/* The same with the shipped keys of `table` (por_vk_derive; NULL: always the
+ * setup); por_batch_vk_derive uses por_vk_table_shipped(). */
+int por_batch_vk_derive_with(unsigned batch_log2, unsigned asset_count, unsigned balance_bits,
+                             const por_vk_table *table, por_pool *pool, por_batch_vk *out, const char **why);
 
 /*
  * The key a decoded proof claims: por_batch_proof_precheck, then the
@@ -108,6 +116,9 @@ void por_batch_vk_free(por_batch_vk *vk);
  * 0, or -1 with *why.
  */
 int por_batch_vk_derive_for(const por_batch_proof *bp, por_pool *pool, por_batch_vk *out, const char **why);
+/* The same with the shipped keys of `table` (NULL: always the setup). */
+int por_batch_vk_derive_for_with(const por_batch_proof *bp, const por_vk_table *table, por_pool *pool,
+                                 por_batch_vk *out, const char **why);
 
 /* The key of an existing prover (same shape as its circuit); 0 or -1 (allocation). */
 int por_batch_vk_from_prover(const por_plonk_prover *pk, const por_batch_circuit *bc, por_batch_vk *out);

@@ -415,16 +415,7 @@ static void test_fan_in_and_levels(void)
 /* Sanitized builds prove about 10x slower: their recursive proofs of batch
  * proofs use the fast test configuration; the plain build proves them in the
  * recursive proofs' own configuration (por_rec_config_default). */
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
+#define SANITIZED TEST_SANITIZED
 
 enum { BK = 3, BA = 2 };
 
