@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 test_db por_concurrent_test
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_concurrent_test)
-BATCHES=32
+BATCHES=$LEDGER_BATCHES
 ledger_snapshots 4
 
 # race: snapshot id, delay of the second call in seconds

@@ -9,7 +9,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 test_db por_resume_test
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -d por_resume_test)
-BATCHES=32
+BATCHES=$LEDGER_BATCHES
 ledger_snapshots 5
 
 snapshot_rows() { "${DB[@]}" -c "SELECT batch_no || ' ' || proven_at || ' ' || md5(proof) FROM por.batch_proofs WHERE snapshot_id = $1 ORDER BY batch_no"; }

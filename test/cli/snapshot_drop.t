@@ -7,19 +7,7 @@ set -u
 
 test_db por_drop_test
 DB=(psql -X -q -At -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate -d por_drop_test)
-"${DB[@]}" -c "CREATE EXTENSION por" >/dev/null
-# 128 accounts x 4 assets in 32 batches of 4: long enough to act while it is proven
-create_snapshots() { # how many
-    "${DB[@]}" >/dev/null <<SQL
-SELECT por_snapshot_create(\$\$SELECT 'acct-' || g, s, g + length(s), 0 FROM generate_series(1, 128) g,
-                             unnest(ARRAY['BTC', 'ETH', 'USDT', 'SOL']) s\$\$,
-                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"},
-                             "USDT": {"decimals": 0, "price": "1"}, "SOL": {"decimals": 0, "price": "150"}}',
-                           batch_log2 => 2)
-  FROM generate_series(1, $1);
-SQL
-}
-create_snapshots 2
+ledger_snapshots 2
 running="SELECT EXISTS (SELECT 1 FROM por.prove_progress WHERE snapshot_id = %s AND batches_done >= 1)
            AND EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'por prove')"
 no_worker="SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE backend_type = 'por prove')"
@@ -40,7 +28,7 @@ wait_for "$no_worker" 30
 is "$("${DB[@]}" -c "SELECT por_snapshot_drop(1)" 2>&1)" "" "once proven, it can be dropped"
 
 # --- the frozen orphan of a canceled run is removable ----------------------------
-create_snapshots 1
+ledger_create 1
 ( "${DB[@]}" -c "SET application_name = 'por-drop-test'" -c "SELECT por_prove(3)" >"$work/run3" 2>&1; echo $? >"$work/run3.rc" ) &
 job=$!
 wait_for "$(printf "$running" 3)" 120

@@ -16,19 +16,24 @@ test_db() {
     test_dbs+=("$1")
     "${PSQL[@]}" -c "CREATE DATABASE $1" >/dev/null
 }
-# ledger_snapshots COUNT: por in the database of DB, and COUNT snapshots of 128
-# accounts x 4 assets in batches of 4 (32 batches: seconds of proving, enough
-# for a cancel or a second call to land mid-run)
-ledger_snapshots() {
+# ledger_create COUNT: COUNT snapshots of 128 accounts x 16 assets in
+# LEDGER_BATCHES = 16 batches of 8, in the database of DB: about a tenth of a
+# second per batch, seconds in all, so a cancel, a kill or a second call lands
+# mid-run, while the aggregation above them stays a handful of nodes
+LEDGER_BATCHES=16
+ledger_create() {
     "${DB[@]}" >/dev/null <<SQL
-CREATE EXTENSION por;
-SET por.batch_log2 = 2;
-SELECT por_snapshot_create(\$\$SELECT 'acct-' || g, s, g + length(s), 0 FROM generate_series(1, 128) g,
-                             unnest(ARRAY['BTC', 'ETH', 'USDT', 'SOL']) s\$\$,
-                           '{"BTC": {"decimals": 0, "price": "65000"}, "ETH": {"decimals": 0, "price": "3000"},
-                             "USDT": {"decimals": 0, "price": "1"}, "SOL": {"decimals": 0, "price": "150"}}')
+SELECT por_snapshot_create(\$\$SELECT 'acct-' || g, 'T' || t, g * t, 0 FROM generate_series(1, 128) g, generate_series(1, 16) t\$\$,
+                           (SELECT jsonb_object_agg('T' || t, jsonb_build_object('decimals', 0, 'price', (100 * t)::text))
+                              FROM generate_series(1, 16) t),
+                           batch_log2 => 3)
   FROM generate_series(1, $1);
 SQL
+}
+# ledger_snapshots COUNT: por in the database of DB, then ledger_create COUNT
+ledger_snapshots() {
+    "${DB[@]}" -c "CREATE EXTENSION por" >/dev/null
+    ledger_create "$1"
 }
 n=0
 fails=0
