@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "agg/compress.h"
-#include "por/inclusion.h" /* POR_FORMAT_MAGIC */
+#include "por/envelope.h"
 
-/* magic, version, kind, k, A, B, f, levels, proof length */
-#define HEADER_BYTES (4 + 1 + 1 + 1 + 2 + 1 + 1 + 1 + 4)
+/* after the envelope's prefix: k, A, B, f, levels */
+#define FIELD_BYTES (1 + 2 + 1 + 1 + 1)
 
 void por_final_proof_free(por_final_proof *fp)
 {
@@ -16,12 +16,6 @@ void por_final_proof_free(por_final_proof *fp)
         return;
     por_plonk_proof_free(&fp->proof);
     memset(&fp->proof, 0, sizeof(fp->proof));
-}
-
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* Header ranges shared by encode and decode. */
@@ -49,62 +43,37 @@ uint8_t *por_final_proof_encode(const por_final_proof *fp, size_t *out_len)
 {
     if (fp == NULL || header_ranges(&fp->shape, fp->levels) != NULL || !statement_matches(fp))
         return NULL;
-    uint8_t *plonk = NULL;
-    size_t plonk_len = 0;
-    if (por_plonk_proof_serialize(&fp->proof, &plonk, &plonk_len) != 0)
-        return NULL;
-    uint8_t *buf = plonk_len <= UINT32_MAX ? malloc(HEADER_BYTES + plonk_len) : NULL;
-    if (buf == NULL) {
-        free(plonk);
-        return NULL;
-    }
-    memcpy(buf, POR_FORMAT_MAGIC, 4);
-    buf[4] = POR_FINAL_FORMAT_VERSION;
-    buf[5] = POR_KIND_FINAL;
-    buf[6] = (uint8_t)fp->shape.batch_log2;
-    put_le(buf + 7, fp->shape.asset_count, 2);
-    buf[9] = (uint8_t)fp->shape.balance_bits;
-    buf[10] = (uint8_t)fp->shape.fan_in_log2;
-    buf[11] = (uint8_t)fp->levels;
-    put_le(buf + 12, plonk_len, 4);
-    memcpy(buf + HEADER_BYTES, plonk, plonk_len);
-    free(plonk);
-    *out_len = HEADER_BYTES + plonk_len;
-    return buf;
+    uint8_t fields[FIELD_BYTES];
+    fields[0] = (uint8_t)fp->shape.batch_log2;
+    por_le_put(fields + 1, fp->shape.asset_count, 2);
+    fields[3] = (uint8_t)fp->shape.balance_bits;
+    fields[4] = (uint8_t)fp->shape.fan_in_log2;
+    fields[5] = (uint8_t)fp->levels;
+    return por_envelope_wrap(POR_FINAL_FORMAT_VERSION, POR_KIND_FINAL, fields, FIELD_BYTES, &fp->proof, out_len);
 }
 
 /* The fixed header (checked before anything is allocated), then the PLONK
  * proof, bounded by its length, which must be exactly what remains. */
 static const char *decode_fields(const uint8_t *buf, size_t len, por_final_proof *out)
 {
-    if (len < 4 || memcmp(buf, POR_FORMAT_MAGIC, 4) != 0)
-        return "not a por proof (bad magic)";
-    if (len < 6)
-        return "truncated";
-    if (buf[4] != POR_FINAL_FORMAT_VERSION)
-        return buf[4] == 1 ? "unsupported format version 1 (a final proof without the compression layer; version 2 "
-                             "expected)"
-                           : "unsupported format version";
-    if (buf[5] != POR_KIND_FINAL)
-        return "not a final proof (wrong kind)";
-    if (len < HEADER_BYTES)
-        return "truncated";
-    out->shape.batch_log2 = buf[6];
-    out->shape.asset_count = buf[7] | (uint32_t)buf[8] << 8;
-    out->shape.balance_bits = buf[9];
-    out->shape.fan_in_log2 = buf[10];
-    out->levels = buf[11];
-    const char *bad = header_ranges(&out->shape, out->levels);
+    const char *bad = por_envelope_open(buf, len, POR_FINAL_FORMAT_VERSION, POR_KIND_FINAL, FIELD_BYTES,
+                                        "not a final proof (wrong kind)");
+    if (bad != NULL && len >= POR_ENVELOPE_PREFIX && buf[4] == 1 && buf[4] != POR_FINAL_FORMAT_VERSION)
+        return "unsupported format version 1 (a final proof without the compression layer; version 2 expected)";
     if (bad != NULL)
         return bad;
-    uint64_t plonk_len = buf[12] | (uint64_t)buf[13] << 8 | (uint64_t)buf[14] << 16 | (uint64_t)buf[15] << 24;
-    if (plonk_len > len - HEADER_BYTES)
-        return "truncated";
-    if (plonk_len < len - HEADER_BYTES)
-        return "trailing bytes";
-    const char *why = NULL;
-    if (por_plonk_proof_deserialize(buf + HEADER_BYTES, (size_t)plonk_len, &out->proof, &why) != 0)
-        return why != NULL ? why : "malformed PLONK proof";
+    const uint8_t *f = buf + POR_ENVELOPE_PREFIX;
+    out->shape.batch_log2 = f[0];
+    out->shape.asset_count = (uint32_t)por_le_get(f + 1, 2);
+    out->shape.balance_bits = f[3];
+    out->shape.fan_in_log2 = f[4];
+    out->levels = f[5];
+    bad = header_ranges(&out->shape, out->levels);
+    if (bad != NULL)
+        return bad;
+    bad = por_envelope_proof(buf, len, FIELD_BYTES, &out->proof);
+    if (bad != NULL)
+        return bad;
     if (out->proof.num_public_inputs != por_agg_num_public_inputs(out->shape.asset_count))
         return "the PLONK proof does not have 10 + 4A public inputs";
     if (por_agg_public_decode(out->proof.public_inputs, out->proof.num_public_inputs, out->shape.asset_count,

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "por/inclusion.h" /* POR_FORMAT_MAGIC, POR_FORMAT_VERSION */
+#include "por/envelope.h"
+#include "por/inclusion.h" /* POR_FORMAT_VERSION */
 
-/* magic, version, kind, snapshot id, batch number, k, A, B, proof length */
-#define HEADER_BYTES (4 + 1 + 1 + 8 + 8 + 1 + 2 + 1 + 4)
+/* after the envelope's prefix: snapshot id, batch number, k, A, B */
+#define FIELD_BYTES (8 + 8 + 1 + 2 + 1)
 
 void por_batch_proof_free(por_batch_proof *bp)
 {
@@ -45,20 +46,6 @@ static const char *check_header(uint64_t snapshot_id, uint64_t batch_no, uint64_
     return NULL;
 }
 
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 /* The proof's public inputs are exactly the statement (both ways round). */
 static bool statement_matches(const por_batch_proof *bp)
 {
@@ -78,32 +65,13 @@ uint8_t *por_batch_proof_encode(const por_batch_proof *bp, size_t *out_len)
         check_header(bp->snapshot_id, bp->batch_no, bp->batch_log2, bp->asset_count, bp->balance_bits) != NULL ||
         !statement_matches(bp))
         return NULL;
-    uint8_t *plonk = NULL;
-    size_t plonk_len = 0;
-    if (por_plonk_proof_serialize(&bp->proof, &plonk, &plonk_len) != 0)
-        return NULL;
-    if (plonk_len > UINT32_MAX) {
-        free(plonk);
-        return NULL;
-    }
-    uint8_t *buf = malloc(HEADER_BYTES + plonk_len);
-    if (buf == NULL) {
-        free(plonk);
-        return NULL;
-    }
-    memcpy(buf, POR_FORMAT_MAGIC, 4);
-    buf[4] = POR_FORMAT_VERSION;
-    buf[5] = POR_KIND_BATCH;
-    put_le(buf + 6, bp->snapshot_id, 8);
-    put_le(buf + 14, bp->batch_no, 8);
-    put_le(buf + 22, bp->batch_log2, 1);
-    put_le(buf + 23, bp->asset_count, 2);
-    put_le(buf + 25, bp->balance_bits, 1);
-    put_le(buf + 26, plonk_len, 4);
-    memcpy(buf + HEADER_BYTES, plonk, plonk_len);
-    free(plonk);
-    *out_len = HEADER_BYTES + plonk_len;
-    return buf;
+    uint8_t fields[FIELD_BYTES];
+    por_le_put(fields, bp->snapshot_id, 8);
+    por_le_put(fields + 8, bp->batch_no, 8);
+    por_le_put(fields + 16, bp->batch_log2, 1);
+    por_le_put(fields + 17, bp->asset_count, 2);
+    por_le_put(fields + 19, bp->balance_bits, 1);
+    return por_envelope_wrap(POR_FORMAT_VERSION, POR_KIND_BATCH, fields, FIELD_BYTES, &bp->proof, out_len);
 }
 
 /*
@@ -113,34 +81,24 @@ uint8_t *por_batch_proof_encode(const por_batch_proof *bp, size_t *out_len)
  */
 static const char *decode_fields(const uint8_t *buf, size_t len, por_batch_proof *out)
 {
-    if (len < 4 || memcmp(buf, POR_FORMAT_MAGIC, 4) != 0)
-        return "not a por proof (bad magic)";
-    if (len < 6)
-        return "truncated";
-    if (buf[4] != POR_FORMAT_VERSION)
-        return "unsupported format version";
-    if (buf[5] != POR_KIND_BATCH)
-        return "not a batch proof (wrong kind)";
-    if (len < HEADER_BYTES)
-        return "truncated";
-    uint64_t snapshot_id = get_le(buf + 6, 8), batch_no = get_le(buf + 14, 8);
-    uint64_t k = buf[22], A = get_le(buf + 23, 2), B = buf[25];
-    const char *bad = check_header(snapshot_id, batch_no, k, A, B);
+    const char *bad =
+        por_envelope_open(buf, len, POR_FORMAT_VERSION, POR_KIND_BATCH, FIELD_BYTES, "not a batch proof (wrong kind)");
     if (bad != NULL)
         return bad;
-    uint64_t plonk_len = get_le(buf + 26, 4);
-    if (plonk_len > len - HEADER_BYTES)
-        return "truncated";
-    if (plonk_len < len - HEADER_BYTES)
-        return "trailing bytes";
+    const uint8_t *f = buf + POR_ENVELOPE_PREFIX;
+    uint64_t snapshot_id = por_le_get(f, 8), batch_no = por_le_get(f + 8, 8);
+    uint64_t k = f[16], A = por_le_get(f + 17, 2), B = f[19];
+    bad = check_header(snapshot_id, batch_no, k, A, B);
+    if (bad != NULL)
+        return bad;
     out->snapshot_id = snapshot_id;
     out->batch_no = batch_no;
     out->batch_log2 = (uint32_t)k;
     out->asset_count = (uint32_t)A;
     out->balance_bits = (uint32_t)B;
-    const char *why = NULL;
-    if (por_plonk_proof_deserialize(buf + HEADER_BYTES, (size_t)plonk_len, &out->proof, &why) != 0)
-        return why != NULL ? why : "malformed PLONK proof";
+    bad = por_envelope_proof(buf, len, FIELD_BYTES, &out->proof);
+    if (bad != NULL)
+        return bad;
     if (out->proof.num_public_inputs != por_batch_num_public_inputs(out->asset_count))
         return "the PLONK proof does not have 8 + 4A public inputs";
     if (por_batch_public_decode(out->proof.public_inputs, out->proof.num_public_inputs, out->asset_count,
