@@ -63,7 +63,7 @@
  * estimated aggregation of 100 batches is lowest at F = 2 (731 s; 747 s at
  * F = 4, 1126 s at F = 8), with the least memory (0.7 GB peak; 1.4, 2.7) and
  * the shortest transaction per proof. */
-#define POR_AGG_DEFAULT_FAN_IN_LOG2 1
+#define POR_AGG_DEFAULT_FAN_IN_LOG2 2
 /* Levels needed for 2^POR_MAX_DEPTH leaves at fan-in 2. */
 #define POR_AGG_MAX_LEVELS POR_MAX_DEPTH
 
