@@ -1,5 +1,7 @@
 -- Privileges: nothing for PUBLIC; operators run snapshots and proofs; a
 -- customer reads only the inclusion proofs of its own accounts.
+-- fan-in 2: the cheapest aggregation for these one- and two-batch snapshots (the default 4 is for large ones)
+SET por.fan_in_log2 = 1;
 CREATE ROLE por_test_nobody;
 CREATE ROLE por_test_operator IN ROLE por_operator;
 CREATE ROLE por_test_alice IN ROLE por_customer;
