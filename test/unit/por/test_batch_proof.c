@@ -375,11 +375,21 @@ static void test_cap(const fixture *prod)
     rc = por_batch_shape_admit(11, 56, 62, &degree, &why);
     ok(rc == 0 && degree == 16, "2048 x 56 at 62 bits is within the row cap: 2^%u rows (%s)", degree,
        rc ? why : "ok");
-    /* (test_auto's 10^5 x 57 case has por_batch_shape_admit refuse it too) */
+    /* what por-verify does with a header naming the boundary shapes (derive_for; the proof
+     * inside is the small production one): 2048 x 56 is admitted by the cap and refused only
+     * for the size mismatch, 2048 x 57 refused by the cap; neither is set up.  (test_auto's
+     * 10^5 x 57 case has por_batch_shape_admit refuse 2048 x 57 too.) */
     por_batch_vk vk;
-    rc = por_batch_vk_derive(11, 57, 62, NULL, &vk, &why);
+    por_batch_proof relabelled = prod->bp; /* shallow: only header fields change */
+    relabelled.batch_log2 = 11;
+    relabelled.asset_count = 56;
+    rc = por_batch_vk_derive_for(&relabelled, NULL, &vk, &why);
+    ok(rc == -1 && strstr(why, "size is not that of the batch circuit") != NULL,
+       "a header naming 2048 x 56 (2^16 rows) passes the cap; only the proof's size refuses it (%s)", why);
+    relabelled.asset_count = 57;
+    rc = por_batch_vk_derive_for(&relabelled, NULL, &vk, &why);
     ok(rc == -1 && strstr(why, "more than 2^16 rows") != NULL,
-       "2048 x 57 passes the header cap but its circuit is refused before any setup: no key (%s)", why);
+       "a header naming 2048 x 57 passes the header cap but its circuit is refused before any setup (%s)", why);
     rc = por_batch_vk_derive(16, 4, 62, NULL, &vk, &why);
     ok(rc == -1 && strstr(why, "batch_log2 above 12") != NULL, "nor for 2^16 x 4, refused by the header (%s)", why);
 
