@@ -16,6 +16,7 @@ SELECT count(*) FROM por.leaves;
 RESET ROLE;
 
 SET ROLE por_test_operator;
+-- the default shape: an automatic batch size, one batch of 4 for the ledger's accounts
 SELECT por_snapshot_create('ledger', '{"BTC": {"decimals": 8, "price": "65000.25"}, "USDT": {"decimals": 6, "price": "1"}, "ETH": {"decimals": 18, "price": "3000.5", "haircut": 90}}') AS snap
 \gset
 SELECT octet_length(por_prove(:snap)) AS operator_root_bytes;
