@@ -286,7 +286,7 @@ CREATE FUNCTION @extschema@.por_snapshot_create(source text, assets jsonb,
     AS 'MODULE_PATHNAME', 'por_snapshot_create'
     LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.por_snapshot_create(text, jsonb, int, int) IS
-    'freezes balances from a query or relation yielding (account_id, asset, equity, debt) into a new snapshot; returns its id; batch_log2 (0..20) and balance_bits (1..62) default to the settings por.batch_log2 and por.balance_bits; a NULL source or assets is an error (22004)';
+    'freezes balances from a query or relation yielding (account_id, asset, equity, debt) into a new snapshot; returns its id; batch_log2 (0..20, or -1: automatic, the largest batch the verifiers'' cost cap admits for the account count) and balance_bits (1..62) default to the settings por.batch_log2 (default -1) and por.balance_bits; a NULL source or assets is an error (22004)';
 
 CREATE FUNCTION @extschema@.por_prove(snapshot_id bigint) RETURNS bytea
     AS 'MODULE_PATHNAME', 'por_prove'

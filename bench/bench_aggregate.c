@@ -8,14 +8,16 @@
  *   aggregate.NxA.fF.rows          level-1 circuit rows (2^degree) and gate rows
  *   aggregate.NxA.fF.level2_rows   rows of the level-2 circuit (children: level-1 proofs)
  *   aggregate.NxA.fF.keys          batch key + level-1 circuit build and setup (ms)
+ *   aggregate.NxA.fF.witness       its witness alone (native checks, F children set, generation; ms)
  *   aggregate.NxA.fF.prove         one level-1 aggregation proof: witness + prove (ms)
  *   aggregate.NxA.fF.per_child     prove / F (ms)
  *   aggregate.NxA.fF.size          the proof, serialized (bytes)
  *   aggregate.NxA.fF.verify        por_agg_verify_node, best of 3 (ms)
  *   aggregate.NxA.fF.peak_rss      peak resident set size so far (KiB)
- *   aggregate.NxA.fF.estimate_100  aggregation of 100 batches: the node count of
- *                                  every level times this level-1 prove time,
- *                                  scaled by rows above level 1 (ms)
+ *   aggregate.NxA.fF.estimate_1e5  aggregation of 10^5 accounts in ceil(10^5 / N)
+ *                                  batches of N: the node count of every level
+ *                                  (printed as .nodes_1e5) times this level-1
+ *                                  prove time, scaled by rows above level 1 (ms)
  * then the compression layer (compress.h) over that level-1 proof as the top:
  *   aggregate.NxA.fF.compress.rows     its circuit's rows
  *   aggregate.NxA.fF.compress.setup    circuit build and setup (ms)
@@ -30,6 +32,7 @@
  * POR_BENCH_COMPRESS_CFG=rate_bits,queries,pow_bits,routed_wires another
  * compression configuration.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,6 +233,14 @@ static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, co
     const por_plonk_proof *children[1u << POR_AGG_MAX_FAN_IN_LOG2];
     for (unsigned c = 0; c < F; c++)
         children[c] = batch;
+    por_witness *w = NULL;
+    por_agg_public expected;
+    t0 = bench_now_ns();
+    if (por_agg_witness(keys.circuit[1], params, 0, children, false, &w, &expected, &why) == 0) {
+        snprintf(key, sizeof(key), "%s.witness", tag);
+        bench_report(key, ms_since(t0), "ms");
+    }
+    por_witness_free(w);
     por_plonk_proof proof;
     t0 = bench_now_ns();
     int rc = por_agg_prove_node(&keys, 1, 0, params, children, pool, NULL, &proof, NULL, &why);
@@ -262,11 +273,17 @@ static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, co
     bench_report(key, rc == 0 ? best : -1, "ms");
     snprintf(key, sizeof(key), "%s.peak_rss", tag);
     bench_report(key, (double)bench_peak_rss_kib(), "KiB");
-    /* 100 batches: level 1 at the measured time, the levels above scaled by their rows */
+    /* 10^5 accounts: level 1 at the measured time, the levels above scaled by their rows */
+    const uint64_t batches = (100000 + ((uint64_t)1 << k) - 1) >> k;
     double est = 0;
-    for (unsigned l = 1; l <= por_agg_levels(100, f); l++)
-        est += (double)por_agg_level_size(100, f, l) * prove_ms * (l == 1 || !rows2 ? 1.0 : (double)rows2 / c1->n);
-    snprintf(key, sizeof(key), "%s.estimate_100", tag);
+    printf("%s.nodes_1e5: %" PRIu64 " batches, nodes per level", tag, batches);
+    for (unsigned l = 1; l <= por_agg_levels(batches, f); l++) {
+        printf(" %" PRIu64, por_agg_level_size(batches, f, l));
+        est += (double)por_agg_level_size(batches, f, l) * prove_ms *
+               (l == 1 || !rows2 ? 1.0 : (double)rows2 / c1->n);
+    }
+    printf("\n");
+    snprintf(key, sizeof(key), "%s.estimate_1e5", tag);
     bench_report(key, est, "ms");
     if (rc == 0)
         rc = run_compress(tag, &keys, &proof, pool);

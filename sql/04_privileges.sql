@@ -1,5 +1,7 @@
 -- Privileges: nothing for PUBLIC; operators run snapshots and proofs; a
 -- customer reads only the inclusion proofs of its own accounts.
+-- fan-in 2: the cheapest aggregation for these one- and two-batch snapshots (the default 4 is for large ones)
+SET por.fan_in_log2 = 1;
 CREATE ROLE por_test_nobody;
 CREATE ROLE por_test_operator IN ROLE por_operator;
 CREATE ROLE por_test_alice IN ROLE por_customer;
@@ -14,6 +16,7 @@ SELECT count(*) FROM por.leaves;
 RESET ROLE;
 
 SET ROLE por_test_operator;
+-- the default shape: an automatic batch size, one batch of 4 for the ledger's accounts
 SELECT por_snapshot_create('ledger', '{"BTC": {"decimals": 8, "price": "65000.25"}, "USDT": {"decimals": 6, "price": "1"}, "ETH": {"decimals": 18, "price": "3000.5", "haircut": 90}}') AS snap
 \gset
 SELECT octet_length(por_prove(:snap)) AS operator_root_bytes;

@@ -1,6 +1,8 @@
 -- The SQL surface's errors, exactly: NULL and zero inputs, sources that are not
 -- queries, shape arguments out of bounds, unknown snapshots, proving a snapshot
 -- of the same statement, retention arguments.
+-- fan-in 2: the cheapest aggregation for these one- and two-batch snapshots (the default 4 is for large ones)
+SET por.fan_in_log2 = 1;
 SET por.batch_log2 = 1;
 CREATE TABLE surface_ledger (account_id text, asset text, equity numeric, debt numeric);
 INSERT INTO surface_ledger VALUES ('s1', 'BTC', 1, 0), ('s2', 'BTC', 2, 0.5);
@@ -18,7 +20,7 @@ SELECT por_snapshot_create('surface_ledger', '{"BTC": {"decimals": 8, "price": "
 
 -- the shape as arguments, with bounds
 SELECT por_snapshot_create('surface_ledger', :'btc', batch_log2 => 21);
-SELECT por_snapshot_create('surface_ledger', :'btc', batch_log2 => -1);
+SELECT por_snapshot_create('surface_ledger', :'btc', batch_log2 => -2);
 SELECT por_snapshot_create('surface_ledger', :'btc', balance_bits => 0);
 SELECT por_snapshot_create('surface_ledger', :'btc', balance_bits => 63);
 SELECT por_snapshot_create($$SELECT 's' || g, 'BTC', 1, 0 FROM generate_series(1, 3) g$$,

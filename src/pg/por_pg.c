@@ -23,7 +23,7 @@ PG_MODULE_MAGIC;
 
 char *por_guc_master_key_file = NULL;
 int por_guc_balance_bits = 62;
-int por_guc_batch_log2 = 10;
+int por_guc_batch_log2 = POR_BATCH_LOG2_AUTO;
 int por_guc_threads = 0;
 int por_guc_fan_in_log2 = POR_AGG_DEFAULT_FAN_IN_LOG2;
 
@@ -41,8 +41,13 @@ void _PG_init(void)
     DefineCustomIntVariable("por.balance_bits", "Bits B of the balance range [0, 2^B) for new snapshots.",
                             NULL, &por_guc_balance_bits, POR_BALANCE_BITS_MAX, 1, POR_BALANCE_BITS_MAX, PGC_USERSET,
                             0, NULL, NULL, NULL);
-    DefineCustomIntVariable("por.batch_log2", "log2 of the batch size (accounts per batch proof) for new snapshots.",
-                            NULL, &por_guc_batch_log2, 10, 0, POR_BATCH_LOG2_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("por.batch_log2",
+                            "log2 of the batch size (accounts per batch proof) for new snapshots; -1: automatic.",
+                            "Automatic: the largest batch of at most 2^12 accounts whose circuit the verifiers' cost "
+                            "cap admits (2^16 rows), and not above the snapshot's account count rounded up to a "
+                            "power of two.",
+                            &por_guc_batch_log2, POR_BATCH_LOG2_AUTO, POR_BATCH_LOG2_AUTO, POR_BATCH_LOG2_MAX,
+                            PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("por.threads", "Worker threads for hashing and proving (0 = all cores).", NULL,
                             &por_guc_threads, 0, 0, 256, PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("por.fan_in_log2",

@@ -24,6 +24,8 @@
  * (the columns of por.snapshots check the same ranges). */
 #define POR_BALANCE_BITS_MAX 62
 #define POR_BATCH_LOG2_MAX 20
+/* batch_log2 -1 (the setting's default): the snapshot's account count picks it (por_batch_auto_log2) */
+#define POR_BATCH_LOG2_AUTO (-1)
 
 /* Key space of por's advisory locks ("por"); the second key is the snapshot id. */
 #define POR_LOCK_CLASS 0x706f72

@@ -586,16 +586,16 @@ static void insert_leaves(int64 snapshot_id, size_t asset_count, uint64 leaf_cou
 }
 
 /* An optional int argument: the setting's value if NULL, else checked against [lo, hi]. */
-static uint32_t shape_argument(FunctionCallInfo fcinfo, int argno, const char *name, int setting, int lo, int hi)
+static int32 shape_argument(FunctionCallInfo fcinfo, int argno, const char *name, int setting, int lo, int hi)
 {
     int32 v;
     if (PG_ARGISNULL(argno))
-        return (uint32_t)setting;
+        return setting;
     v = PG_GETARG_INT32(argno);
     if (v < lo || v > hi)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s must be between %d and %d", name, lo, hi),
                         errdetail("Got %d.", v)));
-    return (uint32_t)v;
+    return v;
 }
 
 PG_FUNCTION_INFO_V1(por_snapshot_create);
@@ -616,7 +616,9 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
     account_entry *entry, **sorted;
     char *query;
     uint64 rows, n_accounts, leaf_count, batch;
-    uint32_t bits, batch_log2;
+    uint32_t bits;
+    int32 batch_log2;
+    unsigned auto_log2;
     size_t A;
     unsigned __int128 *totals;
     int64 snapshot_id;
@@ -640,8 +642,8 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
                         errhint("If assets comes from a price function, it found no prices.")));
     source = text_to_cstring(PG_GETARG_TEXT_PP(0));
     assets_json = PG_GETARG_JSONB_P(1);
-    batch_log2 = shape_argument(fcinfo, 2, "batch_log2", por_guc_batch_log2, 0, POR_BATCH_LOG2_MAX);
-    bits = shape_argument(fcinfo, 3, "balance_bits", por_guc_balance_bits, 1, POR_BALANCE_BITS_MAX);
+    batch_log2 = shape_argument(fcinfo, 2, "batch_log2", por_guc_batch_log2, POR_BATCH_LOG2_AUTO, POR_BATCH_LOG2_MAX);
+    bits = (uint32_t)shape_argument(fcinfo, 3, "balance_bits", por_guc_balance_bits, 1, POR_BALANCE_BITS_MAX);
 
     work = AllocSetContextCreate(CurrentMemoryContext, "por snapshot", ALLOCSET_DEFAULT_SIZES);
     if (SPI_connect() != SPI_OK_CONNECT)
@@ -650,13 +652,16 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
 
     parse_assets(assets_json, &assets);
     A = (size_t)assets.count;
-    /* the verifiers' cost cap: a proof they would refuse to check is not made */
-    if (por_batch_shape_admit(batch_log2, (unsigned)A, bits, NULL, &cap_why) != 0)
+    /* the verifiers' cost cap: a proof they would refuse to check is not made
+     * (an explicit batch size is checked before the source runs; auto, which
+     * needs the account count, after) */
+    if (batch_log2 != POR_BATCH_LOG2_AUTO && por_batch_shape_admit((unsigned)batch_log2, (unsigned)A, bits, NULL,
+                                                                   &cap_why) != 0)
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("batches of 2^%u accounts x %zu assets are too large to prove", batch_log2, A),
+                        errmsg("batches of 2^%d accounts x %zu assets are too large to prove", batch_log2, A),
                         errdetail("%s.", cap_why),
-                        errhint("Pass a smaller batch_log2 to por_snapshot_create (or lower por.batch_log2); "
-                                "docs/por-verify.md gives the verifiers' cap.")));
+                        errhint("Pass a smaller batch_log2 to por_snapshot_create (or lower por.batch_log2), or -1 "
+                                "for the largest batch the cap admits; docs/por-verify.md gives the verifiers' cap.")));
 
     /* the source runs with the caller's privileges */
     query = source_query(source);
@@ -683,12 +688,18 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
             sorted[i++] = entry;
     }
     qsort(sorted, n_accounts, sizeof(account_entry *), compare_accounts);
+    if (batch_log2 == POR_BATCH_LOG2_AUTO) {
+        /* cannot fail: one account of up to 256 assets is far within the cap */
+        if (por_batch_auto_log2(n_accounts, (unsigned)A, bits, &auto_log2, &cap_why) != 0)
+            elog(ERROR, "por: no batch size for %zu assets: %s", A, cap_why);
+        batch_log2 = (int32)auto_log2;
+    }
 
     params.snapshot_id = 0; /* set below, once the id is known */
     params.snapshot_time_us = unix_micros(snapshot_time);
     params.balance_bits = bits;
     params.price_scale = assets.price_scale;
-    params.batch_log2 = batch_log2;
+    params.batch_log2 = (uint32_t)batch_log2;
     params.asset_count = (uint32_t)A;
     params.assets = assets.assets;
 
@@ -766,7 +777,7 @@ Datum por_snapshot_create(PG_FUNCTION_ARGS)
                          INT8OID, INT8OID, INT4OID, TEXTOID, BYTEAOID, TEXTOID};
         Datum values[12] = {Int64GetDatum(snapshot_id), TimestampTzGetDatum(snapshot_time),
                             CStringGetTextDatum(source), Int32GetDatum((int32)bits),
-                            Int32GetDatum((int32)assets.price_scale), Int32GetDatum((int32)batch_log2),
+                            Int32GetDatum((int32)assets.price_scale), Int32GetDatum(batch_log2),
                             Int64GetDatum((int64)n_accounts), Int64GetDatum((int64)leaf_count),
                             Int32GetDatum((int32)A), CStringGetTextDatum(key_id),
                             PointerGetDatum(por_digest_to_bytea(&params_digest)), CStringGetTextDatum(caller)};

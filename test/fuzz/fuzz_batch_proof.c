@@ -13,7 +13,7 @@
  * behaviour", it checks canonicity: whatever decodes as a batch proof
  * re-encodes to exactly the input bytes; whatever parses as a manifest
  * writes a text that parses to the same content and is a fixed point.
- * A violation traps.  (Verification needs a key derivation, up to half a
+ * A violation traps.  (Verification needs a key derivation, up to about a
  * second per input, so it is left to the unit tests.)
  *
  * It also holds the verifier's cost cap (batch_proof.h): a decoded proof

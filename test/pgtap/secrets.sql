@@ -5,6 +5,8 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 DROP EXTENSION IF EXISTS por CASCADE;
 CREATE EXTENSION por;
 SET por.batch_log2 = 1;
+-- fan-in 2: the cheapest aggregation for these one- and two-batch snapshots (the default 4 is for large ones)
+SET por.fan_in_log2 = 1;
 SELECT plan(11);
 
 CREATE TEMP TABLE t AS SELECT por_snapshot_create($$VALUES ('k1', 'USD', 5, 1), ('k2', 'USD', 7, 0), ('k3', 'USD', 1, 0)$$,

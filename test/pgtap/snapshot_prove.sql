@@ -5,6 +5,8 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 DROP EXTENSION IF EXISTS por CASCADE;
 CREATE EXTENSION por;
 SET por.batch_log2 = 3;
+-- fan-in 2: the cheapest aggregation for these one- and two-batch snapshots (the default 4 is for large ones)
+SET por.fan_in_log2 = 1;
 SELECT plan(36);
 
 CREATE TEMP TABLE ledger (account_id text, asset text, equity numeric, debt numeric);

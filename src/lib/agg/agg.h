@@ -56,14 +56,17 @@
 #include "util/threadpool.h"
 
 #define POR_AGG_MAX_FAN_IN_LOG2 4 /* F <= 16 */
-/* The fan-in por_prove uses: 2.  Measured over 1024 x 53 batch proofs
- * (BENCHMARKS.md, por-bench aggregate) the cost per child grows with F (the
- * circuit doubles with F, its proof costs more than twice as much: 3.6 s per
- * child at F = 2, 5.3 at 4, 8.8 at 8 on a loaded 2-core host), so the
- * estimated aggregation of 100 batches is lowest at F = 2 (731 s; 747 s at
- * F = 4, 1126 s at F = 8), with the least memory (0.7 GB peak; 1.4, 2.7) and
- * the shortest transaction per proof. */
-#define POR_AGG_DEFAULT_FAN_IN_LOG2 1
+/* The fan-in por_prove uses: 4.  A child costs about the same in-circuit
+ * whatever F (7.4k rows over 2048 x 53 batch proofs: nodes of 2^14, 2^15 and
+ * 2^16 rows at F = 2, 4, 8), and measured in one run (BENCHMARKS.md, issue
+ * 14 "batch shape") about the same time per child too (2.8, 2.7, 2.8 s at
+ * rate 1/4 on a loaded host), while a tree verifies about F / (F - 1)
+ * children per batch.  For 10^5 x 53 in 49 batches of 2048 that estimates
+ * the aggregation at +44 % of the batch phase at F = 2, +30 % at 4, +28 % at
+ * 8; 4 keeps the worker's peak at the batch prover's 1.4 GB (8: 1.7 GB) and
+ * a node's transaction at half of 8's.  (At 12.8k rows per child, before
+ * issue 13's gates, F = 2 came out lowest.) */
+#define POR_AGG_DEFAULT_FAN_IN_LOG2 2
 /* Levels needed for 2^POR_MAX_DEPTH leaves at fan-in 2. */
 #define POR_AGG_MAX_LEVELS POR_MAX_DEPTH
 

@@ -106,10 +106,10 @@ typedef struct {
  * Security (plonk_soundness.h, docs/security.md): the queries give 44 * 2 +
  * 16 = 104 bits under the ethSTARK conjecture, 4 above the target so that
  * the union bound with the field term (|D| / |F| times the 539 batched
- * polynomials) stays >= 100 bits up to 2^16 rows (1024 accounts x up to
- * about 100 assets: 102.8 bits at 1024 x 8, 101.5 at 1024 x 53).  It is
- * lower for larger batches, which the quadratic extension cannot fix with
- * more queries: 99.7 bits at 2^17 rows (1024 x 200), 96.7 at 2^20, 95.7 at
+ * polynomials) stays >= 100 bits up to 2^16 rows, the verifiers' cost cap
+ * (batch_proof.h: 102.8 bits at 1024 x 8, 101.5 at 1024 x 53, 100.6 at
+ * 2048 x 53).  It is lower for larger batches, which the quadratic
+ * extension cannot fix with more queries: 99.7 bits at 2^17 rows (1024 x 200), 96.7 at 2^20, 95.7 at
  * 2^21, the largest batch circuit (POR_BATCH_MAX_ACCOUNT_ASSETS at one
  * asset).  Provable (Johnson bound, no conjecture): 53-58 bits.
  */

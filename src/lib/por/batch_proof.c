@@ -142,7 +142,7 @@ const char *por_batch_shape_check(unsigned batch_log2, unsigned asset_count, uns
     if (batch_log2 > POR_BATCH_CAP_LOG2)
         return "batch shape too large for the verifier's cap: batch_log2 above 12";
     if (((uint64_t)asset_count << batch_log2) > POR_BATCH_MAX_ACCOUNT_ASSETS)
-        return "batch shape too large for the verifier's cap: 2^batch_log2 * assets above 2^16";
+        return "batch shape too large for the verifier's cap: 2^batch_log2 * assets above 2^17";
     return NULL;
 }
 
@@ -165,7 +165,7 @@ static por_batch_circuit *build_within_cap(unsigned k, unsigned A, unsigned B, i
         return NULL;
     bad = NULL;
     if (bc->circuit->degree_bits > POR_BATCH_CAP_DEGREE_BITS)
-        bad = "batch shape too large for the verifier's cap: its circuit has more than 2^15 rows";
+        bad = "batch shape too large for the verifier's cap: its circuit has more than 2^16 rows";
     else if (want_degree_bits >= 0 && bc->circuit->degree_bits != (unsigned)want_degree_bits)
         bad = "the PLONK proof's size is not that of the batch circuit its header names";
     if (bad != NULL) {
@@ -191,6 +191,27 @@ int por_batch_shape_admit(unsigned batch_log2, unsigned asset_count, unsigned ba
     return 0;
 }
 
+int por_batch_auto_log2(uint64_t accounts, unsigned asset_count, unsigned balance_bits, unsigned *batch_log2,
+                        const char **why)
+{
+    const char *dummy;
+    if (why == NULL)
+        why = &dummy;
+    if (accounts == 0) {
+        *why = "a snapshot needs at least one account";
+        return -1;
+    }
+    unsigned top = 0;
+    while (top < POR_BATCH_CAP_LOG2 && ((uint64_t)1 << top) < accounts)
+        top++;
+    for (unsigned k = top + 1; k-- > 0;)
+        if (por_batch_shape_admit(k, asset_count, balance_bits, NULL, why) == 0) {
+            *batch_log2 = k;
+            return 0;
+        }
+    return -1;
+}
+
 const char *por_batch_proof_precheck(const por_batch_proof *bp)
 {
     const char *bad = por_batch_shape_check(bp->batch_log2, bp->asset_count, bp->balance_bits);
@@ -204,7 +225,7 @@ const char *por_batch_proof_precheck(const por_batch_proof *bp)
     if (fri->rate_bits != cfg.rate_bits || fri->num_queries != cfg.num_queries || fri->pow_bits != cfg.pow_bits)
         return "the PLONK proof's FRI rate, queries or grinding bits are not the production configuration's";
     if (fri->degree_bits > POR_BATCH_CAP_DEGREE_BITS)
-        return "the PLONK proof is for a circuit of more than 2^15 rows (the verifier's cap)";
+        return "the PLONK proof is for a circuit of more than 2^16 rows (the verifier's cap)";
     return NULL;
 }
 

@@ -29,17 +29,20 @@
  * The verifier's cost cap (docs/por-verify.md).  A batch shape comes from an
  * untrusted file, and its key costs a circuit build and a setup that grow
  * with the circuit's rows, so a verifier accepts only shapes whose circuit
- * has at most 2^POR_BATCH_CAP_DEGREE_BITS rows (1024 accounts x 53 assets at
- * 62 bits is 2^15; its key takes about 0.5 s and 260 MB on 2 cores).  The
- * header alone is held to k <= POR_BATCH_CAP_LOG2 and 2^k * A <=
+ * has at most 2^POR_BATCH_CAP_DEGREE_BITS rows: 2^16, the largest circuit
+ * whose batch proofs keep >= 100 conjectured bits with the field term
+ * (docs/security.md; 2^17 gives 99.7), e.g. 2048 accounts x 53 assets at 62
+ * bits, whose key takes about 1 s and 0.5 GB on 2 cores.  The header alone
+ * is held to k <= POR_BATCH_CAP_LOG2 and 2^k * A <=
  * POR_BATCH_MAX_ACCOUNT_ASSETS, which keeps the circuit build that measures
- * the rows below about 0.1 s and 100 MB; the setup runs only after the rows
- * are known to be within the cap.  por_snapshot_create refuses the same
- * shapes (por_batch_shape_admit), so every proof por_prove makes is within it.
+ * the rows below about 0.3 s and 0.2 GB (no shape within it has more than
+ * 2^17 rows); the setup runs only after the rows are known to be within the
+ * cap.  por_snapshot_create refuses the same shapes (por_batch_shape_admit),
+ * so every proof por_prove makes is within it.
  */
 #define POR_BATCH_CAP_LOG2 12
-#define POR_BATCH_MAX_ACCOUNT_ASSETS (1u << 16)
-#define POR_BATCH_CAP_DEGREE_BITS 15
+#define POR_BATCH_MAX_ACCOUNT_ASSETS (1u << 17)
+#define POR_BATCH_CAP_DEGREE_BITS 16
 
 typedef struct {
     uint64_t snapshot_id;
@@ -74,6 +77,20 @@ int por_batch_shape_admit(unsigned batch_log2, unsigned asset_count, unsigned ba
                           const char **why);
 
 /*
+ * The batch size of a snapshot of `accounts` accounts when none is given
+ * (por_snapshot_create's "auto"): the largest k <= POR_BATCH_CAP_LOG2 that
+ * por_batch_shape_admit admits and with 2^k not above the smallest power of
+ * two >= accounts.  Past one batch a proof costs about its rows and every
+ * batch adds a child to the aggregation tree, so the largest admitted batch
+ * is the cheapest per account; the account bound keeps a small snapshot from
+ * padding to more leaves than one batch of its own size.  Builds a circuit
+ * per k tried, from the largest down (usually one or two).  0 and
+ * *batch_log2, or -1 with *why (no accounts, or the reason k = 0 is refused).
+ */
+int por_batch_auto_log2(uint64_t accounts, unsigned asset_count, unsigned balance_bits, unsigned *batch_log2,
+                        const char **why);
+
+/*
  * Checks on a decoded proof that cost nothing and run before a key is
  * derived for it: the header's shape is within por_batch_shape_check, and
  * the PLONK proof inside was made at the production configuration
@@ -95,7 +112,7 @@ typedef struct {
  * Derives the verifier key of the batch circuit (k, A, B) at the production
  * configuration (por_batch_config_default, zero knowledge) by building and
  * preprocessing the circuit itself: nothing is trusted from outside.  Costs
- * a circuit build and a setup (about 0.5 s and 260 MB at k = 10, A = 53),
+ * a circuit build and a setup (about 1 s and 0.5 GB at k = 11, A = 53),
  * or a build and its fingerprint when the shipped table (vk_table.h) holds it;
  * refuses shapes outside the cap (por_batch_shape_admit) before the setup.
  * 0, or -1 with *why.

@@ -195,7 +195,7 @@ static void test_tree_entries(por_pool *pool)
     const char *why = NULL;
     por_vk_list list = {0};
     por_vk_shape one_level = {.shape = tiny, .first = 1, .last = 1};
-    if (!ok(por_vk_list_add(&list, &one_level, pool, &why) == 0 && list.count == 2, "tree: batch and top key recorded")) {
+    if (!ok(por_vk_list_add(&list, &one_level, pool, &why) == 0 && list.count == 3, "tree: batch, level and compression keys recorded")) {
         diag("%s", why);
         return;
     }
@@ -203,9 +203,10 @@ static void test_tree_entries(por_pool *pool)
     por_agg_keys fresh, shipped;
     ok(por_agg_keys_derive_with(&tiny, 1, false, NULL, NULL, pool, &fresh, &why) == 0 && fresh.shipped == 0,
        "tree: derived by the setups without a table");
-    ok(por_agg_keys_derive_with(&tiny, 1, false, NULL, &table, pool, &shipped, &why) == 0 && shipped.shipped == 2,
-       "tree: both keys from the table");
-    ok(same_key(&fresh.batch.vk, &shipped.batch.vk) && same_key(&fresh.vk[1], &shipped.vk[1]),
+    ok(por_agg_keys_derive_with(&tiny, 1, false, NULL, &table, pool, &shipped, &why) == 0 && shipped.shipped == 3,
+       "tree: the three keys from the table");
+    ok(same_key(&fresh.batch.vk, &shipped.batch.vk) && same_key(&fresh.vk[1], &shipped.vk[1]) &&
+           same_key(&fresh.compress_vk, &shipped.compress_vk),
        "tree: the keys from the caps are the setup's");
     por_agg_keys mixed;
     ok(por_agg_keys_derive_with(&tiny, 1, true, NULL, &table, pool, &mixed, &why) == 0 && mixed.shipped == 1 &&
@@ -218,15 +219,15 @@ static void test_tree_entries(por_pool *pool)
     por_plonk_vk_copy(&fresh.batch.vk, &child);
     child.preprocessed_cap[0].e[0] ^= 1;
     por_circuit_config cfg;
-    por_agg_config(&cfg);
+    por_agg_inner_config(&cfg);
     por_agg_circuit *ac = por_agg_circuit_build(&tiny, 1, &child, &cfg, &why);
     uint8_t fp[32];
     ok(ac && por_circuit_fingerprint(ac->circuit, fp) == 0 && memcmp(fp, fresh.fingerprint[1], 32) != 0 &&
            por_vk_table_find(&table, fp) == NULL,
        "tree: a level pinning another child key has another fingerprint: no entry");
     por_agg_circuit_free(ac);
-    /* the level-1 circuit over the right child key at the inner configuration */
-    por_agg_inner_config(&cfg);
+    /* the level-1 circuit over the right child key at another configuration (one query more) */
+    cfg.num_queries++;
     ac = por_agg_circuit_build(&tiny, 1, &fresh.batch.vk, &cfg, &why);
     ok(ac && por_circuit_fingerprint(ac->circuit, fp) == 0 && por_vk_table_find(&table, fp) == NULL,
        "tree: the level at another configuration has no entry");
