@@ -63,7 +63,7 @@ is "$("${DB[@]}" -c "SELECT count(*) FROM por.snapshots")" "1" "only the success
 SELECT octet_length(s.root), s.status, s.batch_log2
   FROM cron.job_run_details d
   JOIN por.run_log l ON l.action = 'snapshot_create' AND (l.detail ->> 'backend_pid')::int = d.job_pid
-                    AND l.started_at BETWEEN d.start_time AND coalesce(d.end_time, now())
+                    AND l.started_at BETWEEN d.start_time - interval '1 minute' AND coalesce(d.end_time, now())
   JOIN por.snapshots s ON s.snapshot_id = l.snapshot_id
  WHERE d.jobid = (SELECT jobid FROM cron.job WHERE jobname = 'por-daily')
  ORDER BY d.start_time DESC;
