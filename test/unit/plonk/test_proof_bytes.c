@@ -20,6 +20,20 @@
 
 static uint64_t seed = 0x6279746573ULL;
 
+/* Sanitized builds verify about 5x slower: there every structural byte and
+ * every 4th other byte are flipped (still every bit position somewhere); the
+ * plain build flips every byte. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ELEMENT_STRIDE 4
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ELEMENT_STRIDE 4
+#endif
+#endif
+#ifndef ELEMENT_STRIDE
+#define ELEMENT_STRIDE 1
+#endif
+
 /* x -> x^2 + i + 3, steps times; public inputs x0 and the result. */
 static por_circuit *chain(const por_circuit_config *cfg, int steps, por_target *in)
 {
@@ -50,6 +64,8 @@ static void flip_every_byte(const char *name, const por_plonk_vk *vk, const por_
     char field[160];
     for (size_t pos = 0; pos < len; pos++) {
         bool structural = proof_layout_name(honest, pos, field, sizeof(field)) < 8;
+        if (!structural && (pos / 8) % ELEMENT_STRIDE != 0)
+            continue;
         for (unsigned bit = structural ? 0 : pos % 8; bit < (structural ? 8 : pos % 8 + 1); bit++) {
             memcpy(mod, buf, len);
             mod[pos] ^= (uint8_t)(1u << bit);
@@ -64,8 +80,8 @@ static void flip_every_byte(const char *name, const por_plonk_vk *vk, const por_
             por_plonk_proof_free(&p);
         }
     }
-    ok(accepted == 0, "%s: %zu of %zu single-bit flips (at each of the %zu bytes) accepted", name, accepted, tried,
-       len);
+    ok(accepted == 0, "%s: %zu of %zu single-bit flips (%s of the %zu bytes) accepted", name, accepted, tried,
+       ELEMENT_STRIDE == 1 ? "at each" : "at the structural ones and every 4th 8-byte word", len);
     free(mod);
 }
 
@@ -118,6 +134,6 @@ static void test_every_byte(const char *name, bool zk, unsigned cap_height, unsi
 int main(void)
 {
     test_every_byte("zk, cap 1", true, 1, 2, 1);
-    test_every_byte("no zk, cap = LDE tree", false, 6, 3, 1);
+    test_every_byte("no zk, cap = LDE tree", false, 6, 2, 1);
     return done_testing();
 }
