@@ -14,6 +14,7 @@
 #include "agg/compress.h"
 #include "agg_fixture.h"
 #include "fuzz_seed.h"
+#include "proof_layout.h"
 #include "recursion/forge.h"
 #include "tap.h"
 
@@ -108,19 +109,44 @@ static gl_t get(const por_witness *w, por_target x)
     return v;
 }
 
+/* The field of the final proof (final_proof.h's header, then the PLONK
+ * proof, proof_layout.h) that holds byte pos. */
+static void final_field_name(const por_final_proof *honest, size_t pos, char *out, size_t n)
+{
+    static const char *const header[16] = {
+        "magic",      "magic",       "magic",       "magic",        "version",     "kind",
+        "batch_log2", "asset_count", "asset_count", "balance_bits", "fan_in_log2", "levels",
+        "plonk_len",  "plonk_len",   "plonk_len",   "plonk_len"};
+    if (pos < 16)
+        snprintf(out, n, "final header: %s", header[pos]);
+    else
+        proof_layout_name(&honest->proof, pos - 16, out, n);
+}
+
 /* Every header byte and a sample of the proof's bytes (about 300 positions,
  * each flipped in one bit) make decoding or verification fail, and so does
- * every sampled truncation; the keys stay cached across the attempts. */
+ * every sampled truncation; an accepted flip is named (byte, bit, field).
+ * The keys stay cached across the attempts (a header flip that names
+ * another valid shape derives that shape's keys, then the next attempt the
+ * honest ones again). */
 static void test_tampered(const uint8_t *buf, size_t len, por_agg_keys *keys)
 {
     uint8_t *copy = malloc(len);
     size_t step = len / 300 + 1, tried = 0, accepted = 0, cut_accepted = 0, cuts = 0;
+    por_final_proof honest;
+    const char *why = NULL;
+    if (por_final_proof_decode(buf, len, &honest, &why) != 0)
+        diag("the honest final proof does not decode: %s", why);
     for (size_t pos = 0; pos < len; pos += pos < 16 ? 1 : step) {
         memcpy(copy, buf, len);
         copy[pos] ^= (uint8_t)(1u << (pos % 8));
         por_final_proof fp;
-        if (por_final_proof_decode(copy, len, &fp, NULL) == 0 && por_final_verify(&fp, keys, NULL, NULL, NULL) == 0)
+        if (por_final_proof_decode(copy, len, &fp, NULL) == 0 && por_final_verify(&fp, keys, NULL, NULL, NULL) == 0) {
+            char field[160];
+            final_field_name(&honest, pos, field, sizeof(field));
+            diag("the flip of bit %zu of byte %zu (%s) is accepted", pos % 8, pos, field);
             accepted++;
+        }
         por_final_proof_free(&fp);
         tried++;
     }
@@ -134,6 +160,22 @@ static void test_tampered(const uint8_t *buf, size_t len, por_agg_keys *keys)
     ok(accepted == 0, "final proof: %zu of %zu single-bit tampers (every header byte, then every %zu-th byte) accepted",
        accepted, tried, step);
     ok(cut_accepted == 0, "final proof: %zu of %zu truncations decode", cut_accepted, cuts);
+
+    /* The header's balance bits are bound only through the keys: another
+     * valid value (62 -> 60: the same circuit shapes, other constants) selects
+     * other level keys, so another compression key (it pins the top level's
+     * key in-circuit), and the proof is for another circuit. */
+    memcpy(copy, buf, len);
+    copy[9] ^= 2;
+    por_final_proof fp;
+    why = NULL;
+    int rc = por_final_proof_decode(copy, len, &fp, &why);
+    bool refused = rc == 0 && fp.shape.balance_bits == 60 && por_final_verify(&fp, keys, NULL, NULL, &why) != 0 &&
+                   why != NULL && strstr(why, "another circuit") != NULL;
+    ok(refused, "a final proof whose header names balance bits 60 (the proof's are 62) decodes and is refused: "
+                "the compression key differs (%s)", why);
+    por_final_proof_free(&fp);
+    por_final_proof_free(&honest);
     free(copy);
 }
 
