@@ -100,6 +100,10 @@ size_t por_transcript_squeeze_index(por_transcript *t, unsigned bits);
  * does not depend on the number of threads.  bits <= 63.
  */
 uint64_t por_transcript_grind(por_transcript *t, unsigned bits, por_pool *pool);
+/* The same search with one scalar permutation per nonce (grind tries 8 per
+ * 8-lane permutation): the same result and final t, kept as the reference
+ * for tests and benchmarks. */
+uint64_t por_transcript_grind_scalar(por_transcript *t, unsigned bits, por_pool *pool);
 /* The verifier's side: observes nonce, squeezes w, returns whether it passes
  * (false also for a non-canonical nonce or bits > 63). */
 bool por_transcript_check_pow(por_transcript *t, unsigned bits, uint64_t nonce);
