@@ -220,8 +220,8 @@ static void grind_range(void *arg, size_t begin, size_t end)
         uint64_t first = g->base + (uint64_t)b * GRIND_BLOCK;
         if (first >= GL_P || first >= atomic_load_explicit(&g->best, memory_order_relaxed))
             continue;
-        uint64_t last = GL_P - first < GRIND_BLOCK ? GL_P : first + GRIND_BLOCK;
-        uint64_t nonce = g->first_hit(g->t, g->bits, first, last);
+        uint64_t stop = GL_P - first < GRIND_BLOCK ? GL_P : first + GRIND_BLOCK;
+        uint64_t nonce = g->first_hit(g->t, g->bits, first, stop);
         if (nonce != UINT64_MAX) {
             g->found[b] = nonce;
             uint64_t cur = atomic_load_explicit(&g->best, memory_order_relaxed);

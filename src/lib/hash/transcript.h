@@ -96,8 +96,9 @@ size_t por_transcript_squeeze_index(por_transcript *t, unsigned bits);
 /*
  * Proof of work as defined above: returns the smallest passing nonce and
  * leaves t as the verifier's check would (nonce observed, w squeezed).
- * Candidates are tried in parallel on the pool (pool may be NULL); the result
- * does not depend on the number of threads.  bits <= 63.
+ * Candidates are tried 8 per 8-lane permutation (poseidon_permute_x8), in
+ * parallel on the pool (pool may be NULL); the result does not depend on the
+ * number of threads.  bits <= 63.
  */
 uint64_t por_transcript_grind(por_transcript *t, unsigned bits, por_pool *pool);
 /* The same search with one scalar permutation per nonce (grind tries 8 per
