@@ -18,6 +18,7 @@ void bench_report(const char *key, double value, const char *unit);
 
 /* Suites: argc/argv are the arguments after the suite name. Return 0 on success. */
 int bench_poseidon(int argc, char **argv);
+int bench_grind(int argc, char **argv);
 int bench_ntt(int argc, char **argv);
 int bench_commit(int argc, char **argv);
 int bench_pcs(int argc, char **argv);

@@ -8,6 +8,10 @@
  * Each figure is the median over several runs of the per-call time;
  * arguments: [runs] [calls per run] (the gate evaluates a tenth as many
  * points).
+ *
+ * Suite "grind" (bench_grind): Fiat-Shamir grinding at 16 and 22 bits, the
+ * 8-lane search (por_transcript_grind) and the scalar one
+ * (por_transcript_grind_scalar) on the same transcripts, one after the other.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,8 @@
 #include "plonk/gates.h"
 #include "hash/poseidon.h"
 #include "hash/poseidon_internal.h"
+#include "hash/transcript.h"
+#include "util/threadpool.h"
 #include "por/tree.h"
 
 enum { DEFAULT_RUNS = 7, DEFAULT_CALLS = 100000, MAX_RUNS = 101 };
@@ -172,4 +178,60 @@ int bench_poseidon(int argc, char **argv)
     bench_report("poseidon.por_hash.node", median_ns(&cfg, step_node, buf), "ns");
     bench_gate(&cfg);
     return 0;
+}
+
+/*
+ * The mean wall time of one grind at 16 and at 22 bits over [transcripts]
+ * (default 4) different transcripts, each ground by both searches in turn
+ * (so both try exactly the same nonces, and drift of a shared machine hits
+ * both alike), on a pool of [threads] (default 1).  Also reports the mean
+ * number of nonces tried (the nonce found + 1), which sets the work.
+ */
+int bench_grind(int argc, char **argv)
+{
+    int transcripts = argc >= 1 ? atoi(argv[0]) : 4;
+    int threads = argc >= 2 ? atoi(argv[1]) : 1;
+    if (transcripts < 1 || threads < 1) {
+        fprintf(stderr, "usage: por-bench grind [transcripts] [threads]\n");
+        return 2;
+    }
+    por_pool *pool = threads > 1 ? por_pool_create((unsigned)threads) : NULL;
+    if (threads > 1 && pool == NULL) {
+        fprintf(stderr, "grind: cannot start %d threads\n", threads);
+        return 1;
+    }
+    static const unsigned bit_counts[] = {16, 22};
+    int rc = 0;
+    for (size_t b = 0; b < sizeof(bit_counts) / sizeof(bit_counts[0]); b++) {
+        unsigned bits = bit_counts[b];
+        double lanes_ns = 0, scalar_ns = 0, nonces = 0;
+        for (int i = 0; i < transcripts; i++) {
+            por_transcript base;
+            por_transcript_init(&base, "bench-grind");
+            por_transcript_observe(&base, (gl_t)(bits * 1000 + (unsigned)i));
+            por_transcript lanes = base, scalar = base;
+            uint64_t t0 = bench_now_ns();
+            uint64_t n_lanes = por_transcript_grind(&lanes, bits, pool);
+            uint64_t t1 = bench_now_ns();
+            uint64_t n_scalar = por_transcript_grind_scalar(&scalar, bits, pool);
+            uint64_t t2 = bench_now_ns();
+            if (n_lanes != n_scalar) {
+                fprintf(stderr, "grind: %u bits: 8-lane nonce %llu, scalar %llu\n", bits,
+                        (unsigned long long)n_lanes, (unsigned long long)n_scalar);
+                rc = 1;
+            }
+            lanes_ns += (double)(t1 - t0);
+            scalar_ns += (double)(t2 - t1);
+            nonces += (double)n_lanes + 1;
+        }
+        char key[64];
+        snprintf(key, sizeof(key), "transcript.grind.%u", bits);
+        bench_report(key, lanes_ns / transcripts / 1e6, "ms");
+        snprintf(key, sizeof(key), "transcript.grind.%u.scalar", bits);
+        bench_report(key, scalar_ns / transcripts / 1e6, "ms");
+        snprintf(key, sizeof(key), "transcript.grind.%u.nonces", bits);
+        bench_report(key, nonces / transcripts, "nonces");
+    }
+    por_pool_destroy(pool);
+    return rc;
 }

@@ -32,6 +32,7 @@ static const struct {
     const char *what;
 } suites[] = {
     {"poseidon", bench_poseidon, "Poseidon permutation and hashing, one core"},
+    {"grind", bench_grind, "Fiat-Shamir grinding at 16 and 22 bits: 8-lane vs scalar search, or [transcripts] [threads]"},
     {"ntt", bench_ntt, "NTT and LDE"},
     {"commit", bench_commit, "LDE + Merkle commitment of a 2^16 x 135 matrix"},
     {"pcs", bench_pcs, "batched commitment: commit + open + FRI prove + verify"},

@@ -24,22 +24,35 @@ static void log_op(por_transcript *t, uint8_t op, const gl_t *v, unsigned n)
     log->len++;
 }
 
-/* Overwrites the rate with the pending inputs, permutes and refills the output buffer. */
-static void duplex(por_transcript *t)
+/* Overwrites the rate with the pending inputs: the state a duplex permutes. */
+static void load_inputs(por_transcript *t)
 {
     memcpy(t->state, t->in, t->in_len * sizeof(gl_t));
     t->in_len = 0;
+}
+
+/* Overwrites the rate with the pending inputs, permutes and refills the output buffer. */
+static void duplex(por_transcript *t)
+{
+    load_inputs(t);
     poseidon_permute(t->state);
     memcpy(t->out, t->state, sizeof(t->out));
     t->out_pos = 0;
     t->out_len = POSEIDON_RATE;
 }
 
-/* Observation without logging (the public functions log whole values). */
-static void absorb(por_transcript *t, gl_t x)
+/* Queues one input (the first half of absorb: no permutation even if the
+ * input buffer becomes full). */
+static void push_input(por_transcript *t, gl_t x)
 {
     t->out_pos = t->out_len = 0; /* outputs computed before this input are stale */
     t->in[t->in_len++] = gl_from_u64(x);
+}
+
+/* Observation without logging (the public functions log whole values). */
+static void absorb(por_transcript *t, gl_t x)
+{
+    push_input(t, x);
     if (t->in_len == POSEIDON_RATE)
         duplex(t);
 }
@@ -127,15 +140,61 @@ size_t por_transcript_squeeze_index(por_transcript *t, unsigned bits)
     return bits == 0 ? 0 : (size_t)(x & ((1ULL << bits) - 1));
 }
 
+/* Whether a proof-of-work witness has its top `bits` bits zero. */
+static bool pow_witness_passes(gl_t w, unsigned bits) { return bits == 0 || (w >> (64 - bits)) == 0; }
+
 /* The proof-of-work predicate on a copy of t (no logging, t unchanged). */
 static bool pow_passes(const por_transcript *t, unsigned bits, uint64_t nonce)
 {
     por_transcript c = *t;
     c.log = NULL;
     absorb(&c, nonce);
-    gl_t w = squeeze(&c);
-    return bits == 0 || (w >> (64 - bits)) == 0;
+    return pow_witness_passes(squeeze(&c), bits);
 }
+
+/* The smallest passing nonce in [first, end), or UINT64_MAX: one
+ * permutation per nonce (the reference the 8-lane search must match). */
+static uint64_t first_hit_scalar(const por_transcript *t, unsigned bits, uint64_t first, uint64_t end)
+{
+    for (uint64_t nonce = first; nonce < end; nonce++)
+        if (pow_passes(t, bits, nonce))
+            return nonce;
+    return UINT64_MAX;
+}
+
+/*
+ * The same answer with 8 consecutive nonces per poseidon_permute_x8 call.
+ * In every state the sponge can be in, pow_passes permutes exactly once:
+ * absorb drops the buffered outputs and queues the nonce after the k < 8
+ * pending inputs; for k < 7 squeeze then duplexes (inputs are pending), for
+ * k = 7 absorb itself duplexes and squeeze pops out[0] of that permutation.
+ * Either way w is state[0] after permuting t's state with the pending
+ * inputs and the nonce written over the rate, and each lane gets that state
+ * through the same push_input and load_inputs steps, so no sponge state needs
+ * the scalar path.  The lowest passing lane of the first passing group is the
+ * smallest passing nonce.
+ */
+static uint64_t first_hit_x8(const por_transcript *t, unsigned bits, uint64_t first, uint64_t end)
+{
+    gl_t lanes[8][POSEIDON_WIDTH];
+    por_transcript c = *t; /* each lane rewrites the same rate positions 0..k */
+    for (uint64_t group = first; group < end; group += 8) {
+        for (unsigned l = 0; l < 8; l++) {
+            c.in_len = t->in_len;
+            push_input(&c, group + l);
+            load_inputs(&c);
+            memcpy(lanes[l], c.state, sizeof(c.state));
+        }
+        poseidon_permute_x8(lanes);
+        /* lanes at or past end (only near p) are not candidates */
+        for (unsigned l = 0; l < 8 && group + l < end; l++)
+            if (pow_witness_passes(lanes[l][0], bits))
+                return group + l;
+    }
+    return UINT64_MAX;
+}
+
+typedef uint64_t (*first_hit_fn)(const por_transcript *t, unsigned bits, uint64_t first, uint64_t end);
 
 /* Nonces are tried in rounds of GRIND_BLOCKS blocks of GRIND_BLOCK nonces;
  * each block records its first hit, so the smallest is found whatever the
@@ -147,6 +206,7 @@ static bool pow_passes(const por_transcript *t, unsigned bits, uint64_t nonce)
 typedef struct {
     const por_transcript *t;
     unsigned bits;
+    first_hit_fn first_hit;
     uint64_t base;
     uint64_t found[GRIND_BLOCKS];
     _Atomic uint64_t best; /* smallest hit so far: later blocks are skipped */
@@ -158,22 +218,22 @@ static void grind_range(void *arg, size_t begin, size_t end)
     for (size_t b = begin; b < end; b++) {
         g->found[b] = UINT64_MAX;
         uint64_t first = g->base + (uint64_t)b * GRIND_BLOCK;
-        if (first >= atomic_load_explicit(&g->best, memory_order_relaxed))
+        if (first >= GL_P || first >= atomic_load_explicit(&g->best, memory_order_relaxed))
             continue;
-        for (uint64_t nonce = first; nonce < first + GRIND_BLOCK && nonce < GL_P; nonce++)
-            if (pow_passes(g->t, g->bits, nonce)) {
-                g->found[b] = nonce;
-                uint64_t cur = atomic_load_explicit(&g->best, memory_order_relaxed);
-                while (nonce < cur && !atomic_compare_exchange_weak(&g->best, &cur, nonce))
-                    ;
-                break;
-            }
+        uint64_t stop = GL_P - first < GRIND_BLOCK ? GL_P : first + GRIND_BLOCK;
+        uint64_t nonce = g->first_hit(g->t, g->bits, first, stop);
+        if (nonce != UINT64_MAX) {
+            g->found[b] = nonce;
+            uint64_t cur = atomic_load_explicit(&g->best, memory_order_relaxed);
+            while (nonce < cur && !atomic_compare_exchange_weak(&g->best, &cur, nonce))
+                ;
+        }
     }
 }
 
-uint64_t por_transcript_grind(por_transcript *t, unsigned bits, por_pool *pool)
+static uint64_t grind_with(por_transcript *t, unsigned bits, por_pool *pool, first_hit_fn first_hit)
 {
-    grind_ctx g = {.t = t, .bits = bits};
+    grind_ctx g = {.t = t, .bits = bits, .first_hit = first_hit};
     atomic_init(&g.best, UINT64_MAX);
     uint64_t nonce = UINT64_MAX;
     if (bits > 63)
@@ -197,6 +257,16 @@ uint64_t por_transcript_grind(por_transcript *t, unsigned bits, por_pool *pool)
      * bits <= 63 in practice; check_pow then fails and so does the proof */
     por_transcript_check_pow(t, bits, nonce);
     return nonce;
+}
+
+uint64_t por_transcript_grind(por_transcript *t, unsigned bits, por_pool *pool)
+{
+    return grind_with(t, bits, pool, first_hit_x8);
+}
+
+uint64_t por_transcript_grind_scalar(por_transcript *t, unsigned bits, por_pool *pool)
+{
+    return grind_with(t, bits, pool, first_hit_scalar);
 }
 
 bool por_transcript_check_pow(por_transcript *t, unsigned bits, uint64_t nonce)

@@ -96,10 +96,15 @@ size_t por_transcript_squeeze_index(por_transcript *t, unsigned bits);
 /*
  * Proof of work as defined above: returns the smallest passing nonce and
  * leaves t as the verifier's check would (nonce observed, w squeezed).
- * Candidates are tried in parallel on the pool (pool may be NULL); the result
- * does not depend on the number of threads.  bits <= 63.
+ * Candidates are tried 8 per 8-lane permutation (poseidon_permute_x8), in
+ * parallel on the pool (pool may be NULL); the result does not depend on the
+ * number of threads.  bits <= 63.
  */
 uint64_t por_transcript_grind(por_transcript *t, unsigned bits, por_pool *pool);
+/* The same search with one scalar permutation per nonce (grind tries 8 per
+ * 8-lane permutation): the same result and final t, kept as the reference
+ * for tests and benchmarks. */
+uint64_t por_transcript_grind_scalar(por_transcript *t, unsigned bits, por_pool *pool);
 /* The verifier's side: observes nonce, squeezes w, returns whether it passes
  * (false also for a non-canonical nonce or bits > 63). */
 bool por_transcript_check_pow(por_transcript *t, unsigned bits, uint64_t nonce);

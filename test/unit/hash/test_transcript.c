@@ -172,6 +172,75 @@ static void test_grinding(void)
     por_pool_destroy(pool);
 }
 
+/* Whether two transcripts are in the same sponge state (buffers included). */
+static int same_sponge(const por_transcript *a, const por_transcript *b)
+{
+    return memcmp(a->state, b->state, sizeof(a->state)) == 0 && a->in_len == b->in_len &&
+           memcmp(a->in, b->in, a->in_len * sizeof(gl_t)) == 0 && a->out_len == b->out_len &&
+           a->out_pos == b->out_pos && memcmp(a->out, b->out, sizeof(a->out)) == 0;
+}
+
+/* A transcript in a random reachable state: some observations, then either
+ * 0..9 squeezes (buffered outputs, partly consumed) or more observations
+ * (0..7 inputs pending, or none right after a full chunk was absorbed). */
+static void random_transcript(por_transcript *t, uint64_t *seed)
+{
+    por_transcript_init(t, "grind-lanes");
+    unsigned n = (unsigned)(test_rand_u64(seed) % 20);
+    for (unsigned i = 0; i < n; i++)
+        por_transcript_observe(t, test_rand_u64(seed)); /* non-canonical ones too */
+    if (test_rand_u64(seed) % 2) {
+        unsigned s = (unsigned)(test_rand_u64(seed) % 10);
+        for (unsigned i = 0; i < s; i++)
+            por_transcript_squeeze(t);
+    } else {
+        unsigned m = (unsigned)(test_rand_u64(seed) % 9);
+        for (unsigned i = 0; i < m; i++)
+            por_transcript_observe(t, test_rand_u64(seed) % GL_P);
+    }
+}
+
+/* The 8-lane search against the scalar one: the same smallest nonce and the
+ * same transcript afterwards, in every kind of sponge state, bits 0..14
+ * (fewer states for the larger, costlier bit counts); the verifier accepts
+ * the nonce.  Half the runs grind on a pool, so the answer must not depend
+ * on which path ran on how many threads either. */
+static void test_grind_lanes(void)
+{
+    por_pool *pool = por_pool_create(2);
+    uint64_t seed = 0x6772696e64783800ULL;
+    unsigned pending_seen = 0, buffered_seen = 0, lane_seen = 0, runs = 0;
+    int same_nonce = 1, same_after = 1, accepted = 1;
+    for (unsigned bits = 0; bits <= 14; bits++) {
+        unsigned states = bits <= 10 ? 32 : 6;
+        for (unsigned i = 0; i < states; i++, runs++) {
+            por_transcript base;
+            random_transcript(&base, &seed);
+            pending_seen |= 1u << base.in_len;
+            if (base.out_pos < base.out_len)
+                buffered_seen |= 1u << base.out_pos;
+            por_transcript scalar = base, lanes = base, verifier = base;
+            uint64_t want = por_transcript_grind_scalar(&scalar, bits, i % 2 ? NULL : pool);
+            uint64_t got = por_transcript_grind(&lanes, bits, i % 2 ? pool : NULL);
+            if (got != want) {
+                diag("bits %u, %u pending, outputs %u/%u: lanes %llu, scalar %llu", bits, base.in_len,
+                     base.out_pos, base.out_len, (unsigned long long)got, (unsigned long long)want);
+                same_nonce = 0;
+            }
+            lane_seen |= 1u << (want % 8);
+            accepted &= por_transcript_check_pow(&verifier, bits, got);
+            same_after &= same_sponge(&lanes, &scalar) && same_sponge(&lanes, &verifier);
+        }
+    }
+    is_u64(pending_seen, 0xff, "the random states have 0..7 pending inputs");
+    ok((buffered_seen & 0xff) == 0xff, "... and buffered outputs at every position (mask %#x)", buffered_seen);
+    is_u64(lane_seen, 0xff, "the nonces found fall in every lane of an 8-nonce group");
+    ok(same_nonce, "%u states, bits 0..14: the 8-lane search returns the scalar search's nonce", runs);
+    ok(accepted, "the verifier accepts every nonce found");
+    ok(same_after, "the transcript after grinding is the scalar path's and the verifier's");
+    por_pool_destroy(pool);
+}
+
 /* A toy protocol run by a prover and a verifier; the verifier can be made to skip one observe. */
 static void toy_protocol(por_transcript *t, int skip)
 {
@@ -239,6 +308,7 @@ int main(void)
     test_buffering();
     test_semantics();
     test_grinding();
+    test_grind_lanes();
     test_log();
     return done_testing();
 }
