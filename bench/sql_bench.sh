@@ -54,6 +54,7 @@ echo "sql.prove.${n}: $(ms $t1 $t2) ms"
 "${PSQL[@]}" -c "SELECT '"'"'sql.prove.aggregation.${n}: '"'"' || round((detail->>'"'"'aggregation_seconds'"'"')::numeric * 1000) || '"'"' ms ('"'"'
                         || (detail->>'"'"'aggregation_nodes'"'"') || '"'"' proofs, '"'"' || (detail->>'"'"'levels'"'"') || '"'"' levels, fan-in '"'"'
                         || (detail->>'"'"'fan_in'"'"') || '"'"', keys '"'"' || round((detail->>'"'"'aggregation_key_seconds'"'"')::numeric * 1000) || '"'"' ms)'"'"' || chr(10) ||
+                        '"'"'sql.prove.finish.${n}: '"'"' || round((detail->>'"'"'finish_seconds'"'"')::numeric * 1000) || '"'"' ms (the final checks: tree rebuilt, every proof checked)'"'"' || chr(10) ||
                         '"'"'sql.final_proof.bytes.${n}: '"'"' || (detail->>'"'"'final_proof_bytes'"'"') || '"'"' bytes'"'"' || chr(10) ||
                         '"'"'sql.prove.worker_max_rss.${n}: '"'"' || (detail->>'"'"'peak_rss_mb'"'"') || '"'"' MiB (getrusage)'"'"'
                    FROM por.run_log WHERE snapshot_id = $sid AND action = '"'"'prove'"'"'"

@@ -121,10 +121,12 @@ void por_prove_batch(int64 snapshot_id, const por_snapshot_info *info, const por
 /* Checks the stored batch proofs against the snapshot (one per batch, statements decoded from the proofs:
  * frozen batch roots, totals, params digest), publishes the root of the final proof's statement (checked
  * by por_final_check, and equal to the root built from the proven batch roots) and logs the run (times
- * of this run: a resumed run counts only its own part; agg_detail: JSON members appended to the detail). */
+ * of this run: a resumed run counts only its own part; aggregation: the nodes and the compression proof,
+ * finish: these final checks; agg_detail: JSON members appended to the detail). */
 void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
                       TimestampTz started, TimestampTz tree_done, TimestampTz batches_done,
-                      const por_agg_public *final_statement, const char *agg_detail, const char *run_by);
+                      TimestampTz aggregation_done, const por_agg_public *final_statement, const char *agg_detail,
+                      const char *run_by);
 
 /* prove.c, shared with the aggregation phase */
 bool por_interrupt_pending(void *ctx);

@@ -756,7 +756,8 @@ static void check_proof_columns(int64 snapshot_id, const por_params *params)
 
 void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, const por_frozen *frozen,
                       TimestampTz started, TimestampTz tree_done, TimestampTz batches_done,
-                      const por_agg_public *final_statement, const char *agg_detail, const char *run_by)
+                      TimestampTz aggregation_done, const por_agg_public *final_statement, const char *agg_detail,
+                      const char *run_by)
 {
     uint64_t batches = frozen->batches;
     unsigned depth = por_tree_depth(info->params.leaf_count);
@@ -777,10 +778,12 @@ void por_prove_finish(int64 snapshot_id, const por_snapshot_info *info, const po
         TimestampTz now = GetCurrentTimestamp();
         char *detail = psprintf("{\"leaves\": %" PRIu64 ", \"depth\": %u, \"batches\": %" PRIu64
                                 ", \"batch_log2\": %u, \"seconds\": %.3f, \"tree_seconds\": %.3f,"
-                                " \"batch_seconds\": %.3f, \"aggregation_seconds\": %.3f, %s, \"worker_pid\": %d}",
+                                " \"batch_seconds\": %.3f, \"aggregation_seconds\": %.3f, \"finish_seconds\": %.3f, %s,"
+                                " \"worker_pid\": %d}",
                                 info->params.leaf_count, depth, batches, info->params.batch_log2,
                                 (double)(now - started) / 1e6, (double)(tree_done - started) / 1e6,
-                                (double)(batches_done - tree_done) / 1e6, (double)(now - batches_done) / 1e6,
+                                (double)(batches_done - tree_done) / 1e6,
+                                (double)(aggregation_done - batches_done) / 1e6, (double)(now - aggregation_done) / 1e6,
                                 agg_detail, MyProcPid);
         Oid ltypes[4] = {INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
         Datum lvalues[4] = {Int64GetDatum(snapshot_id), TimestampTzGetDatum(started), CStringGetTextDatum(detail),

@@ -208,7 +208,7 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
     por_batch_prover bp;
     const char *why = NULL;
     char activity[96];
-    TimestampTz batches_end;
+    TimestampTz batches_end, aggregation_end;
     por_agg_shape shape;
     por_agg_keys keys;
     por_agg_public final_statement;
@@ -329,6 +329,7 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
     if (por_prove_compress(snapshot_id, &keys, pool))
         progress_agg(snapshot_id, levels + 1, ++nodes_done, nodes_total);
     worker_commit();
+    aggregation_end = GetCurrentTimestamp();
 
     /* 5: check everything against the frozen commitment again, the final proof against it, publish its root */
     worker_begin("por prove: finishing");
@@ -338,7 +339,8 @@ static void worker_run(int64 snapshot_id, const por_worker_args *args)
     por_prove_tree(snapshot_id, &info, &frozen, pool, true);
     por_final_check(snapshot_id, &info, &frozen, &keys, pool, &final_statement, &final_bytes);
     getrusage(RUSAGE_SELF, &usage);
-    por_prove_finish(snapshot_id, &info, &frozen, this_run.started, tree_done, batches_end, &final_statement,
+    por_prove_finish(snapshot_id, &info, &frozen, this_run.started, tree_done, batches_end, aggregation_end,
+                     &final_statement,
                      psprintf("\"fan_in\": %u, \"levels\": %u, \"aggregation_nodes\": %" PRIu64
                               ", \"aggregation_key_seconds\": %.3f, \"final_proof_bytes\": %zu,"
                               " \"peak_rss_mb\": %ld",

@@ -61,9 +61,10 @@ SELECT is((SELECT ARRAY[sum(equity_totals[1]), sum(equity_totals[2])] FROM por_a
 SELECT results_eq($$SELECT phase, agg_level, agg_nodes_done, agg_nodes_total FROM por.prove_status WHERE snapshot_id = pg_temp.id('a')$$,
                   $$VALUES ('done'::text, 3, 4, 4)$$, 'progress: done, last the compression (level 3), 4 of 4 aggregation proofs');
 SELECT is((SELECT (detail ->> 'final_proof_bytes')::int = octet_length((SELECT proof FROM f)) AND (detail ->> 'aggregation_seconds')::numeric > 0
+                  AND (detail ->> 'finish_seconds')::numeric > 0
                   AND (detail ->> 'levels')::int = 2 AND (detail ->> 'fan_in')::int = 2
              FROM por.run_log WHERE snapshot_id = pg_temp.id('a') AND action = 'prove'), true,
-          'run_log: aggregation seconds, levels, fan-in, final proof size');
+          'run_log: aggregation and finishing seconds, levels, fan-in, final proof size');
 
 -- idempotent: a second call proves nothing again
 CREATE TEMP TABLE first_run AS SELECT level, node_index, proven_at, proof FROM por.aggregation_proofs WHERE snapshot_id = pg_temp.id('a');
