@@ -147,11 +147,13 @@ install: install-por-verify
 install-por-verify: build/por-verify
 	$(INSTALL_PROGRAM) build/por-verify '$(DESTDIR)$(bindir)/por-verify'
 
-# C unit tests, plain then under AddressSanitizer + UndefinedBehaviorSanitizer.
+# C unit tests, plain then under AddressSanitizer + UndefinedBehaviorSanitizer,
+# UNIT_JOBS binaries at a time (they share no files; most run on one thread).
+UNIT_JOBS ?= 2
 unit-check: $(UNIT_BINS) $(SAN_BINS)
 	bash scripts/check-layers.sh
-	prove -f $(UNIT_BINS)
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 prove -f $(SAN_BINS)
+	prove -f -j$(UNIT_JOBS) $(UNIT_BINS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 prove -f -j$(UNIT_JOBS) $(SAN_BINS)
 
 # SQL tests (pg_regress for exact output, pgTAP for behaviour) on a running
 # server reached through the PG* environment, with the extension installed.
