@@ -229,6 +229,18 @@ static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, co
     por_agg_circuit_free(l2);
     snprintf(key, sizeof(key), "%s.keys", tag);
     bench_report(key, keys_ms, "ms");
+    { /* what the quotient evaluates at every point: each gate type's constraints */
+        const por_circuit *cc = keys.circuit[1]->circuit;
+        printf("%s.gate_types: %u (name(param) x rows / constraints):", tag, cc->num_gate_types);
+        for (unsigned t = 0; t < cc->num_gate_types; t++) {
+            size_t rows = 0;
+            for (size_t r = 0; r < cc->n; r++)
+                rows += cc->row_type[r] == t;
+            printf(" %s(%u) x %zu / %u", cc->gate_types[t].vt->name, cc->gate_types[t].params[0], rows,
+                   cc->gate_types[t].num_constraints);
+        }
+        printf("\n");
+    }
 
     const por_plonk_proof *children[1u << POR_AGG_MAX_FAN_IN_LOG2];
     for (unsigned c = 0; c < F; c++)
@@ -242,9 +254,15 @@ static int run_fan_in(unsigned k, unsigned A, unsigned f, por_params *params, co
     }
     por_witness_free(w);
     por_plonk_proof proof;
+    por_plonk_timings times;
+    memset(&times, 0, sizeof(times));
+    por_plonk_prove_opts opts = {.timings = &times};
     t0 = bench_now_ns();
-    int rc = por_agg_prove_node(&keys, 1, 0, params, children, pool, NULL, &proof, NULL, &why);
+    int rc = por_agg_prove_node(&keys, 1, 0, params, children, pool, &opts, &proof, NULL, &why);
     double prove_ms = ms_since(t0);
+    printf("%s.prove_phases: wires %.0f ms, permutation %.0f ms, quotient %.0f ms, quotient commit %.0f ms,"
+           " opening %.0f ms\n",
+           tag, times.wires, times.permutation, times.quotient, times.quotient_commit, times.opening);
     if (rc != 0) {
         fprintf(stderr, "%s: prove: %s\n", tag, why);
         por_plonk_proof_free(&proof);

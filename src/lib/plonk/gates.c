@@ -585,6 +585,53 @@ static void range_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, co
             *o++ = por_limb_poly_ext(l[k], (bits & 1) && k == limbs - 1);
     }
 }
+/*
+ * Eight points at once (eval_base_x8), for the quotient: the recomposition
+ * is a 128-bit sum of the limbs shifted by 2k (k < 32, so each term is below
+ * 2^126 and the sum below 2^128) with one reduction; the limb polynomials as
+ * por_limb_poly.  The same canonical values as range_eval_base.
+ */
+#if GL_X8_HAVE_AVX512
+GL_X8_TARGET static void range_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+{
+    const unsigned bits = g->params[0], limbs = por_range_limbs(g);
+    const __m512i one = glv8_set1(1), two = glv8_set1(2), three = glv8_set1(3);
+    for (unsigned v = 0; v < g->params[1]; v++) {
+        const gl_t *l = w + (size_t)por_range_limb_wire(g, v, 0) * stride;
+        __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+        for (unsigned k = 0; k < limbs; k++)
+            glv8_acc128_shl(&lo, &hi, glv8_load(l + (size_t)k * stride), 2 * k);
+        const __m512i value = glv8_load(w + (size_t)v * stride);
+        glv8_store(o, glv8_sub(value, glv8_reduce128(lo, hi)));
+        o += POR_GATE_LANES;
+        for (unsigned k = 0; k < limbs; k++) {
+            const __m512i x = glv8_load(l + (size_t)k * stride);
+            __m512i poly;
+            if ((bits & 1) && k == limbs - 1) {
+                poly = glv8_mul(x, glv8_sub(x, one)); /* a bit */
+            } else {
+                const __m512i t = glv8_mul(x, glv8_sub(x, three));
+                poly = glv8_mul(t, glv8_add(t, two)); /* l (l - 1) (l - 2) (l - 3) */
+            }
+            glv8_store(o, poly);
+            o += POR_GATE_LANES;
+        }
+    }
+}
+#endif
+
+static void range_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                               gl_t *out)
+{
+#if GL_X8_HAVE_AVX512
+    if (gl_x8_use_avx512()) {
+        range_eval_x8_avx512(g, w, stride, out);
+        return;
+    }
+#endif
+    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
+}
+
 /* l (l - 1) for a bit, else t (t + 2) with t = l (l - 3): 4 or 8 operations */
 static por_ext_target limb_poly_circuit(por_builder *b, por_ext_target l, bool bit)
 {
@@ -632,7 +679,7 @@ static void range_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t *w
 
 const por_gate_vtable por_gate_range_vt = {
     .kind = POR_GATE_RANGE, .name = "range", .init = range_init, .eval_base = range_eval_base,
-    .eval_ext = range_eval_ext, .eval_circuit = range_eval_circuit, .num_generators = range_num_generators,
+    .eval_base_x8 = range_eval_base_x8, .eval_ext = range_eval_ext, .eval_circuit = range_eval_circuit, .num_generators = range_num_generators,
     .generator_io = range_io,
     .generate = range_generate,
 };

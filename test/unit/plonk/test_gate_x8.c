@@ -284,7 +284,8 @@ static void check_all(const char *path)
 }
 
 /*
- * The simple gates' eval_base_x8 (noop, constant, public input, arithmetic):
+ * The simple gates' eval_base_x8 (noop, constant, public input, arithmetic,
+ * the recursion's gates, the 2-bit-limb range check):
  * against eval_base lane by lane with the same constants and digest, at
  * strides 8 and 16; honest lanes (wire = constant, wire = digest word, out =
  * c0 x y + c1 z) give zeros, and one wire, constant or digest word changed
@@ -314,10 +315,14 @@ static void simple_gate_case(const por_gate *g, size_t stride, bool honest, int 
                 }
             if (g->vt == &por_gate_poseidon_mds_vt || g->vt == &por_gate_arithmetic_ext_vt ||
                 g->vt == &por_gate_reducing_vt || g->vt == &por_gate_sbox_ext_vt ||
-                g->vt == &por_gate_poseidon_swap_vt || g->vt == &por_gate_random_access_vt) {
+                g->vt == &por_gate_poseidon_swap_vt || g->vt == &por_gate_random_access_vt ||
+                g->vt == &por_gate_range_vt) {
                 gl_t row[NW], cr[NK] = {c[p], c[stride + p]};
                 for (unsigned j = 0; j < NW; j++)
                     row[j] = w[j * stride + p];
+                if (g->vt == &por_gate_range_vt) /* values in range: the limbs recompose them */
+                    for (unsigned v = 0; v < g->params[1]; v++)
+                        row[v] = row[v] >> (64 - g->params[0]);
                 if (g->vt == &por_gate_poseidon_swap_vt)
                     row[por_poseidon_swap_bit()] = p & 1;
                 for (unsigned k = 0; k < g->vt->num_generators(g); k++)
@@ -382,6 +387,8 @@ static void simple_gates(void)
         {&por_gate_arithmetic_ext_vt, 0, 66, 0}, {&por_gate_reducing_vt, 0, 48, 0}, {&por_gate_reducing_vt, 3, 24, 0},
         {&por_gate_sbox_ext_vt, 0, 48, 0}, {&por_gate_poseidon_swap_vt, 0, 13, 0},
         {&por_gate_random_access_vt, 0, 96, 0}, {&por_gate_random_access_vt, 2, 48, 0},
+        {&por_gate_range_vt, 63, 96, 0},     {&por_gate_range_vt, 61, 96, 0}, {&por_gate_range_vt, 48, 96, 0},
+        {&por_gate_range_vt, 14, 96, 0},     {&por_gate_range_vt, 1, 48, 0},  {&por_gate_range_vt, 2, 13, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         por_gate g;
