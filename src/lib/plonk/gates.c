@@ -363,6 +363,37 @@ static void arith_ext_eval_base(const por_gate *g, const gl_t *w, const gl_t *c,
     }
 }
 
+/* Eight points at once (eval_base_x8), for the quotient: arith_ext_eval_base
+ * on vectors, one point per lane (the same canonical values). */
+#if GL_X8_HAVE_AVX512
+GL_X8_TARGET static void arith_ext_eval_x8_avx512(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride,
+                                                  gl_t *o)
+{
+    const __m512i c0 = glv8_load(c), c1 = glv8_load(c + stride);
+    for (unsigned i = 0; i < g->params[0]; i++) {
+        const gl_t *v = w + 8 * i * stride;
+        const gl2v8 x = {glv8_load(v), glv8_load(v + stride)}, y = {glv8_load(v + 2 * stride), glv8_load(v + 3 * stride)};
+        const gl2v8 z = {glv8_load(v + 4 * stride), glv8_load(v + 5 * stride)};
+        const gl2v8 lane_comp = gl2v8_add(gl2v8_mul_base(gl2v8_mul(x, y), c0), gl2v8_mul_base(z, c1));
+        glv8_store(o, glv8_sub(glv8_load(v + 6 * stride), lane_comp.c0));
+        glv8_store(o + POR_GATE_LANES, glv8_sub(glv8_load(v + 7 * stride), lane_comp.c1));
+        o += 2 * POR_GATE_LANES;
+    }
+}
+#endif
+
+static void arith_ext_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                                   gl_t *out)
+{
+#if GL_X8_HAVE_AVX512
+    if (gl_x8_use_avx512()) {
+        arith_ext_eval_x8_avx512(g, w, c, stride, out);
+        return;
+    }
+#endif
+    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
+}
+
 static void arith_ext_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
 {
     (void)pi;
@@ -412,7 +443,7 @@ static void arith_ext_generate(const por_gate *g, unsigned k, const gl_t *c, gl_
 
 const por_gate_vtable por_gate_arithmetic_ext_vt = {
     .kind = POR_GATE_ARITHMETIC_EXT, .name = "arithmetic-ext", .init = arith_ext_init,
-    .eval_base = arith_ext_eval_base, .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = arith_ext_eval_ext,
+    .eval_base = arith_ext_eval_base, .eval_base_x8 = arith_ext_eval_base_x8, .eval_ext = arith_ext_eval_ext,
     .eval_circuit = arith_ext_eval_circuit, .num_generators = arith_num_generators, .generator_io = arith_ext_io,
     .generate = arith_ext_generate,
 };
@@ -451,28 +482,54 @@ static unsigned reducing_acc_wire(const por_gate *g, unsigned i, unsigned comp)
     return i == 0 ? por_reducing_old(comp) : i == g->params[0] ? por_reducing_out(comp) : por_reducing_acc(g, i, comp);
 }
 
-#define REDUCING_STEPS(g, T, ADD, SUB, MUL, W7, w, o)                                                      \
+#define REDUCING_STEPS(g, T, ADD, SUB, MUL, W7, WIRE, EMIT)                                               \
     do {                                                                                                  \
-        const T al0 = (w)[por_reducing_alpha(0)], al1 = (w)[por_reducing_alpha(1)];                       \
+        const T al0 = WIRE(por_reducing_alpha(0)), al1 = WIRE(por_reducing_alpha(1));                     \
         for (unsigned i = 0; i < (g)->params[0]; i++) {                                                   \
-            const T a0 = (w)[reducing_acc_wire(g, i, 0)], a1 = (w)[reducing_acc_wire(g, i, 1)];          \
-            T r0 = ADD(ADD(MUL(a0, al0), MUL(W7, MUL(a1, al1))), (w)[por_reducing_coef(i)]);              \
+            const T a0 = WIRE(reducing_acc_wire(g, i, 0)), a1 = WIRE(reducing_acc_wire(g, i, 1));        \
+            T r0 = ADD(ADD(MUL(a0, al0), MUL(W7, MUL(a1, al1))), WIRE(por_reducing_coef(i)));             \
             T r1 = ADD(MUL(a0, al1), MUL(a1, al0));                                                       \
-            *(o)++ = SUB((w)[reducing_acc_wire(g, i + 1, 0)], r0);                                         \
-            *(o)++ = SUB((w)[reducing_acc_wire(g, i + 1, 1)], r1);                                         \
+            EMIT(SUB(WIRE(reducing_acc_wire(g, i + 1, 0)), r0));                                          \
+            EMIT(SUB(WIRE(reducing_acc_wire(g, i + 1, 1)), r1));                                          \
         }                                                                                                 \
     } while (0)
+#define ROW_WIRE(j) w[j]
+#define ROW_EMIT(v) (*o++ = (v))
 
 static void reducing_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, const gl_t *pi, gl_t *o)
 {
     (void)c, (void)pi;
-    REDUCING_STEPS(g, gl_t, gl_add, gl_sub, gl_mul, (gl_t)GL2_W, w, o);
+    REDUCING_STEPS(g, gl_t, gl_add, gl_sub, gl_mul, (gl_t)GL2_W, ROW_WIRE, ROW_EMIT);
+}
+
+/* Eight points at once (eval_base_x8), for the quotient: the same steps on
+ * vectors, one point per lane (the same canonical values). */
+#if GL_X8_HAVE_AVX512
+#define LANE_WIRE(j) glv8_load(w + (size_t)(j) * stride)
+#define LANE_EMIT(v) (glv8_store(o, (v)), o += POR_GATE_LANES)
+GL_X8_TARGET static void reducing_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+{
+    const __m512i w7 = glv8_set1(GL2_W);
+    REDUCING_STEPS(g, __m512i, glv8_add, glv8_sub, glv8_mul, w7, LANE_WIRE, LANE_EMIT);
+}
+#endif
+
+static void reducing_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
+                                  gl_t *out)
+{
+#if GL_X8_HAVE_AVX512
+    if (gl_x8_use_avx512()) {
+        reducing_eval_x8_avx512(g, w, stride, out);
+        return;
+    }
+#endif
+    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
 }
 
 static void reducing_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
 {
     (void)c, (void)pi;
-    REDUCING_STEPS(g, gl2_t, gl2_add, gl2_sub, gl2_mul, gl2_from_base(GL2_W), w, o);
+    REDUCING_STEPS(g, gl2_t, gl2_add, gl2_sub, gl2_mul, gl2_from_base(GL2_W), ROW_WIRE, ROW_EMIT);
 }
 
 /* Per step, 4 extension operations and 4 base ones. */
@@ -521,7 +578,7 @@ static void reducing_generate(const por_gate *g, unsigned k, const gl_t *c, gl_t
 
 const por_gate_vtable por_gate_reducing_vt = {
     .kind = POR_GATE_REDUCING, .name = "reducing", .init = reducing_init, .eval_base = reducing_eval_base,
-    .eval_base_x8 = por_gate_eval_base_by_lane, .eval_ext = reducing_eval_ext,
+    .eval_base_x8 = reducing_eval_base_x8, .eval_ext = reducing_eval_ext,
     .eval_circuit = reducing_eval_circuit, .num_generators = one_generator, .generator_io = reducing_io,
     .generate = reducing_generate,
 };
