@@ -22,7 +22,8 @@ ASSETS='{"BTC": {"decimals": 8, "price": "65000.25", "haircut": 95},
 time SNAPSHOT=$("${PSQL[@]}" -At -c "SELECT por_snapshot_create('ledger', \$\$$ASSETS\$\$::jsonb)")
 echo "snapshot $SNAPSHOT"
 
-step "proving it: SELECT por_prove($SNAPSHOT) (tree, one zero-knowledge proof per batch of 1024 accounts, then the aggregation levels up to one final proof)"
+BATCH=$("${PSQL[@]}" -At -c "SELECT 1 << batch_log2 FROM por.snapshots WHERE snapshot_id = $SNAPSHOT")
+step "proving it: SELECT por_prove($SNAPSHOT) (tree, one zero-knowledge proof per batch of $BATCH accounts (the batch size chosen by por_snapshot_create), then the aggregation levels up to one final proof)"
 # por_prove runs in the background here only so the demo can show what another
 # session sees meanwhile: por.prove_status (phase, batches done, time left)
 ( "${PSQL[@]}" -At -c "SELECT encode(por_prove($SNAPSHOT), 'hex')" > "$DEMO_OUT/root.txt" ) &
