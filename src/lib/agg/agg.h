@@ -57,7 +57,7 @@
 
 #define POR_AGG_MAX_FAN_IN_LOG2 4 /* F <= 16 */
 /* The fan-in por_prove uses: 4.  A child costs about the same in-circuit
- * whatever F (7.4k rows over 2048 x 53 batch proofs: nodes of 2^14, 2^15 and
+ * whatever F (7.5k rows over 2048 x 53 batch proofs: nodes of 2^14, 2^15 and
  * 2^16 rows at F = 2, 4, 8), and measured in one run (BENCHMARKS.md, issue
  * 14 "batch shape") about the same time per child too (2.8, 2.7, 2.8 s at
  * rate 1/4 on a loaded host), while a tree verifies about F / (F - 1)

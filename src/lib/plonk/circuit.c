@@ -586,8 +586,18 @@ void por_builder_range_check(por_builder *b, por_target x, unsigned bits)
     /* by lookups when the circuit has a table, else 2-bit limbs */
     const por_gate_vtable *vt = b->cfg.lookup_bits ? &por_gate_range_lookup_vt : &por_gate_range_vt;
     uint32_t params[POR_GATE_MAX_PARAMS] = {bits, 0, 0, 0};
-    if (b->cfg.lookup_bits)
+    if (b->cfg.lookup_bits) {
         params[1] = b->cfg.lookup_bits, params[2] = b->cfg.lookup_first_wire;
+    } else {
+        /* Few values a row: the prover evaluates every gate type's constraints
+         * at every point of the quotient domain, rows or not, so a full row
+         * of 2-bit limbs (~128 constraints for a handful of rows) costs as
+         * much as the Poseidon gate; a few hundred more rows cost nothing
+         * below the next power of two. */
+        unsigned per = 1 + (bits + 1) / 2, cap = POR_RANGE_ROW_CONSTRAINTS / per;
+        unsigned fit = por_range_default_values(bits, b->cfg.num_wires, b->cfg.num_routed_wires);
+        params[1] = cap < 1 ? 1 : cap < fit ? cap : fit;
+    }
     por_gate shape;
     if (por_gate_init(&shape, vt, params, b->cfg.num_wires, b->cfg.num_routed_wires, b->cfg.num_constants)) {
         por_builder_fail(b, "range check: the values do not fit the row");

@@ -367,6 +367,9 @@ static inline unsigned por_range_limb_wire(const por_gate *g, unsigned v, unsign
 }
 /* Values of B bits that fit a row of num_wires wires, num_routed routed. */
 unsigned por_range_default_values(unsigned bits, unsigned num_wires, unsigned num_routed);
+/* The circuit builder's range checks put at most this many constraints in a
+ * row (at least one value): por_builder_range_check. */
+#define POR_RANGE_ROW_CONSTRAINTS 32
 
 /*
  * Range-lookup gate: params[0] = B bits, params[1] = T table bits,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plonk/circuit.h"
+#include "plonk/gates.h"
 #include "hash/poseidon.h"
 #include "tap.h"
 
@@ -251,6 +252,49 @@ static void test_range_witness(void)
     }
 }
 
+/* The builder's 2-bit-limb range rows hold at most POR_RANGE_ROW_CONSTRAINTS
+ * constraints (one value at least), and many values of one width share rows:
+ * every value checked, none lost to the packing. */
+static void test_range_packing(void)
+{
+    por_circuit_config cfg;
+    small_config(&cfg);
+    static const unsigned bits_list[] = {1, 14, 32, 48, 61, 63};
+    for (int bi = 0; bi < 6; bi++) {
+        const unsigned B = bits_list[bi], count = 9;
+        por_builder *b = por_builder_new(&cfg);
+        por_target x[9];
+        for (unsigned i = 0; i < count; i++) {
+            x[i] = por_builder_add_virtual(b);
+            por_builder_range_check(b, x[i], B);
+        }
+        const char *why;
+        por_circuit *c = por_builder_build(b, &why);
+        por_builder_free(b);
+        if (!ok(c != NULL, "range %u x %u: built (%s)", B, count, why ? why : "ok"))
+            continue;
+        unsigned values = 0, rows = 0, worst = 0;
+        for (unsigned t = 0; t < c->num_gate_types; t++)
+            if (c->gate_types[t].vt == &por_gate_range_vt) {
+                values = c->gate_types[t].params[1];
+                worst = c->gate_types[t].num_constraints;
+                for (size_t r = 0; r < c->n; r++)
+                    rows += c->row_type[r] == t;
+            }
+        ok(values >= 1 && (worst <= POR_RANGE_ROW_CONSTRAINTS || values == 1) && rows == (count + values - 1) / values,
+           "range %u: %u values a row, %u constraints, %u rows for %u values", B, values, worst, rows, count);
+        /* the last value packed is checked: out of range, the witness fails */
+        por_witness *w = por_witness_new(c);
+        for (unsigned i = 0; i < count; i++)
+            por_witness_set(w, x[i], i + 1 < count ? 1 : (B == 63 ? GL_P - 1 : 1ULL << B));
+        size_t bad = 0;
+        ok(por_witness_generate(w, &why) == 0 && por_circuit_check_witness(c, w, &bad, &why) != 0,
+           "range %u: the %u-th value out of range fails its row", B, count);
+        por_witness_free(w);
+        por_circuit_free(c);
+    }
+}
+
 static void test_wiring_permutation(void)
 {
     por_circuit_config cfg;
@@ -336,6 +380,7 @@ int main(void)
     test_packing_and_errors();
     test_author_generator();
     test_range_witness();
+    test_range_packing();
     test_wiring_permutation();
     test_zk_layout();
     return done_testing();
