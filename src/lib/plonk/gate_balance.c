@@ -142,8 +142,9 @@ GL_X8_INLINE __m512i form_x8(const __m512i *s, unsigned from, unsigned to, unsig
     return glv8_reduce128(lo, hi);
 }
 
-GL_X8_TARGET static void balance_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+GL_X8_TARGET static void balance_eval_x8_avx512(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, gl_t *o)
 {
+    (void)c;
     const shape h = shape_of(g);
     const unsigned top_shift = h.short_top ? h.T - por_balance_top_bits(g) : 0;
     const __m512i zero = _mm512_setzero_si512();
@@ -192,17 +193,7 @@ GL_X8_TARGET static void balance_eval_x8_avx512(const por_gate *g, const gl_t *w
 }
 #endif
 
-static void balance_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
-                                 gl_t *out)
-{
-#if GL_X8_HAVE_AVX512
-    if (gl_x8_use_avx512()) {
-        balance_eval_x8_avx512(g, w, stride, out);
-        return;
-    }
-#endif
-    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
-}
+POR_GATE_EVAL_BASE_X8(balance_eval_base_x8, balance_eval_x8_avx512)
 
 static inline gl2_t form_ext(const gl2_t *s, unsigned from, unsigned to, gl_t base)
 {

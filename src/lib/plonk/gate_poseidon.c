@@ -1171,8 +1171,10 @@ static void sbox_ext_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, 
 /* Eight points at once (eval_base_x8), for the quotient: sbox_ext_eval_base
  * on vectors, one point per lane (the same canonical values). */
 #if GL_X8_HAVE_AVX512
-GL_X8_TARGET static void sbox_ext_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *out)
+GL_X8_TARGET static void sbox_ext_eval_x8_avx512(const por_gate *g, const gl_t *w, const gl_t *c,
+                                                 size_t stride, gl_t *out)
 {
+    (void)c;
     for (unsigned v = 0; v < g->params[0]; v++) {
         const gl2v8 x = {glv8_load(w + (size_t)por_sbox_ext_x(v, 0) * stride),
                          glv8_load(w + (size_t)por_sbox_ext_x(v, 1) * stride)};
@@ -1184,17 +1186,7 @@ GL_X8_TARGET static void sbox_ext_eval_x8_avx512(const por_gate *g, const gl_t *
 }
 #endif
 
-static void sbox_ext_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
-                                  gl_t *out)
-{
-#if GL_X8_HAVE_AVX512
-    if (gl_x8_use_avx512()) {
-        sbox_ext_eval_x8_avx512(g, w, stride, out);
-        return;
-    }
-#endif
-    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
-}
+POR_GATE_EVAL_BASE_X8(sbox_ext_eval_base_x8, sbox_ext_eval_x8_avx512)
 
 /* An element of GF(p^2)[X]/(X^2 - 7): components that are extension values. */
 typedef struct {

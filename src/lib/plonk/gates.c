@@ -91,6 +91,15 @@ void por_gate_eval_base_by_lane(const por_gate *g, const gl_t *w, const gl_t *c,
     }
 }
 
+void por_gate_eval_base_x8_with(por_gate_x8_kernel *kernel, const por_gate *g, const gl_t *w, const gl_t *c,
+                                size_t stride, const gl_t *pi, gl_t *out)
+{
+    if (kernel != NULL && gl_x8_use_avx512())
+        kernel(g, w, c, stride, out);
+    else
+        por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
+}
+
 static void noop_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
                               gl_t *o)
 {
@@ -372,7 +381,8 @@ GL_X8_TARGET static void arith_ext_eval_x8_avx512(const por_gate *g, const gl_t 
     const __m512i c0 = glv8_load(c), c1 = glv8_load(c + stride);
     for (unsigned i = 0; i < g->params[0]; i++) {
         const gl_t *v = w + 8 * i * stride;
-        const gl2v8 x = {glv8_load(v), glv8_load(v + stride)}, y = {glv8_load(v + 2 * stride), glv8_load(v + 3 * stride)};
+        const gl2v8 x = {glv8_load(v), glv8_load(v + stride)};
+        const gl2v8 y = {glv8_load(v + 2 * stride), glv8_load(v + 3 * stride)};
         const gl2v8 z = {glv8_load(v + 4 * stride), glv8_load(v + 5 * stride)};
         const gl2v8 lane_comp = gl2v8_add(gl2v8_mul_base(gl2v8_mul(x, y), c0), gl2v8_mul_base(z, c1));
         glv8_store(o, glv8_sub(glv8_load(v + 6 * stride), lane_comp.c0));
@@ -382,17 +392,7 @@ GL_X8_TARGET static void arith_ext_eval_x8_avx512(const por_gate *g, const gl_t 
 }
 #endif
 
-static void arith_ext_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
-                                   gl_t *out)
-{
-#if GL_X8_HAVE_AVX512
-    if (gl_x8_use_avx512()) {
-        arith_ext_eval_x8_avx512(g, w, c, stride, out);
-        return;
-    }
-#endif
-    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
-}
+POR_GATE_EVAL_BASE_X8(arith_ext_eval_base_x8, arith_ext_eval_x8_avx512)
 
 static void arith_ext_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
 {
@@ -507,24 +507,16 @@ static void reducing_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, 
 #if GL_X8_HAVE_AVX512
 #define LANE_WIRE(j) glv8_load(w + (size_t)(j) * stride)
 #define LANE_EMIT(v) (glv8_store(o, (v)), o += POR_GATE_LANES)
-GL_X8_TARGET static void reducing_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+GL_X8_TARGET static void reducing_eval_x8_avx512(const por_gate *g, const gl_t *w, const gl_t *c,
+                                                 size_t stride, gl_t *o)
 {
+    (void)c;
     const __m512i w7 = glv8_set1(GL2_W);
     REDUCING_STEPS(g, __m512i, glv8_add, glv8_sub, glv8_mul, w7, LANE_WIRE, LANE_EMIT);
 }
 #endif
 
-static void reducing_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
-                                  gl_t *out)
-{
-#if GL_X8_HAVE_AVX512
-    if (gl_x8_use_avx512()) {
-        reducing_eval_x8_avx512(g, w, stride, out);
-        return;
-    }
-#endif
-    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
-}
+POR_GATE_EVAL_BASE_X8(reducing_eval_base_x8, reducing_eval_x8_avx512)
 
 static void reducing_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi, gl2_t *o)
 {
@@ -649,8 +641,9 @@ static void range_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, co
  * por_limb_poly.  The same canonical values as range_eval_base.
  */
 #if GL_X8_HAVE_AVX512
-GL_X8_TARGET static void range_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+GL_X8_TARGET static void range_eval_x8_avx512(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, gl_t *o)
 {
+    (void)c;
     const unsigned bits = g->params[0], limbs = por_range_limbs(g);
     const __m512i one = glv8_set1(1), two = glv8_set1(2), three = glv8_set1(3);
     for (unsigned v = 0; v < g->params[1]; v++) {
@@ -677,17 +670,7 @@ GL_X8_TARGET static void range_eval_x8_avx512(const por_gate *g, const gl_t *w, 
 }
 #endif
 
-static void range_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
-                               gl_t *out)
-{
-#if GL_X8_HAVE_AVX512
-    if (gl_x8_use_avx512()) {
-        range_eval_x8_avx512(g, w, stride, out);
-        return;
-    }
-#endif
-    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
-}
+POR_GATE_EVAL_BASE_X8(range_eval_base_x8, range_eval_x8_avx512)
 
 /* l (l - 1) for a bit, else t (t + 2) with t = l (l - 3): 4 or 8 operations */
 static por_ext_target limb_poly_circuit(por_builder *b, por_ext_target l, bool bit)
@@ -800,8 +783,10 @@ static void range_lookup_eval_base(const por_gate *g, const gl_t *w, const gl_t 
  * values as range_lookup_eval_base.
  */
 #if GL_X8_HAVE_AVX512
-GL_X8_TARGET static void range_lookup_eval_x8_avx512(const por_gate *g, const gl_t *w, size_t stride, gl_t *o)
+GL_X8_TARGET static void range_lookup_eval_x8_avx512(const por_gate *g, const gl_t *w, const gl_t *c,
+                                                     size_t stride, gl_t *o)
 {
+    (void)c;
     const unsigned T = g->params[1], nl = por_range_lookup_sublimbs(g);
     const bool short_top = por_range_lookup_cells(g) > nl;
     const unsigned top_shift = short_top ? T - por_range_lookup_top_bits(g) : 0;
@@ -821,17 +806,7 @@ GL_X8_TARGET static void range_lookup_eval_x8_avx512(const por_gate *g, const gl
 }
 #endif
 
-static void range_lookup_eval_base_x8(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride,
-                                      const gl_t *pi, gl_t *out)
-{
-#if GL_X8_HAVE_AVX512
-    if (gl_x8_use_avx512()) {
-        range_lookup_eval_x8_avx512(g, w, stride, out);
-        return;
-    }
-#endif
-    por_gate_eval_base_by_lane(g, w, c, stride, pi, out);
-}
+POR_GATE_EVAL_BASE_X8(range_lookup_eval_base_x8, range_lookup_eval_x8_avx512)
 
 static void range_lookup_eval_ext(const por_gate *g, const gl2_t *w, const gl2_t *c, const gl2_t *pi,
                                   gl2_t *o)

@@ -114,6 +114,7 @@
 
 #include "field/field.h"
 #include "field/field_ext.h"
+#include "field/field_x8.h"
 
 #define POR_GATE_MAX_PARAMS 4
 /* Upper bounds on any gate (and on the circuit configuration). */
@@ -261,6 +262,24 @@ struct por_gate {
  * c may be NULL for gates that read no constants). */
 void por_gate_eval_base_by_lane(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi,
                                 gl_t *out);
+
+/* A gate's 8-lane kernel (AVX-512): eval_base_x8 without the public inputs. */
+typedef void por_gate_x8_kernel(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, gl_t *out);
+/* eval_base_x8 by the kernel when there is one and the CPU runs it, else by lanes. */
+void por_gate_eval_base_x8_with(por_gate_x8_kernel *kernel, const por_gate *g, const gl_t *w, const gl_t *c,
+                                size_t stride, const gl_t *pi, gl_t *out);
+/* Defines `name`, an eval_base_x8 over `kernel` (which exists only where
+ * GL_X8_HAVE_AVX512: elsewhere name evaluates by lanes). */
+#if GL_X8_HAVE_AVX512
+#define POR_GATE_X8_KERNEL(kernel) (kernel)
+#else
+#define POR_GATE_X8_KERNEL(kernel) NULL
+#endif
+#define POR_GATE_EVAL_BASE_X8(name, kernel)                                                                \
+    static void name(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, const gl_t *pi, gl_t *out) \
+    {                                                                                                      \
+        por_gate_eval_base_x8_with(POR_GATE_X8_KERNEL(kernel), g, w, c, stride, pi, out);                  \
+    }
 
 extern const por_gate_vtable por_gate_noop_vt;
 extern const por_gate_vtable por_gate_constant_vt;

@@ -121,7 +121,7 @@ static void test_packing_and_errors(void)
         v[i] = por_builder_add_virtual(b);
         por_builder_range_check(b, v[i], 62);
     }
-    ok(por_builder_num_rows(b) == rows + 3, "9 range checks of 62 bits take 3 rows (4 per row)");
+    ok(por_builder_num_rows(b) == rows + 9, "9 range checks of 62 bits take 9 rows (one a row: 32 constraints)");
     rows = por_builder_num_rows(b);
     for (int i = 0; i < 12; i++)
         por_builder_mul(b, v[0], v[1]);
