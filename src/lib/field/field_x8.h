@@ -318,6 +318,17 @@ GL_X8_INLINE void glv8_acc128_shl(__m512i *lo, __m512i *hi, __m512i x, unsigned 
     *hi = _mm512_add_epi64(*hi, _mm512_srl_epi64(x, _mm_cvtsi32_si128(64 - (int)k)));
 }
 
+/* sum_{j < n} x_j 2^(shift j) mod p, canonical, for the words x_j at
+ * words[j stride] (limb recompositions): one 128-bit sum and one reduction,
+ * so shift (n - 1) < 64 and the sum must stay below 2^128. */
+GL_X8_INLINE __m512i glv8_recompose(const gl_t *words, size_t stride, unsigned n, unsigned shift)
+{
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+    for (unsigned j = 0; j < n; j++)
+        glv8_acc128_shl(&lo, &hi, glv8_load(words + (size_t)j * stride), shift * j);
+    return glv8_reduce128(lo, hi);
+}
+
 /* x 2^k mod p, canonical, for any word x and k < 64. */
 GL_X8_INLINE __m512i glv8_mul_pow2(__m512i x, unsigned k)
 {

@@ -131,17 +131,6 @@ static void balance_eval_base(const por_gate *g, const gl_t *w, const gl_t *c, c
  */
 #if GL_X8_HAVE_AVX512
 
-/* sum_{j in [from, to)} 2^(T (j - from)) s_j: the terms grow geometrically
- * and the last one's shift stays below 63 (T (to - from - 1) < B), so the
- * sum is below 2^128. */
-GL_X8_INLINE __m512i form_x8(const __m512i *s, unsigned from, unsigned to, unsigned T)
-{
-    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
-    for (unsigned j = from; j < to; j++)
-        glv8_acc128_shl(&lo, &hi, s[j], T * (j - from));
-    return glv8_reduce128(lo, hi);
-}
-
 GL_X8_TARGET static void balance_eval_x8_avx512(const por_gate *g, const gl_t *w, const gl_t *c, size_t stride, gl_t *o)
 {
     (void)c;
@@ -157,11 +146,14 @@ GL_X8_TARGET static void balance_eval_x8_avx512(const por_gate *g, const gl_t *w
         __m512i coef[MAX_LIMBS], s[MAX_SUBLIMBS + 1];
         for (unsigned e = 0; e < 2; e++) {
             const unsigned c0 = por_balance_cell(g, q, e, 0);
+            /* the recompositions' terms grow geometrically and the last
+             * shift stays below 63 (T (count - 1) < B): sums below 2^128 */
+            const gl_t *cells = w + (size_t)c0 * stride;
             for (unsigned j = 0; j < h.cells; j++)
                 s[j] = WIRE(c0 + j);
-            __m512i lo = form_x8(s, 0, h.lo, h.T), hi = zero, rec = lo;
+            __m512i lo = glv8_recompose(cells, stride, h.lo, h.T), hi = zero, rec = lo;
             if (h.lo < h.ns) {
-                hi = form_x8(s, h.lo, h.ns, h.T);
+                hi = glv8_recompose(cells + (size_t)h.lo * stride, stride, h.ns - h.lo, h.T);
                 rec = glv8_add(lo, glv8_mul_pow2(hi, h.T * h.lo));
             }
             EMIT(glv8_sub(WIRE(por_balance_v(g, q, e)), rec));
@@ -171,7 +163,7 @@ GL_X8_TARGET static void balance_eval_x8_avx512(const por_gate *g, const gl_t *w
             EMIT(glv8_sub(glv8_sub(WIRE(por_balance_total(g, q, e, 3)), WIRE(por_balance_total(g, q, e, 2))), hi));
             const __m512i hc = WIRE(por_balance_haircut(g, q));
             for (unsigned i = 0; i < h.nb; i++) {
-                __m512i limb = 2 * i + 1 < h.ns ? form_x8(s, 2 * i, 2 * i + 2, h.T) : s[2 * i];
+                __m512i limb = 2 * i + 1 < h.ns ? glv8_recompose(cells + (size_t)(2 * i) * stride, stride, 2, h.T) : s[2 * i];
                 /* equity times the haircut, minus 100 times the debt */
                 coef[i] = e ? glv8_sub(coef[i], glv8_mul_small(limb, 100)) : glv8_mul(hc, limb);
             }

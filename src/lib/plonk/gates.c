@@ -648,11 +648,8 @@ GL_X8_TARGET static void range_eval_x8_avx512(const por_gate *g, const gl_t *w, 
     const __m512i one = glv8_set1(1), two = glv8_set1(2), three = glv8_set1(3);
     for (unsigned v = 0; v < g->params[1]; v++) {
         const gl_t *l = w + (size_t)por_range_limb_wire(g, v, 0) * stride;
-        __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
-        for (unsigned k = 0; k < limbs; k++)
-            glv8_acc128_shl(&lo, &hi, glv8_load(l + (size_t)k * stride), 2 * k);
         const __m512i value = glv8_load(w + (size_t)v * stride);
-        glv8_store(o, glv8_sub(value, glv8_reduce128(lo, hi)));
+        glv8_store(o, glv8_sub(value, glv8_recompose(l, stride, limbs, 2)));
         o += POR_GATE_LANES;
         for (unsigned k = 0; k < limbs; k++) {
             const __m512i x = glv8_load(l + (size_t)k * stride);
@@ -792,10 +789,7 @@ GL_X8_TARGET static void range_lookup_eval_x8_avx512(const por_gate *g, const gl
     const unsigned top_shift = short_top ? T - por_range_lookup_top_bits(g) : 0;
     for (unsigned v = 0; v < g->params[3]; v++) {
         const gl_t *l = w + (size_t)por_range_lookup_cell_wire(g, v, 0) * stride;
-        __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
-        for (unsigned j = 0; j < nl; j++)
-            glv8_acc128_shl(&lo, &hi, glv8_load(l + (size_t)j * stride), T * j);
-        glv8_store(o, glv8_sub(glv8_load(w + (size_t)v * stride), glv8_reduce128(lo, hi)));
+        glv8_store(o, glv8_sub(glv8_load(w + (size_t)v * stride), glv8_recompose(l, stride, nl, T)));
         o += POR_GATE_LANES;
         if (short_top) {
             __m512i top = glv8_mul_pow2(glv8_load(l + (size_t)(nl - 1) * stride), top_shift);
