@@ -37,12 +37,18 @@ static int hex_value(char c)
     return -1;
 }
 
-/* Creates the default key file atomically (O_EXCL); a racing creator wins. */
+/*
+ * Creates the default key file atomically: the key is written and synced to a
+ * file of this backend's own, then linked to its name, so no other backend
+ * can open the name before the key is whole; a racing creator's link wins
+ * (EEXIST) and this one's key is dropped.
+ */
 static void create_key_file(const char *path)
 {
     uint8_t key[POR_MASTER_KEY_BYTES];
     char text[2 * POR_MASTER_KEY_BYTES + 2];
-    int fd;
+    char *tmp = psprintf("%s.%d.tmp", path, MyProcPid);
+    int fd, link_errno;
     if (por_master_key_generate(key) != 0)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not generate a master key: random source failed")));
     for (int i = 0; i < POR_MASTER_KEY_BYTES; i++)
@@ -50,21 +56,28 @@ static void create_key_file(const char *path)
     text[2 * POR_MASTER_KEY_BYTES] = '\n';
     text[2 * POR_MASTER_KEY_BYTES + 1] = '\0';
     explicit_bzero(key, sizeof(key));
-    fd = OpenTransientFilePerm(path, O_WRONLY | O_CREAT | O_EXCL | PG_BINARY, S_IRUSR | S_IWUSR);
+    unlink(tmp); /* left by a crashed backend of the same pid */
+    fd = OpenTransientFilePerm(tmp, O_WRONLY | O_CREAT | O_EXCL | PG_BINARY, S_IRUSR | S_IWUSR);
     if (fd < 0) {
         explicit_bzero(text, sizeof(text));
-        if (errno == EEXIST)
-            return;
-        ereport(ERROR, (errcode_for_file_access(), errmsg("could not create master key file \"%s\": %m", path)));
+        ereport(ERROR, (errcode_for_file_access(), errmsg("could not create master key file \"%s\": %m", tmp)));
     }
     if (write(fd, text, 2 * POR_MASTER_KEY_BYTES + 1) != 2 * POR_MASTER_KEY_BYTES + 1 || pg_fsync(fd) != 0) {
         explicit_bzero(text, sizeof(text));
         CloseTransientFile(fd);
-        unlink(path);
-        ereport(ERROR, (errcode_for_file_access(), errmsg("could not write master key file \"%s\": %m", path)));
+        unlink(tmp);
+        ereport(ERROR, (errcode_for_file_access(), errmsg("could not write master key file \"%s\": %m", tmp)));
     }
     explicit_bzero(text, sizeof(text));
     CloseTransientFile(fd);
+    link_errno = link(tmp, path) == 0 ? 0 : errno;
+    unlink(tmp);
+    if (link_errno == EEXIST)
+        return;
+    if (link_errno != 0) {
+        errno = link_errno;
+        ereport(ERROR, (errcode_for_file_access(), errmsg("could not create master key file \"%s\": %m", path)));
+    }
     ereport(LOG, (errmsg("por: created a new salt master key in \"%s\"", path)));
 }
 
